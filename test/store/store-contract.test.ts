@@ -1,0 +1,99 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
+import { MemoryStore } from '../../src/store/memory.js'
+import type { Store } from '../../src/store/store.js'
+
+interface StoreKind {
+  readonly name: string
+  open(totalInventory: number): Promise<Store>
+}
+
+const kinds: readonly StoreKind[] = [{ name: 'memory', open: async (total) => new MemoryStore(total) }]
+
+describe.each(kinds)('$name store', ({ open }) => {
+  const opened: Store[] = []
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()))
+  })
+
+  async function storeWith(totalInventory: number): Promise<Store> {
+    const store = await open(totalInventory)
+    opened.push(store)
+    return store
+  }
+
+  function recordChanges(store: Store): StockSnapshot[] {
+    const changes: StockSnapshot[] = []
+    store.onChange((snapshot) => changes.push(snapshot))
+    return changes
+  }
+
+  it('starts full at version 0', async () => {
+    const store = await storeWith(10)
+    expect(await store.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+  })
+
+  it('adds a unit to a session cart and tells listeners once', async () => {
+    const store = await storeWith(10)
+    const changes = recordChanges(store)
+    const result = await store.apply('add', 'alice')
+    expect(result).toEqual({ ok: true, inCart: true, snapshot: { inventoryCount: 9, totalInventory: 10, version: 1 } })
+    expect(changes).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1 }])
+    expect(await store.viewOf('alice')).toEqual({ inCart: true, snapshot: result.snapshot })
+    expect(await store.viewOf('bob')).toEqual({ inCart: false, snapshot: result.snapshot })
+  })
+
+  it('changes nothing and tells nobody on a repeated add or a remove of nothing', async () => {
+    const store = await storeWith(10)
+    await store.apply('add', 'alice')
+    const changes = recordChanges(store)
+    expect(await store.apply('add', 'alice')).toMatchObject({ ok: true, inCart: true, snapshot: { version: 1 } })
+    expect(await store.apply('remove', 'bob')).toMatchObject({ ok: true, inCart: false, snapshot: { version: 1 } })
+    expect(changes).toEqual([])
+  })
+
+  it('answers sold_out past the last unit, with the stock unchanged', async () => {
+    const store = await storeWith(2)
+    await store.apply('add', 'a')
+    await store.apply('add', 'b')
+    const changes = recordChanges(store)
+    expect(await store.apply('add', 'c')).toEqual({
+      ok: false,
+      error: 'sold_out',
+      snapshot: { inventoryCount: 0, totalInventory: 2, version: 2 },
+    })
+    expect(changes).toEqual([])
+    expect(await store.viewOf('c')).toMatchObject({ inCart: false })
+  })
+
+  it('returns a removed unit to stock', async () => {
+    const store = await storeWith(1)
+    await store.apply('add', 'a')
+    expect(await store.apply('remove', 'a')).toEqual({
+      ok: true,
+      inCart: false,
+      snapshot: { inventoryCount: 1, totalInventory: 1, version: 2 },
+    })
+    expect(await store.apply('add', 'b')).toMatchObject({ ok: true, snapshot: { inventoryCount: 0, version: 3 } })
+  })
+
+  it('tells listeners of every change in version order, and stops when asked', async () => {
+    const store = await storeWith(10)
+    const changes = recordChanges(store)
+    const late: StockSnapshot[] = []
+    const stop = store.onChange((snapshot) => late.push(snapshot))
+    await store.apply('add', 'a')
+    stop()
+    await store.apply('add', 'b')
+    await store.apply('remove', 'a')
+    expect(changes.map((change) => change.version)).toEqual([1, 2, 3])
+    expect(late.map((change) => change.version)).toEqual([1])
+  })
+
+  it('sells exactly the stock to concurrent adds', async () => {
+    const store = await storeWith(10)
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.apply('add', `s${i}`)))
+    expect(results.filter((result) => result.ok)).toHaveLength(10)
+    expect(await store.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10 })
+  })
+})
