@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest'
+import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
+import { Hub, TooManyWaitersError } from '../../src/push/hub.js'
+import { ManualClock } from '../helpers/manual-clock.js'
+import { nextTurn, track } from '../helpers/turns.js'
+
+const stock = (version: number, inventoryCount = 10 - version): StockSnapshot => ({
+  inventoryCount,
+  totalInventory: 10,
+  version,
+})
+
+function hubAt(version: number, options: { maxWaiters?: number; batchSize?: number } = {}) {
+  const clock = new ManualClock()
+  const hub = new Hub(stock(version), { clock, maxWaiters: options.maxWaiters ?? 100, ...options })
+  return { clock, hub }
+}
+
+const wait = { timeoutMs: 25_000 }
+
+describe('Hub', () => {
+  it('answers at once, with the latest version, a cursor that is behind', async () => {
+    const { hub } = hubAt(3)
+    const published = await hub.wait(1, wait)
+    expect(published.snapshot).toEqual(stock(3))
+    expect(JSON.parse(published.json)).toEqual(stock(3))
+    expect(hub.held).toBe(0)
+  })
+
+  it('holds a waiter at the latest version until a change, then answers it with the change', async () => {
+    const { hub } = hubAt(3)
+    const answer = track(hub.wait(3, wait))
+    await nextTurn()
+    expect(answer.settled).toBe(false)
+    expect(hub.held).toBe(1)
+
+    hub.publish(stock(4))
+    await nextTurn()
+    expect(answer.value?.snapshot).toEqual(stock(4))
+    expect(hub.held).toBe(0)
+  })
+
+  it('without a cursor, waits for the next change', async () => {
+    const { hub } = hubAt(5)
+    const answer = track(hub.wait(undefined, wait))
+    await nextTurn()
+    expect(answer.settled).toBe(false)
+    hub.publish(stock(6))
+    await nextTurn()
+    expect(answer.value?.snapshot.version).toBe(6)
+  })
+
+  it('holds a cursor from the future until the version passes it', async () => {
+    const { hub } = hubAt(1)
+    const answer = track(hub.wait(2, wait))
+    hub.publish(stock(2))
+    await nextTurn()
+    expect(answer.settled).toBe(false)
+    hub.publish(stock(3))
+    await nextTurn()
+    expect(answer.value?.snapshot.version).toBe(3)
+  })
+
+  it('serialises each version once: every waiter gets the same body', async () => {
+    const { hub } = hubAt(0)
+    const answers = [hub.wait(0, wait), hub.wait(0, wait), hub.wait(0, wait)]
+    hub.publish(stock(1))
+    const [first, ...rest] = await Promise.all(answers)
+    for (const other of rest) expect(other.json).toBe(first!.json)
+  })
+
+  it('answers with the unchanged stock when the timeout passes', async () => {
+    const { hub, clock } = hubAt(2)
+    const answer = track(hub.wait(2, { timeoutMs: 1000 }))
+    clock.advance(999)
+    await nextTurn()
+    expect(answer.settled).toBe(false)
+    clock.advance(1)
+    await nextTurn()
+    expect(answer.value?.snapshot).toEqual(stock(2))
+    expect(hub.held).toBe(0)
+  })
+
+  it('drops a waiter, and its timer, the moment its client goes away', async () => {
+    const { hub, clock } = hubAt(0)
+    const client = new AbortController()
+    const answer = track(hub.wait(0, { timeoutMs: 1000, signal: client.signal }))
+    expect(hub.held).toBe(1)
+    expect(clock.pending).toBe(1)
+    client.abort()
+    expect(hub.held).toBe(0)
+    expect(clock.pending).toBe(0)
+    await nextTurn()
+    expect(answer.settled).toBe(true)
+  })
+
+  it('does not hold a request whose client is already gone', async () => {
+    const { hub } = hubAt(0)
+    await hub.wait(0, { ...wait, signal: AbortSignal.abort() })
+    expect(hub.held).toBe(0)
+  })
+
+  it('cancels the timer of a waiter answered by a change', async () => {
+    const { hub, clock } = hubAt(0)
+    const answer = hub.wait(0, wait)
+    hub.publish(stock(1))
+    await answer
+    expect(clock.pending).toBe(0)
+  })
+
+  it('refuses a waiter past the cap with TooManyWaitersError, and takes one again once there is room', async () => {
+    const { hub } = hubAt(0, { maxWaiters: 2 })
+    const client = new AbortController()
+    void hub.wait(0, { ...wait, signal: client.signal })
+    void hub.wait(0, wait)
+    await expect(hub.wait(0, wait)).rejects.toBeInstanceOf(TooManyWaitersError)
+    client.abort()
+    expect(hub.held).toBe(1)
+    void hub.wait(0, wait)
+    expect(hub.held).toBe(2)
+  })
+
+  it('still answers a cursor that is behind when full, since that holds nothing', async () => {
+    const { hub } = hubAt(1, { maxWaiters: 1 })
+    void hub.wait(1, wait)
+    expect((await hub.wait(0, wait)).snapshot.version).toBe(1)
+  })
+
+  it('answers nobody inside publish, so the writer is answered first', async () => {
+    const { hub } = hubAt(0)
+    const answer = track(hub.wait(0, wait))
+    hub.publish(stock(1))
+    await Promise.resolve()
+    expect(answer.settled).toBe(false)
+    await nextTurn()
+    expect(answer.settled).toBe(true)
+  })
+
+  it('answers a large fan-out in batches, one per turn of the event loop', async () => {
+    const { hub } = hubAt(0, { batchSize: 2 })
+    const answers = Array.from({ length: 5 }, () => track(hub.wait(0, wait)))
+    hub.publish(stock(1))
+    const answeredAfterEachTurn: number[] = []
+    for (let turn = 0; turn < 3; turn++) {
+      await nextTurn()
+      answeredAfterEachTurn.push(answers.filter((answer) => answer.settled).length)
+    }
+    expect(answeredAfterEachTurn).toEqual([2, 4, 5])
+    expect(hub.held).toBe(0)
+  })
+
+  it('coalesces a burst of changes: each waiter is woken once, with the newest version', async () => {
+    const { hub } = hubAt(0)
+    const answer = hub.wait(0, wait)
+    hub.publish(stock(1))
+    hub.publish(stock(2))
+    hub.publish(stock(3))
+    expect((await answer).snapshot.version).toBe(3)
+  })
+
+  it('answers a waiter still queued in a fan-out with the newest version', async () => {
+    const { hub } = hubAt(0, { batchSize: 1 })
+    const first = track(hub.wait(0, wait))
+    const second = track(hub.wait(0, wait))
+    hub.publish(stock(1))
+    await nextTurn()
+    hub.publish(stock(2))
+    await nextTurn()
+    await nextTurn()
+    expect(first.value?.snapshot.version).toBe(1)
+    expect(second.value?.snapshot.version).toBe(2)
+  })
+
+  it('ignores a published version that is not newer than the latest', async () => {
+    const { hub } = hubAt(4)
+    hub.publish(stock(3))
+    hub.publish(stock(4, 0))
+    expect(hub.latest.snapshot).toEqual(stock(4))
+  })
+
+  it('on close answers every waiter with the latest stock, and any later wait at once', async () => {
+    const { hub, clock } = hubAt(7)
+    const answers = [hub.wait(7, wait), hub.wait(9, wait)]
+    hub.close()
+    expect((await Promise.all(answers)).map((published) => published.snapshot.version)).toEqual([7, 7])
+    expect((await hub.wait(7, wait)).snapshot.version).toBe(7)
+    expect(hub.held).toBe(0)
+    expect(clock.pending).toBe(0)
+  })
+})
