@@ -1,0 +1,30 @@
+import type { Hono } from 'hono'
+import type { Clock } from './clock.js'
+import { createApp, type AppDeps } from './http/app.js'
+import { Hub } from './push/hub.js'
+
+export interface StockpollParts extends Omit<AppDeps, 'hub'> {
+  readonly clock: Clock
+  readonly maxWaiters: number
+}
+
+export interface Stockpoll {
+  readonly app: Hono
+  readonly hub: Hub
+  /** Stops the hub hearing of changes and closes the store. */
+  dispose(): Promise<void>
+}
+
+/** Connects a store to a fresh hub, so that every change reaches the waiters, and builds the app over both. */
+export async function composeStockpoll({ store, clock, maxWaiters, ...appOptions }: StockpollParts): Promise<Stockpoll> {
+  const hub = new Hub(await store.snapshot(), { clock, maxWaiters })
+  const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
+  return {
+    app: createApp({ store, hub, ...appOptions }),
+    hub,
+    async dispose() {
+      stopPublishing()
+      await store.close()
+    },
+  }
+}

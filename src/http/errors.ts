@@ -1,0 +1,56 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { TooManyWaitersError } from '../push/hub.js'
+
+/** Seconds a client is asked to wait before it holds another request on a full server. */
+const FULL_RETRY_AFTER_SECONDS = 5
+
+export interface ErrorBody {
+  readonly error: string
+  readonly message: string
+}
+
+/** An answer that refuses a request; thrown from a handler, rendered by `onError` as `{ error, message }`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+export const invalidRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message)
+
+export const onError: ErrorHandler = (err, c) => {
+  if (err instanceof ApiError) return errorResponse(c, err.status, err.code, err.message, err.headers)
+  if (err instanceof TooManyWaitersError) {
+    return errorResponse(c, 503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
+  }
+  console.error(err)
+  return errorResponse(c, 500, 'internal_error', 'the server failed to handle this request')
+}
+
+export const notFound: NotFoundHandler = (c) =>
+  errorResponse(c, 404, 'not_found', `there is nothing at ${c.req.method} ${c.req.path}`)
+
+/** A handler for the methods a path does not serve, to put after the ones it does. */
+export function methodNotAllowed(...allowed: readonly string[]) {
+  const allow = allowed.join(', ')
+  return (c: Context): Response =>
+    errorResponse(c, 405, 'method_not_allowed', `${c.req.path} accepts ${allow}, not ${c.req.method}`, { Allow: allow })
+}
+
+function errorResponse(
+  c: Context,
+  status: ContentfulStatusCode,
+  error: string,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+): Response {
+  const body: ErrorBody = { error, message }
+  return c.json(body, status, headers)
+}

@@ -1,0 +1,40 @@
+import type { Context } from 'hono'
+import { z } from 'zod'
+import { invalidRequest } from './errors.js'
+
+/** A shopper's id: what `POST /session` mints, or any id a script picks. */
+export const sessionField = z
+  .string({ error: (issue) => (issue.input === undefined ? 'session is required' : 'session must be a single string') })
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'session must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -' })
+
+/** Checks `input` against `schema`; a mismatch is a 400 whose message names every bad field. */
+export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
+  const parsed = schema.safeParse(input)
+  if (!parsed.success) throw invalidRequest(parsed.error.issues.map((issue) => issue.message).join('; '))
+  return parsed.data
+}
+
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
+
+/**
+ * The fields of a form-encoded or JSON body, unchecked. A repeated form field comes back as an array,
+ * so that the schema refuses it instead of one of its values silently winning.
+ */
+export async function readBodyFields(c: Context): Promise<unknown> {
+  const type = c.req.header('Content-Type')?.split(';', 1)[0]?.trim().toLowerCase()
+  if (type === 'application/json') {
+    try {
+      return await c.req.json<unknown>()
+    } catch {
+      throw invalidRequest('the body is not valid JSON')
+    }
+  }
+  if (type !== undefined && FORM_TYPES.has(type)) {
+    try {
+      return await c.req.parseBody({ all: true })
+    } catch {
+      throw invalidRequest(`the body is not valid ${type}`)
+    }
+  }
+  throw invalidRequest('send the fields as application/x-www-form-urlencoded or application/json')
+}

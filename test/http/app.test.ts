@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryStore } from '../../src/store/memory.js'
+import { testApp } from '../helpers/test-app.js'
+
+describe('POST /session', () => {
+  it('mints a fresh shopper id that POST /cart accepts', async () => {
+    const { app, postCart } = await testApp()
+    const first = await app.request('/session', { method: 'POST' })
+    const second = await app.request('/session', { method: 'POST' })
+    expect(first.status).toBe(201)
+    const { session } = await first.json()
+    expect(session).toMatch(/^[A-Za-z0-9_-]{21}$/)
+    expect((await second.json()).session).not.toBe(session)
+    expect((await postCart({ session, action: 'add' })).status).toBe(200)
+  })
+})
+
+describe('GET /inventory', () => {
+  it('answers the stock at once, never cached', async () => {
+    const { app, postCart } = await testApp()
+    await postCart({ session: 'a', action: 'add' })
+    const response = await app.request('/inventory')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Cache-Control')).toBe('no-store')
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+  })
+})
+
+describe('GET /healthz', () => {
+  it('says the server is up', async () => {
+    const { app } = await testApp()
+    const response = await app.request('/healthz')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true })
+  })
+})
+
+describe('the page', () => {
+  it.each([
+    ['/', 'text/html', '<button id="add"'],
+    ['/app.js', 'text/javascript', '/status?since='],
+    ['/style.css', 'text/css', '.sold-out'],
+  ])('serves %s as %s', async (path, type, content) => {
+    const { app } = await testApp()
+    const response = await app.request(path)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toContain(type)
+    expect(await response.text()).toContain(content)
+  })
+
+  it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json'])('serves nothing outside public/ for %s', async (path) => {
+    const { app } = await testApp()
+    const response = await app.request(path)
+    expect(response.status).toBe(404)
+  })
+})
+
+describe('errors', () => {
+  it('answers an unknown path with a JSON 404', async () => {
+    const { app } = await testApp()
+    const response = await app.request('/nothing-here')
+    expect(response.status).toBe(404)
+    expect(await response.json()).toEqual({ error: 'not_found', message: 'there is nothing at GET /nothing-here' })
+  })
+
+  it.each([
+    ['DELETE', '/cart', 'GET, POST'],
+    ['PUT', '/status', 'GET'],
+    ['GET', '/session', 'POST'],
+    ['POST', '/inventory', 'GET'],
+  ])('answers %s %s with 405 and the allowed methods', async (method, path, allowed) => {
+    const { app, inventory } = await testApp()
+    const response = await app.request(path, { method })
+    expect(response.status).toBe(405)
+    expect(response.headers.get('Allow')).toBe(allowed)
+    expect(await response.json()).toMatchObject({ error: 'method_not_allowed' })
+    expect(await inventory()).toMatchObject({ version: 0 })
+  })
+
+  it('answers a failure inside the server with a JSON 500 that leaks nothing', async () => {
+    class BrokenStore extends MemoryStore {
+      override async apply(): Promise<never> {
+        throw new Error('disk on fire at /var/secret')
+      }
+    }
+    const { postCart } = await testApp({ store: new BrokenStore() })
+    const quiet = console.error
+    console.error = () => {}
+    try {
+      const response = await postCart({ session: 'a', action: 'add' })
+      expect(response.status).toBe(500)
+      const body = await response.json()
+      expect(body).toEqual({ error: 'internal_error', message: expect.any(String) })
+      expect(JSON.stringify(body)).not.toContain('secret')
+    } finally {
+      console.error = quiet
+    }
+  })
+})

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest'
+import { MemoryStore } from '../../src/store/memory.js'
+import { testApp } from '../helpers/test-app.js'
+
+const json = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+describe('POST /cart', () => {
+  it('adds a unit from form fields, as curl -d sends them', async () => {
+    const { postCart } = await testApp()
+    const response = await postCart({ session: 'abc', action: 'add' })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+  })
+
+  it('takes the same fields as JSON', async () => {
+    const { app } = await testApp()
+    const response = await app.request('/cart', json({ session: 'abc', action: 'add' }))
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+  })
+
+  it('takes them as multipart form data, as an HTML form may send them', async () => {
+    const { app } = await testApp()
+    const form = new FormData()
+    form.set('session', 'abc')
+    form.set('action', 'add')
+    const response = await app.request('/cart', { method: 'POST', body: form })
+    expect(await response.json()).toMatchObject({ inventoryCount: 9, inCart: true })
+  })
+
+  it('removes a unit', async () => {
+    const { postCart } = await testApp()
+    await postCart({ session: 'abc', action: 'add' })
+    const response = await postCart({ session: 'abc', action: 'remove' })
+    expect(await response.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, inCart: false })
+  })
+
+  it('is idempotent: a repeated add keeps the version', async () => {
+    const { postCart } = await testApp()
+    await postCart({ session: 'abc', action: 'add' })
+    const response = await postCart({ session: 'abc', action: 'add' })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+  })
+
+  it('answers 409 sold_out when nothing is left, and changes nothing', async () => {
+    const { postCart, inventory } = await testApp({ store: new MemoryStore(1) })
+    await postCart({ session: 'first', action: 'add' })
+    const response = await postCart({ session: 'second', action: 'add' })
+    expect(response.status).toBe(409)
+    expect(await response.json()).toEqual({ error: 'sold_out', message: expect.stringContaining('every unit') })
+    expect(await inventory()).toEqual({ inventoryCount: 0, totalInventory: 1, version: 1 })
+  })
+
+  const form = (body: string): RequestInit => ({
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body,
+  })
+
+  it.each([
+    ['no session', form('action=add'), 'session is required'],
+    ['an empty session', form('session=&action=add'), 'session must be 1 to 64 characters'],
+    ['a 65-character session', form(`session=${'a'.repeat(65)}&action=add`), 'session must be 1 to 64 characters'],
+    ['a session with a space', form('session=a%20b&action=add'), 'session must be 1 to 64 characters'],
+    ['a session of unicode letters', form('session=%C3%A9t%C3%A9&action=add'), 'session must be 1 to 64 characters'],
+    ['a repeated session field', form('session=a&session=b&action=add'), 'session must be a single string'],
+    ['no action', form('session=abc'), 'action is required'],
+    ['an unknown action', form('session=abc&action=buy'), "action must be 'add' or 'remove'"],
+    ['an action in the wrong case', form('session=abc&action=ADD'), "action must be 'add' or 'remove'"],
+    ['malformed JSON', { ...json({}), body: '{"session": "abc",' }, 'the body is not valid JSON'],
+    ['a JSON array', json(['abc', 'add']), 'the body must be an object'],
+    ['a JSON null', json(null), 'the body must be an object'],
+    ['a JSON number for session', json({ session: 42, action: 'add' }), 'session must be a single string'],
+    ['a text/plain body', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'session=abc&action=add' }, 'application/x-www-form-urlencoded or application/json'],
+    ['no body at all', { method: 'POST' }, 'application/x-www-form-urlencoded or application/json'],
+  ])('refuses %s with 400 invalid_request, changing nothing', async (_case, init, message) => {
+    const { app, inventory } = await testApp()
+    const response = await app.request('/cart', init)
+    expect(response.status).toBe(400)
+    const body = await response.json()
+    expect(body).toEqual({ error: 'invalid_request', message: expect.stringContaining(message) })
+    expect(await inventory()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+  })
+
+  it('names every bad field at once', async () => {
+    const { postCart } = await testApp()
+    const response = await postCart({ action: 'buy' })
+    expect((await response.json()).message).toBe("session is required; action must be 'add' or 'remove'")
+  })
+
+  it('accepts a 64-character session of every allowed kind of character', async () => {
+    const { postCart } = await testApp()
+    const session = `${'aZ09_-'.repeat(10)}abcd`
+    expect(session).toHaveLength(64)
+    expect((await postCart({ session, action: 'add' })).status).toBe(200)
+  })
+})
+
+describe('GET /cart', () => {
+  it('tells a session whether it holds a unit, with the stock', async () => {
+    const { app, postCart } = await testApp()
+    await postCart({ session: 'abc', action: 'add' })
+    expect(await (await app.request('/cart?session=abc')).json()).toEqual({
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      inCart: true,
+    })
+    expect(await (await app.request('/cart?session=other')).json()).toMatchObject({ inCart: false })
+  })
+
+  it('refuses a missing or malformed session with 400', async () => {
+    const { app } = await testApp()
+    for (const path of ['/cart', '/cart?session=', '/cart?session=no%20spaces']) {
+      const response = await app.request(path)
+      expect(response.status).toBe(400)
+      expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/^session/) })
+    }
+  })
+})

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest'
+import { testApp } from '../helpers/test-app.js'
+import { nextTurn, track } from '../helpers/turns.js'
+
+describe('GET /status', () => {
+  it('answers at once with the current stock when since is behind', async () => {
+    const { app, postCart } = await testApp()
+    await postCart({ session: 'a', action: 'add' })
+    await postCart({ session: 'b', action: 'add' })
+    const response = await app.request('/status?since=0')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('Content-Type')).toBe('application/json')
+    expect(await response.json()).toEqual({ inventoryCount: 8, totalInventory: 10, version: 2 })
+  })
+
+  it('holds the request until a cart changes, then answers with the new stock', async () => {
+    const { app, postCart, hub } = await testApp()
+    const poll = track(app.request('/status?since=0'))
+    await nextTurn()
+    expect(poll.settled).toBe(false)
+    expect(hub.held).toBe(1)
+
+    await postCart({ session: 'a', action: 'add' })
+    await nextTurn()
+    expect(poll.settled).toBe(true)
+    expect(await poll.value!.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+  })
+
+  it('is not released by an action that changes nothing', async () => {
+    const { app, postCart } = await testApp()
+    const poll = track(app.request('/status?since=0'))
+    await postCart({ session: 'a', action: 'remove' })
+    await nextTurn()
+    expect(poll.settled).toBe(false)
+  })
+
+  it('without since, waits for the next change, like the classic long poll', async () => {
+    const { app, postCart } = await testApp()
+    await postCart({ session: 'a', action: 'add' })
+    const poll = track(app.request('/status'))
+    await nextTurn()
+    expect(poll.settled).toBe(false)
+    await postCart({ session: 'b', action: 'add' })
+    await nextTurn()
+    expect(await poll.value!.json()).toMatchObject({ version: 2 })
+  })
+
+  it('answers 200 with the unchanged stock after the default timeout', async () => {
+    const { app, clock } = await testApp({ pollTimeoutSeconds: 25 })
+    const poll = track(app.request('/status?since=0'))
+    clock.advance(24_999)
+    await nextTurn()
+    expect(poll.settled).toBe(false)
+    clock.advance(1)
+    await nextTurn()
+    expect(poll.value!.status).toBe(200)
+    expect(await poll.value!.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+  })
+
+  it('takes a timeout in seconds from the query', async () => {
+    const { app, clock } = await testApp()
+    const poll = track(app.request('/status?since=0&timeout=2'))
+    clock.advance(2000)
+    await nextTurn()
+    expect(poll.value?.status).toBe(200)
+  })
+
+  it('drops the waiter at once when the client aborts', async () => {
+    const { app, hub, clock } = await testApp()
+    const client = new AbortController()
+    void app.request('/status?since=0', { signal: client.signal })
+    await nextTurn()
+    expect(hub.held).toBe(1)
+    client.abort()
+    expect(hub.held).toBe(0)
+    expect(clock.pending).toBe(0)
+  })
+
+  it('answers 503 too_many_waiters with Retry-After past the cap', async () => {
+    const { app } = await testApp({ maxWaiters: 1 })
+    void app.request('/status?since=0')
+    await nextTurn()
+    const response = await app.request('/status?since=0')
+    expect(response.status).toBe(503)
+    expect(response.headers.get('Retry-After')).toMatch(/^\d+$/)
+    expect(await response.json()).toEqual({ error: 'too_many_waiters', message: expect.any(String) })
+  })
+
+  it.each([
+    ['since=-1', 'since must be a non-negative whole number'],
+    ['since=1.5', 'since must be a non-negative whole number'],
+    ['since=abc', 'since must be a non-negative whole number'],
+    ['since=', 'since must be a non-negative whole number'],
+    ['since=99999999999999999999', 'since is larger than any version'],
+    ['timeout=0', 'timeout must be a whole number of seconds from 1 to 120'],
+    ['timeout=121', 'timeout must be a whole number of seconds from 1 to 120'],
+    ['timeout=soon', 'timeout must be a whole number of seconds from 1 to 120'],
+  ])('refuses %s with 400 invalid_request, holding nothing', async (query, message) => {
+    const { app, hub } = await testApp()
+    const response = await app.request(`/status?${query}`)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toEqual({ error: 'invalid_request', message: expect.stringContaining(message) })
+    expect(hub.held).toBe(0)
+  })
+
+  it('marks every answer no-store: immediate, held and refused', async () => {
+    const { app, postCart } = await testApp()
+    const held = app.request('/status?since=0')
+    await postCart({ session: 'a', action: 'add' })
+    const answers = [await held, await app.request('/status?since=0'), await app.request('/status?since=-1')]
+    expect(answers.map((response) => response.status)).toEqual([200, 200, 400])
+    for (const response of answers) expect(response.headers.get('Cache-Control')).toBe('no-store')
+  })
+})
