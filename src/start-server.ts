@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { serve } from '@hono/node-server'
+import { systemClock, type Clock } from './clock.js'
+import type { Config } from './config.js'
+import { composeStockpoll } from './compose.js'
+import type { Hub } from './push/hub.js'
+import { MemoryStore } from './store/memory.js'
+
+export interface RunningServer {
+  /** Where it listens, as `http://host:port`. */
+  readonly url: string
+  readonly hub: Hub
+  /**
+   * Stops accepting, answers every held request with the current stock, and resolves once every connection
+   * is closed; calling it again returns the same promise.
+   */
+  close(): Promise<void>
+}
+
+/** How long `close()` waits for open connections before cutting them, so that shutdown ends within 5 s. */
+const SHUTDOWN_GRACE_MS = 4000
+/** How often `close()` closes the keep-alive connections that went idle once their held request was answered. */
+const IDLE_SWEEP_MS = 25
+
+/** Builds stockpoll from its configuration and listens. */
+export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  const { app, hub, dispose } = await composeStockpoll({
+    store: new MemoryStore(config.totalInventory),
+    clock,
+    maxWaiters: config.maxWaiters,
+    pollTimeoutSeconds: config.pollTimeoutSeconds,
+  })
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => {
+      listening.off('error', reject)
+      resolve(listening as Server)
+    })
+    listening.once('error', reject)
+  })
+  const { address, port } = server.address() as AddressInfo
+  const host = address.includes(':') ? `[${address}]` : address
+
+  let closing: Promise<void> | undefined
+  async function shutDown(): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    hub.close()
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
+    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+    await closed
+    clearInterval(sweep)
+    clearTimeout(cut)
+    await dispose()
+  }
+
+  return {
+    url: `http://${host}:${port}`,
+    hub,
+    close: () => (closing ??= shutDown()),
+  }
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+describe('loadConfig', () => {
+  it('has a default for everything', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      totalInventory: 10,
+      pollTimeoutSeconds: 25,
+      maxWaiters: 20_000,
+    })
+  })
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({ PORT: '8080', HOST: '0.0.0.0', TOTAL_INVENTORY: '3', POLL_TIMEOUT_SECONDS: '60', MAX_WAITERS: '5' }),
+    ).toEqual({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5 })
+  })
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', TOTAL_INVENTORY: ' ' })).toMatchObject({ port: 3000, totalInventory: 10 })
+  })
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', 'http'],
+    ['TOTAL_INVENTORY', '-1'],
+    ['TOTAL_INVENTORY', '2.5'],
+    ['TOTAL_INVENTORY', 'ten'],
+    ['POLL_TIMEOUT_SECONDS', '0'],
+    ['POLL_TIMEOUT_SECONDS', '121'],
+    ['MAX_WAITERS', '0'],
+  ])('refuses %s=%s with a message naming it', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be a whole number from \\d+ to \\d+, got "${value}"$`))
+  })
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ PORT: 'x', MAX_WAITERS: 'y' })).toThrow(/^PORT .*; MAX_WAITERS /)
+  })
+})

@@ -1,0 +1,28 @@
+import { afterEach } from 'vitest'
+import { loadConfig } from '../../src/config.js'
+import { startServer, type RunningServer } from '../../src/start-server.js'
+
+/** Starts real servers on free loopback ports for the current test file, and closes them after each test. */
+export function useServers(): (env?: Record<string, string>) => Promise<RunningServer> {
+  const running: RunningServer[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.close()))
+  })
+  return async (env = {}) => {
+    const server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env }))
+    running.push(server)
+    return server
+  }
+}
+
+/** Polls `condition` every few milliseconds until it holds, or fails after `ms`. */
+export async function eventually(condition: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+export const postCart = (url: string, session: string, action: 'add' | 'remove') =>
+  fetch(`${url}/cart`, { method: 'POST', body: new URLSearchParams({ session, action }) })
