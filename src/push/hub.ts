@@ -69,6 +69,11 @@ export class Hub {
     return this.#latest
   }
 
+  /** Whether `close` was called: every wait is answered at once from then on. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
   /** How many requests are held now. */
   get held(): number {
     return this.#held

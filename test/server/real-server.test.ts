@@ -50,4 +50,17 @@ describe('a real server on a free port', () => {
     for (const answer of answers) expect(await answer.json()).toMatchObject({ version: 1, inventoryCount: 9 })
     await closing
   })
+
+  it('closes the connection with every answer while closing, so kept-alive clients do not re-poll in a loop', async () => {
+    const server = await start()
+    const held = fetch(`${server.url}/status?since=0`)
+    await eventually(() => server.hub.held === 1)
+    const closing = server.close()
+    const answer = await held
+    expect(answer.headers.get('Connection')).toBe('close')
+    await answer.text()
+    const started = Date.now()
+    await closing
+    expect(Date.now() - started).toBeLessThan(1000)
+  })
 })

@@ -32,7 +32,10 @@ export function statusRoutes(hub: Hub, pollTimeoutSeconds: number): Hono {
     .get('/status', async (c) => {
       const { since, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())
       const published = await hub.wait(since, { timeoutMs: timeout * 1000, signal: c.req.raw.signal })
-      return c.body(published.json, 200, { 'Content-Type': 'application/json' })
+      // A closing hub answers at once; on a kept-alive connection the client would poll again straight away
+      // and be answered again, in a loop, so the connection is closed with the answer.
+      const connection = hub.closed ? { Connection: 'close' } : {}
+      return c.body(published.json, 200, { 'Content-Type': 'application/json', ...connection })
     })
     .all('/status', methodNotAllowed('GET'))
 }
