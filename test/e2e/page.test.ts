@@ -1,0 +1,163 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/start-server.js'
+import { launchChromium, runBrowserTests } from '../helpers/chromium.js'
+import { postCart, useServers } from '../helpers/running-server.js'
+
+/** How soon every other window must show a change. */
+const UPDATE_WITHIN_MS = 1000
+
+const textOf = (page: Page, selector: string) => page.locator(selector).textContent()
+
+interface Shown {
+  readonly text?: string
+  readonly hidden?: boolean
+}
+
+/**
+ * Waits until the element at `selector` shows what is wanted, failing after `timeout` ms. It watches the
+ * page's DOM for the change rather than polling on animation frames, which Chromium never runs in a
+ * background tab, and the time limit is kept here, outside the page.
+ */
+async function shows(page: Page, selector: string, wanted: Shown, timeout = UPDATE_WITHIN_MS): Promise<void> {
+  const seen = page.evaluate(
+    ([target, { text, hidden }]) =>
+      new Promise<void>((resolve, reject) => {
+        const element = document.querySelector<HTMLElement>(target)
+        if (!element) return reject(new Error(`nothing matches ${target}`))
+        const matches = () =>
+          (text === undefined || element.textContent === text) && (hidden === undefined || element.hidden === hidden)
+        if (matches()) return resolve()
+        const observer = new MutationObserver(() => {
+          if (!matches()) return
+          observer.disconnect()
+          resolve()
+        })
+        observer.observe(element, { subtree: true, childList: true, characterData: true, attributes: true })
+      }),
+    [selector, wanted] as const,
+  )
+  // The page may close before it ever shows what was wanted; that is reported below, not as an unhandled error.
+  seen.catch(() => {})
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(async () => {
+      reject(new Error(`${selector} did not show ${JSON.stringify(wanted)} within ${timeout} ms: it shows ${JSON.stringify(await textOf(page, selector))}`))
+    }, timeout)
+  })
+  try {
+    await Promise.race([seen, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const showsText = (page: Page, selector: string, text: string, timeout?: number) =>
+  shows(page, selector, { text }, timeout)
+
+/**
+ * Clicks as a shopper would, in the window in front: Chromium throttles animation frames in background
+ * tabs, and a click waits for them.
+ */
+async function clickIn(page: Page, selector: string): Promise<void> {
+  await page.bringToFront()
+  await page.click(selector)
+}
+
+describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_000 }, () => {
+  const start = useServers()
+  let browser: Browser
+  let context: BrowserContext
+  let server: RunningServer
+  let windows: Page[]
+
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  beforeEach(async () => {
+    server = await start()
+    context = await browser.newContext()
+    windows = await Promise.all([1, 2, 3].map(() => context.newPage()))
+    for (const page of windows) {
+      await page.goto(server.url)
+      await showsText(page, '#link', 'live', 5000)
+    }
+  })
+  afterEach(async () => {
+    // Closing the pages first ends their long polls, so the server can close at once.
+    await context?.close()
+  })
+
+  it('shows the full stock in every window, with only Add enabled', async () => {
+    for (const page of windows) {
+      expect(await textOf(page, '#count')).toBe('10')
+      expect(await textOf(page, '#total')).toBe('10')
+      expect(await page.locator('#add').isEnabled()).toBe(true)
+      expect(await page.locator('#remove').isEnabled()).toBe(false)
+      expect(await page.locator('#sold-out').isVisible()).toBe(false)
+    }
+  })
+
+  it('updates the other windows within a second of a click on Add', async () => {
+    const [shopper, ...watchers] = windows as [Page, Page, Page]
+    await clickIn(shopper, '#add')
+    await Promise.all(watchers.map((page) => showsText(page, '#count', '9')))
+    await showsText(shopper, '#count', '9')
+    expect(await textOf(shopper, '#cart-state')).toBe('One unit is in your cart.')
+    expect(await shopper.locator('#add').isEnabled()).toBe(false)
+    expect(await shopper.locator('#remove').isEnabled()).toBe(true)
+    for (const page of watchers) expect(await textOf(page, '#cart-state')).toBe('Your cart is empty.')
+  })
+
+  it('shows sold out everywhere when the last unit goes, and Remove brings it back', async () => {
+    const [first, second, third] = windows as [Page, Page, Page]
+    await clickIn(first, '#add')
+    await showsText(second, '#count', '9')
+    await clickIn(second, '#add')
+    await showsText(third, '#count', '8')
+    for (let i = 0; i < 8; i++) expect((await postCart(server.url, `curl-${i}`, 'add')).status).toBe(200)
+
+    for (const page of windows) await showsText(page, '#count', '0')
+    await shows(third, '#sold-out', { hidden: false })
+    expect(await third.locator('#add').isDisabled()).toBe(true)
+
+    await clickIn(first, '#remove')
+    for (const page of windows) await showsText(page, '#count', '1')
+    await shows(third, '#sold-out', { hidden: true })
+    expect(await third.locator('#add').isEnabled()).toBe(true)
+    expect(await first.locator('#add').isEnabled()).toBe(true)
+    expect(await second.locator('#remove').isEnabled()).toBe(true)
+  })
+
+  it('keeps the cart across a reload of the window', async () => {
+    const [shopper] = windows as [Page]
+    await clickIn(shopper, '#add')
+    await showsText(shopper, '#cart-state', 'One unit is in your cart.')
+    await shopper.reload()
+    await showsText(shopper, '#link', 'live', 5000)
+    expect(await textOf(shopper, '#cart-state')).toBe('One unit is in your cart.')
+    expect(await textOf(shopper, '#count')).toBe('9')
+  })
+
+  it('says why an add failed when another shopper took the last unit first', async () => {
+    await server.close()
+    server = await start({ TOTAL_INVENTORY: '1' })
+    const [late] = windows as [Page]
+    await late.goto(server.url)
+    await showsText(late, '#count', '1', 5000)
+    // Another shopper takes the unit; the page clicks before the change reaches it, in one task so that
+    // no redraw can disable the button in between.
+    expect((await postCart(server.url, 'quick', 'add')).status).toBe(200)
+    await late.evaluate(() => {
+      const add = document.getElementById('add') as HTMLButtonElement
+      add.disabled = false
+      add.click()
+    })
+    await showsText(late, '#message', 'Sold out: every unit is in a cart. One may come back.')
+    await showsText(late, '#count', '0')
+  })
+})
