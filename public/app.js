@@ -45,18 +45,6 @@ function retryDelay(failures, error) {
   return Math.max(jittered, error instanceof ApiError ? error.retryAfterMs : 0)
 }
 
-/** Runs `task` until it succeeds, waiting longer after each failure and showing the link as reconnecting. */
-async function withRetries(task) {
-  for (let failures = 1; ; failures++) {
-    try {
-      return await task()
-    } catch (error) {
-      showLink(false)
-      await sleep(retryDelay(failures, error))
-    }
-  }
-}
-
 function render() {
   const { stock, inCart, busy } = state
   if (stock) {
@@ -118,27 +106,43 @@ async function changeCart(action) {
   }
 }
 
-/** The long poll: ask for anything after the version we have, show it, and ask again at once. */
-async function followStock() {
+/**
+ * The long poll: ask for anything after the version we have, show it, and ask again at once. Returns when
+ * the server's version went backwards, which means its stock began again (a restart).
+ */
+async function pollWhileConsistent(onAnswer) {
   let cursor = state.stock.version
   for (;;) {
-    const stock = await withRetries(() => api(`/status?since=${cursor}`))
-    showLink(true)
-    if (stock.version < cursor) {
-      // The server's stock started again (a restart): what we knew of our own cart may be gone too.
-      cursor = stock.version
-      await withRetries(loadCart)
-      continue
-    }
+    const stock = await api(`/status?since=${cursor}`)
+    onAnswer()
+    if (stock.version < cursor) return
     // An answer older than what a cart action already showed is skipped; the next poll returns at once.
     if (stock.version >= state.stock.version) showStock(stock)
     cursor = stock.version
   }
 }
 
+/**
+ * Keeps the window live. It reads the stock and this session's cart afresh at the start and after every
+ * break, since a server that went away may have come back with other stock, then follows the long poll.
+ * Any failure shows the link as reconnecting and waits longer each time before starting over.
+ */
+async function stayLive() {
+  let failures = 0
+  for (;;) {
+    try {
+      state.session ||= await loadSession()
+      await loadCart()
+      await pollWhileConsistent(() => (failures = 0))
+    } catch (error) {
+      failures++
+      showLink(false)
+      await sleep(retryDelay(failures, error))
+    }
+  }
+}
+
 view.add.addEventListener('click', () => changeCart('add'))
 view.remove.addEventListener('click', () => changeCart('remove'))
 
-state.session = await withRetries(loadSession)
-await withRetries(loadCart)
-await followStock()
+stayLive()

@@ -160,4 +160,21 @@ describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_00
     await showsText(late, '#message', 'Sold out: every unit is in a cart. One may come back.')
     await showsText(late, '#count', '0')
   })
+
+  it('shows reconnecting while the server is gone, then the fresh stock of a restarted one', async () => {
+    const [shopper, watcher] = windows as [Page, Page]
+    await clickIn(shopper, '#add')
+    await showsText(watcher, '#count', '9')
+    const { port } = new URL(server.url)
+
+    await server.close()
+    for (const page of [shopper, watcher]) await showsText(page, '#link', 'reconnecting…')
+    server = await start({ PORT: port })
+
+    // The in-memory stock began again: every window catches up, and the shopper's unit is gone with it.
+    for (const page of [shopper, watcher]) await showsText(page, '#link', 'live', 5000)
+    for (const page of [shopper, watcher]) expect(await textOf(page, '#count')).toBe('10')
+    expect(await textOf(shopper, '#cart-state')).toBe('Your cart is empty.')
+    expect(await shopper.locator('#remove').isEnabled()).toBe(false)
+  })
 })
