@@ -19,6 +19,9 @@ export interface Stockpoll {
 export async function composeStockpoll({ store, clock, maxWaiters, ...appOptions }: StockpollParts): Promise<Stockpoll> {
   const hub = new Hub(await store.snapshot(), { clock, maxWaiters })
   const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
+  // A change that landed between the first read and the subscription reached no listener; a second read
+  // after subscribing catches it (the hub ignores it if it is not newer).
+  hub.publish(await store.snapshot())
   return {
     app: createApp({ store, hub, ...appOptions }),
     hub,
