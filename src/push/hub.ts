@@ -5,7 +5,7 @@ import { publishedOf, type Published } from './published.js'
 export class TooManyWaitersError extends Error {
   readonly code = 'too_many_waiters'
 
-  constructor(readonly maxWaiters: number) {
+  constructor(maxWaiters: number) {
     super(`this server already holds ${maxWaiters} waiting requests; try again shortly`)
     this.name = 'TooManyWaitersError'
   }
