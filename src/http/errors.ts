@@ -1,9 +1,12 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { TooManyWaitersError } from '../push/hub.js'
+import { StoreUnavailableError } from '../store/store.js'
 
 /** Seconds a client is asked to wait before it holds another request on a full server. */
 const FULL_RETRY_AFTER_SECONDS = 5
+/** Seconds a client is asked to wait before it tries a store that did not answer; reconnecting is quick. */
+const STORE_RETRY_AFTER_SECONDS = 1
 
 export interface ErrorBody {
   readonly error: string
@@ -29,6 +32,11 @@ export const onError: ErrorHandler = (err, c) => {
   if (err instanceof ApiError) return errorResponse(c, err.status, err.code, err.message, err.headers)
   if (err instanceof TooManyWaitersError) {
     return errorResponse(c, 503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
+  }
+  if (err instanceof StoreUnavailableError) {
+    return errorResponse(c, 503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
+      'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
+    })
   }
   console.error(err)
   return errorResponse(c, 500, 'internal_error', 'the server failed to handle this request')

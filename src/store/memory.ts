@@ -33,6 +33,8 @@ export class MemoryStore implements Store {
     return () => this.#listeners.delete(listener)
   }
 
+  async check(): Promise<void> {}
+
   async close(): Promise<void> {
     this.#listeners.clear()
   }

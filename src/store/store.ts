@@ -14,8 +14,23 @@ export type CartResult =
 export type ChangeListener = (snapshot: StockSnapshot) => void
 
 /**
- * Where the stock lives. Every implementation applies the rules of `ShoppingCart` atomically and tells
- * its listeners about every effective change, in version order.
+ * The store cannot be reached, or did not answer in time. The action may or may not have been applied;
+ * since every action is idempotent, trying it again is safe.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'store_unavailable'
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+/**
+ * Where the stock lives. Every implementation applies the rules of `ShoppingCart` atomically, and tells its
+ * listeners of every change it makes or learns of. A store that loses touch with shared state and regains it
+ * reports the newest version then, which may repeat one already reported or skip the ones in between:
+ * listeners keep the newest and ignore the rest. Any method may throw `StoreUnavailableError`.
  */
 export interface Store {
   snapshot(): Promise<StockSnapshot>
@@ -23,5 +38,7 @@ export interface Store {
   apply(action: CartAction, session: string): Promise<CartResult>
   /** Returns a function that stops the listening. */
   onChange(listener: ChangeListener): () => void
+  /** Resolves when the store can serve and hear of changes; throws `StoreUnavailableError` when it cannot. */
+  check(): Promise<void>
   close(): Promise<void>
 }

@@ -1,6 +1,36 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../src/store/memory.js'
+import { StoreUnavailableError } from '../../src/store/store.js'
 import { testApp } from '../helpers/test-app.js'
+import { nextTurn, track } from '../helpers/turns.js'
+
+/** A store cut off from its shared state: it started, then every call fails. */
+class CutOffStore extends MemoryStore {
+  down = false
+
+  #fail(): void {
+    if (this.down) throw new StoreUnavailableError('connection lost')
+  }
+
+  override async apply(...args: Parameters<MemoryStore['apply']>) {
+    this.#fail()
+    return super.apply(...args)
+  }
+
+  override async viewOf(session: string) {
+    this.#fail()
+    return super.viewOf(session)
+  }
+
+  override async snapshot() {
+    this.#fail()
+    return super.snapshot()
+  }
+
+  override async check() {
+    this.#fail()
+  }
+}
 
 describe('POST /session', () => {
   it('mints a fresh shopper id that POST /cart accepts', async () => {
@@ -32,6 +62,54 @@ describe('GET /healthz', () => {
     const response = await app.request('/healthz')
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ ok: true })
+  })
+})
+
+describe('GET /readyz', () => {
+  it('answers 200 while the store can serve, and 503 store_unavailable while it cannot', async () => {
+    const store = new CutOffStore()
+    const { app } = await testApp({ store })
+    const ready = await app.request('/readyz')
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ ok: true })
+
+    store.down = true
+    const notReady = await app.request('/readyz')
+    expect(notReady.status).toBe(503)
+    expect(await notReady.json()).toEqual({ error: 'store_unavailable', message: expect.any(String) })
+  })
+})
+
+describe('while the store is unavailable', () => {
+  it('answers cart and stock requests with 503 store_unavailable and Retry-After', async () => {
+    const store = new CutOffStore()
+    const { app, postCart } = await testApp({ store })
+    store.down = true
+    for (const response of [
+      await postCart({ session: 'a', action: 'add' }),
+      await app.request('/cart?session=a'),
+      await app.request('/inventory'),
+    ]) {
+      expect(response.status).toBe(503)
+      expect(response.headers.get('Retry-After')).toBe('1')
+      expect(await response.json()).toEqual({ error: 'store_unavailable', message: expect.stringContaining('try again') })
+    }
+  })
+
+  it('keeps holding long polls, and answers them when the store is back and changes', async () => {
+    const store = new CutOffStore()
+    const { app, postCart, hub } = await testApp({ store })
+    const poll = track(app.request('/status?since=0'))
+    store.down = true
+    await postCart({ session: 'a', action: 'add' })
+    await nextTurn()
+    expect(poll.settled).toBe(false)
+    expect(hub.held).toBe(1)
+
+    store.down = false
+    await postCart({ session: 'a', action: 'add' })
+    await nextTurn()
+    expect(await poll.value!.json()).toMatchObject({ version: 1 })
   })
 })
 
