@@ -1,12 +1,19 @@
 import { z } from 'zod'
 import { DEFAULT_TOTAL_INVENTORY } from './domain/shopping-cart.js'
 
+export type StoreConfig =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+
 export interface Config {
   readonly port: number
   readonly host: string
   readonly totalInventory: number
   readonly pollTimeoutSeconds: number
   readonly maxWaiters: number
+  readonly store: StoreConfig
+  /** Processes serving the one port; more than one needs a shared store. */
+  readonly workers: number
 }
 
 /** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
@@ -40,18 +47,44 @@ const environment = z.object({
   TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_TOTAL_INVENTORY),
   POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
   MAX_WAITERS: integerVariable('MAX_WAITERS', 1, 1_000_000, 20_000),
+  STORE: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'memory')
+    .pipe(z.enum(['memory', 'redis'], { error: (issue) => `STORE must be memory or redis, got ${JSON.stringify(issue.input)}` })),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'redis://127.0.0.1:6379')
+    .refine((url) => /^rediss?:\/\/./.test(url) && URL.canParse(url), {
+      error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(issue.input)}`,
+    }),
+  STORE_KEY_PREFIX: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'stockpoll:')
+    .refine((prefix) => /^[A-Za-z0-9:_.-]{1,64}$/.test(prefix), {
+      error: (issue) => `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
+    }),
+  WORKERS: integerVariable('WORKERS', 1, 64, 1),
 })
 
 /** Reads the configuration from environment variables; throws a `ConfigError` naming every bad one. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = environment.safeParse(env)
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
-  const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS } = parsed.data
+  const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
+    parsed.data
+  if (WORKERS > 1 && STORE === 'memory') {
+    throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
+  }
   return {
     port: PORT,
     host: HOST,
     totalInventory: TOTAL_INVENTORY,
     pollTimeoutSeconds: POLL_TIMEOUT_SECONDS,
     maxWaiters: MAX_WAITERS,
+    store: STORE === 'redis' ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX } : { kind: 'memory' },
+    workers: WORKERS,
   }
 }

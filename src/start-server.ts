@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { composeStockpoll } from './compose.js'
 import type { Hub } from './push/hub.js'
-import { MemoryStore } from './store/memory.js'
+import { openStore } from './store/open-store.js'
 
 export interface RunningServer {
   /** Where it listens, as `http://host:port`. */
@@ -26,7 +26,7 @@ const IDLE_SWEEP_MS = 25
 /** Builds stockpoll from its configuration and listens. */
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
   const { app, hub, dispose } = await composeStockpoll({
-    store: new MemoryStore(config.totalInventory),
+    store: await openStore(config.store, config.totalInventory),
     clock,
     maxWaiters: config.maxWaiters,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
@@ -38,6 +38,9 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       resolve(listening as Server)
     })
     listening.once('error', reject)
+  }).catch(async (error: unknown) => {
+    await dispose()
+    throw error
   })
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address

@@ -9,13 +9,37 @@ describe('loadConfig', () => {
       totalInventory: 10,
       pollTimeoutSeconds: 25,
       maxWaiters: 20_000,
+      store: { kind: 'memory' },
+      workers: 1,
     })
+  })
+
+  it('reads the Redis store and its settings', () => {
+    expect(
+      loadConfig({ STORE: 'redis', REDIS_URL: 'redis://cache:6380/2', STORE_KEY_PREFIX: 'shop-7:', WORKERS: '4' }),
+    ).toMatchObject({ store: { kind: 'redis', url: 'redis://cache:6380/2', keyPrefix: 'shop-7:' }, workers: 4 })
+    expect(loadConfig({ STORE: 'redis' }).store).toEqual({
+      kind: 'redis',
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix: 'stockpoll:',
+    })
+  })
+
+  it.each([
+    [{ STORE: 'postgres' }, 'STORE must be memory or redis, got "postgres"'],
+    [{ STORE: 'redis', REDIS_URL: 'http://cache' }, 'REDIS_URL must be a redis:// or rediss:// URL, got "http://cache"'],
+    [{ STORE: 'redis', STORE_KEY_PREFIX: 'my shop' }, 'STORE_KEY_PREFIX must be 1 to 64 characters'],
+    [{ WORKERS: '2' }, 'WORKERS=2 needs STORE=redis: with the memory store every worker would sell its own stock'],
+    [{ STORE: 'redis', WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 64, got "0"'],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(message)
   })
 
   it('reads every variable', () => {
     expect(
       loadConfig({ PORT: '8080', HOST: '0.0.0.0', TOTAL_INVENTORY: '3', POLL_TIMEOUT_SECONDS: '60', MAX_WAITERS: '5' }),
-    ).toEqual({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5 })
+    ).toMatchObject({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5 })
   })
 
   it('treats an empty variable as unset', () => {

@@ -1,14 +1,39 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../../src/store/memory.js'
+import { RedisStore } from '../../src/store/redis.js'
 import type { Store } from '../../src/store/store.js'
+import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { eventually } from '../helpers/running-server.js'
 
 interface StoreKind {
   readonly name: string
   open(totalInventory: number): Promise<Store>
 }
 
-const kinds: readonly StoreKind[] = [{ name: 'memory', open: async (total) => new MemoryStore(total) }]
+const redisPrefixes: string[] = []
+afterAll(async () => {
+  if (redisPrefixes.length === 0) return
+  const redis = adminConnection()
+  for (const prefix of redisPrefixes) await deleteKeys(redis, prefix)
+  redis.disconnect()
+})
+
+const kinds: readonly StoreKind[] = [
+  { name: 'memory', open: async (total) => new MemoryStore(total) },
+  ...(runRedisTests
+    ? [
+        {
+          name: 'redis',
+          open: (totalInventory: number) => {
+            const keyPrefix = uniquePrefix()
+            redisPrefixes.push(keyPrefix)
+            return RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory })
+          },
+        },
+      ]
+    : []),
+]
 
 describe.each(kinds)('$name store', ({ open }) => {
   const opened: Store[] = []
@@ -22,11 +47,15 @@ describe.each(kinds)('$name store', ({ open }) => {
     return store
   }
 
+  /** Every change the store reports; a store may report a change after `apply` resolves, so wait for it. */
   function recordChanges(store: Store): StockSnapshot[] {
     const changes: StockSnapshot[] = []
     store.onChange((snapshot) => changes.push(snapshot))
     return changes
   }
+
+  /** Gives a store that hears of changes asynchronously the time to report any still under way. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
 
   it('starts full at version 0', async () => {
     const store = await storeWith(10)
@@ -38,6 +67,7 @@ describe.each(kinds)('$name store', ({ open }) => {
     const changes = recordChanges(store)
     const result = await store.apply('add', 'alice')
     expect(result).toEqual({ ok: true, inCart: true, snapshot: { inventoryCount: 9, totalInventory: 10, version: 1 } })
+    await eventually(() => changes.length === 1)
     expect(changes).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1 }])
     expect(await store.viewOf('alice')).toEqual({ inCart: true, snapshot: result.snapshot })
     expect(await store.viewOf('bob')).toEqual({ inCart: false, snapshot: result.snapshot })
@@ -45,23 +75,29 @@ describe.each(kinds)('$name store', ({ open }) => {
 
   it('changes nothing and tells nobody on a repeated add or a remove of nothing', async () => {
     const store = await storeWith(10)
-    await store.apply('add', 'alice')
     const changes = recordChanges(store)
+    await store.apply('add', 'alice')
+    await eventually(() => changes.length === 1)
+    changes.length = 0
     expect(await store.apply('add', 'alice')).toMatchObject({ ok: true, inCart: true, snapshot: { version: 1 } })
     expect(await store.apply('remove', 'bob')).toMatchObject({ ok: true, inCart: false, snapshot: { version: 1 } })
+    await settle()
     expect(changes).toEqual([])
   })
 
   it('answers sold_out past the last unit, with the stock unchanged', async () => {
     const store = await storeWith(2)
+    const changes = recordChanges(store)
     await store.apply('add', 'a')
     await store.apply('add', 'b')
-    const changes = recordChanges(store)
+    await eventually(() => changes.length === 2)
+    changes.length = 0
     expect(await store.apply('add', 'c')).toEqual({
       ok: false,
       error: 'sold_out',
       snapshot: { inventoryCount: 0, totalInventory: 2, version: 2 },
     })
+    await settle()
     expect(changes).toEqual([])
     expect(await store.viewOf('c')).toMatchObject({ inCart: false })
   })
@@ -83,11 +119,18 @@ describe.each(kinds)('$name store', ({ open }) => {
     const late: StockSnapshot[] = []
     const stop = store.onChange((snapshot) => late.push(snapshot))
     await store.apply('add', 'a')
+    await eventually(() => late.length === 1)
     stop()
     await store.apply('add', 'b')
     await store.apply('remove', 'a')
+    await eventually(() => changes.length === 3)
     expect(changes.map((change) => change.version)).toEqual([1, 2, 3])
     expect(late.map((change) => change.version)).toEqual([1])
+  })
+
+  it('answers check() while it can serve', async () => {
+    const store = await storeWith(1)
+    await expect(store.check()).resolves.toBeUndefined()
   })
 
   it('sells exactly the stock to concurrent adds', async () => {

@@ -1,0 +1,192 @@
+import { Redis, type RedisOptions } from 'ioredis'
+import { z } from 'zod'
+import type { CartAction } from '../domain/shopping-cart.js'
+import type { StockSnapshot } from '../domain/stock-snapshot.js'
+import { APPLY_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
+import { StoreUnavailableError, type CartResult, type ChangeListener, type SessionView, type Store } from './store.js'
+
+export interface RedisStoreOptions {
+  readonly url: string
+  /** Put before every key, and the channel, so that several shops or test runs can share one Redis. */
+  readonly keyPrefix: string
+  /** The stock to start with, if this is the first process to use these keys. */
+  readonly totalInventory: number
+  /** How long a command may take before the store counts as unavailable. */
+  readonly commandTimeoutMs?: number
+  /** How long to wait before reconnecting, after the given number of failed attempts. */
+  readonly reconnectDelayMs?: (attempt: number) => number
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 2000
+const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
+
+/** What a script answers: the stock, then whether the session holds a unit. */
+const viewReply = z.tuple([z.number(), z.number(), z.number(), z.number()])
+const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()])
+const publishedSnapshot = z.object({
+  inventoryCount: z.number().int(),
+  totalInventory: z.number().int(),
+  version: z.number().int(),
+})
+
+interface ScriptCommands {
+  stockView(total: string, version: string, holders: string, initialTotal: number, session: string): Promise<unknown>
+  stockApply(
+    total: string,
+    version: string,
+    holders: string,
+    initialTotal: number,
+    action: CartAction,
+    session: string,
+    channel: string,
+  ): Promise<unknown>
+}
+
+type CommandConnection = Redis & ScriptCommands
+
+/**
+ * The stock in Redis, shared by every process that uses the same URL and prefix. Each action is one Lua
+ * script, so it is atomic across processes; each change is published on a channel in the same step, and
+ * every store hears it on a second, subscribed connection. After either connection comes back from an
+ * outage the store re-reads the stock and reports it, so changes made meanwhile reach its listeners.
+ */
+export class RedisStore implements Store {
+  readonly #commands: CommandConnection
+  readonly #subscriber: Redis
+  readonly #keys: readonly [total: string, version: string, holders: string]
+  readonly #channel: string
+  readonly #totalInventory: number
+  readonly #listeners = new Set<ChangeListener>()
+
+  private constructor(commands: CommandConnection, subscriber: Redis, options: RedisStoreOptions) {
+    this.#commands = commands
+    this.#subscriber = subscriber
+    const prefix = options.keyPrefix
+    this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holders`]
+    this.#channel = `${prefix}changes`
+    this.#totalInventory = options.totalInventory
+  }
+
+  /** Connects and subscribes; throws `StoreUnavailableError` when Redis cannot be reached. */
+  static async open(options: RedisStoreOptions): Promise<RedisStore> {
+    const connection = {
+      lazyConnect: true,
+      // Fail at once while disconnected, rather than queue the command and leave the request hanging.
+      enableOfflineQueue: false,
+      // A command whose reply was lost is not sent again behind the back of a client already told 503.
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      retryStrategy: options.reconnectDelayMs ?? defaultReconnectDelay,
+      // Resubscribing is done by the store itself, so that it knows when to re-read (see #resume).
+      autoResubscribe: false,
+    } satisfies RedisOptions
+    const commands = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}commands` })
+    commands.defineCommand('stockView', { numberOfKeys: 3, lua: VIEW_SCRIPT })
+    commands.defineCommand('stockApply', { numberOfKeys: 3, lua: APPLY_SCRIPT })
+    const subscriber = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}subscriber` })
+    // Until the first connection succeeds, every failure is reported by connect() below, not as an event.
+    const quiet = () => {}
+    commands.on('error', quiet)
+    subscriber.on('error', quiet)
+
+    const store = new RedisStore(commands as CommandConnection, subscriber, options)
+    try {
+      await Promise.all([commands.connect(), subscriber.connect()])
+      await subscriber.subscribe(store.#channel)
+    } catch (error) {
+      commands.disconnect()
+      subscriber.disconnect()
+      throw new StoreUnavailableError(`cannot reach Redis at ${redactedUrl(options.url)}: ${String(error)}`, { cause: error })
+    }
+    subscriber.on('message', (_channel: string, message: string) => store.#hear(message))
+    subscriber.on('ready', () => void store.#resume(true))
+    commands.on('ready', () => void store.#resume(false))
+    return store
+  }
+
+  async snapshot(): Promise<StockSnapshot> {
+    return (await this.viewOf('')).snapshot
+  }
+
+  async viewOf(session: string): Promise<SessionView> {
+    const [inventoryCount, totalInventory, version, holds] = viewReply.parse(
+      await this.#run(() => this.#commands.stockView(...this.#keys, this.#totalInventory, session)),
+    )
+    return { snapshot: { inventoryCount, totalInventory, version }, inCart: holds === 1 }
+  }
+
+  async apply(action: CartAction, session: string): Promise<CartResult> {
+    const [done, inventoryCount, totalInventory, version, holds] = applyReply.parse(
+      await this.#run(() =>
+        this.#commands.stockApply(...this.#keys, this.#totalInventory, action, session, this.#channel),
+      ),
+    )
+    const snapshot = { inventoryCount, totalInventory, version }
+    return done === 1 ? { ok: true, snapshot, inCart: holds === 1 } : { ok: false, error: 'sold_out', snapshot }
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async check(): Promise<void> {
+    if (this.#subscriber.status !== 'ready') throw new StoreUnavailableError('not subscribed to the change channel')
+    await this.#run(() => this.#commands.ping())
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear()
+    this.#commands.disconnect()
+    this.#subscriber.disconnect()
+  }
+
+  async #run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command()
+    } catch (error) {
+      throw new StoreUnavailableError(`Redis did not answer: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      })
+    }
+  }
+
+  #hear(message: string): void {
+    const parsed = publishedSnapshot.safeParse(parseJson(message))
+    if (parsed.success) this.#tell(parsed.data)
+    else console.error(`stockpoll: ignored a malformed change message on ${this.#channel}: ${message}`)
+  }
+
+  /**
+   * After a reconnect: subscribe again if it was the subscriber, then re-read the stock, since changes
+   * published while a connection was down never reached this process. Subscribing first leaves no gap;
+   * if the other connection is still down, the re-read fails here and happens when that one is back.
+   */
+  async #resume(resubscribe: boolean): Promise<void> {
+    try {
+      if (resubscribe) await this.#subscriber.subscribe(this.#channel)
+      this.#tell(await this.snapshot())
+    } catch {
+      // The connection that is still down will call #resume again when it is back.
+    }
+  }
+
+  #tell(snapshot: StockSnapshot): void {
+    for (const listener of this.#listeners) listener(snapshot)
+  }
+}
+
+/** The value of a JSON text, or undefined when it is not JSON: anyone with access to Redis can publish. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function redactedUrl(url: string): string {
+  const parsed = new URL(url)
+  if (parsed.password) parsed.password = '***'
+  return parsed.toString()
+}

@@ -1,0 +1,59 @@
+import { Redis } from 'ioredis'
+import { nanoid } from 'nanoid'
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+async function reachable(): Promise<boolean> {
+  const probe = new Redis(REDIS_URL, { lazyConnect: true, retryStrategy: () => null, connectTimeout: 1000 })
+  probe.on('error', () => {})
+  try {
+    await probe.connect()
+    await probe.ping()
+    return true
+  } catch {
+    return false
+  } finally {
+    probe.disconnect()
+  }
+}
+
+/**
+ * Whether the Redis tests run: always in CI, where a missing Redis must fail them, and elsewhere only
+ * where Redis answers.
+ */
+export const runRedisTests = process.env.CI === 'true' || (await reachable())
+
+if (!runRedisTests) {
+  console.warn(`Redis tests skipped: nothing answers at ${REDIS_URL} (start one: redis-server --daemonize yes, or set REDIS_URL)`)
+}
+
+/** A key prefix no other test uses, so tests share one Redis without touching each other's keys. */
+export const uniquePrefix = (): string => `stockpoll-test:${nanoid(10)}:`
+
+/** A plain connection for a test to look at or disturb Redis directly; call `disconnect()` when done. */
+export function adminConnection(): Redis {
+  return new Redis(REDIS_URL)
+}
+
+/** Deletes every key under `prefix`. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys = await redis.keys(`${prefix}*`)
+  if (keys.length > 0) await redis.del(...keys)
+}
+
+/** The ids of the client connections whose name starts with `prefix`, oldest first. */
+export async function connectionIds(redis: Redis, prefix: string): Promise<string[]> {
+  const clients = String(await redis.client('LIST'))
+  return clients
+    .split('\n')
+    .map((line) => ({ id: /\bid=(\d+)/.exec(line)?.[1], name: /\bname=(\S*)/.exec(line)?.[1] ?? '' }))
+    .filter((client) => client.id !== undefined && client.name.startsWith(prefix))
+    .map((client) => client.id!)
+}
+
+/** Closes every client connection whose name starts with `prefix`, as a network fault would; returns how many. */
+export async function killConnections(redis: Redis, prefix: string): Promise<number> {
+  const ids = await connectionIds(redis, prefix)
+  for (const id of ids) await redis.client('KILL', 'ID', id)
+  return ids.length
+}

@@ -1,0 +1,169 @@
+import type { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
+import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
+import { StoreUnavailableError } from '../../src/store/store.js'
+import { adminConnection, connectionIds, deleteKeys, killConnections, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { eventually } from '../helpers/running-server.js'
+
+describe.skipIf(!runRedisTests)('RedisStore', () => {
+  let admin: Redis
+  const opened: RedisStore[] = []
+  const prefixes: string[] = []
+
+  beforeAll(() => {
+    admin = adminConnection()
+  })
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()))
+    for (const prefix of prefixes.splice(0)) await deleteKeys(admin, prefix)
+  })
+  afterAll(() => admin.disconnect())
+
+  /** Opens `count` stores on one fresh prefix, as `count` processes would. */
+  async function shared(count: number, options: Partial<RedisStoreOptions> = {}): Promise<RedisStore[]> {
+    const keyPrefix = uniquePrefix()
+    prefixes.push(keyPrefix)
+    const stores = await Promise.all(
+      Array.from({ length: count }, () => RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10, ...options })),
+    )
+    opened.push(...stores)
+    return stores
+  }
+
+  const heard = (store: RedisStore): StockSnapshot[] => {
+    const changes: StockSnapshot[] = []
+    store.onChange((snapshot) => changes.push(snapshot))
+    return changes
+  }
+
+  it('tells every store on the same keys of a change made through one of them', async () => {
+    const [a, b] = (await shared(2)) as [RedisStore, RedisStore]
+    const onB = heard(b)
+    await a.apply('add', 'alice')
+    await eventually(() => onB.length === 1, 1000)
+    expect(onB).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1 }])
+    expect(await b.viewOf('alice')).toMatchObject({ inCart: true })
+  })
+
+  it('sells exactly the stock to adds racing through several stores', async () => {
+    const stores = await shared(4)
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => stores[i % stores.length]!.apply('add', `shopper-${i}`)),
+    )
+    expect(results.filter((result) => result.ok)).toHaveLength(10)
+    expect(await stores[0]!.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10 })
+    expect(await admin.scard(`${prefixes[0]}holders`)).toBe(10)
+  })
+
+  it('keeps the total of the first store to create the stock', async () => {
+    const keyPrefix = uniquePrefix()
+    prefixes.push(keyPrefix)
+    const first = await RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 3 })
+    opened.push(first)
+    await first.snapshot()
+    const second = await RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 50 })
+    opened.push(second)
+    expect(await second.snapshot()).toEqual({ inventoryCount: 3, totalInventory: 3, version: 0 })
+  })
+
+  it('keeps stores on other prefixes apart', async () => {
+    const [a] = (await shared(1)) as [RedisStore]
+    const [b] = (await shared(1)) as [RedisStore]
+    const onB = heard(b)
+    await a.apply('add', 'alice')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(onB).toEqual([])
+    expect(await b.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+  })
+
+  it('reports the newest stock once its subscriber is back, even for changes published while it was cut off', async () => {
+    const [writer] = (await shared(1)) as [RedisStore]
+    const subscriberName = `${prefixes.at(-1)}subscriber`
+    const writerSubscriber = await connectionIds(admin, subscriberName)
+    // A slow reconnect leaves a window in which a change is published and this store cannot hear it.
+    const reader = await RedisStore.open({
+      url: REDIS_URL,
+      keyPrefix: prefixes.at(-1)!,
+      totalInventory: 10,
+      reconnectDelayMs: () => 300,
+    })
+    opened.push(reader)
+    const onReader = heard(reader)
+    const readerSubscriber = (await connectionIds(admin, subscriberName)).filter((id) => !writerSubscriber.includes(id))
+    expect(readerSubscriber).toHaveLength(1)
+
+    await admin.client('KILL', 'ID', readerSubscriber[0]!)
+    await eventuallyRejects(() => reader.check())
+    await writer.apply('add', 'while-cut-off')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(onReader).toEqual([])
+
+    await eventually(() => onReader.length > 0, 2000)
+    expect(onReader.at(-1)).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+    await expect(reader.check()).resolves.toBeUndefined()
+  })
+
+  it('fails fast with StoreUnavailableError while its connection is down, and serves again once it is back', async () => {
+    const [store] = (await shared(1, { reconnectDelayMs: () => 300 })) as [RedisStore]
+    expect(await killConnections(admin, prefixes.at(-1)!)).toBe(2)
+    await eventuallyRejects(() => store.check())
+    const started = Date.now()
+    await expect(store.apply('add', 'alice')).rejects.toBeInstanceOf(StoreUnavailableError)
+    expect(Date.now() - started).toBeLessThan(100)
+
+    await expect(retryUntilServing(() => store.apply('add', 'alice'))).resolves.toMatchObject({ ok: true, inCart: true })
+    await expect(store.check()).resolves.toBeUndefined()
+  })
+
+  it('refuses to open when Redis cannot be reached', async () => {
+    await expect(
+      RedisStore.open({ url: 'redis://127.0.0.1:1', keyPrefix: uniquePrefix(), totalInventory: 10 }),
+    ).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/)
+  })
+
+  it('ignores a malformed message on its change channel', async () => {
+    const [store] = (await shared(1)) as [RedisStore]
+    const changes = heard(store)
+    const quiet = console.error
+    const logged: string[] = []
+    console.error = (line: string) => logged.push(line)
+    try {
+      await admin.publish(`${prefixes.at(-1)}changes`, '{"version":"not a number"}')
+      await admin.publish(`${prefixes.at(-1)}changes`, 'not json at all')
+      await eventually(() => logged.length === 2, 1000)
+    } finally {
+      console.error = quiet
+    }
+    expect(changes).toEqual([])
+    await store.apply('add', 'alice')
+    await eventually(() => changes.length === 1, 1000)
+  })
+})
+
+/** Waits, for at most 1 s, until `action` fails with StoreUnavailableError: the store has noticed an outage. */
+async function eventuallyRejects(action: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 1000
+  for (;;) {
+    const failed = await action().then(
+      () => false,
+      (error: unknown) => error instanceof StoreUnavailableError,
+    )
+    if (failed) return
+    if (Date.now() > deadline) throw new Error('the store never noticed the outage')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** Runs `action` until it stops failing with StoreUnavailableError, for at most 3 s. */
+async function retryUntilServing<T>(action: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 3000
+  for (;;) {
+    try {
+      return await action()
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+}
