@@ -1,5 +1,7 @@
-import { ConfigError, loadConfig, type Config } from './config.js'
+import cluster from 'node:cluster'
+import { ConfigError, loadConfig, type Config, type StoreConfig } from './config.js'
 import { startServer } from './start-server.js'
+import { superviseWorkers } from './workers.js'
 
 function configFromEnvironment(): Config {
   try {
@@ -11,16 +13,25 @@ function configFromEnvironment(): Config {
   }
 }
 
-const config = configFromEnvironment()
-const server = await startServer(config).catch((error: unknown) => {
-  console.error(`stockpoll: cannot listen on ${config.host}:${config.port}: ${String(error)}`)
-  process.exit(1)
-})
-console.log(`stockpoll: ${config.totalInventory} units, in memory, on ${server.url}`)
+const describeStore = (store: StoreConfig): string =>
+  store.kind === 'redis' ? `in Redis at ${new URL(store.url).host} under ${store.keyPrefix}` : 'in memory'
 
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    console.log(`stockpoll: ${signal}: answering ${server.hub.held} held requests and stopping`)
-    void server.close().then(() => process.exit(0))
+async function serve(config: Config): Promise<void> {
+  const server = await startServer(config).catch((error: unknown) => {
+    console.error(`stockpoll: cannot start on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`)
+    process.exit(1)
   })
+  const worker = cluster.isWorker ? `worker ${process.pid}, ` : ''
+  console.log(`stockpoll: ${worker}${config.totalInventory} units, ${describeStore(config.store)}, on ${server.url}`)
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      console.log(`stockpoll: ${worker}${signal}: answering ${server.hub.held} held requests and stopping`)
+      void server.close().then(() => process.exit(0))
+    })
+  }
 }
+
+const config = configFromEnvironment()
+if (cluster.isPrimary && config.workers > 1) superviseWorkers(config.workers)
+else await serve(config)

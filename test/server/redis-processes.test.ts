@@ -1,0 +1,124 @@
+import { once } from 'node:events'
+import type { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { adminConnection, deleteKeys, killConnections, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { postCart } from '../helpers/running-server.js'
+import { useServerProcesses } from '../helpers/server-process.js'
+
+interface Stock {
+  readonly inventoryCount: number
+  readonly totalInventory: number
+  readonly version: number
+}
+
+const getJson = async <T>(url: string): Promise<T> => (await fetch(url)).json() as Promise<T>
+const inventoryOf = (url: string) => getJson<Stock>(`${url}/inventory`)
+
+/** Waits until every server answers /readyz with 200: its store is connected again. */
+async function ready(urls: readonly string[], ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  for (const url of urls) {
+    while ((await fetch(`${url}/readyz`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`${url} was not ready within ${ms} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+}
+
+describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeout: 60_000 }, () => {
+  const { startServerProcess } = useServerProcesses()
+  let admin: Redis
+  let prefix: string
+
+  beforeAll(() => {
+    admin = adminConnection()
+  })
+  afterEach(async () => {
+    await deleteKeys(admin, prefix)
+  })
+  afterAll(() => admin.disconnect())
+
+  /** Two server processes sharing a fresh stock of 10. */
+  async function twoProcesses(): Promise<[string, string]> {
+    prefix = uniquePrefix()
+    const env = { STORE: 'redis', STORE_KEY_PREFIX: prefix }
+    const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
+    return [a.url, b.url]
+  }
+
+  it('answers a waiter on B within 100 ms of a change made on A', async () => {
+    const [a, b] = await twoProcesses()
+    for (let round = 0; round < 5; round++) {
+      const { version } = await inventoryOf(b)
+      const poll = fetch(`${b}/status?since=${version}`).then(async (response) => ({
+        stock: (await response.json()) as Stock,
+        at: performance.now(),
+      }))
+      // Let the poll be held before the change, so that the time measured is the change's way to B.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const changedAt = performance.now()
+      expect((await postCart(a, `shopper-${round}`, 'add')).status).toBe(200)
+      const answer = await poll
+      expect(answer.stock).toEqual({ inventoryCount: 9 - round, totalInventory: 10, version: version + 1 })
+      expect(answer.at - changedAt).toBeLessThan(100)
+    }
+  })
+
+  it('sells exactly 10 units to 200 adds racing over both processes, 20 times over', async () => {
+    const servers = await twoProcesses()
+    for (let round = 0; round < 20; round++) {
+      const before = await inventoryOf(servers[0])
+      expect(before.inventoryCount).toBe(10)
+      const sessions = Array.from({ length: 200 }, (_, i) => `round-${round}-shopper-${i}`)
+      const responses = await Promise.all(sessions.map((session, i) => postCart(servers[i % 2]!, session, 'add')))
+      const winners = sessions.filter((_, i) => responses[i]!.status === 200)
+      expect(winners).toHaveLength(10)
+      expect(responses.filter((response) => response.status === 409)).toHaveLength(190)
+      const after = await inventoryOf(servers[1])
+      expect(after).toEqual({ inventoryCount: 0, totalInventory: 10, version: before.version + 10 })
+      // Put the stock back for the next round.
+      await Promise.all(winners.map((session, i) => postCart(servers[i % 2]!, session, 'remove')))
+    }
+  })
+
+  it('sells no unit twice while its Redis connections are killed mid-race, and still reaches every waiter after', async () => {
+    const [a, b] = await twoProcesses()
+    const adds = Array.from({ length: 200 }, (_, i) =>
+      new Promise((resolve) => setTimeout(resolve, i)).then(() => postCart(i % 2 ? a : b, `shopper-${i}`, 'add')),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(await killConnections(admin, prefix)).toBe(4)
+    const statuses = (await Promise.all(adds)).map((response) => response.status)
+    expect(statuses.every((status) => [200, 409, 503].includes(status))).toBe(true)
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(10)
+
+    await ready([a, b])
+    const holders = await admin.scard(`${prefix}holders`)
+    expect(holders).toBeLessThanOrEqual(10)
+    const stock = await inventoryOf(a)
+    expect(stock).toEqual({ inventoryCount: 10 - holders, totalInventory: 10, version: holders })
+
+    const polls = [a, b, a, b].map((url) => getJson<Stock>(`${url}/status?since=${stock.version}`))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const [someHolder] = await admin.srandmember(`${prefix}holders`, 1)
+    expect((await postCart(b, someHolder!, 'remove')).status).toBe(200)
+    for (const answer of await Promise.all(polls)) {
+      expect(answer).toEqual({ inventoryCount: 11 - holders, totalInventory: 10, version: holders + 1 })
+    }
+  })
+
+  it('runs WORKERS processes on one port, sharing the stock, and stops them all on SIGTERM', async () => {
+    prefix = uniquePrefix()
+    const primary = await startServerProcess({ STORE: 'redis', STORE_KEY_PREFIX: prefix, WORKERS: '2' })
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => postCart(primary.url, `shopper-${i}`, 'add').then((r) => r.status)),
+    )
+    expect(statuses.filter((status) => status === 200)).toHaveLength(10)
+    expect(await inventoryOf(primary.url)).toMatchObject({ inventoryCount: 0, version: 10 })
+    while (primary.output().match(/worker \d+, 10 units/g)?.length !== 2) await once(primary.child.stdout, 'data')
+
+    primary.child.kill('SIGTERM')
+    const [code] = await once(primary.child, 'exit')
+    expect(code).toBe(0)
+  })
+})
