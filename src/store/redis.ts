@@ -84,7 +84,8 @@ export class RedisStore implements Store {
     commands.defineCommand('stockView', { numberOfKeys: 3, lua: VIEW_SCRIPT })
     commands.defineCommand('stockApply', { numberOfKeys: 3, lua: APPLY_SCRIPT })
     const subscriber = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}subscriber` })
-    // Until the first connection succeeds, every failure is reported by connect() below, not as an event.
+    // Failures to connect are reported by connect() below, and later outages by reportOutages: one line
+    // when a connection is lost and one when it is back, not one per attempt to reconnect.
     const quiet = () => {}
     commands.on('error', quiet)
     subscriber.on('error', quiet)
@@ -101,6 +102,8 @@ export class RedisStore implements Store {
     subscriber.on('message', (_channel: string, message: string) => store.#hear(message))
     subscriber.on('ready', () => void store.#resume(true))
     commands.on('ready', () => void store.#resume(false))
+    reportOutages(commands, 'command')
+    reportOutages(subscriber, 'subscriber')
     return store
   }
 
@@ -174,6 +177,21 @@ export class RedisStore implements Store {
   #tell(snapshot: StockSnapshot): void {
     for (const listener of this.#listeners) listener(snapshot)
   }
+}
+
+function reportOutages(connection: Redis, role: string): void {
+  let lost = false
+  // 'reconnecting', unlike 'close', is not emitted when the store itself closes the connection.
+  connection.on('reconnecting', () => {
+    if (lost) return
+    lost = true
+    console.error(`stockpoll: lost the Redis ${role} connection; reconnecting`)
+  })
+  connection.on('ready', () => {
+    if (!lost) return
+    lost = false
+    console.error(`stockpoll: the Redis ${role} connection is back`)
+  })
 }
 
 /** The value of a JSON text, or undefined when it is not JSON: anyone with access to Redis can publish. */
