@@ -42,7 +42,7 @@ export function createApp({
   app.route('/', inventoryRoutes(store))
   app.route('/', cartRoutes(store))
   app.route('/', statusRoutes(hub, pollTimeoutSeconds))
-  app.route('/', healthRoutes(store))
+  app.route('/', healthRoutes(store, hub))
   app.get('*', serveStatic({ root: publicDir }))
   app.notFound(notFound)
   app.onError(onError)

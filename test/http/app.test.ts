@@ -57,11 +57,16 @@ describe('GET /inventory', () => {
 })
 
 describe('GET /healthz', () => {
-  it('says the server is up', async () => {
+  it('says the server is up, and how many polls it holds', async () => {
     const { app } = await testApp()
     const response = await app.request('/healthz')
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true })
+    expect(await response.json()).toEqual({ ok: true, held: { longPoll: 0 } })
+
+    void app.request('/status?since=0')
+    void app.request('/status?since=0')
+    await nextTurn()
+    expect(await (await app.request('/healthz')).json()).toEqual({ ok: true, held: { longPoll: 2 } })
   })
 })
 

@@ -1,10 +1,14 @@
 import { Hono } from 'hono'
+import type { Hub } from '../../push/hub.js'
 import type { Store } from '../../store/store.js'
 
-/** `GET /healthz`: the process is up and serving. `GET /readyz`: and its store can serve too. */
-export function healthRoutes(store: Store): Hono {
+/**
+ * `GET /healthz`: the process is up, and how many requests it holds (for operators, tests and the benchmark).
+ * `GET /readyz`: and its store can serve too.
+ */
+export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
-    .get('/healthz', (c) => c.json({ ok: true }))
+    .get('/healthz', (c) => c.json({ ok: true, held: { longPoll: hub.held } }))
     .get('/readyz', async (c) => {
       await store.check()
       return c.json({ ok: true })
