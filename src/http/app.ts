@@ -32,18 +32,20 @@ export function createApp({
   newSessionId = nanoid,
 }: AppDeps): Hono {
   const app = new Hono()
-  // The stock changes under every answer, so none may be cached. The page's files are tiny and this
-  // static server answers no conditional requests, so they are simply fetched afresh too.
-  app.use(async (c, next) => {
-    c.header('Cache-Control', 'no-store')
-    await next()
-  })
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))
   app.route('/', cartRoutes(store))
   app.route('/', statusRoutes(hub, pollTimeoutSeconds))
   app.route('/', healthRoutes(store, hub))
-  app.get('*', serveStatic({ root: publicDir }))
+  app.get(
+    '*',
+    async (c, next) => {
+      // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
+      c.header('Cache-Control', 'no-store')
+      await next()
+    },
+    serveStatic({ root: publicDir }),
+  )
   app.notFound(notFound)
   app.onError(onError)
   return app

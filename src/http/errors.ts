@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { TooManyWaitersError } from '../push/hub.js'
 import { StoreUnavailableError } from '../store/store.js'
+import { jsonAnswerOf } from './answer.js'
 
 /** Seconds a client is asked to wait before it holds another request on a full server. */
 const FULL_RETRY_AFTER_SECONDS = 5
@@ -28,37 +29,36 @@ export class ApiError extends Error {
 
 export const invalidRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message)
 
-export const onError: ErrorHandler = (err, c) => {
-  if (err instanceof ApiError) return errorResponse(c, err.status, err.code, err.message, err.headers)
+export const onError: ErrorHandler = (err) => {
+  if (err instanceof ApiError) return errorAnswer(err.status, err.code, err.message, err.headers)
   if (err instanceof TooManyWaitersError) {
-    return errorResponse(c, 503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
+    return errorAnswer(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
   }
   if (err instanceof StoreUnavailableError) {
-    return errorResponse(c, 503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
+    return errorAnswer(503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
       'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
     })
   }
   console.error(err)
-  return errorResponse(c, 500, 'internal_error', 'the server failed to handle this request')
+  return errorAnswer(500, 'internal_error', 'the server failed to handle this request')
 }
 
 export const notFound: NotFoundHandler = (c) =>
-  errorResponse(c, 404, 'not_found', `there is nothing at ${c.req.method} ${c.req.path}`)
+  errorAnswer(404, 'not_found', `there is nothing at ${c.req.method} ${c.req.path}`)
 
 /** A handler for the methods a path does not serve, to put after the ones it does. */
 export function methodNotAllowed(...allowed: readonly string[]) {
   const allow = allowed.join(', ')
   return (c: Context): Response =>
-    errorResponse(c, 405, 'method_not_allowed', `${c.req.path} accepts ${allow}, not ${c.req.method}`, { Allow: allow })
+    errorAnswer(405, 'method_not_allowed', `${c.req.path} accepts ${allow}, not ${c.req.method}`, { Allow: allow })
 }
 
-function errorResponse(
-  c: Context,
+function errorAnswer(
   status: ContentfulStatusCode,
   error: string,
   message: string,
-  headers: Readonly<Record<string, string>> = {},
+  headers?: Readonly<Record<string, string>>,
 ): Response {
   const body: ErrorBody = { error, message }
-  return c.json(body, status, headers)
+  return jsonAnswerOf(body, status, headers)
 }

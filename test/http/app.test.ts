@@ -128,6 +128,7 @@ describe('the page', () => {
     const response = await app.request(path)
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Type')).toContain(type)
+    expect(response.headers.get('Cache-Control')).toBe('no-store')
     expect(await response.text()).toContain(content)
   })
 

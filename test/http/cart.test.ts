@@ -87,6 +87,13 @@ describe('POST /cart', () => {
     expect(await inventory()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
   })
 
+  it('treats a field named __proto__ as just another field', async () => {
+    const { app } = await testApp()
+    const response = await app.request('/cart', form('__proto__=x&session=abc&action=add'))
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ inCart: true })
+  })
+
   it('names every bad field at once', async () => {
     const { postCart } = await testApp()
     const response = await postCart({ action: 'buy' })

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { SessionView, Store } from '../../store/store.js'
+import { jsonAnswerOf } from '../answer.js'
 import { ApiError, methodNotAllowed } from '../errors.js'
 import { parseInput, readBodyFields, sessionField } from '../input.js'
 
@@ -23,13 +24,13 @@ export function cartRoutes(store: Store): Hono {
   return new Hono()
     .get('/cart', async (c) => {
       const { session } = parseInput(cartQuery, c.req.query())
-      return c.json(cartBody(await store.viewOf(session)))
+      return jsonAnswerOf(cartBody(await store.viewOf(session)))
     })
     .post('/cart', async (c) => {
       const { session, action } = parseInput(cartCommand, await readBodyFields(c))
       const result = await store.apply(action, session)
       if (!result.ok) throw new ApiError(409, 'sold_out', 'every unit is in a cart; try again when one is removed')
-      return c.json(cartBody(result))
+      return jsonAnswerOf(cartBody(result))
     })
     .all('/cart', methodNotAllowed('GET', 'POST'))
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import type { Hub } from '../../push/hub.js'
 import type { Store } from '../../store/store.js'
+import { jsonAnswerOf } from '../answer.js'
 
 /**
  * `GET /healthz`: the process is up, and how many requests it holds (for operators, tests and the benchmark).
@@ -8,9 +9,9 @@ import type { Store } from '../../store/store.js'
  */
 export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
-    .get('/healthz', (c) => c.json({ ok: true, held: { longPoll: hub.held } }))
-    .get('/readyz', async (c) => {
+    .get('/healthz', () => jsonAnswerOf({ ok: true, held: { longPoll: hub.held } }))
+    .get('/readyz', async () => {
       await store.check()
-      return c.json({ ok: true })
+      return jsonAnswerOf({ ok: true })
     })
 }
