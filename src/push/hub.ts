@@ -18,33 +18,35 @@ export interface HubOptions {
   readonly batchSize?: number
 }
 
-export interface WaitOptions {
-  readonly timeoutMs: number
-  /** Aborted when the client goes away: its waiter is dropped at once. */
-  readonly signal?: AbortSignal
-}
+/** Sends a waiter its answer; called once, from the hub's fan-out, its timer, or `wait` itself. */
+export type Deliver = (published: Published) => void
 
-const DEFAULT_BATCH_SIZE = 256
+/**
+ * Small enough that a turn of the event loop stays within a few milliseconds even when each answer costs
+ * tens of microseconds, so that a writer waits at most a few short turns during a large fan-out.
+ */
+const DEFAULT_BATCH_SIZE = 64
+
+const noop = () => {}
 
 class Waiter {
   settled = false
-  cancelTimer: () => void = () => {}
-  onAbort: (() => void) | undefined
+  cancelTimer: () => void = noop
 
   constructor(
     readonly cursor: number,
-    readonly resolve: (published: Published) => void,
-    readonly signal: AbortSignal | undefined,
+    readonly deliver: Deliver,
   ) {}
 }
 
 /**
  * Holds requests until the stock moves past their cursor.
  *
- * The hub knows versions, not carts: it is told of each new snapshot by `publish` and answers every waiter
- * whose cursor is behind with the same pre-serialised body. Answers go out in batches on later turns of the
+ * The hub knows versions, not carts: it is told of each new snapshot by `publish` and delivers to every
+ * waiter whose cursor is behind the same pre-encoded body. Deliveries go out in batches on later turns of the
  * event loop, so the writer whose change caused them is answered first, and a burst of changes within one
- * turn wakes each waiter once, with the newest version.
+ * turn wakes each waiter once, with the newest version. A delivery is a plain synchronous call, so that a
+ * transport can write straight to its socket: no promise per waiter stands between the change and the wire.
  */
 export class Hub {
   readonly #clock: Clock
@@ -87,27 +89,27 @@ export class Hub {
   }
 
   /**
-   * Resolves with the first version after `since` (or after the latest, without it), or with the latest when
-   * the timeout passes, the client goes away or the hub closes. Rejects with `TooManyWaitersError` when full.
+   * Delivers the first version after `since` (after the latest, without it), or the latest when the timeout
+   * passes or the hub closes. A cursor already behind, or a closed hub, is delivered to at once, inside this
+   * call, and holds nothing. Returns a function that drops the waiter without delivering, for a client that
+   * went away. Throws `TooManyWaitersError` when the hub is full.
    */
-  wait(since: number | undefined, { timeoutMs, signal }: WaitOptions): Promise<Published> {
+  wait(since: number | undefined, timeoutMs: number, deliver: Deliver): () => void {
     const latest = this.#latest
     const cursor = since ?? latest.snapshot.version
-    if (cursor < latest.snapshot.version || this.#closed || signal?.aborted) return Promise.resolve(latest)
-    if (this.#held >= this.#maxWaiters) return Promise.reject(new TooManyWaitersError(this.#maxWaiters))
+    if (cursor < latest.snapshot.version || this.#closed) {
+      deliver(latest)
+      return noop
+    }
+    if (this.#held >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
 
-    return new Promise((resolve) => {
-      const waiter = new Waiter(cursor, resolve, signal)
-      let peers = this.#waitersByCursor.get(cursor)
-      if (!peers) this.#waitersByCursor.set(cursor, (peers = new Set()))
-      peers.add(waiter)
-      this.#held++
-      waiter.cancelTimer = this.#clock.setTimeout(() => this.#answer(waiter), timeoutMs)
-      if (signal) {
-        waiter.onAbort = () => this.#answer(waiter)
-        signal.addEventListener('abort', waiter.onAbort, { once: true })
-      }
-    })
+    const waiter = new Waiter(cursor, deliver)
+    let peers = this.#waitersByCursor.get(cursor)
+    if (!peers) this.#waitersByCursor.set(cursor, (peers = new Set()))
+    peers.add(waiter)
+    this.#held++
+    waiter.cancelTimer = this.#clock.setTimeout(() => this.#answer(waiter), timeoutMs)
+    return () => this.#release(waiter)
   }
 
   /** Answers every waiter with the latest version, and every later wait at once: for shutting down. */
@@ -141,13 +143,17 @@ export class Hub {
   }
 
   #answer(waiter: Waiter): void {
-    if (waiter.settled) return
+    if (this.#release(waiter)) waiter.deliver(this.#latest)
+  }
+
+  /** Forgets a waiter and its timer; says whether it was still held. */
+  #release(waiter: Waiter): boolean {
+    if (waiter.settled) return false
     waiter.settled = true
     waiter.cancelTimer()
-    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort)
     const peers = this.#waitersByCursor.get(waiter.cursor)
     if (peers?.delete(waiter) && peers.size === 0) this.#waitersByCursor.delete(waiter.cursor)
     this.#held--
-    waiter.resolve(this.#latest)
+    return true
   }
 }

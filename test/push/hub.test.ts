@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { Hub, TooManyWaitersError } from '../../src/push/hub.js'
+import type { Published } from '../../src/push/published.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn, track } from '../helpers/turns.js'
 
@@ -16,12 +17,21 @@ function hubAt(version: number, options: { maxWaiters?: number; batchSize?: numb
   return { clock, hub }
 }
 
-const wait = { timeoutMs: 25_000 }
+const TIMEOUT_MS = 25_000
+
+/** A wait whose delivery is a promise, and its cancel. */
+function held(hub: Hub, since: number | undefined, timeoutMs = TIMEOUT_MS) {
+  let cancel = () => {}
+  const answer = new Promise<Published>((resolve) => {
+    cancel = hub.wait(since, timeoutMs, resolve)
+  })
+  return { answer, cancel }
+}
 
 describe('Hub', () => {
   it('answers at once, with the latest version, a cursor that is behind', async () => {
     const { hub } = hubAt(3)
-    const published = await hub.wait(1, wait)
+    const published = await held(hub, 1).answer
     expect(published.snapshot).toEqual(stock(3))
     expect(JSON.parse(published.json)).toEqual(stock(3))
     expect(hub.held).toBe(0)
@@ -29,7 +39,7 @@ describe('Hub', () => {
 
   it('holds a waiter at the latest version until a change, then answers it with the change', async () => {
     const { hub } = hubAt(3)
-    const answer = track(hub.wait(3, wait))
+    const answer = track(held(hub, 3).answer)
     await nextTurn()
     expect(answer.settled).toBe(false)
     expect(hub.held).toBe(1)
@@ -42,7 +52,7 @@ describe('Hub', () => {
 
   it('without a cursor, waits for the next change', async () => {
     const { hub } = hubAt(5)
-    const answer = track(hub.wait(undefined, wait))
+    const answer = track(held(hub, undefined).answer)
     await nextTurn()
     expect(answer.settled).toBe(false)
     hub.publish(stock(6))
@@ -52,7 +62,7 @@ describe('Hub', () => {
 
   it('holds a cursor from the future until the version passes it', async () => {
     const { hub } = hubAt(1)
-    const answer = track(hub.wait(2, wait))
+    const answer = track(held(hub, 2).answer)
     hub.publish(stock(2))
     await nextTurn()
     expect(answer.settled).toBe(false)
@@ -63,7 +73,7 @@ describe('Hub', () => {
 
   it('serialises each version once: every waiter gets the same body', async () => {
     const { hub } = hubAt(0)
-    const answers = [hub.wait(0, wait), hub.wait(0, wait), hub.wait(0, wait)]
+    const answers = [held(hub, 0).answer, held(hub, 0).answer, held(hub, 0).answer]
     hub.publish(stock(1))
     const [first, ...rest] = await Promise.all(answers)
     for (const other of rest) expect(other.json).toBe(first!.json)
@@ -71,7 +81,7 @@ describe('Hub', () => {
 
   it('answers with the unchanged stock when the timeout passes', async () => {
     const { hub, clock } = hubAt(2)
-    const answer = track(hub.wait(2, { timeoutMs: 1000 }))
+    const answer = track(held(hub, 2, 1000).answer)
     clock.advance(999)
     await nextTurn()
     expect(answer.settled).toBe(false)
@@ -81,28 +91,47 @@ describe('Hub', () => {
     expect(hub.held).toBe(0)
   })
 
-  it('drops a waiter, and its timer, the moment its client goes away', async () => {
-    const { hub, clock } = hubAt(0)
-    const client = new AbortController()
-    const answer = track(hub.wait(0, { timeoutMs: 1000, signal: client.signal }))
-    expect(hub.held).toBe(1)
-    expect(clock.pending).toBe(1)
-    client.abort()
+  it('delivers at once, inside wait, to a cursor that is behind', () => {
+    const { hub } = hubAt(3)
+    const delivered: number[] = []
+    hub.wait(2, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
+    expect(delivered).toEqual([3])
     expect(hub.held).toBe(0)
-    expect(clock.pending).toBe(0)
-    await nextTurn()
-    expect(answer.settled).toBe(true)
   })
 
-  it('does not hold a request whose client is already gone', async () => {
-    const { hub } = hubAt(0)
-    await hub.wait(0, { ...wait, signal: AbortSignal.abort() })
+  it('on cancel drops the waiter and its timer at once, and delivers nothing to it', async () => {
+    const { hub, clock } = hubAt(0)
+    const wait = held(hub, 0, 1000)
+    const answer = track(wait.answer)
+    expect(hub.held).toBe(1)
+    expect(clock.pending).toBe(1)
+    wait.cancel()
     expect(hub.held).toBe(0)
+    expect(clock.pending).toBe(0)
+    hub.publish(stock(1))
+    clock.advance(1000)
+    await nextTurn()
+    expect(answer.settled).toBe(false)
+  })
+
+  it('ignores a cancel after the delivery, and a second cancel', async () => {
+    const { hub } = hubAt(0)
+    const first = held(hub, 0)
+    const second = held(hub, 0)
+    const secondAnswer = track(second.answer)
+    second.cancel()
+    second.cancel()
+    hub.publish(stock(1))
+    expect((await first.answer).snapshot.version).toBe(1)
+    first.cancel()
+    expect(hub.held).toBe(0)
+    await nextTurn()
+    expect(secondAnswer.settled).toBe(false)
   })
 
   it('cancels the timer of a waiter answered by a change', async () => {
     const { hub, clock } = hubAt(0)
-    const answer = hub.wait(0, wait)
+    const answer = held(hub, 0).answer
     hub.publish(stock(1))
     await answer
     expect(clock.pending).toBe(0)
@@ -110,25 +139,24 @@ describe('Hub', () => {
 
   it('refuses a waiter past the cap with TooManyWaitersError, and takes one again once there is room', async () => {
     const { hub } = hubAt(0, { maxWaiters: 2 })
-    const client = new AbortController()
-    void hub.wait(0, { ...wait, signal: client.signal })
-    void hub.wait(0, wait)
-    await expect(hub.wait(0, wait)).rejects.toBeInstanceOf(TooManyWaitersError)
-    client.abort()
+    const first = held(hub, 0)
+    held(hub, 0)
+    expect(() => hub.wait(0, TIMEOUT_MS, () => {})).toThrow(TooManyWaitersError)
+    first.cancel()
     expect(hub.held).toBe(1)
-    void hub.wait(0, wait)
+    held(hub, 0)
     expect(hub.held).toBe(2)
   })
 
   it('still answers a cursor that is behind when full, since that holds nothing', async () => {
     const { hub } = hubAt(1, { maxWaiters: 1 })
-    void hub.wait(1, wait)
-    expect((await hub.wait(0, wait)).snapshot.version).toBe(1)
+    void held(hub, 1).answer
+    expect((await held(hub, 0).answer).snapshot.version).toBe(1)
   })
 
   it('answers nobody inside publish, so the writer is answered first', async () => {
     const { hub } = hubAt(0)
-    const answer = track(hub.wait(0, wait))
+    const answer = track(held(hub, 0).answer)
     hub.publish(stock(1))
     await Promise.resolve()
     expect(answer.settled).toBe(false)
@@ -138,7 +166,7 @@ describe('Hub', () => {
 
   it('answers a large fan-out in batches, one per turn of the event loop', async () => {
     const { hub } = hubAt(0, { batchSize: 2 })
-    const answers = Array.from({ length: 5 }, () => track(hub.wait(0, wait)))
+    const answers = Array.from({ length: 5 }, () => track(held(hub, 0).answer))
     hub.publish(stock(1))
     const answeredAfterEachTurn: number[] = []
     for (let turn = 0; turn < 3; turn++) {
@@ -151,7 +179,7 @@ describe('Hub', () => {
 
   it('coalesces a burst of changes: each waiter is woken once, with the newest version', async () => {
     const { hub } = hubAt(0)
-    const answer = hub.wait(0, wait)
+    const answer = held(hub, 0).answer
     hub.publish(stock(1))
     hub.publish(stock(2))
     hub.publish(stock(3))
@@ -160,8 +188,8 @@ describe('Hub', () => {
 
   it('answers a waiter still queued in a fan-out with the newest version', async () => {
     const { hub } = hubAt(0, { batchSize: 1 })
-    const first = track(hub.wait(0, wait))
-    const second = track(hub.wait(0, wait))
+    const first = track(held(hub, 0).answer)
+    const second = track(held(hub, 0).answer)
     hub.publish(stock(1))
     await nextTurn()
     hub.publish(stock(2))
@@ -180,10 +208,10 @@ describe('Hub', () => {
 
   it('on close answers every waiter with the latest stock, and any later wait at once', async () => {
     const { hub, clock } = hubAt(7)
-    const answers = [hub.wait(7, wait), hub.wait(9, wait)]
+    const answers = [held(hub, 7).answer, held(hub, 9).answer]
     hub.close()
     expect((await Promise.all(answers)).map((published) => published.snapshot.version)).toEqual([7, 7])
-    expect((await hub.wait(7, wait)).snapshot.version).toBe(7)
+    expect((await held(hub, 7).answer).snapshot.version).toBe(7)
     expect(hub.held).toBe(0)
     expect(clock.pending).toBe(0)
   })

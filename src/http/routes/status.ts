@@ -1,7 +1,12 @@
-import { Hono } from 'hono'
+import type { ServerResponse } from 'node:http'
+import type { HttpBindings } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
 import type { Hub } from '../../push/hub.js'
+import type { Published } from '../../push/published.js'
+import { jsonAnswer, writeJsonAnswer } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
 import { parseInput } from '../input.js'
 
@@ -22,20 +27,55 @@ const statusQuery = z.object({
     .optional(),
 })
 
+// A closing hub answers at once; on a kept-alive connection the client would poll again straight away and
+// be answered again, in a loop, so while closing the connection is closed with the answer.
+const CLOSE_CONNECTION = { Connection: 'close' }
+
 /**
  * `GET /status?since=<version>`: the long poll. Answered at once when `since` is behind, otherwise held until
  * the version moves past it or the timeout passes; either way the body is the snapshot to show, and its
  * version is the cursor for the next poll.
+ *
+ * Under @hono/node-server a held request is answered by writing to Node's response from the hub's fan-out,
+ * as a bare node:http server would; the handler returns at once. Going back through a promise, Hono and a
+ * Response for each of thousands of waiters doubled the CPU a fan-out costs (see the README's Performance
+ * section). Elsewhere, as under `app.request()`, the answer is an ordinary Response.
  */
 export function statusRoutes(hub: Hub, pollTimeoutSeconds: number): Hono {
   return new Hono()
-    .get('/status', async (c) => {
+    .get('/status', (c) => {
       const { since, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())
-      const published = await hub.wait(since, { timeoutMs: timeout * 1000, signal: c.req.raw.signal })
-      // A closing hub answers at once; on a kept-alive connection the client would poll again straight away
-      // and be answered again, in a loop, so the connection is closed with the answer.
-      const connection = hub.closed ? { Connection: 'close' } : {}
-      return c.body(published.json, 200, { 'Content-Type': 'application/json', ...connection })
+      const outgoing = nodeResponseOf(c)
+      return outgoing
+        ? holdOnNode(hub, since, timeout * 1000, outgoing)
+        : holdAsResponse(hub, since, timeout * 1000, c.req.raw.signal)
     })
     .all('/status', methodNotAllowed('GET'))
+}
+
+/**
+ * Holds the request and writes its answer to Node's response later. Its closures see only what they need:
+ * one that saw the Hono context would keep the whole request alive for as long as it is held.
+ */
+function holdOnNode(hub: Hub, since: number | undefined, timeoutMs: number, outgoing: ServerResponse): Response {
+  const cancel = hub.wait(since, timeoutMs, ({ bytes }: Published) =>
+    writeJsonAnswer(outgoing, bytes, hub.closed ? CLOSE_CONNECTION : undefined),
+  )
+  // Also emitted once the answer is written, when cancelling is a no-op.
+  outgoing.once('close', cancel)
+  return RESPONSE_ALREADY_SENT
+}
+
+function holdAsResponse(hub: Hub, since: number | undefined, timeoutMs: number, signal: AbortSignal): Promise<Response> {
+  return new Promise((resolve) => {
+    const cancel = hub.wait(since, timeoutMs, ({ json }: Published) =>
+      resolve(jsonAnswer(json, 200, hub.closed ? CLOSE_CONNECTION : undefined)),
+    )
+    signal.addEventListener('abort', cancel, { once: true })
+  })
+}
+
+/** Node's own response object, when the app runs under @hono/node-server. */
+function nodeResponseOf(c: Context): ServerResponse | undefined {
+  return (c.env as Partial<HttpBindings> | undefined)?.outgoing
 }
