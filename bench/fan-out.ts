@@ -1,0 +1,107 @@
+// One change reaching N held polls: how long each waits after the change, how long writers wait meanwhile,
+// and what each held poll costs the server in memory.
+import { performance } from 'node:perf_hooks'
+import { Connection, getRequest, postFormRequest, requestOnce, type Answer } from './raw-http.js'
+import type { BenchServer } from './server-process.js'
+import { sleep, spreadOf, waitFor, type Spread } from './stats.js'
+
+export interface FanOutResult {
+  readonly waiters: number
+  readonly received: number
+  readonly errors: number
+  /** From the change being sent to each waiter's answer, in ms. */
+  readonly fanOutMs: Spread
+  /** POST /cart answers while the fan-out runs, the change itself included, in ms. */
+  readonly postMs: Spread
+  readonly rssPerWaiterBytes: number
+  /** CPU the server used from the change until every waiter had its answer, in ms. */
+  readonly serverCpuMs: number
+}
+
+/** Each source address carries at most this many connections, so local ports never run short. */
+const CONNECTIONS_PER_SOURCE_ADDRESS = 10_000
+const CONNECT_BATCH = 500
+const HOLD_TIMEOUT_MS = 60_000
+const ANSWER_TIMEOUT_MS = 30_000
+/** Writers send a POST this often while the fan-out runs, round the kept-alive connections of a pool. */
+const PROBE_EVERY_MS = 2
+const WRITER_CONNECTIONS = 8
+
+const sourceAddress = (index: number) => `127.0.0.${1 + Math.floor(index / CONNECTIONS_PER_SOURCE_ADDRESS)}`
+
+export async function measureFanOut(server: BenchServer, waiters: number): Promise<FanOutResult> {
+  const { target } = server
+  for (let i = 0; i < 100; i++) {
+    await requestOnce(target, getRequest('/inventory'))
+    await requestOnce(target, postFormRequest('/cart', { session: 'warm-up', action: i % 2 ? 'remove' : 'add' }))
+  }
+  const { version } = JSON.parse((await requestOnce(target, getRequest('/inventory'))).body) as { version: number }
+  await sleep(200)
+  const rssIdle = server.rss()
+
+  const connections: Connection[] = []
+  const answers: Promise<Answer | undefined>[] = []
+  let errors = 0
+  for (let start = 0; start < waiters; start += CONNECT_BATCH) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(CONNECT_BATCH, waiters - start) }, (_, i) =>
+        Connection.open(target, sourceAddress(start + i)),
+      ),
+    )
+    for (const connection of batch) {
+      connections.push(connection)
+      answers.push(
+        connection.request(getRequest(`/status?since=${version}&timeout=120`)).catch(() => {
+          errors++
+          return undefined
+        }),
+      )
+    }
+  }
+  const allHeld = await waitFor(async () => (await server.held()) === waiters, HOLD_TIMEOUT_MS, 100)
+  if (!allHeld) errors += waiters - (await server.held())
+  await sleep(300)
+  const rssHeld = server.rss()
+
+  const writers = await Promise.all(Array.from({ length: WRITER_CONNECTIONS }, () => Connection.open(target)))
+  const postLatencies: number[] = []
+  let posts = 0
+  const post = async (fields: Record<string, string>) => {
+    const writer = writers[posts++ % writers.length]!
+    const sent = performance.now()
+    const answer = await writer.request(postFormRequest('/cart', fields))
+    if (answer.status === 200) postLatencies.push(answer.at - sent)
+    else errors++
+  }
+  let fanOutDone = false
+  const cpuBefore = server.cpuMs()
+  const changedAt = performance.now()
+  const change = post({ session: 'writer', action: 'add' })
+  const probes: Promise<void>[] = []
+  const probing = (async () => {
+    for (let i = 0; !fanOutDone && performance.now() - changedAt < ANSWER_TIMEOUT_MS; i++) {
+      probes.push(post({ session: `probe-${i % 4}`, action: i % 8 < 4 ? 'add' : 'remove' }))
+      await sleep(PROBE_EVERY_MS)
+    }
+  })()
+
+  const settled = await Promise.race([Promise.all(answers), sleep(ANSWER_TIMEOUT_MS).then(() => undefined)])
+  fanOutDone = true
+  const serverCpuMs = server.cpuMs() - cpuBefore
+  await probing
+  await Promise.all([change, ...probes])
+  // A quiet moment between the fan-out and the teardown, so that a profile can tell them apart.
+  await sleep(300)
+  for (const connection of [...connections, ...writers]) connection.close()
+
+  const received = (settled ?? []).filter((answer): answer is Answer => answer?.status === 200)
+  return {
+    waiters,
+    received: received.length,
+    errors,
+    fanOutMs: spreadOf(received.map((answer) => answer.at - changedAt)),
+    postMs: spreadOf(postLatencies),
+    rssPerWaiterBytes: (rssHeld - rssIdle) / waiters,
+    serverCpuMs,
+  }
+}

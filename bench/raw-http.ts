@@ -1,0 +1,100 @@
+// The load generator's HTTP client: one raw TCP connection per waiter and just enough HTTP/1.1 to read
+// Content-Length answers, so that the client costs far less than the servers it measures.
+import { connect, type Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+
+export interface Target {
+  readonly host: string
+  readonly port: number
+}
+
+export interface Answer {
+  readonly status: number
+  readonly body: string
+  /** `performance.now()` when the whole answer had arrived. */
+  readonly at: number
+}
+
+export const getRequest = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: bench\r\n\r\n`
+
+export function postFormRequest(path: string, fields: Record<string, string>): string {
+  const body = new URLSearchParams(fields).toString()
+  return (
+    `POST ${path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+    `Content-Length: ${body.length}\r\n\r\n${body}`
+  )
+}
+
+interface Pending {
+  resolve(answer: Answer): void
+  reject(error: Error): void
+}
+
+/** A kept-alive connection that sends one request at a time and reads each answer as it completes. */
+export class Connection {
+  readonly #socket: Socket
+  readonly #pending: Pending[] = []
+  #buffer = ''
+
+  private constructor(socket: Socket) {
+    this.#socket = socket
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => this.#read(chunk))
+    const fail = (error?: Error) => {
+      for (const pending of this.#pending.splice(0)) pending.reject(error ?? new Error('connection closed'))
+    }
+    socket.on('error', fail)
+    socket.on('close', () => fail())
+  }
+
+  /** Connects, from `localAddress` when given (a loopback address such as 127.0.0.2). */
+  static open(target: Target, localAddress?: string): Promise<Connection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: target.host, port: target.port, ...(localAddress ? { localAddress } : {}) })
+      socket.setNoDelay(true)
+      socket.once('error', reject)
+      socket.once('connect', () => {
+        socket.off('error', reject)
+        resolve(new Connection(socket))
+      })
+    })
+  }
+
+  request(text: string): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ resolve, reject })
+      this.#socket.write(text)
+    })
+  }
+
+  /** Closes with a reset, which leaves no TIME_WAIT behind to use up local ports across runs. */
+  close(): void {
+    this.#socket.resetAndDestroy()
+  }
+
+  #read(chunk: string): void {
+    this.#buffer += chunk
+    for (;;) {
+      const headerEnd = this.#buffer.indexOf('\r\n\r\n')
+      if (headerEnd < 0) return
+      const head = this.#buffer.slice(0, headerEnd)
+      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0)
+      const end = headerEnd + 4 + length
+      if (this.#buffer.length < end) return
+      const status = Number(head.slice(9, 12))
+      const body = this.#buffer.slice(headerEnd + 4, end)
+      this.#buffer = this.#buffer.slice(end)
+      this.#pending.shift()?.resolve({ status, body, at: performance.now() })
+    }
+  }
+}
+
+/** Sends one request on a connection of its own, and closes it. */
+export async function requestOnce(target: Target, text: string): Promise<Answer> {
+  const connection = await Connection.open(target)
+  try {
+    return await connection.request(text)
+  } finally {
+    connection.close()
+  }
+}

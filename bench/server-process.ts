@@ -1,0 +1,73 @@
+// Starts the servers under test as processes of their own, and reads what the benchmark needs of them.
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { getRequest, requestOnce, type Target } from './raw-http.js'
+
+export type ServerKind = 'stockpoll' | 'baseline'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const COMMANDS: Record<ServerKind, readonly string[]> = {
+  stockpoll: ['dist/server.js'],
+  baseline: ['--import', 'tsx', 'bench/baseline-server.ts'],
+}
+const START_TIMEOUT_MS = 10_000
+
+export interface BenchServer {
+  readonly kind: ServerKind
+  readonly pid: number
+  readonly target: Target
+  /** Resident memory of the server process now, in bytes. */
+  rss(): number
+  /** CPU time the server process has used so far, user and system, in ms. */
+  cpuMs(): number
+  /** How many polls it holds now, from its /healthz. */
+  held(): Promise<number>
+  stop(): Promise<void>
+}
+
+/** Where to write a CPU profile of every server the benchmark starts (`node --cpu-prof`), if anywhere. */
+const profileDir = process.env.BENCH_CPU_PROF_DIR
+
+export async function startBenchServer(kind: ServerKind, env: Record<string, string> = {}): Promise<BenchServer> {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []
+  const child = spawn(process.execPath, [...profile, ...COMMANDS[kind]], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  const deadline = Date.now() + START_TIMEOUT_MS
+  while (!/on http:\/\/[\d.]+:\d+/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${kind} did not start: ${output}`)
+    const [chunk] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit')])) as [Buffer?]
+    output += chunk?.toString() ?? ''
+  }
+  const [, host, port] = /on http:\/\/([\d.]+):(\d+)/.exec(output)!
+  const target = { host: host!, port: Number(port) }
+
+  return {
+    kind,
+    pid: child.pid!,
+    target,
+    rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    cpuMs: () => {
+      // Fields 14 and 15 of /proc/PID/stat, counted after the command name, in clock ticks of 10 ms.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      return (Number(fields[11]) + Number(fields[12])) * 10
+    },
+    async held() {
+      const health = JSON.parse((await requestOnce(target, getRequest('/healthz'))).body) as {
+        held: { longPoll: number }
+      }
+      return health.held.longPoll
+    },
+    async stop() {
+      if (child.exitCode !== null) return
+      // A profiled server must exit by itself to write its profile.
+      child.kill(profileDir ? 'SIGTERM' : 'SIGKILL')
+      await once(child, 'exit')
+    },
+  }
+}
