@@ -16,7 +16,6 @@ const START_TIMEOUT_MS = 10_000
 
 export interface BenchServer {
   readonly kind: ServerKind
-  readonly pid: number
   readonly target: Target
   /** Resident memory of the server process now, in bytes. */
   rss(): number
@@ -49,7 +48,6 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
 
   return {
     kind,
-    pid: child.pid!,
     target,
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
     cpuMs: () => {
