@@ -58,8 +58,8 @@ export function statusRoutes(hub: Hub, pollTimeoutSeconds: number): Hono {
  * one that saw the Hono context would keep the whole request alive for as long as it is held.
  */
 function holdOnNode(hub: Hub, since: number | undefined, timeoutMs: number, outgoing: ServerResponse): Response {
-  const cancel = hub.wait(since, timeoutMs, ({ bytes }: Published) =>
-    writeJsonAnswer(outgoing, bytes, hub.closed ? CLOSE_CONNECTION : undefined),
+  const cancel = hub.wait(since, timeoutMs, ({ json, byteLength }: Published) =>
+    writeJsonAnswer(outgoing, json, byteLength, hub.closed ? CLOSE_CONNECTION : undefined),
   )
   // Also emitted once the answer is written, when cancelling is a no-op.
   outgoing.once('close', cancel)
