@@ -43,7 +43,7 @@ class Waiter {
  * Holds requests until the stock moves past their cursor.
  *
  * The hub knows versions, not carts: it is told of each new snapshot by `publish` and delivers to every
- * waiter whose cursor is behind the same pre-encoded body. Deliveries go out in batches on later turns of the
+ * waiter whose cursor is behind the same serialised body. Deliveries go out in batches on later turns of the
  * event loop, so the writer whose change caused them is answered first, and a burst of changes within one
  * turn wakes each waiter once, with the newest version. A delivery is a plain synchronous call, so that a
  * transport can write straight to its socket: no promise per waiter stands between the change and the wire.
@@ -90,20 +90,28 @@ export class Hub {
 
   /**
    * Delivers the first version after `since` (after the latest, without it), or the latest when the timeout
-   * passes or the hub closes. A cursor already behind, or a closed hub, is delivered to at once, inside this
-   * call, and holds nothing. Returns a function that drops the waiter without delivering, for a client that
+   * passes or the hub closes. A cursor already behind joins the queue of the fan-out under way, and is answered
+   * with it, never refused: answering it inside this call would let clients that poll again at once crowd out
+   * the writers, and answer them with a version a burst is about to replace. A closed hub delivers inside this
+   * call and holds nothing. Returns a function that drops the waiter without delivering, for a client that
    * went away. Throws `TooManyWaitersError` when the hub is full.
    */
   wait(since: number | undefined, timeoutMs: number, deliver: Deliver): () => void {
     const latest = this.#latest
-    const cursor = since ?? latest.snapshot.version
-    if (cursor < latest.snapshot.version || this.#closed) {
+    if (this.#closed) {
       deliver(latest)
       return noop
     }
+    const cursor = since ?? latest.snapshot.version
+    const waiter = new Waiter(cursor, deliver)
+    if (cursor < latest.snapshot.version) {
+      this.#held++
+      this.#due.push(waiter)
+      this.#schedulePump()
+      return () => this.#release(waiter)
+    }
     if (this.#held >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
 
-    const waiter = new Waiter(cursor, deliver)
     let peers = this.#waitersByCursor.get(cursor)
     if (!peers) this.#waitersByCursor.set(cursor, (peers = new Set()))
     peers.add(waiter)

@@ -91,12 +91,25 @@ describe('Hub', () => {
     expect(hub.held).toBe(0)
   })
 
-  it('delivers at once, inside wait, to a cursor that is behind', () => {
+  it('answers a cursor that is behind on the next turn, with whatever is newest by then', async () => {
     const { hub } = hubAt(3)
     const delivered: number[] = []
     hub.wait(2, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
-    expect(delivered).toEqual([3])
+    expect(delivered).toEqual([])
+    hub.publish(stock(4))
+    await nextTurn()
+    expect(delivered).toEqual([4])
     expect(hub.held).toBe(0)
+  })
+
+  it('drops a cursor that is behind without answering it, when cancelled before its turn', async () => {
+    const { hub } = hubAt(3)
+    const delivered: number[] = []
+    const cancel = hub.wait(2, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
+    cancel()
+    expect(hub.held).toBe(0)
+    await nextTurn()
+    expect(delivered).toEqual([])
   })
 
   it('on cancel drops the waiter and its timer at once, and delivers nothing to it', async () => {
