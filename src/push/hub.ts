@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
-import { publishedOf, type Published } from './published.js'
+import { Published } from './published.js'
 
 export class TooManyWaitersError extends Error {
   readonly code = 'too_many_waiters'
@@ -21,6 +21,14 @@ export interface HubOptions {
 /** Sends a waiter its answer; called once, from the hub's fan-out, its timer, or `wait` itself. */
 export type Deliver = (published: Published) => void
 
+/** A client that stays connected and is sent every version, such as an event stream or a WebSocket. */
+export interface Subscriber {
+  /** Sends one version; called from the hub's fan-out, with each version at most once, in order. */
+  send(published: Published): void
+  /** Ends the connection: the hub is closing. Called once, after the latest version was sent. */
+  end(): void
+}
+
 /**
  * Small enough that a turn of the event loop stays within a few milliseconds even when each answer costs
  * tens of microseconds, so that a writer waits at most a few short turns during a large fan-out.
@@ -36,6 +44,18 @@ class Waiter {
   constructor(
     readonly cursor: number,
     readonly deliver: Deliver,
+  ) {}
+}
+
+class Subscription {
+  /** Whether it is in the fan-out's queue now, so that a burst of versions queues it once. */
+  queued = false
+
+  constructor(
+    /** The version it was sent last, or the one its client said it has. */
+    public sent: number,
+    readonly transport: string,
+    readonly subscriber: Subscriber,
   ) {}
 }
 
@@ -55,7 +75,11 @@ export class Hub {
   #latest: Published
   readonly #waitersByCursor = new Map<number, Set<Waiter>>()
   #held = 0
-  readonly #due: Waiter[] = []
+  readonly #subscriptions = new Set<Subscription>()
+  readonly #subscribersByTransport = new Map<string, number>()
+  /** The version the subscriptions were last queued for. */
+  #queuedVersion: number
+  readonly #due: (Waiter | Subscription)[] = []
   #dueHead = 0
   #pumpScheduled = false
   #closed = false
@@ -64,7 +88,8 @@ export class Hub {
     this.#clock = options.clock
     this.#maxWaiters = options.maxWaiters
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-    this.#latest = publishedOf(initial)
+    this.#latest = new Published(initial)
+    this.#queuedVersion = initial.version
   }
 
   get latest(): Published {
@@ -81,10 +106,15 @@ export class Hub {
     return this.#held
   }
 
+  /** How many subscribers of a transport are connected now. */
+  subscribers(transport: string): number {
+    return this.#subscribersByTransport.get(transport) ?? 0
+  }
+
   /** Records a new version; one that is not newer than the latest (a repeat, or out of order) is ignored. */
   publish(snapshot: StockSnapshot): void {
     if (snapshot.version <= this.#latest.snapshot.version) return
-    this.#latest = publishedOf(snapshot)
+    this.#latest = new Published(snapshot)
     this.#schedulePump()
   }
 
@@ -120,9 +150,36 @@ export class Hub {
     return () => this.#release(waiter)
   }
 
-  /** Answers every waiter with the latest version, and every later wait at once: for shutting down. */
+  /**
+   * Sends `subscriber` the latest version on the next turn, unless `since` says its client has it already,
+   * and from then on every newer one; a burst of versions within one turn sends only the newest. `transport`
+   * names it in `subscribers()`. Returns a function that ends the subscription, for a client that went away.
+   * A closed hub ends a new subscriber at once.
+   */
+  subscribe(transport: string, since: number | undefined, subscriber: Subscriber): () => void {
+    if (this.#closed) {
+      subscriber.send(this.#latest)
+      subscriber.end()
+      return noop
+    }
+    const subscription = new Subscription(since ?? -1, transport, subscriber)
+    this.#subscriptions.add(subscription)
+    this.#subscribersByTransport.set(transport, this.subscribers(transport) + 1)
+    if (subscription.sent < this.#latest.snapshot.version) this.#queue(subscription)
+    return () => this.#unsubscribe(subscription)
+  }
+
+  /**
+   * Answers every waiter with the latest version, sends it to every subscriber that lacks it and ends them,
+   * and answers every later wait at once: for shutting down.
+   */
   close(): void {
     this.#closed = true
+    for (const subscription of this.#subscriptions) {
+      this.#send(subscription)
+      this.#unsubscribe(subscription)
+      subscription.subscriber.end()
+    }
     this.#schedulePump()
   }
 
@@ -140,14 +197,44 @@ export class Hub {
       this.#waitersByCursor.delete(cursor)
       for (const waiter of waiters) this.#due.push(waiter)
     }
+    if (version > this.#queuedVersion) {
+      this.#queuedVersion = version
+      for (const subscription of this.#subscriptions) if (!subscription.queued) this.#queue(subscription)
+    }
     const end = Math.min(this.#dueHead + this.#batchSize, this.#due.length)
-    while (this.#dueHead < end) this.#answer(this.#due[this.#dueHead++]!)
+    while (this.#dueHead < end) {
+      const due = this.#due[this.#dueHead++]!
+      if (due instanceof Waiter) this.#answer(due)
+      else this.#send(due)
+    }
     if (this.#dueHead < this.#due.length) {
       this.#schedulePump()
     } else {
       this.#due.length = 0
       this.#dueHead = 0
     }
+  }
+
+  #queue(subscription: Subscription): void {
+    subscription.queued = true
+    this.#due.push(subscription)
+    this.#schedulePump()
+  }
+
+  /** Sends the latest version to a subscription that lacks it; one that ended meanwhile is skipped. */
+  #send(subscription: Subscription): void {
+    subscription.queued = false
+    const latest = this.#latest
+    if (subscription.sent >= latest.snapshot.version) return
+    subscription.sent = latest.snapshot.version
+    subscription.subscriber.send(latest)
+  }
+
+  #unsubscribe(subscription: Subscription): void {
+    if (!this.#subscriptions.delete(subscription)) return
+    // Still queued, it would be sent once more: mark it as having everything.
+    subscription.sent = Number.POSITIVE_INFINITY
+    this.#subscribersByTransport.set(subscription.transport, this.subscribers(subscription.transport) - 1)
   }
 
   #answer(waiter: Waiter): void {

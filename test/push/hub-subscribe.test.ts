@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest'
+import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
+import { Hub, type Subscriber } from '../../src/push/hub.js'
+import type { Published } from '../../src/push/published.js'
+import { ManualClock } from '../helpers/manual-clock.js'
+import { nextTurn } from '../helpers/turns.js'
+
+const stock = (version: number): StockSnapshot => ({ inventoryCount: 10 - version, totalInventory: 10, version })
+
+const hubAt = (version: number, batchSize?: number) =>
+  new Hub(stock(version), { clock: new ManualClock(), maxWaiters: 100, ...(batchSize ? { batchSize } : {}) })
+
+/** A subscriber that records the versions it is sent and whether it was ended. */
+function recorder() {
+  const versions: number[] = []
+  const sent: Published[] = []
+  let ended = false
+  const subscriber: Subscriber = {
+    send(published) {
+      versions.push(published.snapshot.version)
+      sent.push(published)
+    },
+    end() {
+      ended = true
+    },
+  }
+  return { subscriber, versions, sent, ended: () => ended }
+}
+
+describe('Hub subscriptions', () => {
+  it('sends a new subscriber the latest version on the next turn, then every later one', async () => {
+    const hub = hubAt(3)
+    const { subscriber, versions } = recorder()
+    hub.subscribe('sse', undefined, subscriber)
+    expect(versions).toEqual([])
+    await nextTurn()
+    expect(versions).toEqual([3])
+    hub.publish(stock(4))
+    await nextTurn()
+    hub.publish(stock(5))
+    await nextTurn()
+    expect(versions).toEqual([3, 4, 5])
+  })
+
+  it('sends nothing on subscribing to a client that says it has the latest version, and catches up one that is behind', async () => {
+    const hub = hubAt(3)
+    const current = recorder()
+    const behind = recorder()
+    hub.subscribe('sse', 3, current.subscriber)
+    hub.subscribe('sse', 1, behind.subscriber)
+    await nextTurn()
+    expect(current.versions).toEqual([])
+    expect(behind.versions).toEqual([3])
+    hub.publish(stock(4))
+    await nextTurn()
+    expect(current.versions).toEqual([4])
+    expect(behind.versions).toEqual([3, 4])
+  })
+
+  it('coalesces a burst: one send, with the newest version, even while still queued from an earlier one', async () => {
+    const hub = hubAt(0, 1)
+    const first = recorder()
+    const second = recorder()
+    hub.subscribe('ws', 0, first.subscriber)
+    hub.subscribe('ws', 0, second.subscriber)
+    hub.publish(stock(1))
+    hub.publish(stock(2))
+    await nextTurn()
+    hub.publish(stock(3))
+    await nextTurn()
+    await nextTurn()
+    await nextTurn()
+    expect(first.versions).toEqual([2, 3])
+    expect(second.versions).toEqual([3])
+  })
+
+  it('sends every subscriber and waiter of a version the same serialised body, encoded once per transport', async () => {
+    const hub = hubAt(0)
+    const a = recorder()
+    const b = recorder()
+    hub.subscribe('sse', 0, a.subscriber)
+    hub.subscribe('ws', 0, b.subscriber)
+    let waited: Published | undefined
+    hub.wait(0, 25_000, (published) => (waited = published))
+    hub.publish(stock(1))
+    await nextTurn()
+    expect(a.sent[0]).toBe(b.sent[0])
+    expect(waited).toBe(a.sent[0])
+    let encodings = 0
+    const framed = (published: Published) => `frame ${published.json} ${++encodings}`
+    expect(a.sent[0]!.as(framed)).toBe(b.sent[0]!.as(framed))
+    expect(encodings).toBe(1)
+  })
+
+  it('counts subscribers per transport, and sends nothing more once a subscription is ended', async () => {
+    const hub = hubAt(0)
+    const gone = recorder()
+    const stays = recorder()
+    const unsubscribe = hub.subscribe('sse', 0, gone.subscriber)
+    hub.subscribe('sse', 0, stays.subscriber)
+    hub.subscribe('ws', 0, recorder().subscriber)
+    expect([hub.subscribers('sse'), hub.subscribers('ws'), hub.subscribers('other')]).toEqual([2, 1, 0])
+
+    hub.publish(stock(1))
+    unsubscribe()
+    unsubscribe()
+    expect(hub.subscribers('sse')).toBe(1)
+    await nextTurn()
+    expect(gone.versions).toEqual([])
+    expect(stays.versions).toEqual([1])
+  })
+
+  it('on close sends each subscriber the latest version it lacks, then ends it; a later one is ended at once', async () => {
+    const hub = hubAt(0)
+    const queued = recorder()
+    hub.subscribe('sse', 0, queued.subscriber)
+    hub.publish(stock(1))
+    hub.close()
+    expect(queued.versions).toEqual([1])
+    expect(queued.ended()).toBe(true)
+    expect(hub.subscribers('sse')).toBe(0)
+
+    const late = recorder()
+    hub.subscribe('ws', undefined, late.subscriber)
+    expect(late.versions).toEqual([1])
+    expect(late.ended()).toBe(true)
+    await nextTurn()
+    expect(queued.versions).toEqual([1])
+  })
+})
