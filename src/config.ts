@@ -11,6 +11,8 @@ export interface Config {
   readonly totalInventory: number
   readonly pollTimeoutSeconds: number
   readonly maxWaiters: number
+  /** How often an idle event stream gets a comment, so that proxies keep it open. */
+  readonly heartbeatSeconds: number
   readonly store: StoreConfig
   /** Processes serving the one port; more than one needs a shared store. */
   readonly workers: number
@@ -47,6 +49,7 @@ const environment = z.object({
   TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_TOTAL_INVENTORY),
   POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
   MAX_WAITERS: integerVariable('MAX_WAITERS', 1, 1_000_000, 20_000),
+  HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
   STORE: z
     .string()
     .optional()
@@ -73,7 +76,7 @@ const environment = z.object({
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = environment.safeParse(env)
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
-  const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
+  const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
@@ -84,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     totalInventory: TOTAL_INVENTORY,
     pollTimeoutSeconds: POLL_TIMEOUT_SECONDS,
     maxWaiters: MAX_WAITERS,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
     store: STORE === 'redis' ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX } : { kind: 'memory' },
     workers: WORKERS,
   }

@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { serve } from '@hono/node-server'
+import { serve, type WebSocketServerLike } from '@hono/node-server'
+import { WebSocketServer } from 'ws'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
 import { composeStockpoll } from './compose.js'
+import { MAX_FRAME_BYTES } from './http/routes/websocket.js'
 import type { Hub } from './push/hub.js'
 import { openStore } from './store/open-store.js'
 
@@ -30,10 +32,14 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     clock,
     maxWaiters: config.maxWaiters,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
+    heartbeatSeconds: config.heartbeatSeconds,
   })
+  // ws types `options.noServer` as optional, where @hono/node-server's interface, read with this project's
+  // exactOptionalPropertyTypes, wants it present; it is, since the server is made with it.
+  const websockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => {
+    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: websockets as WebSocketServerLike } }, () => {
       listening.off('error', reject)
       resolve(listening as Server)
     })
@@ -52,6 +58,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
     const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
     await closed
+    websockets.close()
     clearInterval(sweep)
     clearTimeout(cut)
     await dispose()

@@ -22,6 +22,7 @@ describe('composeStockpoll', () => {
       clock: new ManualClock(),
       maxWaiters: 10,
       pollTimeoutSeconds: 25,
+      heartbeatSeconds: 15,
     })
     expect(hub.latest.snapshot).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
   })

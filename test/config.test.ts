@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       totalInventory: 10,
       pollTimeoutSeconds: 25,
       maxWaiters: 20_000,
+      heartbeatSeconds: 15,
       store: { kind: 'memory' },
       workers: 1,
     })
@@ -38,8 +39,15 @@ describe('loadConfig', () => {
 
   it('reads every variable', () => {
     expect(
-      loadConfig({ PORT: '8080', HOST: '0.0.0.0', TOTAL_INVENTORY: '3', POLL_TIMEOUT_SECONDS: '60', MAX_WAITERS: '5' }),
-    ).toMatchObject({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5 })
+      loadConfig({
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        TOTAL_INVENTORY: '3',
+        POLL_TIMEOUT_SECONDS: '60',
+        MAX_WAITERS: '5',
+        HEARTBEAT_SECONDS: '30',
+      }),
+    ).toMatchObject({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5, heartbeatSeconds: 30 })
   })
 
   it('treats an empty variable as unset', () => {
@@ -55,6 +63,7 @@ describe('loadConfig', () => {
     ['POLL_TIMEOUT_SECONDS', '0'],
     ['POLL_TIMEOUT_SECONDS', '121'],
     ['MAX_WAITERS', '0'],
+    ['HEARTBEAT_SECONDS', '0'],
   ])('refuses %s=%s with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be a whole number from \\d+ to \\d+, got "${value}"$`))

@@ -6,16 +6,20 @@ import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
 import { notFound, onError } from './errors.js'
 import { cartRoutes } from './routes/cart.js'
+import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
+import { websocketRoutes } from './routes/websocket.js'
 
 export interface AppDeps {
   readonly store: Store
   readonly hub: Hub
   /** How long `GET /status` holds a request when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
+  /** How often `GET /events` sends a comment on an idle stream. */
+  readonly heartbeatSeconds: number
   /** Where the page's files are; `public/` of this package unless told otherwise. */
   readonly publicDir?: string
   readonly newSessionId?: () => string
@@ -28,6 +32,7 @@ export function createApp({
   store,
   hub,
   pollTimeoutSeconds,
+  heartbeatSeconds,
   publicDir = PACKAGE_PUBLIC_DIR,
   newSessionId = nanoid,
 }: AppDeps): Hono {
@@ -36,6 +41,8 @@ export function createApp({
   app.route('/', inventoryRoutes(store))
   app.route('/', cartRoutes(store))
   app.route('/', statusRoutes(hub, pollTimeoutSeconds))
+  app.route('/', eventsRoutes(hub, heartbeatSeconds))
+  app.route('/', websocketRoutes(hub, store))
   app.route('/', healthRoutes(store, hub))
   app.get(
     '*',

@@ -29,18 +29,24 @@ export class ApiError extends Error {
 
 export const invalidRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message)
 
-export const onError: ErrorHandler = (err) => {
-  if (err instanceof ApiError) return errorAnswer(err.status, err.code, err.message, err.headers)
+/** What a failure means to a client: itself if it is an `ApiError`, else the refusal or fault it stands for. */
+export function apiErrorOf(err: unknown): ApiError {
+  if (err instanceof ApiError) return err
   if (err instanceof TooManyWaitersError) {
-    return errorAnswer(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
+    return new ApiError(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
   }
   if (err instanceof StoreUnavailableError) {
-    return errorAnswer(503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
+    return new ApiError(503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
       'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
     })
   }
   console.error(err)
-  return errorAnswer(500, 'internal_error', 'the server failed to handle this request')
+  return new ApiError(500, 'internal_error', 'the server failed to handle this request')
+}
+
+export const onError: ErrorHandler = (err) => {
+  const { status, code, message, headers } = apiErrorOf(err)
+  return errorAnswer(status, code, message, headers)
 }
 
 export const notFound: NotFoundHandler = (c) =>

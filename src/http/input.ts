@@ -7,6 +7,14 @@ export const sessionField = z
   .string({ error: (issue) => (issue.input === undefined ? 'session is required' : 'session must be a single string') })
   .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'session must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -' })
 
+/** A version a client last saw, as text from a query or a header: the cursor of `/status` and `/events`. */
+export const versionCursor = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, { error: `${name} must be a non-negative whole number: the version you last saw` })
+    .transform(Number)
+    .refine(Number.isSafeInteger, { error: `${name} is larger than any version` })
+
 /** Checks `input` against `schema`; a mismatch is a 400 whose message names every bad field. */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const parsed = schema.safeParse(input)

@@ -16,9 +16,9 @@ export function useServers(): (env?: Record<string, string>) => Promise<RunningS
 }
 
 /** Polls `condition` every few milliseconds until it holds, or fails after `ms`. */
-export async function eventually(condition: () => boolean, ms = 5000): Promise<void> {
+export async function eventually(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
@@ -26,3 +26,7 @@ export async function eventually(condition: () => boolean, ms = 5000): Promise<v
 
 export const postCart = (url: string, session: string, action: 'add' | 'remove') =>
   fetch(`${url}/cart`, { method: 'POST', body: new URLSearchParams({ session, action }) })
+
+/** What `/healthz` says the server holds on each transport. */
+export const heldBy = async (url: string) =>
+  ((await (await fetch(`${url}/healthz`)).json()) as { held: { longPoll: number; sse: number; ws: number } }).held

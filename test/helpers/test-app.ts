@@ -12,7 +12,7 @@ export interface TestAppOptions {
 /** The whole app over a fresh in-memory store and a manual clock, for `app.request()` tests. */
 export async function testApp({ store = new MemoryStore(), maxWaiters = 100, pollTimeoutSeconds = 25 }: TestAppOptions = {}) {
   const clock = new ManualClock()
-  const stockpoll = await composeStockpoll({ store, clock, maxWaiters, pollTimeoutSeconds })
+  const stockpoll = await composeStockpoll({ store, clock, maxWaiters, pollTimeoutSeconds, heartbeatSeconds: 15 })
   const { app } = stockpoll
   return {
     ...stockpoll,

@@ -57,16 +57,16 @@ describe('GET /inventory', () => {
 })
 
 describe('GET /healthz', () => {
-  it('says the server is up, and how many polls it holds', async () => {
+  it('says the server is up, and how many clients it holds on each transport', async () => {
     const { app } = await testApp()
     const response = await app.request('/healthz')
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ ok: true, held: { longPoll: 0 } })
+    expect(await response.json()).toEqual({ ok: true, held: { longPoll: 0, sse: 0, ws: 0 } })
 
     void app.request('/status?since=0')
     void app.request('/status?since=0')
     await nextTurn()
-    expect(await (await app.request('/healthz')).json()).toEqual({ ok: true, held: { longPoll: 2 } })
+    expect(await (await app.request('/healthz')).json()).toEqual({ ok: true, held: { longPoll: 2, sse: 0, ws: 0 } })
   })
 })
 

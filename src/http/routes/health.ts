@@ -2,14 +2,21 @@ import { Hono } from 'hono'
 import type { Hub } from '../../push/hub.js'
 import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
+import { SSE_TRANSPORT } from './events.js'
+import { WS_TRANSPORT } from './websocket.js'
 
 /**
- * `GET /healthz`: the process is up, and how many requests it holds (for operators, tests and the benchmark).
+ * `GET /healthz`: the process is up, and how many clients it holds on each transport (for operators, tests and the benchmark).
  * `GET /readyz`: and its store can serve too.
  */
 export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
-    .get('/healthz', () => jsonAnswerOf({ ok: true, held: { longPoll: hub.held } }))
+    .get('/healthz', () =>
+      jsonAnswerOf({
+        ok: true,
+        held: { longPoll: hub.held, sse: hub.subscribers(SSE_TRANSPORT), ws: hub.subscribers(WS_TRANSPORT) },
+      }),
+    )
     .get('/readyz', async () => {
       await store.check()
       return jsonAnswerOf({ ok: true })

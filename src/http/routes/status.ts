@@ -8,15 +8,10 @@ import type { Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { jsonAnswer, writeJsonAnswer } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
-import { parseInput } from '../input.js'
+import { parseInput, versionCursor } from '../input.js'
 
 const statusQuery = z.object({
-  since: z
-    .string()
-    .regex(/^\d+$/, { error: 'since must be a non-negative whole number: the version you last saw' })
-    .transform(Number)
-    .refine(Number.isSafeInteger, { error: 'since is larger than any version' })
-    .optional(),
+  since: versionCursor('since').optional(),
   timeout: z
     .string()
     .regex(/^\d+$/, { error: `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}` })

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { openEventStream } from '../helpers/event-stream.js'
+
+describe('GET /events, through real sockets', () => {
+  const start = useServers()
+
+  it('sends the current stock at once, then one stock event per change, the version as its id', async () => {
+    const server = await start()
+    const stream = await openEventStream(`${server.url}/events`)
+    expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/)
+    expect(stream.response.headers['x-accel-buffering']).toBe('no')
+
+    expect(await stream.nextEvent()).toEqual({
+      kind: 'event',
+      event: 'stock',
+      id: '0',
+      data: JSON.stringify({ inventoryCount: 10, totalInventory: 10, version: 0 }),
+    })
+    await postCart(server.url, 'a', 'add')
+    await postCart(server.url, 'b', 'add')
+    const seen = [await stream.nextEvent(), await stream.nextEvent()].map((event) => [event.id, JSON.parse(event.data)])
+    expect(seen).toEqual([
+      ['1', { inventoryCount: 9, totalInventory: 10, version: 1 }],
+      ['2', { inventoryCount: 8, totalInventory: 10, version: 2 }],
+    ])
+    stream.close()
+  })
+
+  it('resumes from Last-Event-ID: nothing at once when up to date, the current stock at once when behind', async () => {
+    const server = await start()
+    await postCart(server.url, 'a', 'add')
+    await postCart(server.url, 'b', 'add')
+
+    const upToDate = await openEventStream(`${server.url}/events`, { 'Last-Event-ID': '2' })
+    await expect(upToDate.nextEvent(300)).rejects.toThrow(/no message/)
+    const behind = await openEventStream(`${server.url}/events?since=2`, { 'Last-Event-ID': '1' })
+    expect((await behind.nextEvent()).id).toBe('2')
+    const bySince = await openEventStream(`${server.url}/events?since=0`)
+    expect((await bySince.nextEvent()).id).toBe('2')
+
+    await postCart(server.url, 'a', 'remove')
+    for (const stream of [upToDate, behind, bySince]) expect((await stream.nextEvent()).id).toBe('3')
+    for (const stream of [upToDate, behind, bySince]) stream.close()
+  })
+
+  it('refuses a bad cursor with 400 and opens no stream', async () => {
+    const server = await start()
+    for (const [query, headers] of [['?since=-1', {}], ['', { 'Last-Event-ID': 'abc' }]] as const) {
+      const response = await fetch(`${server.url}/events${query}`, { headers })
+      expect(response.status).toBe(400)
+      expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/since|Last-Event-ID/) })
+    }
+    expect((await heldBy(server.url)).sse).toBe(0)
+  })
+
+  it('sends a comment heartbeat on an idle stream', async () => {
+    const server = await start({ HEARTBEAT_SECONDS: '1' })
+    const stream = await openEventStream(`${server.url}/events`)
+    await stream.nextEvent()
+    expect(await stream.next(2500)).toEqual({ kind: 'comment', text: 'heartbeat' })
+    stream.close()
+  })
+
+  it('counts each open stream in /healthz, and leaves no subscriber behind once clients close', async () => {
+    const server = await start()
+    const streams = await Promise.all([1, 2, 3].map(() => openEventStream(`${server.url}/events`)))
+    await Promise.all(streams.map((stream) => stream.nextEvent()))
+    expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 3, ws: 0 })
+    for (const stream of streams) stream.close()
+    await eventually(async () => (await heldBy(server.url)).sse === 0, 2000)
+  })
+
+  it('ends every stream, after the latest stock, when the server shuts down', async () => {
+    const server = await start()
+    const stream = await openEventStream(`${server.url}/events`)
+    await stream.nextEvent()
+    await postCart(server.url, 'a', 'add')
+    await Promise.all([server.close(), expect(stream.nextEvent()).resolves.toMatchObject({ id: '1' })])
+    await stream.ended()
+  })
+})
