@@ -1,0 +1,120 @@
+import { once } from 'node:events'
+import { describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+
+/** A WebSocket client that queues the frames it receives, parsed. */
+async function connect(url: string) {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`)
+  const frames: unknown[] = []
+  let wake = () => {}
+  socket.on('message', (data) => {
+    frames.push(JSON.parse(String(data)))
+    wake()
+  })
+  await once(socket, 'open')
+  return {
+    socket,
+    async next(timeoutMs = 2000): Promise<Record<string, unknown>> {
+      const deadline = Date.now() + timeoutMs
+      while (frames.length === 0) {
+        if (Date.now() > deadline) throw new Error(`no frame within ${timeoutMs} ms`)
+        await new Promise<void>((resolve) => {
+          wake = resolve
+          setTimeout(resolve, 20)
+        })
+      }
+      return frames.shift() as Record<string, unknown>
+    },
+    send: (frame: unknown) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+  }
+}
+
+const stockFrame = (inventoryCount: number, version: number) => ({ type: 'stock', inventoryCount, totalInventory: 10, version })
+
+describe('GET /ws, through real sockets', () => {
+  const start = useServers()
+
+  it('sends the current stock on connect, then every change', async () => {
+    const server = await start()
+    await postCart(server.url, 'a', 'add')
+    const client = await connect(server.url)
+    expect(await client.next()).toEqual(stockFrame(9, 1))
+    await postCart(server.url, 'b', 'add')
+    expect(await client.next()).toEqual(stockFrame(8, 2))
+    client.socket.close()
+  })
+
+  it('changes a cart from a frame and answers with the result, which every client then sees', async () => {
+    const server = await start()
+    const shopper = await connect(server.url)
+    const watcher = await connect(server.url)
+    await shopper.next()
+    await watcher.next()
+
+    shopper.send({ type: 'cart', session: 'ws-shopper', action: 'add' })
+    const frames = [await shopper.next(), await shopper.next()]
+    expect(frames).toContainEqual({ type: 'cart-result', inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+    expect(frames).toContainEqual(stockFrame(9, 1))
+    expect(await watcher.next()).toEqual(stockFrame(9, 1))
+    const cart = await (await fetch(`${server.url}/cart?session=ws-shopper`)).json()
+    expect(cart).toMatchObject({ inCart: true })
+  })
+
+  it('answers a bad frame with an error frame, changes nothing, and keeps the connection open', async () => {
+    const server = await start({ TOTAL_INVENTORY: '1' })
+    const client = await connect(server.url)
+    await client.next()
+    const cases: [unknown, string, RegExp][] = [
+      ['not json', 'invalid_request', /not valid JSON/],
+      [[1, 2], 'invalid_request', /must be a command/],
+      [{ type: 'buy', session: 's', action: 'add' }, 'invalid_request', /type must be 'cart'/],
+      [{ type: 'cart', session: 'bad id!', action: 'add' }, 'invalid_request', /session must be/],
+      [{ type: 'cart', session: 's' }, 'invalid_request', /action is required/],
+    ]
+    for (const [frame, error, message] of cases) {
+      client.send(frame)
+      expect(await client.next()).toEqual({ type: 'error', error, message: expect.stringMatching(message) })
+    }
+    client.socket.send(Buffer.from('{}'), { binary: true })
+    expect(await client.next()).toMatchObject({ type: 'error', error: 'invalid_request', message: expect.stringMatching(/text frames/) })
+
+    await postCart(server.url, 'first', 'add')
+    expect(await client.next()).toEqual({ ...stockFrame(0, 1), totalInventory: 1 })
+    client.send({ type: 'cart', session: 'second', action: 'add' })
+    expect(await client.next()).toMatchObject({ type: 'error', error: 'sold_out' })
+    expect(client.socket.readyState).toBe(WebSocket.OPEN)
+    expect(await (await fetch(`${server.url}/inventory`)).json()).toMatchObject({ inventoryCount: 0, version: 1 })
+  })
+
+  it('closes with 1009 a frame over 4 KiB', async () => {
+    const server = await start()
+    const client = await connect(server.url)
+    await client.next()
+    client.send({ type: 'cart', session: 'x'.repeat(5000), action: 'add' })
+    const [code] = (await once(client.socket, 'close')) as [number]
+    expect(code).toBe(1009)
+  })
+
+  it('counts open sockets in /healthz, back to 0 once clients close', async () => {
+    const server = await start()
+    const clients = await Promise.all([1, 2].map(() => connect(server.url)))
+    await Promise.all(clients.map((client) => client.next()))
+    expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 0, ws: 2 })
+    for (const client of clients) client.socket.close()
+    await eventually(async () => (await heldBy(server.url)).ws === 0, 2000)
+  })
+
+  it('answers a plain GET with 426 and closes every socket with 1001 when the server shuts down', async () => {
+    const server = await start()
+    const plain = await fetch(`${server.url}/ws`)
+    expect(plain.status).toBe(426)
+    expect(await plain.json()).toMatchObject({ error: 'upgrade_required' })
+
+    const client = await connect(server.url)
+    await client.next()
+    const closed = once(client.socket, 'close')
+    await server.close()
+    expect(((await closed) as [number])[0]).toBe(1001)
+  })
+})
