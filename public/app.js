@@ -1,5 +1,8 @@
-// The shop page: shows the live stock by long-polling /status with a version cursor, and changes this
-// window's cart through POST /cart. No framework and no build step; every text goes in through textContent.
+// The shop page: shows the live stock, pushed over Server-Sent Events, a WebSocket or the long poll
+// (`?transport=`), through one connection per browser, and changes this tab's cart through POST /cart. No
+// framework and no build step; every text goes in through textContent.
+import { follow, TRANSPORTS } from './feeds.js'
+import { electLeader } from './tabs.js'
 
 const SESSION_KEY = 'stockpoll.session'
 const FIRST_RETRY_MS = 500
@@ -15,9 +18,16 @@ const view = {
   remove: element('remove'),
   link: element('link'),
   message: element('message'),
+  transport: element('transport'),
 }
 
-const state = { session: '', stock: undefined, inCart: false, busy: false }
+/** `role`: whether this tab follows the server itself ('leader', or 'solo' without the APIs) or hears a leader tab. */
+const state = { session: '', stock: undefined, inCart: false, busy: false, role: 'follower', transport: 'sse', live: false }
+/** Sends a message to the shop's other tabs; set once this tab leads. */
+let relay = () => {}
+
+/** Whether the stock just read is news: newer than what is shown, or the first the window has. */
+const isNewer = (stock) => !state.stock || stock.version >= state.stock.version
 
 class ApiError extends Error {
   constructor(status, body, retryAfterMs) {
@@ -59,6 +69,7 @@ function render() {
 }
 
 function showLink(live) {
+  state.live = live
   view.link.dataset.state = live ? 'live' : 'reconnecting'
   view.link.textContent = live ? 'live' : 'reconnecting…'
 }
@@ -80,7 +91,6 @@ async function loadCart() {
   const { inCart, ...stock } = await api(`/cart?session=${encodeURIComponent(state.session)}`)
   state.inCart = inCart
   showStock(stock)
-  showLink(true)
 }
 
 async function changeCart(action) {
@@ -93,7 +103,7 @@ async function changeCart(action) {
       body: JSON.stringify({ session: state.session, action }),
     })
     state.inCart = inCart
-    if (!state.stock || stock.version >= state.stock.version) state.stock = stock
+    if (isNewer(stock)) state.stock = stock
     view.message.textContent = ''
   } catch (error) {
     view.message.textContent =
@@ -106,43 +116,113 @@ async function changeCart(action) {
   }
 }
 
-/**
- * The long poll: ask for anything after the version we have, show it, and ask again at once. Returns when
- * the server's version went backwards, which means its stock began again (a restart).
- */
-async function pollWhileConsistent(onAnswer) {
-  let cursor = state.stock.version
-  for (;;) {
-    const stock = await api(`/status?since=${cursor}`)
-    onAnswer()
-    if (stock.version < cursor) return
-    // An answer older than what a cart action already showed is skipped; the next poll returns at once.
-    if (stock.version >= state.stock.version) showStock(stock)
-    cursor = stock.version
-  }
+function showTransport() {
+  view.transport.textContent = state.transport
+  view.transport.dataset.role = state.role
 }
 
 /**
- * Keeps the window live. It reads the stock and this session's cart afresh at the start and after every
- * break, since a server that went away may have come back with other stock, then follows the long poll.
- * Any failure shows the link as reconnecting and waits longer each time before starting over.
+ * Keeps the window live, in the tab that leads (or in a tab alone). It reads the stock and this session's
+ * cart afresh at the start and after every break, since a server that went away may have come back with
+ * other stock, then follows the chosen transport and relays everything it shows to the other tabs. A
+ * stream that fails twice to open while the server answers gives way to the long poll, which works
+ * wherever plain requests do. Any failure shows the link as reconnecting and waits longer each time.
  */
 async function stayLive() {
   let failures = 0
+  let streamFailures = 0
+  const setLink = (live) => {
+    showLink(live)
+    relay({ type: 'link', live, transport: state.transport })
+  }
   for (;;) {
+    let opened = false
+    let reached = false
+    const onOpen = () => {
+      opened = true
+      failures = 0
+    }
+    let failure
     try {
       state.session ||= await loadSession()
       await loadCart()
-      await pollWhileConsistent(() => (failures = 0))
+      reached = true
+      relay({ type: 'stock', stock: state.stock, reset: true })
+      setLink(true)
+      await follow(
+        state.transport,
+        state.stock.version,
+        (stock) => {
+          onOpen()
+          if (!isNewer(stock)) return
+          showStock(stock)
+          relay({ type: 'stock', stock })
+        },
+        { api, onOpen },
+      )
     } catch (error) {
-      failures++
-      showLink(false)
-      await sleep(retryDelay(failures, error))
+      failure = error
     }
+    if (opened) streamFailures = 0
+    else if (reached && state.transport !== 'longpoll' && ++streamFailures >= 2) {
+      state.transport = 'longpoll'
+      showTransport()
+    }
+    failures++
+    setLink(false)
+    await sleep(retryDelay(failures, failure))
   }
+}
+
+/** A tab that follows the leader: it shows what the leader relays, and reads its own cart. */
+function hearLeader(message) {
+  if (state.role !== 'follower') {
+    // A tab that just opened asks the leader for what it shows.
+    if (message.type === 'hello' && state.stock) {
+      relay({ type: 'stock', stock: state.stock })
+      relay({ type: 'link', live: state.live, transport: state.transport })
+    }
+    return
+  }
+  if (message.type === 'link') {
+    state.transport = message.transport
+    showTransport()
+    showLink(message.live)
+  } else if (message.type === 'stock' && message.reset) {
+    // The leader (re)connected, perhaps to a server that began again: this tab's cart may have changed too.
+    showStock(message.stock)
+    loadCart().catch(() => {})
+  } else if (message.type === 'stock' && isNewer(message.stock)) {
+    showStock(message.stock)
+  }
+}
+
+async function start() {
+  const requested = new URLSearchParams(location.search).get('transport')
+  state.transport = TRANSPORTS.includes(requested) ? requested : 'sse'
+  showTransport()
+  // Tabs that asked for different transports keep to their own kind.
+  const channel = electLeader(
+    `stockpoll:${state.transport}`,
+    (send, alone) => {
+      relay = send
+      state.role = alone ? 'solo' : 'leader'
+      showTransport()
+      stayLive()
+    },
+    hearLeader,
+  )
+  if (state.role !== 'follower') return
+  try {
+    state.session = await loadSession()
+    await loadCart()
+  } catch {
+    showLink(false)
+  }
+  channel.postMessage({ type: 'hello' })
 }
 
 view.add.addEventListener('click', () => changeCart('add'))
 view.remove.addEventListener('click', () => changeCart('remove'))
 
-stayLive()
+start()

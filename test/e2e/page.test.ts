@@ -2,67 +2,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/start-server.js'
 import { launchChromium, runBrowserTests } from '../helpers/chromium.js'
+import { clickIn, shows, showsText, textOf } from '../helpers/page.js'
 import { postCart, useServers } from '../helpers/running-server.js'
-
-/** How soon every other window must show a change. */
-const UPDATE_WITHIN_MS = 1000
-
-const textOf = (page: Page, selector: string) => page.locator(selector).textContent()
-
-interface Shown {
-  readonly text?: string
-  readonly hidden?: boolean
-}
-
-/**
- * Waits until the element at `selector` shows what is wanted, failing after `timeout` ms. It watches the
- * page's DOM for the change rather than polling on animation frames, which Chromium never runs in a
- * background tab, and the time limit is kept here, outside the page.
- */
-async function shows(page: Page, selector: string, wanted: Shown, timeout = UPDATE_WITHIN_MS): Promise<void> {
-  const seen = page.evaluate(
-    ([target, { text, hidden }]) =>
-      new Promise<void>((resolve, reject) => {
-        const element = document.querySelector<HTMLElement>(target)
-        if (!element) return reject(new Error(`nothing matches ${target}`))
-        const matches = () =>
-          (text === undefined || element.textContent === text) && (hidden === undefined || element.hidden === hidden)
-        if (matches()) return resolve()
-        const observer = new MutationObserver(() => {
-          if (!matches()) return
-          observer.disconnect()
-          resolve()
-        })
-        observer.observe(element, { subtree: true, childList: true, characterData: true, attributes: true })
-      }),
-    [selector, wanted] as const,
-  )
-  // The page may close before it ever shows what was wanted; that is reported below, not as an unhandled error.
-  seen.catch(() => {})
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(async () => {
-      reject(new Error(`${selector} did not show ${JSON.stringify(wanted)} within ${timeout} ms: it shows ${JSON.stringify(await textOf(page, selector))}`))
-    }, timeout)
-  })
-  try {
-    await Promise.race([seen, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-const showsText = (page: Page, selector: string, text: string, timeout?: number) =>
-  shows(page, selector, { text }, timeout)
-
-/**
- * Clicks as a shopper would, in the window in front: Chromium throttles animation frames in background
- * tabs, and a click waits for them.
- */
-async function clickIn(page: Page, selector: string): Promise<void> {
-  await page.bringToFront()
-  await page.click(selector)
-}
 
 describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_000 }, () => {
   const start = useServers()

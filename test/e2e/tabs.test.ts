@@ -1,0 +1,99 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/start-server.js'
+import { launchChromium, runBrowserTests } from '../helpers/chromium.js'
+import { shows, showsText, textOf } from '../helpers/page.js'
+import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+
+/** How soon a tab must take over when the leader closes. */
+const TAKE_OVER_WITHIN_MS = 2000
+
+const pushConnections = async (url: string) => {
+  const { longPoll, sse, ws } = await heldBy(url)
+  return longPoll + sse + ws
+}
+
+const roleOf = (page: Page) => page.locator('#transport').getAttribute('data-role')
+
+describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeout: 30_000 }, () => {
+  const start = useServers()
+  let browser: Browser
+  let context: BrowserContext
+  let server: RunningServer
+
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  beforeEach(async () => {
+    server = await start()
+    context = await browser.newContext()
+  })
+  afterEach(async () => {
+    await context?.close()
+  })
+
+  async function openTabs(count: number, query = ''): Promise<Page[]> {
+    const tabs: Page[] = []
+    for (let i = 0; i < count; i++) {
+      const tab = await context.newPage()
+      await tab.goto(`${server.url}/${query}`)
+      await showsText(tab, '#link', 'live', 5000)
+      tabs.push(tab)
+    }
+    return tabs
+  }
+
+  it('shows one live count in four tabs while the server holds one push connection for all of them', async () => {
+    const tabs = await openTabs(4)
+    expect(await Promise.all(tabs.map(roleOf))).toEqual(['leader', 'follower', 'follower', 'follower'])
+    expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 1, ws: 0 })
+
+    for (let count = 9; count >= 7; count--) {
+      expect((await postCart(server.url, `curl-${count}`, 'add')).status).toBe(200)
+      await Promise.all(tabs.map((tab) => showsText(tab, '#count', String(count))))
+    }
+    expect(await pushConnections(server.url)).toBe(1)
+    for (const tab of tabs) expect(await textOf(tab, '#transport')).toBe('sse')
+  })
+
+  it('keeps the other tabs updating within 2 s when the leader tab closes', async () => {
+    const [leader, ...others] = await openTabs(4)
+    await leader!.close()
+    await eventually(async () => (await roleOf(others[0]!)) === 'leader', TAKE_OVER_WITHIN_MS)
+    expect((await postCart(server.url, 'after-leader', 'add')).status).toBe(200)
+    await Promise.all(others.map((tab) => showsText(tab, '#count', '9', TAKE_OVER_WITHIN_MS)))
+    await eventually(async () => (await pushConnections(server.url)) === 1, TAKE_OVER_WITHIN_MS)
+  })
+
+  it('falls back to the long poll when the event stream fails twice to open', async () => {
+    // As a proxy that refuses streams would: every other request still goes through.
+    await context.route('**/events*', (route) => route.abort('connectionrefused'))
+    const [tab] = (await openTabs(1)) as [Page]
+    await shows(tab, '#transport', { text: 'longpoll' }, 10_000)
+    await showsText(tab, '#link', 'live', 5000)
+    expect((await postCart(server.url, 'curl', 'add')).status).toBe(200)
+    await showsText(tab, '#count', '9')
+    expect(await heldBy(server.url)).toMatchObject({ sse: 0 })
+  })
+
+  it.each([
+    ['sse', 'sse'],
+    ['ws', 'ws'],
+    ['longpoll', 'longPoll'],
+  ] as const)('works end to end over ?transport=%s', async (transport, counted) => {
+    const [shopper, watcher] = (await openTabs(2, `?transport=${transport}`)) as [Page, Page]
+    for (const tab of [shopper, watcher]) expect(await textOf(tab, '#transport')).toBe(transport)
+    await eventually(async () => (await heldBy(server.url))[counted] === 1)
+
+    await shopper.bringToFront()
+    await shopper.click('#add')
+    await Promise.all([shopper, watcher].map((tab) => showsText(tab, '#count', '9')))
+    expect(await textOf(shopper, '#cart-state')).toBe('One unit is in your cart.')
+    expect((await postCart(server.url, 'curl', 'add')).status).toBe(200)
+    await Promise.all([shopper, watcher].map((tab) => showsText(tab, '#count', '8')))
+    expect(await pushConnections(server.url)).toBeLessThanOrEqual(1)
+  })
+})
