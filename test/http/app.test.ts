@@ -121,7 +121,9 @@ describe('while the store is unavailable', () => {
 describe('the page', () => {
   it.each([
     ['/', 'text/html', '<button id="add"'],
-    ['/app.js', 'text/javascript', '/status?since='],
+    ['/app.js', 'text/javascript', "from './feeds.js'"],
+    ['/feeds.js', 'text/javascript', '/status?since='],
+    ['/tabs.js', 'text/javascript', 'navigator.locks'],
     ['/style.css', 'text/css', '.sold-out'],
   ])('serves %s as %s', async (path, type, content) => {
     const { app } = await testApp()
