@@ -1,36 +1,19 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/start-server.js'
-import { launchChromium, runBrowserTests } from '../helpers/chromium.js'
-import { clickIn, shows, showsText, textOf } from '../helpers/page.js'
+import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
+import { clickIn, openTabs, shows, showsText, textOf } from '../helpers/page.js'
 import { postCart, useServers } from '../helpers/running-server.js'
 
 describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_000 }, () => {
   const start = useServers()
-  let browser: Browser
-  let context: BrowserContext
+  const context = useBrowserContext()
   let server: RunningServer
   let windows: Page[]
 
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-  })
-
   beforeEach(async () => {
     server = await start()
-    context = await browser.newContext()
-    windows = await Promise.all([1, 2, 3].map(() => context.newPage()))
-    for (const page of windows) {
-      await page.goto(server.url)
-      await showsText(page, '#link', 'live', 5000)
-    }
-  })
-  afterEach(async () => {
-    // Closing the pages first ends their long polls, so the server can close at once.
-    await context?.close()
+    windows = await openTabs(context(), server.url, 3)
   })
 
   it('shows the full stock in every window, with only Add enabled', async () => {

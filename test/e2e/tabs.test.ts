@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/start-server.js'
-import { launchChromium, runBrowserTests } from '../helpers/chromium.js'
-import { shows, showsText, textOf } from '../helpers/page.js'
+import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
+import { openTabs, shows, showsText, textOf } from '../helpers/page.js'
 import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
 
 /** How soon a tab must take over when the leader closes. */
@@ -17,37 +17,17 @@ const roleOf = (page: Page) => page.locator('#transport').getAttribute('data-rol
 
 describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeout: 30_000 }, () => {
   const start = useServers()
-  let browser: Browser
-  let context: BrowserContext
+  const context = useBrowserContext()
   let server: RunningServer
 
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(async () => {
-    await browser?.close()
-  })
   beforeEach(async () => {
     server = await start()
-    context = await browser.newContext()
-  })
-  afterEach(async () => {
-    await context?.close()
   })
 
-  async function openTabs(count: number, query = ''): Promise<Page[]> {
-    const tabs: Page[] = []
-    for (let i = 0; i < count; i++) {
-      const tab = await context.newPage()
-      await tab.goto(`${server.url}/${query}`)
-      await showsText(tab, '#link', 'live', 5000)
-      tabs.push(tab)
-    }
-    return tabs
-  }
+  const openShopTabs = (count: number, query = '') => openTabs(context(), `${server.url}/${query}`, count)
 
   it('shows one live count in four tabs while the server holds one push connection for all of them', async () => {
-    const tabs = await openTabs(4)
+    const tabs = await openShopTabs(4)
     expect(await Promise.all(tabs.map(roleOf))).toEqual(['leader', 'follower', 'follower', 'follower'])
     expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 1, ws: 0 })
 
@@ -60,7 +40,7 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
   })
 
   it('keeps the other tabs updating within 2 s when the leader tab closes', async () => {
-    const [leader, ...others] = await openTabs(4)
+    const [leader, ...others] = await openShopTabs(4)
     await leader!.close()
     await eventually(async () => (await roleOf(others[0]!)) === 'leader', TAKE_OVER_WITHIN_MS)
     expect((await postCart(server.url, 'after-leader', 'add')).status).toBe(200)
@@ -70,8 +50,8 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
 
   it('falls back to the long poll when the event stream fails twice to open', async () => {
     // As a proxy that refuses streams would: every other request still goes through.
-    await context.route('**/events*', (route) => route.abort('connectionrefused'))
-    const [tab] = (await openTabs(1)) as [Page]
+    await context().route('**/events*', (route) => route.abort('connectionrefused'))
+    const [tab] = (await openShopTabs(1)) as [Page]
     await shows(tab, '#transport', { text: 'longpoll' }, 10_000)
     await showsText(tab, '#link', 'live', 5000)
     expect((await postCart(server.url, 'curl', 'add')).status).toBe(200)
@@ -84,7 +64,7 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
     ['ws', 'ws'],
     ['longpoll', 'longPoll'],
   ] as const)('works end to end over ?transport=%s', async (transport, counted) => {
-    const [shopper, watcher] = (await openTabs(2, `?transport=${transport}`)) as [Page, Page]
+    const [shopper, watcher] = (await openShopTabs(2, `?transport=${transport}`)) as [Page, Page]
     for (const tab of [shopper, watcher]) expect(await textOf(tab, '#transport')).toBe(transport)
     await eventually(async () => (await heldBy(server.url))[counted] === 1)
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
 
 /** Debian's Chromium (`apt-get install -y chromium`); never a browser downloaded by a test tool. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -32,4 +33,27 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   })
+}
+
+/**
+ * One Chromium for the test file, and a fresh browser context (its own storage, locks and channels: a
+ * shopper's browser) for each test. Call it inside the `describe`; it returns the current test's context.
+ */
+export function useBrowserContext(): () => BrowserContext {
+  let browser: Browser | undefined
+  let context: BrowserContext | undefined
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  beforeEach(async () => {
+    context = await browser!.newContext()
+  })
+  afterEach(async () => {
+    // Closing the pages first ends their connections, so the server can close at once.
+    await context?.close()
+  })
+  return () => context!
 }

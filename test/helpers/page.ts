@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 
 /** How soon every other window must show a change. */
 const UPDATE_WITHIN_MS = 1000
@@ -60,3 +60,15 @@ export async function clickIn(page: Page, selector: string): Promise<void> {
   await page.click(selector)
 }
 
+
+/** Opens `count` tabs of `url` one after the other, each once it shows the link as live. */
+export async function openTabs(context: BrowserContext, url: string, count: number): Promise<Page[]> {
+  const tabs: Page[] = []
+  for (let i = 0; i < count; i++) {
+    const tab = await context.newPage()
+    await tab.goto(url)
+    await showsText(tab, '#link', 'live', 5000)
+    tabs.push(tab)
+  }
+  return tabs
+}
