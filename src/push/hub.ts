@@ -60,7 +60,7 @@ class Subscription {
 }
 
 /**
- * Holds requests until the stock moves past their cursor.
+ * Holds requests until the stock moves past their cursor, and sends each subscriber every new version.
  *
  * The hub knows versions, not carts: it is told of each new snapshot by `publish` and delivers to every
  * waiter whose cursor is behind the same serialised body. Deliveries go out in batches on later turns of the
@@ -158,7 +158,7 @@ export class Hub {
    */
   subscribe(transport: string, since: number | undefined, subscriber: Subscriber): () => void {
     if (this.#closed) {
-      subscriber.send(this.#latest)
+      if ((since ?? -1) < this.#latest.snapshot.version) subscriber.send(this.#latest)
       subscriber.end()
       return noop
     }
