@@ -13,6 +13,8 @@ const COMMANDS: Record<ServerKind, readonly string[]> = {
   baseline: ['--import', 'tsx', 'bench/baseline-server.ts'],
 }
 const START_TIMEOUT_MS = 10_000
+/** The load generator is one client playing thousands: stockpoll's per-client limits must let it. */
+const ONE_LOAD_GENERATOR = { MAX_WAITERS_PER_IP: '1000000', CART_RATE_PER_IP: '1000000', CART_RATE_PER_SESSION: '1000000' }
 
 export interface BenchServer {
   readonly kind: ServerKind
@@ -33,7 +35,7 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []
   const child = spawn(process.execPath, [...profile, ...COMMANDS[kind]], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...ONE_LOAD_GENERATOR, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   let output = ''

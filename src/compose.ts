@@ -1,10 +1,8 @@
 import type { Hono } from 'hono'
-import type { Clock } from './clock.js'
 import { createApp, type AppDeps } from './http/app.js'
 import { Hub } from './push/hub.js'
 
 export interface StockpollParts extends Omit<AppDeps, 'hub'> {
-  readonly clock: Clock
   readonly maxWaiters: number
 }
 
@@ -23,7 +21,7 @@ export async function composeStockpoll({ store, clock, maxWaiters, ...appOptions
   // after subscribing catches it (the hub ignores it if it is not newer).
   hub.publish(await store.snapshot())
   return {
-    app: createApp({ store, hub, ...appOptions }),
+    app: createApp({ store, hub, clock, ...appOptions }),
     hub,
     async dispose() {
       stopPublishing()

@@ -16,6 +16,21 @@ export interface Config {
   readonly store: StoreConfig
   /** Processes serving the one port; more than one needs a shared store. */
   readonly workers: number
+  readonly limits: Limits
+}
+
+/** What one client may ask of one process, so that no client can take the server from the others. */
+export interface Limits {
+  /** Requests and streams one client address may hold open at once. */
+  readonly maxHeldPerClient: number
+  /** Cart actions per second a session may make, with bursts of twice as many. */
+  readonly cartActionsPerSecondPerSession: number
+  /** Cart actions per second one client address may make, with bursts of twice as many. */
+  readonly cartActionsPerSecondPerClient: number
+  /** How long a client may take to send a request's headers before its connection is cut. */
+  readonly headersTimeoutSeconds: number
+  /** Origins besides the shop's own whose pages may change carts (`Origin` of a POST or WebSocket). */
+  readonly allowedOrigins: readonly string[]
 }
 
 /** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
@@ -70,6 +85,18 @@ const environment = z.object({
       error: (issue) => `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
     }),
   WORKERS: integerVariable('WORKERS', 1, 64, 1),
+  MAX_WAITERS_PER_IP: integerVariable('MAX_WAITERS_PER_IP', 1, 1_000_000, 100),
+  CART_RATE_PER_SESSION: integerVariable('CART_RATE_PER_SESSION', 1, 1_000_000, 5),
+  CART_RATE_PER_IP: integerVariable('CART_RATE_PER_IP', 1, 1_000_000, 50),
+  HEADERS_TIMEOUT_SECONDS: integerVariable('HEADERS_TIMEOUT_SECONDS', 1, 300, 10),
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? '').split(',').map((origin) => origin.trim()).filter(Boolean))
+    .refine((origins) => origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin), {
+      error: (issue) =>
+        `ALLOWED_ORIGINS must be origins such as https://shop.example, separated by commas, got ${JSON.stringify(issue.input)}`,
+    }),
 })
 
 /** Reads the configuration from environment variables; throws a `ConfigError` naming every bad one. */
@@ -78,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
+  const { MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
   }
@@ -90,5 +118,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatSeconds: HEARTBEAT_SECONDS,
     store: STORE === 'redis' ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX } : { kind: 'memory' },
     workers: WORKERS,
+    limits: {
+      maxHeldPerClient: MAX_WAITERS_PER_IP,
+      cartActionsPerSecondPerSession: CART_RATE_PER_SESSION,
+      cartActionsPerSecondPerClient: CART_RATE_PER_IP,
+      headersTimeoutSeconds: HEADERS_TIMEOUT_SECONDS,
+      allowedOrigins: ALLOWED_ORIGINS,
+    },
   }
 }

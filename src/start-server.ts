@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import type { Server } from 'node:http'
+import type { Server, ServerOptions } from 'node:http'
 import { serve, type WebSocketServerLike } from '@hono/node-server'
 import { WebSocketServer } from 'ws'
 import { systemClock, type Clock } from './clock.js'
@@ -25,6 +25,17 @@ const SHUTDOWN_GRACE_MS = 4000
 /** How often `close()` closes the keep-alive connections that went idle once their held request was answered. */
 const IDLE_SWEEP_MS = 25
 
+/**
+ * A client must send its request's headers within `headersTimeoutSeconds` and the whole request within
+ * twice that, or its connection is cut; Node checks every second. These bound only the receiving of a
+ * request, so a long poll or a stream, whose request is in, lives as long as it is meant to.
+ */
+const cutOffTimes = (headersTimeoutSeconds: number): ServerOptions => ({
+  headersTimeout: headersTimeoutSeconds * 1000,
+  requestTimeout: 2 * headersTimeoutSeconds * 1000,
+  connectionsCheckingInterval: 1000,
+})
+
 /** Builds stockpoll from its configuration and listens. */
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
   const { app, hub, dispose } = await composeStockpoll({
@@ -33,16 +44,26 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     maxWaiters: config.maxWaiters,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
     heartbeatSeconds: config.heartbeatSeconds,
+    limits: config.limits,
   })
   // ws types `options.noServer` as optional, where @hono/node-server's interface, read with this project's
   // exactOptionalPropertyTypes, wants it present; it is, since the server is made with it.
   const websockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.port, hostname: config.host, websocket: { server: websockets as WebSocketServerLike } }, () => {
-      listening.off('error', reject)
-      resolve(listening as Server)
-    })
+    const listening = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        websocket: { server: websockets as WebSocketServerLike },
+        serverOptions: cutOffTimes(config.limits.headersTimeoutSeconds),
+      },
+      () => {
+        listening.off('error', reject)
+        resolve(listening as Server)
+      },
+    )
     listening.once('error', reject)
   }).catch(async (error: unknown) => {
     await dispose()

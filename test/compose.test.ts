@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.js'
 import { composeStockpoll } from '../src/compose.js'
 import type { StockSnapshot } from '../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../src/store/memory.js'
@@ -23,6 +24,7 @@ describe('composeStockpoll', () => {
       maxWaiters: 10,
       pollTimeoutSeconds: 25,
       heartbeatSeconds: 15,
+      limits: loadConfig({}).limits,
     })
     expect(hub.latest.snapshot).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
   })

@@ -12,6 +12,13 @@ describe('loadConfig', () => {
       heartbeatSeconds: 15,
       store: { kind: 'memory' },
       workers: 1,
+      limits: {
+        maxHeldPerClient: 100,
+        cartActionsPerSecondPerSession: 5,
+        cartActionsPerSecondPerClient: 50,
+        headersTimeoutSeconds: 10,
+        allowedOrigins: [],
+      },
     })
   })
 
@@ -48,6 +55,24 @@ describe('loadConfig', () => {
         HEARTBEAT_SECONDS: '30',
       }),
     ).toMatchObject({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5, heartbeatSeconds: 30 })
+  })
+
+  it('reads the limits, and refuses an origin that is not one', () => {
+    const { limits } = loadConfig({
+      MAX_WAITERS_PER_IP: '7',
+      CART_RATE_PER_SESSION: '2',
+      CART_RATE_PER_IP: '9',
+      HEADERS_TIMEOUT_SECONDS: '3',
+      ALLOWED_ORIGINS: 'https://shop.example, http://localhost:8080',
+    })
+    expect(limits).toEqual({
+      maxHeldPerClient: 7,
+      cartActionsPerSecondPerSession: 2,
+      cartActionsPerSecondPerClient: 9,
+      headersTimeoutSeconds: 3,
+      allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
+    })
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://shop.example/path' })).toThrow(/^ALLOWED_ORIGINS must be origins/)
   })
 
   it('treats an empty variable as unset', () => {

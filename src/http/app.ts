@@ -1,10 +1,18 @@
 import { fileURLToPath } from 'node:url'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { nanoid } from 'nanoid'
+import type { Clock } from '../clock.js'
+import type { Limits } from '../config.js'
 import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
-import { notFound, onError } from './errors.js'
+import { cartCommands } from './cart-command.js'
+import { ApiError, notFound, onError } from './errors.js'
+import { HeldPerClient } from './guards/held-per-client.js'
+import { pageHeaders } from './guards/page-headers.js'
+import { sameOrigin } from './guards/same-origin.js'
+import { TokenBuckets } from './guards/token-bucket.js'
 import { cartRoutes } from './routes/cart.js'
 import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
@@ -16,6 +24,8 @@ import { websocketRoutes } from './routes/websocket.js'
 export interface AppDeps {
   readonly store: Store
   readonly hub: Hub
+  readonly clock: Clock
+  readonly limits: Omit<Limits, 'headersTimeoutSeconds'>
   /** How long `GET /status` holds a request when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
   /** How often `GET /events` sends a comment on an idle stream. */
@@ -27,25 +37,50 @@ export interface AppDeps {
 
 const PACKAGE_PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url))
 
-/** Builds the whole HTTP surface from its collaborators; it holds no state of its own. */
+/** The largest request body any route takes: a cart action is a few dozen bytes. */
+const MAX_BODY_BYTES = 1024
+
+/**
+ * Builds the whole HTTP surface from its collaborators. The only state it holds is what its limits count:
+ * the requests each client holds open, and each client's and session's recent cart actions.
+ */
 export function createApp({
   store,
   hub,
+  clock,
+  limits,
   pollTimeoutSeconds,
   heartbeatSeconds,
   publicDir = PACKAGE_PUBLIC_DIR,
   newSessionId = nanoid,
 }: AppDeps): Hono {
+  const heldPerClient = new HeldPerClient(limits.maxHeldPerClient)
+  const applyCartCommand = cartCommands(
+    store,
+    new TokenBuckets(limits.cartActionsPerSecondPerClient, 2 * limits.cartActionsPerSecondPerClient, clock),
+    new TokenBuckets(limits.cartActionsPerSecondPerSession, 2 * limits.cartActionsPerSecondPerSession, clock),
+  )
+
   const app = new Hono()
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'body_too_large', `a request body may be at most ${MAX_BODY_BYTES} bytes`)
+      },
+    }),
+  )
+  app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))
-  app.route('/', cartRoutes(store))
-  app.route('/', statusRoutes(hub, pollTimeoutSeconds))
-  app.route('/', eventsRoutes(hub, heartbeatSeconds))
-  app.route('/', websocketRoutes(hub, store))
+  app.route('/', cartRoutes(store, applyCartCommand))
+  app.route('/', statusRoutes(hub, pollTimeoutSeconds, heldPerClient))
+  app.route('/', eventsRoutes(hub, heartbeatSeconds, heldPerClient))
+  app.route('/', websocketRoutes(hub, applyCartCommand, heldPerClient))
   app.route('/', healthRoutes(store, hub))
   app.get(
     '*',
+    pageHeaders,
     async (c, next) => {
       // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
       c.header('Cache-Control', 'no-store')

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { SessionView, Store } from '../store/store.js'
 import { ApiError } from './errors.js'
+import type { TokenBuckets } from './guards/token-bucket.js'
 import { parseInput, sessionField } from './input.js'
 
 const cartCommand = z.object(
@@ -18,13 +19,28 @@ export type CartBody = SessionView['snapshot'] & { readonly inCart: boolean }
 
 export const cartBody = ({ snapshot, inCart }: SessionView): CartBody => ({ ...snapshot, inCart })
 
+/** Checks, limits and applies one cart action for `client` (its address). */
+export type ApplyCartCommand = (fields: unknown, client: string) => Promise<CartBody>
+
 /**
- * Checks and applies one cart action, from `POST /cart` or a WebSocket frame alike: a bad one is a 400
- * `ApiError` that names each bad field and changes nothing, an add with nothing left a 409.
+ * One cart action, from `POST /cart` or a WebSocket frame alike: a client or session past its rate is a 429
+ * `ApiError` with `Retry-After`, a bad command a 400 that names each bad field, an add with nothing left a
+ * 409, and none of these changes anything.
  */
-export async function applyCartCommand(store: Store, fields: unknown): Promise<CartBody> {
-  const { session, action } = parseInput(cartCommand, fields)
-  const result = await store.apply(action, session)
-  if (!result.ok) throw new ApiError(409, 'sold_out', 'every unit is in a cart; try again when one is removed')
-  return cartBody(result)
+export function cartCommands(store: Store, perClient: TokenBuckets, perSession: TokenBuckets): ApplyCartCommand {
+  return async (fields, client) => {
+    refuseIfEmpty(perClient.take(client), 'this address')
+    const { session, action } = parseInput(cartCommand, fields)
+    refuseIfEmpty(perSession.take(session), 'this session')
+    const result = await store.apply(action, session)
+    if (!result.ok) throw new ApiError(409, 'sold_out', 'every unit is in a cart; try again when one is removed')
+    return cartBody(result)
+  }
+}
+
+function refuseIfEmpty(waitSeconds: number, who: string): void {
+  if (waitSeconds === 0) return
+  throw new ApiError(429, 'rate_limited', `${who} is changing carts too fast; try again in ${waitSeconds} s`, {
+    'Retry-After': String(waitSeconds),
+  })
 }

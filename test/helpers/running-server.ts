@@ -15,6 +15,16 @@ export function useServers(): (env?: Record<string, string>) => Promise<RunningS
   }
 }
 
+/**
+ * Per-client limits high enough for a test that plays hundreds of shoppers from one address; the limits
+ * themselves are tested with their defaults.
+ */
+export const MANY_SHOPPERS_ONE_ADDRESS = {
+  MAX_WAITERS_PER_IP: '100000',
+  CART_RATE_PER_IP: '100000',
+  CART_RATE_PER_SESSION: '100000',
+}
+
 /** Polls `condition` every few milliseconds until it holds, or fails after `ms`. */
 export async function eventually(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms

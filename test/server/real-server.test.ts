@@ -1,12 +1,12 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { eventually, postCart, useServers } from '../helpers/running-server.js'
+import { eventually, MANY_SHOPPERS_ONE_ADDRESS, postCart, useServers } from '../helpers/running-server.js'
 
 describe('a real server on a free port', () => {
   const start = useServers()
 
   it('answers 500 concurrent waiters with the same new version after one change', async () => {
-    const { url, hub } = await start()
+    const { url, hub } = await start(MANY_SHOPPERS_ONE_ADDRESS)
     const polls = Array.from({ length: 500 }, () => fetch(`${url}/status?since=0`).then((response) => response.json()))
     await eventually(() => hub.held === 500)
 
@@ -20,7 +20,7 @@ describe('a real server on a free port', () => {
   })
 
   it('sells exactly 10 units to 200 concurrent adds', async () => {
-    const { url } = await start()
+    const { url } = await start(MANY_SHOPPERS_ONE_ADDRESS)
     const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => postCart(url, `shopper-${i}`, 'add')))
     const statuses = responses.map((response) => response.status)
     expect(statuses.filter((status) => status === 200)).toHaveLength(10)

@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { adminConnection, deleteKeys, killConnections, runRedisTests, uniquePrefix } from '../helpers/redis.js'
-import { postCart } from '../helpers/running-server.js'
+import { MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 
 interface Stock {
@@ -41,7 +41,7 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
   /** Two server processes sharing a fresh stock of 10. */
   async function twoProcesses(): Promise<[string, string]> {
     prefix = uniquePrefix()
-    const env = { STORE: 'redis', STORE_KEY_PREFIX: prefix }
+    const env = { STORE: 'redis', STORE_KEY_PREFIX: prefix, ...MANY_SHOPPERS_ONE_ADDRESS }
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
     return [a.url, b.url]
   }

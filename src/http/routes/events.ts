@@ -4,7 +4,9 @@ import { z } from 'zod'
 import type { Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { methodNotAllowed } from '../errors.js'
+import type { HeldPerClient } from '../guards/held-per-client.js'
 import { parseInput, versionCursor } from '../input.js'
+import { clientAddressOf } from '../node-bindings.js'
 
 const eventsInput = z.object({
   since: versionCursor('since').optional(),
@@ -23,13 +25,14 @@ export const SSE_TRANSPORT = 'sse'
  * at once, unless the client says it has it already (`Last-Event-ID`, as a browser sends on reconnecting, or
  * else `?since=`); a comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
  */
-export function eventsRoutes(hub: Hub, heartbeatSeconds: number): Hono {
+export function eventsRoutes(hub: Hub, heartbeatSeconds: number, heldPerClient: HeldPerClient): Hono {
   return new Hono()
     .get('/events', (c) => {
       const { since, lastEventId } = parseInput(eventsInput, {
         since: c.req.query('since'),
         lastEventId: c.req.header('Last-Event-ID'),
       })
+      const release = heldPerClient.admit(clientAddressOf(c))
       // Proxies such as nginx would otherwise hold events back in a buffer.
       c.header('X-Accel-Buffering', 'no')
       return streamSSE(c, (stream) => {
@@ -45,6 +48,7 @@ export function eventsRoutes(hub: Hub, heartbeatSeconds: number): Hono {
         return ended.finally(() => {
           clearInterval(heartbeat)
           unsubscribe()
+          release()
         })
       })
     })

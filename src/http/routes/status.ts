@@ -1,14 +1,15 @@
 import type { ServerResponse } from 'node:http'
-import type { HttpBindings } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
-import { Hono, type Context } from 'hono'
+import { Hono } from 'hono'
 import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
 import type { Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { jsonAnswer, writeJsonAnswer } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
+import type { HeldPerClient } from '../guards/held-per-client.js'
 import { parseInput, versionCursor } from '../input.js'
+import { clientAddressOf, nodeResponseOf } from '../node-bindings.js'
 
 const statusQuery = z.object({
   since: versionCursor('since').optional(),
@@ -36,14 +37,20 @@ const CLOSE_CONNECTION = { Connection: 'close' }
  * Response for each of thousands of waiters doubled the CPU a fan-out costs (see the README's Performance
  * section). Elsewhere, as under `app.request()`, the answer is an ordinary Response.
  */
-export function statusRoutes(hub: Hub, pollTimeoutSeconds: number): Hono {
+export function statusRoutes(hub: Hub, pollTimeoutSeconds: number, heldPerClient: HeldPerClient): Hono {
   return new Hono()
     .get('/status', (c) => {
       const { since, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())
+      const release = heldPerClient.admit(clientAddressOf(c))
       const outgoing = nodeResponseOf(c)
-      return outgoing
-        ? holdOnNode(hub, since, timeout * 1000, outgoing)
-        : holdAsResponse(hub, since, timeout * 1000, c.req.raw.signal)
+      try {
+        return outgoing
+          ? holdOnNode(hub, since, timeout * 1000, outgoing, release)
+          : holdAsResponse(hub, since, timeout * 1000, c.req.raw.signal, release)
+      } catch (error) {
+        release()
+        throw error
+      }
     })
     .all('/status', methodNotAllowed('GET'))
 }
@@ -52,25 +59,43 @@ export function statusRoutes(hub: Hub, pollTimeoutSeconds: number): Hono {
  * Holds the request and writes its answer to Node's response later. Its closures see only what they need:
  * one that saw the Hono context would keep the whole request alive for as long as it is held.
  */
-function holdOnNode(hub: Hub, since: number | undefined, timeoutMs: number, outgoing: ServerResponse): Response {
+function holdOnNode(
+  hub: Hub,
+  since: number | undefined,
+  timeoutMs: number,
+  outgoing: ServerResponse,
+  release: () => void,
+): Response {
   const cancel = hub.wait(since, timeoutMs, ({ json, byteLength }: Published) =>
     writeJsonAnswer(outgoing, json, byteLength, hub.closed ? CLOSE_CONNECTION : undefined),
   )
   // Also emitted once the answer is written, when cancelling is a no-op.
-  outgoing.once('close', cancel)
+  outgoing.once('close', () => {
+    cancel()
+    release()
+  })
   return RESPONSE_ALREADY_SENT
 }
 
-function holdAsResponse(hub: Hub, since: number | undefined, timeoutMs: number, signal: AbortSignal): Promise<Response> {
+function holdAsResponse(
+  hub: Hub,
+  since: number | undefined,
+  timeoutMs: number,
+  signal: AbortSignal,
+  release: () => void,
+): Promise<Response> {
   return new Promise((resolve) => {
-    const cancel = hub.wait(since, timeoutMs, ({ json }: Published) =>
-      resolve(jsonAnswer(json, 200, hub.closed ? CLOSE_CONNECTION : undefined)),
+    const cancel = hub.wait(since, timeoutMs, ({ json }: Published) => {
+      release()
+      resolve(jsonAnswer(json, 200, hub.closed ? CLOSE_CONNECTION : undefined))
+    })
+    signal.addEventListener(
+      'abort',
+      () => {
+        cancel()
+        release()
+      },
+      { once: true },
     )
-    signal.addEventListener('abort', cancel, { once: true })
   })
-}
-
-/** Node's own response object, when the app runs under @hono/node-server. */
-function nodeResponseOf(c: Context): ServerResponse | undefined {
-  return (c.env as Partial<HttpBindings> | undefined)?.outgoing
 }

@@ -4,10 +4,11 @@ import type { WSContext } from 'hono/ws'
 import { z } from 'zod'
 import type { Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
-import type { Store } from '../../store/store.js'
-import { applyCartCommand } from '../cart-command.js'
+import type { ApplyCartCommand } from '../cart-command.js'
 import { ApiError, apiErrorOf, invalidRequest, methodNotAllowed } from '../errors.js'
+import type { HeldPerClient } from '../guards/held-per-client.js'
 import { parseInput } from '../input.js'
+import { clientAddressOf } from '../node-bindings.js'
 import '../websocket-events.js'
 
 /** Frames larger than this close the socket with 1009 (message too big); the server's `maxPayload`. */
@@ -31,21 +32,37 @@ const send = (ws: WSContext, frame: object) => ws.send(JSON.stringify(frame))
  * same checks and codes as `POST /cart`, `{"type":"error","error","message"}`; a frame that is not such a
  * command gets an error frame too, and the connection stays open.
  */
-export function websocketRoutes(hub: Hub, store: Store): Hono {
+export function websocketRoutes(hub: Hub, applyCartCommand: ApplyCartCommand, heldPerClient: HeldPerClient): Hono {
   return new Hono()
     .get(
       '/ws',
-      upgradeWebSocket(() => {
-        let unsubscribe = () => {}
+      (c, next) => {
+        heldPerClient.assertRoom(clientAddressOf(c))
+        return next()
+      },
+      upgradeWebSocket((c) => {
+        const client = clientAddressOf(c)
+        let close = () => {}
         return {
           onOpen(_event, ws) {
-            unsubscribe = hub.subscribe(WS_TRANSPORT, undefined, {
+            let release: () => void
+            try {
+              release = heldPerClient.admit(client)
+            } catch {
+              // Another socket from the same address opened since the check above.
+              return ws.close(1008, 'this address holds too many open connections')
+            }
+            const unsubscribe = hub.subscribe(WS_TRANSPORT, undefined, {
               send: (published) => ws.send(published.as(stockFrame)),
               end: () => ws.close(1001, 'the server is shutting down'),
             })
+            close = () => {
+              unsubscribe()
+              release()
+            }
           },
           onMessage(event, ws) {
-            commandResult(store, event.data).then(
+            commandResult(applyCartCommand, event.data, client).then(
               (result) => send(ws, { type: 'cart-result', ...result }),
               (error: unknown) => {
                 const { code, message } = apiErrorOf(error)
@@ -54,7 +71,7 @@ export function websocketRoutes(hub: Hub, store: Store): Hono {
             )
           },
           onClose() {
-            unsubscribe()
+            close()
           },
         }
       }),
@@ -67,7 +84,7 @@ export function websocketRoutes(hub: Hub, store: Store): Hono {
     .all('/ws', methodNotAllowed('GET'))
 }
 
-async function commandResult(store: Store, data: unknown) {
+async function commandResult(applyCartCommand: ApplyCartCommand, data: unknown, client: string) {
   if (typeof data !== 'string') throw invalidRequest('send commands as text frames of JSON')
   let command: unknown
   try {
@@ -76,5 +93,5 @@ async function commandResult(store: Store, data: unknown) {
     throw invalidRequest('the frame is not valid JSON')
   }
   parseInput(commandFrame, command)
-  return applyCartCommand(store, command)
+  return applyCartCommand(command, client)
 }

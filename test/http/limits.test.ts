@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest'
+import { testApp } from '../helpers/test-app.js'
+import { nextTurn } from '../helpers/turns.js'
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields)
+
+describe('limits that answer', () => {
+  it('refuses a body over 1 KiB with 413, and changes nothing', async () => {
+    const { app, inventory } = await testApp()
+    const response = await app.request('/cart', {
+      method: 'POST',
+      body: form({ session: 'big', action: 'add', padding: 'x'.repeat(1100) }),
+    })
+    expect(response.status).toBe(413)
+    expect(await response.json()).toEqual({ error: 'body_too_large', message: 'a request body may be at most 1024 bytes' })
+    expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 0 })
+  })
+
+  it('refuses a client past MAX_WAITERS_PER_IP held requests with 429, and takes it again once one is answered', async () => {
+    const { app, postCart } = await testApp({ limitsEnv: { MAX_WAITERS_PER_IP: '2' } })
+    const held = [app.request('/status?since=0'), app.request('/status?since=0')]
+    await nextTurn()
+    const refused = await app.request('/status?since=0')
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('Retry-After')).toBe('5')
+    expect(await refused.json()).toMatchObject({ error: 'too_many_held' })
+
+    await postCart({ session: 's', action: 'add' })
+    expect((await Promise.all(held)).map((response) => response.status)).toEqual([200, 200])
+    const again = app.request('/status?since=1')
+    await nextTurn()
+    expect((await (await app.request('/healthz')).json()).held.longPoll).toBe(1)
+    await postCart({ session: 's', action: 'remove' })
+    expect((await again).status).toBe(200)
+  })
+
+  it('limits cart actions per session: a burst of twice the rate, then 429 with Retry-After until tokens come back', async () => {
+    const { postCart, clock, inventory } = await testApp({ limitsEnv: { CART_RATE_PER_SESSION: '1' } })
+    expect((await postCart({ session: 'fast', action: 'add' })).status).toBe(200)
+    expect((await postCart({ session: 'fast', action: 'remove' })).status).toBe(200)
+    const refused = await postCart({ session: 'fast', action: 'add' })
+    expect(refused.status).toBe(429)
+    expect(refused.headers.get('Retry-After')).toBe('1')
+    expect(await refused.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/this session/) })
+    expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 2 })
+
+    expect((await postCart({ session: 'other', action: 'add' })).status).toBe(200)
+    clock.advance(1000)
+    expect((await postCart({ session: 'fast', action: 'add' })).status).toBe(200)
+  })
+
+  it('limits cart actions per client address, whatever the session', async () => {
+    const { postCart, clock } = await testApp({ limitsEnv: { CART_RATE_PER_IP: '1' } })
+    expect((await postCart({ session: 'a', action: 'add' })).status).toBe(200)
+    expect((await postCart({ session: 'b', action: 'add' })).status).toBe(200)
+    const refused = await postCart({ session: 'c', action: 'add' })
+    expect(refused.status).toBe(429)
+    expect(await refused.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/this address/) })
+    clock.advance(1000)
+    expect((await postCart({ session: 'c', action: 'add' })).status).toBe(200)
+  })
+})
+
+describe('browser protection', () => {
+  const post = (app: Awaited<ReturnType<typeof testApp>>['app'], headers: Record<string, string>) =>
+    app.request('/cart', { method: 'POST', headers, body: form({ session: 's', action: 'add' }) })
+
+  it("refuses a POST from another site's page with 403, and changes nothing", async () => {
+    const { app, inventory } = await testApp()
+    const response = await post(app, { Origin: 'https://evil.example' })
+    expect(response.status).toBe(403)
+    expect(await response.json()).toEqual({
+      error: 'cross_origin',
+      message: 'requests from pages at https://evil.example may not change carts here',
+    })
+    expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 0 })
+  })
+
+  it("takes a POST from the shop's own page, from ALLOWED_ORIGINS, and from clients that send no Origin", async () => {
+    const { app } = await testApp({ limitsEnv: { ALLOWED_ORIGINS: 'https://shop.example' } })
+    expect((await post(app, { Origin: 'http://localhost' })).status).toBe(200)
+    expect((await post(app, { Origin: 'https://shop.example' })).status).toBe(200)
+    expect((await post(app, {})).status).toBe(200)
+    expect((await app.request('/inventory', { headers: { Origin: 'https://evil.example' } })).status).toBe(200)
+  })
+
+  it('sends the page with a policy that allows only its own scripts, styles and connections', async () => {
+    const { app } = await testApp()
+    for (const path of ['/', '/app.js']) {
+      const headers = (await app.request(path)).headers
+      const policy = headers.get('Content-Security-Policy') ?? ''
+      expect(policy).toContain("script-src 'self'")
+      expect(policy).toContain("style-src 'self'")
+      expect(policy).toContain("connect-src 'self'")
+      expect(policy).toContain("frame-ancestors 'none'")
+      expect(policy).not.toContain('unsafe-inline')
+      expect(headers.get('X-Content-Type-Options')).toBe('nosniff')
+    }
+  })
+})

@@ -1,0 +1,54 @@
+import { once } from 'node:events'
+import { connect } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { openEventStream } from '../helpers/event-stream.js'
+import { useServers } from '../helpers/running-server.js'
+
+describe('limits on a real server', () => {
+  const start = useServers()
+
+  it('cuts off a client that sends its headers too slowly, while a long poll lives its whole timeout', async () => {
+    const server = await start({ HEADERS_TIMEOUT_SECONDS: '1' })
+    const { hostname, port } = new URL(server.url)
+
+    const slow = connect(Number(port), hostname)
+    let answer = ''
+    slow.on('data', (chunk: Buffer) => (answer += chunk.toString()))
+    await once(slow, 'connect')
+    slow.write('GET /inventory HTTP/1.1\r\nHost: slow\r\n')
+    const startedAt = Date.now()
+    const polled = fetch(`${server.url}/status?since=0&timeout=4`)
+
+    await once(slow, 'close')
+    expect(Date.now() - startedAt).toBeLessThan(3500)
+    expect(answer).toMatch(/^HTTP\/1.1 408 /)
+    const poll = await polled
+    expect(poll.status).toBe(200)
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3900)
+  }, 10_000)
+
+  it('counts event streams and WebSockets against MAX_WAITERS_PER_IP', async () => {
+    const server = await start({ MAX_WAITERS_PER_IP: '2' })
+    const stream = await openEventStream(`${server.url}/events`)
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`)
+    await once(socket, 'open')
+
+    expect((await fetch(`${server.url}/status?since=0`)).status).toBe(429)
+    const refusedStream = await fetch(`${server.url}/events`)
+    expect(refusedStream.status).toBe(429)
+    const refusedSocket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`)
+    const [, response] = (await once(refusedSocket, 'unexpected-response')) as [unknown, { statusCode: number }]
+    expect(response.statusCode).toBe(429)
+
+    stream.close()
+    socket.close()
+  })
+
+  it("refuses a WebSocket opened by another site's page with 403", async () => {
+    const server = await start()
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, { origin: 'https://evil.example' })
+    const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }]
+    expect(response.statusCode).toBe(403)
+  })
+})
