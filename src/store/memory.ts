@@ -1,14 +1,16 @@
-import { ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
+import { NEVER, ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
-import type { CartResult, ChangeListener, SessionView, Store } from './store.js'
+import { holdsNeverExpire, type CartResult, type ChangeListener, type HoldPolicy, type SessionView, type Store } from './store.js'
 
 /** The embedded default: one process holds the whole stock, so every action is atomic by construction. */
 export class MemoryStore implements Store {
   #cart: ShoppingCart
+  readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
 
-  constructor(totalInventory?: number) {
+  constructor(totalInventory?: number, holds: HoldPolicy = holdsNeverExpire) {
     this.#cart = ShoppingCart.create(totalInventory)
+    this.#holds = holds
   }
 
   async snapshot(): Promise<StockSnapshot> {
@@ -16,16 +18,36 @@ export class MemoryStore implements Store {
   }
 
   async viewOf(session: string): Promise<SessionView> {
-    return { snapshot: this.#cart.snapshot(), inCart: this.#cart.holds(session) }
+    return this.#viewOf(session)
   }
 
   async apply(action: CartAction, session: string): Promise<CartResult> {
-    const outcome = this.#cart.apply(action, session)
+    const { clock, ttlMs } = this.#holds
+    const outcome = this.#cart.apply(action, session, ttlMs > 0 ? clock.now() + ttlMs : NEVER)
     if (!outcome.ok) return { ok: false, error: outcome.error, snapshot: this.#cart.snapshot() }
-    this.#cart = outcome.cart
-    const snapshot = outcome.cart.snapshot()
-    if (outcome.changed) for (const listener of this.#listeners) listener(snapshot)
-    return { ok: true, snapshot, inCart: outcome.cart.holds(session) }
+    this.#become(outcome.cart, outcome.changed)
+    return { ok: true, ...this.#viewOf(session) }
+  }
+
+  async expireHolds(): Promise<void> {
+    const { cart, changed } = this.#cart.expire(this.#holds.clock.now())
+    this.#become(cart, changed)
+  }
+
+  #become(cart: ShoppingCart, changed: boolean): void {
+    this.#cart = cart
+    if (!changed) return
+    const snapshot = cart.snapshot()
+    for (const listener of this.#listeners) listener(snapshot)
+  }
+
+  #viewOf(session: string): SessionView {
+    const until = this.#cart.holdUntil(session)
+    return {
+      snapshot: this.#cart.snapshot(),
+      inCart: until !== undefined,
+      holdUntil: until === undefined || until === NEVER ? null : until,
+    }
   }
 
   onChange(listener: ChangeListener): () => void {

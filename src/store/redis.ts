@@ -2,8 +2,16 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { z } from 'zod'
 import type { CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
-import { APPLY_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
-import { StoreUnavailableError, type CartResult, type ChangeListener, type SessionView, type Store } from './store.js'
+import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
+import {
+  holdsNeverExpire,
+  StoreUnavailableError,
+  type CartResult,
+  type ChangeListener,
+  type HoldPolicy,
+  type SessionView,
+  type Store,
+} from './store.js'
 
 export interface RedisStoreOptions {
   readonly url: string
@@ -15,14 +23,15 @@ export interface RedisStoreOptions {
   readonly commandTimeoutMs?: number
   /** How long to wait before reconnecting, after the given number of failed attempts. */
   readonly reconnectDelayMs?: (attempt: number) => number
+  readonly holds?: HoldPolicy
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
 const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
 
 /** What a script answers: the stock, then whether the session holds a unit. */
-const viewReply = z.tuple([z.number(), z.number(), z.number(), z.number()])
-const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()])
+const viewReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()])
+const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()])
 const publishedSnapshot = z.object({
   inventoryCount: z.number().int(),
   totalInventory: z.number().int(),
@@ -39,7 +48,9 @@ interface ScriptCommands {
     action: CartAction,
     session: string,
     channel: string,
+    holdUntil: string,
   ): Promise<unknown>
+  stockExpire(total: string, version: string, holders: string, initialTotal: number, now: number, channel: string): Promise<unknown>
 }
 
 type CommandConnection = Redis & ScriptCommands
@@ -56,15 +67,17 @@ export class RedisStore implements Store {
   readonly #keys: readonly [total: string, version: string, holders: string]
   readonly #channel: string
   readonly #totalInventory: number
+  readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
 
   private constructor(commands: CommandConnection, subscriber: Redis, options: RedisStoreOptions) {
     this.#commands = commands
     this.#subscriber = subscriber
     const prefix = options.keyPrefix
-    this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holders`]
+    this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`]
     this.#channel = `${prefix}changes`
     this.#totalInventory = options.totalInventory
+    this.#holds = options.holds ?? holdsNeverExpire
   }
 
   /** Connects and subscribes; throws `StoreUnavailableError` when Redis cannot be reached. */
@@ -83,6 +96,7 @@ export class RedisStore implements Store {
     const commands = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}commands` })
     commands.defineCommand('stockView', { numberOfKeys: 3, lua: VIEW_SCRIPT })
     commands.defineCommand('stockApply', { numberOfKeys: 3, lua: APPLY_SCRIPT })
+    commands.defineCommand('stockExpire', { numberOfKeys: 3, lua: EXPIRE_SCRIPT })
     const subscriber = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}subscriber` })
     // Failures to connect are reported by connect() below, and later outages by reportOutages: one line
     // when a connection is lost and one when it is back, not one per attempt to reconnect.
@@ -112,20 +126,30 @@ export class RedisStore implements Store {
   }
 
   async viewOf(session: string): Promise<SessionView> {
-    const [inventoryCount, totalInventory, version, holds] = viewReply.parse(
+    const [inventoryCount, totalInventory, version, holds, until] = viewReply.parse(
       await this.#run(() => this.#commands.stockView(...this.#keys, this.#totalInventory, session)),
     )
-    return { snapshot: { inventoryCount, totalInventory, version }, inCart: holds === 1 }
+    return { snapshot: { inventoryCount, totalInventory, version }, inCart: holds === 1, holdUntil: until || null }
   }
 
   async apply(action: CartAction, session: string): Promise<CartResult> {
-    const [done, inventoryCount, totalInventory, version, holds] = applyReply.parse(
+    const { clock, ttlMs } = this.#holds
+    const holdUntil = ttlMs > 0 ? String(clock.now() + ttlMs) : '+inf'
+    const [done, inventoryCount, totalInventory, version, holds, until] = applyReply.parse(
       await this.#run(() =>
-        this.#commands.stockApply(...this.#keys, this.#totalInventory, action, session, this.#channel),
+        this.#commands.stockApply(...this.#keys, this.#totalInventory, action, session, this.#channel, holdUntil),
       ),
     )
     const snapshot = { inventoryCount, totalInventory, version }
-    return done === 1 ? { ok: true, snapshot, inCart: holds === 1 } : { ok: false, error: 'sold_out', snapshot }
+    return done === 1
+      ? { ok: true, snapshot, inCart: holds === 1, holdUntil: until || null }
+      : { ok: false, error: 'sold_out', snapshot }
+  }
+
+  async expireHolds(): Promise<void> {
+    await this.#run(() =>
+      this.#commands.stockExpire(...this.#keys, this.#totalInventory, this.#holds.clock.now(), this.#channel),
+    )
   }
 
   onChange(listener: ChangeListener): () => void {

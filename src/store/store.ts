@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock.js'
 import type { CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 
@@ -5,7 +6,17 @@ import type { StockSnapshot } from '../domain/stock-snapshot.js'
 export interface SessionView {
   readonly snapshot: StockSnapshot
   readonly inCart: boolean
+  /** When the session's hold ends, in ms since the epoch; null when it holds nothing or holds never expire. */
+  readonly holdUntil: number | null
 }
+
+/** How long a unit stays in a cart without an action by its session; 0 keeps it until it is removed. */
+export interface HoldPolicy {
+  readonly clock: Clock
+  readonly ttlMs: number
+}
+
+export const holdsNeverExpire: HoldPolicy = { clock: systemClock, ttlMs: 0 }
 
 export type CartResult =
   | ({ readonly ok: true } & SessionView)
@@ -35,7 +46,13 @@ export class StoreUnavailableError extends Error {
 export interface Store {
   snapshot(): Promise<StockSnapshot>
   viewOf(session: string): Promise<SessionView>
+  /** Applies an action; any action by a session that holds a unit renews its hold. */
   apply(action: CartAction, session: string): Promise<CartResult>
+  /**
+   * Returns to stock every hold whose time is up, as one change that listeners hear of like any other.
+   * With several processes on one shared stock, each expired hold is returned exactly once.
+   */
+  expireHolds(): Promise<void>
   /** Returns a function that stops the listening. */
   onChange(listener: ChangeListener): () => void
   /** Resolves when the store can serve and hear of changes; throws `StoreUnavailableError` when it cannot. */

@@ -103,4 +103,38 @@ describe('ShoppingCart', () => {
       expect(cart.version).toBe(effective)
     }
   })
+
+  describe('holds that expire', () => {
+    it('holds a unit until the instant its add names, and returns it at expire(now) as one change', () => {
+      const cart = cartAfter(cartAfter(ShoppingCart.create().add('alice', 1000)).add('bob', 2000))
+      expect(cart.holdUntil('alice')).toBe(1000)
+      expect(cart.expire(999)).toMatchObject({ cart, changed: false })
+
+      const { cart: after, changed } = cart.expire(1000)
+      expect(changed).toBe(true)
+      expect(after.holds('alice')).toBe(false)
+      expect(after.holds('bob')).toBe(true)
+      expect(after.snapshot()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 3 })
+    })
+
+    it('returns every hold that is over in one change', () => {
+      const both = cartAfter(cartAfter(ShoppingCart.create(3).add('a', 10)).add('b', 20))
+      expect(both.expire(30).cart.snapshot()).toEqual({ inventoryCount: 3, totalInventory: 3, version: 3 })
+    })
+
+    it('renews a hold on a repeated add, without a new version', () => {
+      const cart = cartAfter(ShoppingCart.create().add('alice', 1000))
+      const outcome = cart.add('alice', 5000)
+      expect(outcome).toMatchObject({ ok: true, changed: false })
+      const renewed = cartAfter(outcome)
+      expect(renewed.version).toBe(cart.version)
+      expect(renewed.holdUntil('alice')).toBe(5000)
+      expect(renewed.expire(1000).changed).toBe(false)
+    })
+
+    it('never expires a hold added without an end', () => {
+      const cart = cartAfter(ShoppingCart.create().add('alice'))
+      expect(cart.expire(Number.MAX_SAFE_INTEGER).changed).toBe(false)
+    })
+  })
 })

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
 import { StoreUnavailableError } from '../../src/store/store.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 import { adminConnection, connectionIds, deleteKeys, killConnections, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
 import { eventually } from '../helpers/running-server.js'
 
@@ -53,7 +54,22 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     )
     expect(results.filter((result) => result.ok)).toHaveLength(10)
     expect(await stores[0]!.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10 })
-    expect(await admin.scard(`${prefixes[0]}holders`)).toBe(10)
+    expect(await admin.zcard(`${prefixes[0]}holds`)).toBe(10)
+  })
+
+  it('returns each lapsed hold once, however many stores expire holds at the same moment', async () => {
+    const clock = new ManualClock()
+    clock.advance(1_800_000_000_000)
+    const stores = await shared(4, { holds: { clock, ttlMs: 1000 } })
+    const changes = heard(stores[0]!)
+    await Promise.all(['a', 'b', 'c'].map((session, i) => stores[i]!.apply('add', session)))
+    await eventually(() => changes.length === 3)
+
+    clock.advance(1000)
+    await Promise.all(stores.flatMap((store) => [store.expireHolds(), store.expireHolds()]))
+    await eventually(() => changes.length === 4)
+    expect(changes[3]).toEqual({ inventoryCount: 10, totalInventory: 10, version: 4 })
+    expect(await stores[3]!.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 4 })
   })
 
   it('keeps the total of the first store to create the stock', async () => {

@@ -2,13 +2,14 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../../src/store/memory.js'
 import { RedisStore } from '../../src/store/redis.js'
-import type { Store } from '../../src/store/store.js'
+import type { HoldPolicy, Store } from '../../src/store/store.js'
 import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { ManualClock } from '../helpers/manual-clock.js'
 import { eventually } from '../helpers/running-server.js'
 
 interface StoreKind {
   readonly name: string
-  open(totalInventory: number): Promise<Store>
+  open(totalInventory: number, holds?: HoldPolicy): Promise<Store>
 }
 
 const redisPrefixes: string[] = []
@@ -20,15 +21,15 @@ afterAll(async () => {
 })
 
 const kinds: readonly StoreKind[] = [
-  { name: 'memory', open: async (total) => new MemoryStore(total) },
+  { name: 'memory', open: async (total, holds) => new MemoryStore(total, holds) },
   ...(runRedisTests
     ? [
         {
           name: 'redis',
-          open: (totalInventory: number) => {
+          open: (totalInventory: number, holds?: HoldPolicy) => {
             const keyPrefix = uniquePrefix()
             redisPrefixes.push(keyPrefix)
-            return RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory })
+            return RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory, ...(holds && { holds }) })
           },
         },
       ]
@@ -41,8 +42,8 @@ describe.each(kinds)('$name store', ({ open }) => {
     await Promise.all(opened.splice(0).map((store) => store.close()))
   })
 
-  async function storeWith(totalInventory: number): Promise<Store> {
-    const store = await open(totalInventory)
+  async function storeWith(totalInventory: number, holds?: HoldPolicy): Promise<Store> {
+    const store = await open(totalInventory, holds)
     opened.push(store)
     return store
   }
@@ -66,11 +67,16 @@ describe.each(kinds)('$name store', ({ open }) => {
     const store = await storeWith(10)
     const changes = recordChanges(store)
     const result = await store.apply('add', 'alice')
-    expect(result).toEqual({ ok: true, inCart: true, snapshot: { inventoryCount: 9, totalInventory: 10, version: 1 } })
+    expect(result).toEqual({
+      ok: true,
+      inCart: true,
+      holdUntil: null,
+      snapshot: { inventoryCount: 9, totalInventory: 10, version: 1 },
+    })
     await eventually(() => changes.length === 1)
     expect(changes).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1 }])
-    expect(await store.viewOf('alice')).toEqual({ inCart: true, snapshot: result.snapshot })
-    expect(await store.viewOf('bob')).toEqual({ inCart: false, snapshot: result.snapshot })
+    expect(await store.viewOf('alice')).toEqual({ inCart: true, holdUntil: null, snapshot: result.snapshot })
+    expect(await store.viewOf('bob')).toEqual({ inCart: false, holdUntil: null, snapshot: result.snapshot })
   })
 
   it('changes nothing and tells nobody on a repeated add or a remove of nothing', async () => {
@@ -108,6 +114,7 @@ describe.each(kinds)('$name store', ({ open }) => {
     expect(await store.apply('remove', 'a')).toEqual({
       ok: true,
       inCart: false,
+      holdUntil: null,
       snapshot: { inventoryCount: 1, totalInventory: 1, version: 2 },
     })
     expect(await store.apply('add', 'b')).toMatchObject({ ok: true, snapshot: { inventoryCount: 0, version: 3 } })
@@ -138,5 +145,58 @@ describe.each(kinds)('$name store', ({ open }) => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.apply('add', `s${i}`)))
     expect(results.filter((result) => result.ok)).toHaveLength(10)
     expect(await store.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10 })
+  })
+
+  describe('with holds that expire', () => {
+    const TTL_MS = 60_000
+    /** Far from 0, as real time is, so that an instant can never be mistaken for "no hold". */
+    const START = 1_800_000_000_000
+
+    async function timedStore(totalInventory = 10) {
+      const clock = new ManualClock()
+      clock.advance(START)
+      return { clock, store: await storeWith(totalInventory, { clock, ttlMs: TTL_MS }) }
+    }
+
+    it('tells a holding session when its hold ends, and renews it on any action of the session', async () => {
+      const { clock, store } = await timedStore()
+      expect(await store.apply('add', 'alice')).toMatchObject({ inCart: true, holdUntil: START + TTL_MS })
+      clock.advance(10_000)
+      expect(await store.apply('add', 'alice')).toMatchObject({ inCart: true, holdUntil: START + 10_000 + TTL_MS })
+      expect(await store.viewOf('alice')).toMatchObject({ inCart: true, holdUntil: START + 10_000 + TTL_MS })
+      expect(await store.snapshot()).toMatchObject({ version: 1 })
+      expect(await store.viewOf('bob')).toMatchObject({ inCart: false, holdUntil: null })
+    })
+
+    it('returns lapsed holds to stock as one change its listeners hear, and not a moment before', async () => {
+      const { clock, store } = await timedStore()
+      const changes = recordChanges(store)
+      await store.apply('add', 'alice')
+      clock.advance(1000)
+      await store.apply('add', 'bob')
+      await eventually(() => changes.length === 2)
+
+      clock.advance(TTL_MS - 1001)
+      await store.expireHolds()
+      expect(await store.snapshot()).toMatchObject({ inventoryCount: 8, version: 2 })
+
+      clock.advance(1001)
+      await store.expireHolds()
+      await store.expireHolds()
+      await eventually(() => changes.length === 3)
+      expect(changes[2]).toEqual({ inventoryCount: 10, totalInventory: 10, version: 3 })
+      expect(await store.viewOf('alice')).toMatchObject({ inCart: false, holdUntil: null })
+      await settle()
+      expect(changes).toHaveLength(3)
+    })
+
+    it('frees a lapsed unit for another shopper', async () => {
+      const { clock, store } = await timedStore(1)
+      await store.apply('add', 'hoarder')
+      expect(await store.apply('add', 'buyer')).toMatchObject({ ok: false, error: 'sold_out' })
+      clock.advance(TTL_MS)
+      await store.expireHolds()
+      expect(await store.apply('add', 'buyer')).toMatchObject({ ok: true, inCart: true })
+    })
   })
 })
