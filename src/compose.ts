@@ -1,5 +1,6 @@
 import type { Hono } from 'hono'
 import { createApp, type AppDeps } from './http/app.js'
+import { sweepExpiredHolds } from './expiry-sweeps.js'
 import { Hub } from './push/hub.js'
 
 export interface StockpollParts extends Omit<AppDeps, 'hub'> {
@@ -9,21 +10,26 @@ export interface StockpollParts extends Omit<AppDeps, 'hub'> {
 export interface Stockpoll {
   readonly app: Hono
   readonly hub: Hub
-  /** Stops the hub hearing of changes and closes the store. */
+  /** Stops the hub hearing of changes and the sweeps of lapsed holds, and closes the store. */
   dispose(): Promise<void>
 }
 
-/** Connects a store to a fresh hub, so that every change reaches the waiters, and builds the app over both. */
+/**
+ * Connects a store to a fresh hub, so that every change reaches the waiters, sweeps the store's lapsed holds,
+ * and builds the app over both.
+ */
 export async function composeStockpoll({ store, clock, maxWaiters, ...appOptions }: StockpollParts): Promise<Stockpoll> {
   const hub = new Hub(await store.snapshot(), { clock, maxWaiters })
   const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
   // A change that landed between the first read and the subscription reached no listener; a second read
   // after subscribing catches it (the hub ignores it if it is not newer).
   hub.publish(await store.snapshot())
+  const stopSweeping = sweepExpiredHolds(store, clock)
   return {
     app: createApp({ store, hub, clock, ...appOptions }),
     hub,
     async dispose() {
+      stopSweeping()
       stopPublishing()
       await store.close()
     },

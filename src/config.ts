@@ -13,6 +13,8 @@ export interface Config {
   readonly maxWaiters: number
   /** How often an idle event stream gets a comment, so that proxies keep it open. */
   readonly heartbeatSeconds: number
+  /** How long a unit stays in a cart without an action by its session; 0 keeps it until removed. */
+  readonly cartTtlSeconds: number
   readonly store: StoreConfig
   /** Processes serving the one port; more than one needs a shared store. */
   readonly workers: number
@@ -65,6 +67,7 @@ const environment = z.object({
   POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
   MAX_WAITERS: integerVariable('MAX_WAITERS', 1, 1_000_000, 20_000),
   HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
+  CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
   STORE: z
     .string()
     .optional()
@@ -105,7 +108,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
-  const { MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
+  const { CART_TTL_SECONDS, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
   }
@@ -116,6 +119,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     pollTimeoutSeconds: POLL_TIMEOUT_SECONDS,
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,
+    cartTtlSeconds: CART_TTL_SECONDS,
     store: STORE === 'redis' ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX } : { kind: 'memory' },
     workers: WORKERS,
     limits: {

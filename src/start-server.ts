@@ -39,7 +39,7 @@ const cutOffTimes = (headersTimeoutSeconds: number): ServerOptions => ({
 /** Builds stockpoll from its configuration and listens. */
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
   const { app, hub, dispose } = await composeStockpoll({
-    store: await openStore(config.store, config.totalInventory),
+    store: await openStore(config.store, config.totalInventory, { clock, ttlMs: config.cartTtlSeconds * 1000 }),
     clock,
     maxWaiters: config.maxWaiters,
     pollTimeoutSeconds: config.pollTimeoutSeconds,

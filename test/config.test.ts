@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       pollTimeoutSeconds: 25,
       maxWaiters: 20_000,
       heartbeatSeconds: 15,
+      cartTtlSeconds: 900,
       store: { kind: 'memory' },
       workers: 1,
       limits: {

@@ -57,6 +57,7 @@ export function createApp({
   const heldPerClient = new HeldPerClient(limits.maxHeldPerClient)
   const applyCartCommand = cartCommands(
     store,
+    clock,
     new TokenBuckets(limits.cartActionsPerSecondPerClient, 2 * limits.cartActionsPerSecondPerClient, clock),
     new TokenBuckets(limits.cartActionsPerSecondPerSession, 2 * limits.cartActionsPerSecondPerSession, clock),
   )
@@ -73,7 +74,7 @@ export function createApp({
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))
-  app.route('/', cartRoutes(store, applyCartCommand))
+  app.route('/', cartRoutes(store, clock, applyCartCommand))
   app.route('/', statusRoutes(hub, pollTimeoutSeconds, heldPerClient))
   app.route('/', eventsRoutes(hub, heartbeatSeconds, heldPerClient))
   app.route('/', websocketRoutes(hub, applyCartCommand, heldPerClient))

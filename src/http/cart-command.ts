@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Clock } from '../clock.js'
 import type { SessionView, Store } from '../store/store.js'
 import { ApiError } from './errors.js'
 import type { TokenBuckets } from './guards/token-bucket.js'
@@ -14,10 +15,18 @@ const cartCommand = z.object(
   { error: 'the body must be an object with the fields session and action' },
 )
 
-/** What a session sees: the stock, and whether it holds a unit. */
-export type CartBody = SessionView['snapshot'] & { readonly inCart: boolean }
+/** What a session sees: the stock, whether it holds a unit, and in how many seconds its hold lapses. */
+export type CartBody = SessionView['snapshot'] & {
+  readonly inCart: boolean
+  /** Null when it holds nothing, or holds never lapse. Relative, so that a client's own clock does not matter. */
+  readonly holdExpiresInSeconds: number | null
+}
 
-export const cartBody = ({ snapshot, inCart }: SessionView): CartBody => ({ ...snapshot, inCart })
+export const cartBody = ({ snapshot, inCart, holdUntil }: SessionView, now: number): CartBody => ({
+  ...snapshot,
+  inCart,
+  holdExpiresInSeconds: holdUntil === null ? null : Math.max(0, Math.ceil((holdUntil - now) / 1000)),
+})
 
 /** Checks, limits and applies one cart action for `client` (its address). */
 export type ApplyCartCommand = (fields: unknown, client: string) => Promise<CartBody>
@@ -27,14 +36,19 @@ export type ApplyCartCommand = (fields: unknown, client: string) => Promise<Cart
  * `ApiError` with `Retry-After`, a bad command a 400 that names each bad field, an add with nothing left a
  * 409, and none of these changes anything.
  */
-export function cartCommands(store: Store, perClient: TokenBuckets, perSession: TokenBuckets): ApplyCartCommand {
+export function cartCommands(
+  store: Store,
+  clock: Clock,
+  perClient: TokenBuckets,
+  perSession: TokenBuckets,
+): ApplyCartCommand {
   return async (fields, client) => {
     refuseIfEmpty(perClient.take(client), 'this address')
     const { session, action } = parseInput(cartCommand, fields)
     refuseIfEmpty(perSession.take(session), 'this session')
     const result = await store.apply(action, session)
     if (!result.ok) throw new ApiError(409, 'sold_out', 'every unit is in a cart; try again when one is removed')
-    return cartBody(result)
+    return cartBody(result, clock.now())
   }
 }
 

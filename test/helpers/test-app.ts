@@ -5,7 +5,10 @@ import type { Store } from '../../src/store/store.js'
 import { ManualClock } from './manual-clock.js'
 
 export interface TestAppOptions {
+  /** The store; by default one in memory whose holds last `cartTtlSeconds` on the app's clock. */
   readonly store?: Store
+  /** 0, the default here, keeps holds until they are removed. */
+  readonly cartTtlSeconds?: number
   /** Environment variables for the limits, whose defaults are the server's. */
   readonly limitsEnv?: Record<string, string>
   readonly maxWaiters?: number
@@ -13,13 +16,15 @@ export interface TestAppOptions {
 }
 
 /** The whole app over a fresh in-memory store and a manual clock, for `app.request()` tests. */
-export async function testApp({
-  store = new MemoryStore(),
-  limitsEnv = {},
-  maxWaiters = 100,
-  pollTimeoutSeconds = 25,
-}: TestAppOptions = {}) {
+export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
+  const {
+    cartTtlSeconds = 0,
+    store = new MemoryStore(undefined, { clock, ttlMs: cartTtlSeconds * 1000 }),
+    limitsEnv = {},
+    maxWaiters = 100,
+    pollTimeoutSeconds = 25,
+  } = options
   const { limits, heartbeatSeconds } = loadConfig(limitsEnv)
   const stockpoll = await composeStockpoll({ store, clock, limits, maxWaiters, pollTimeoutSeconds, heartbeatSeconds })
   const { app } = stockpoll

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../src/store/memory.js'
 import { testApp } from '../helpers/test-app.js'
+import { nextTurn } from '../helpers/turns.js'
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -14,13 +15,13 @@ describe('POST /cart', () => {
     const response = await postCart({ session: 'abc', action: 'add' })
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: null })
   })
 
   it('takes the same fields as JSON', async () => {
     const { app } = await testApp()
     const response = await app.request('/cart', json({ session: 'abc', action: 'add' }))
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: null })
   })
 
   it('takes them as multipart form data, as an HTML form may send them', async () => {
@@ -36,7 +37,7 @@ describe('POST /cart', () => {
     const { postCart } = await testApp()
     await postCart({ session: 'abc', action: 'add' })
     const response = await postCart({ session: 'abc', action: 'remove' })
-    expect(await response.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, inCart: false })
+    expect(await response.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, inCart: false, holdExpiresInSeconds: null })
   })
 
   it('is idempotent: a repeated add keeps the version', async () => {
@@ -44,7 +45,7 @@ describe('POST /cart', () => {
     await postCart({ session: 'abc', action: 'add' })
     const response = await postCart({ session: 'abc', action: 'add' })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: null })
   })
 
   it('answers 409 sold_out when nothing is left, and changes nothing', async () => {
@@ -117,8 +118,31 @@ describe('GET /cart', () => {
       totalInventory: 10,
       version: 1,
       inCart: true,
+      holdExpiresInSeconds: null,
     })
     expect(await (await app.request('/cart?session=other')).json()).toMatchObject({ inCart: false })
+  })
+
+  it('says in how many seconds a hold lapses, renews it on an add, and returns the unit to stock as a change once it lapses', async () => {
+    const { app, postCart, clock } = await testApp({ cartTtlSeconds: 60 })
+    const cartOf = async (session: string) => (await app.request(`/cart?session=${session}`)).json()
+    expect(await (await postCart({ session: 'abc', action: 'add' })).json()).toMatchObject({ holdExpiresInSeconds: 60 })
+    clock.advance(20_000)
+    expect(await cartOf('abc')).toMatchObject({ inCart: true, holdExpiresInSeconds: 40 })
+    await postCart({ session: 'abc', action: 'add' })
+    expect(await cartOf('abc')).toMatchObject({ inCart: true, holdExpiresInSeconds: 60, version: 1 })
+
+    const poll = app.request('/status?since=1&timeout=120')
+    clock.advance(59_000)
+    await nextTurn()
+    expect(await cartOf('abc')).toMatchObject({ inCart: true, holdExpiresInSeconds: 1 })
+    // Each sweep is scheduled once the last one is done; the one after the hold's end returns the unit.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(1000)
+      await nextTurn()
+    }
+    expect(await (await poll).json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2 })
+    expect(await cartOf('abc')).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 
   it('refuses a missing or malformed session with 400', async () => {

@@ -68,12 +68,14 @@ describe('GET /status', () => {
   it('drops the waiter at once when the client aborts', async () => {
     const { app, hub, clock } = await testApp()
     const client = new AbortController()
+    const timersBefore = clock.pending
     void app.request('/status?since=0', { signal: client.signal })
     await nextTurn()
     expect(hub.held).toBe(1)
+    expect(clock.pending).toBe(timersBefore + 1)
     client.abort()
     expect(hub.held).toBe(0)
-    expect(clock.pending).toBe(0)
+    expect(clock.pending).toBe(timersBefore)
   })
 
   it('answers 503 too_many_waiters with Retry-After past the cap', async () => {

@@ -39,9 +39,9 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
   afterAll(() => admin.disconnect())
 
   /** Two server processes sharing a fresh stock of 10. */
-  async function twoProcesses(): Promise<[string, string]> {
+  async function twoProcesses(extraEnv: Record<string, string> = {}): Promise<[string, string]> {
     prefix = uniquePrefix()
-    const env = { STORE: 'redis', STORE_KEY_PREFIX: prefix, ...MANY_SHOPPERS_ONE_ADDRESS }
+    const env = { STORE: 'redis', STORE_KEY_PREFIX: prefix, ...MANY_SHOPPERS_ONE_ADDRESS, ...extraEnv }
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
     return [a.url, b.url]
   }
@@ -93,18 +93,31 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(10)
 
     await ready([a, b])
-    const holders = await admin.scard(`${prefix}holders`)
+    const holders = await admin.zcard(`${prefix}holds`)
     expect(holders).toBeLessThanOrEqual(10)
     const stock = await inventoryOf(a)
     expect(stock).toEqual({ inventoryCount: 10 - holders, totalInventory: 10, version: holders })
 
     const polls = [a, b, a, b].map((url) => getJson<Stock>(`${url}/status?since=${stock.version}`))
     await new Promise((resolve) => setTimeout(resolve, 50))
-    const [someHolder] = await admin.srandmember(`${prefix}holders`, 1)
+    const [someHolder] = await admin.zrandmember(`${prefix}holds`, 1)
     expect((await postCart(b, someHolder!, 'remove')).status).toBe(200)
     for (const answer of await Promise.all(polls)) {
       expect(answer).toEqual({ inventoryCount: 11 - holders, totalInventory: 10, version: holders + 1 })
     }
+  })
+
+  it('returns a lapsed hold to stock once, as one change both processes answer their waiters with', async () => {
+    const [a, b] = await twoProcesses({ CART_TTL_SECONDS: '1' })
+    expect((await postCart(a, 'hoarder', 'add')).status).toBe(200)
+    const polls = [a, b].map((url) => getJson<Stock>(`${url}/status?since=1&timeout=10`))
+    for (const answer of await Promise.all(polls)) {
+      expect(answer).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2 })
+    }
+    // Both processes sweep every second: a second sweep must find nothing more to return.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    expect(await inventoryOf(b)).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2 })
+    expect(await getJson(`${b}/cart?session=hoarder`)).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 
   it('runs WORKERS processes on one port, sharing the stock, and stops them all on SIGTERM', async () => {

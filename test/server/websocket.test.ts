@@ -54,7 +54,7 @@ describe('GET /ws, through real sockets', () => {
 
     shopper.send({ type: 'cart', session: 'ws-shopper', action: 'add' })
     const frames = [await shopper.next(), await shopper.next()]
-    expect(frames).toContainEqual({ type: 'cart-result', inventoryCount: 9, totalInventory: 10, version: 1, inCart: true })
+    expect(frames).toContainEqual({ type: 'cart-result', inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: 900 })
     expect(frames).toContainEqual(stockFrame(9, 1))
     expect(await watcher.next()).toEqual(stockFrame(9, 1))
     const cart = await (await fetch(`${server.url}/cart?session=ws-shopper`)).json()
