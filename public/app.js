@@ -19,6 +19,7 @@ const view = {
   link: element('link'),
   message: element('message'),
   transport: element('transport'),
+  hold: element('hold'),
 }
 
 /** `role`: whether this tab follows the server itself ('leader', or 'solo' without the APIs) or hears a leader tab. */
@@ -64,8 +65,43 @@ function render() {
   const soldOut = stock?.inventoryCount === 0
   view.soldOut.hidden = !soldOut
   view.cartState.textContent = inCart ? 'One unit is in your cart.' : 'Your cart is empty.'
+  renderHold()
   view.add.disabled = busy || !stock || inCart || soldOut
   view.remove.disabled = busy || !inCart
+}
+
+/** How long the hold has left, as m:ss, from the deadline the server's answer gave. */
+function renderHold() {
+  const left = state.inCart && state.holdEndsAt !== undefined ? state.holdEndsAt - Date.now() : undefined
+  view.hold.hidden = left === undefined
+  if (left === undefined) return
+  const seconds = Math.max(0, Math.ceil(left / 1000))
+  view.hold.textContent = `Held for you for ${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}.`
+}
+
+/** Seconds after a hold's end before the tab asks whether it lapsed: the server returns it within one. */
+const LAPSE_CHECK_DELAY_MS = 1500
+let holdTicker
+
+/**
+ * Records this tab's cart as the server gave it. While a unit is held with an end, a countdown ticks, and
+ * once the end has passed the tab reads its cart again: a hold that lapsed is said so, plainly.
+ */
+function showCart(inCart, holdExpiresInSeconds) {
+  const lapsed = state.inCart && !inCart && state.holdEndsAt !== undefined && Date.now() >= state.holdEndsAt
+  state.inCart = inCart
+  state.holdEndsAt = inCart && holdExpiresInSeconds !== null ? Date.now() + holdExpiresInSeconds * 1000 : undefined
+  clearInterval(holdTicker)
+  if (state.holdEndsAt !== undefined) {
+    holdTicker = setInterval(() => {
+      renderHold()
+      if (Date.now() < state.holdEndsAt + LAPSE_CHECK_DELAY_MS) return
+      clearInterval(holdTicker)
+      loadCart().catch(() => {})
+    }, 1000)
+  }
+  if (lapsed) view.message.textContent = 'Your hold lapsed: the unit went back to stock. Add it again if it is still there.'
+  render()
 }
 
 function showLink(live) {
@@ -88,8 +124,8 @@ async function loadSession() {
 }
 
 async function loadCart() {
-  const { inCart, ...stock } = await api(`/cart?session=${encodeURIComponent(state.session)}`)
-  state.inCart = inCart
+  const { inCart, holdExpiresInSeconds, ...stock } = await api(`/cart?session=${encodeURIComponent(state.session)}`)
+  showCart(inCart, holdExpiresInSeconds)
   showStock(stock)
 }
 
@@ -97,12 +133,12 @@ async function changeCart(action) {
   state.busy = true
   render()
   try {
-    const { inCart, ...stock } = await api('/cart', {
+    const { inCart, holdExpiresInSeconds, ...stock } = await api('/cart', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ session: state.session, action }),
     })
-    state.inCart = inCart
+    showCart(inCart, holdExpiresInSeconds)
     if (isNewer(stock)) state.stock = stock
     view.message.textContent = ''
   } catch (error) {
