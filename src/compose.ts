@@ -1,9 +1,11 @@
 import type { Hono } from 'hono'
 import { createApp, type AppDeps } from './http/app.js'
+import { heldByTransport } from './http/routes/health.js'
+import { Metrics } from './metrics.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
 import { Hub } from './push/hub.js'
 
-export interface StockpollParts extends Omit<AppDeps, 'hub'> {
+export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics'> {
   readonly maxWaiters: number
 }
 
@@ -16,17 +18,19 @@ export interface Stockpoll {
 
 /**
  * Connects a store to a fresh hub, so that every change reaches the waiters, sweeps the store's lapsed holds,
- * and builds the app over both.
+ * counts what they do, and builds the app over both.
  */
 export async function composeStockpoll({ store, clock, maxWaiters, ...appOptions }: StockpollParts): Promise<Stockpoll> {
-  const hub = new Hub(await store.snapshot(), { clock, maxWaiters })
+  const metrics = new Metrics()
+  const hub = new Hub(await store.snapshot(), { clock, maxWaiters, observer: metrics })
+  metrics.watch(() => heldByTransport(hub))
   const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
   // A change that landed between the first read and the subscription reached no listener; a second read
   // after subscribing catches it (the hub ignores it if it is not newer).
   hub.publish(await store.snapshot())
   const stopSweeping = sweepExpiredHolds(store, clock)
   return {
-    app: createApp({ store, hub, clock, ...appOptions }),
+    app: createApp({ store, hub, clock, metrics, ...appOptions }),
     hub,
     async dispose() {
       stopSweeping()

@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import type { Limits } from '../config.js'
+import type { Metrics } from '../metrics.js'
 import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
 import { cartCommands } from './cart-command.js'
@@ -25,6 +26,7 @@ export interface AppDeps {
   readonly store: Store
   readonly hub: Hub
   readonly clock: Clock
+  readonly metrics: Metrics
   readonly limits: Omit<Limits, 'headersTimeoutSeconds'>
   /** How long `GET /status` holds a request when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
@@ -48,6 +50,7 @@ export function createApp({
   store,
   hub,
   clock,
+  metrics,
   limits,
   pollTimeoutSeconds,
   heartbeatSeconds,
@@ -60,9 +63,14 @@ export function createApp({
     clock,
     new TokenBuckets(limits.cartActionsPerSecondPerClient, 2 * limits.cartActionsPerSecondPerClient, clock),
     new TokenBuckets(limits.cartActionsPerSecondPerSession, 2 * limits.cartActionsPerSecondPerSession, clock),
+    metrics,
   )
 
   const app = new Hono()
+  app.use(async (c, next) => {
+    await next()
+    metrics.request(c.req.routePath, c.res.status)
+  })
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -79,6 +87,10 @@ export function createApp({
   app.route('/', eventsRoutes(hub, heartbeatSeconds, heldPerClient))
   app.route('/', websocketRoutes(hub, applyCartCommand, heldPerClient))
   app.route('/', healthRoutes(store, hub))
+  app.get('/metrics', async () => {
+    const text = await metrics.registry.metrics()
+    return new Response(text, { headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' } })
+  })
   app.get(
     '*',
     pageHeaders,

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { Clock } from '../clock.js'
 import type { SessionView, Store } from '../store/store.js'
-import { ApiError } from './errors.js'
+import type { Metrics } from '../metrics.js'
+import { ApiError, errorCodeOf } from './errors.js'
 import type { TokenBuckets } from './guards/token-bucket.js'
 import { parseInput, sessionField } from './input.js'
 
@@ -41,14 +42,25 @@ export function cartCommands(
   clock: Clock,
   perClient: TokenBuckets,
   perSession: TokenBuckets,
+  metrics: Metrics,
 ): ApplyCartCommand {
-  return async (fields, client) => {
+  const apply: ApplyCartCommand = async (fields, client) => {
     refuseIfEmpty(perClient.take(client), 'this address')
     const { session, action } = parseInput(cartCommand, fields)
     refuseIfEmpty(perSession.take(session), 'this session')
     const result = await store.apply(action, session)
     if (!result.ok) throw new ApiError(409, 'sold_out', 'every unit is in a cart; try again when one is removed')
     return cartBody(result, clock.now())
+  }
+  return async (fields, client) => {
+    try {
+      const body = await apply(fields, client)
+      metrics.cartAction('ok')
+      return body
+    } catch (error) {
+      metrics.cartAction(errorCodeOf(error))
+      throw error
+    }
   }
 }
 

@@ -30,7 +30,7 @@ export class ApiError extends Error {
 export const invalidRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message)
 
 /** What a failure means to a client: itself if it is an `ApiError`, else the refusal or fault it stands for. */
-export function apiErrorOf(err: unknown): ApiError {
+function refusalOf(err: unknown): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof TooManyWaitersError) {
     return new ApiError(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
@@ -40,9 +40,18 @@ export function apiErrorOf(err: unknown): ApiError {
       'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
     })
   }
-  console.error(err)
   return new ApiError(500, 'internal_error', 'the server failed to handle this request')
 }
+
+/** The answer to send for a failure; a fault (500) is logged here, with what the client is not told. */
+export function apiErrorOf(err: unknown): ApiError {
+  const refusal = refusalOf(err)
+  if (refusal.status === 500) console.error(err)
+  return refusal
+}
+
+/** The code a failure is answered with, for counting; nothing is logged. */
+export const errorCodeOf = (err: unknown): string => refusalOf(err).code
 
 export const onError: ErrorHandler = (err) => {
   const { status, code, message, headers } = apiErrorOf(err)

@@ -16,6 +16,15 @@ export interface HubOptions {
   readonly maxWaiters: number
   /** How many waiters are answered per turn of the event loop, so that a large fan-out never blocks it long. */
   readonly batchSize?: number
+  readonly observer?: HubObserver
+}
+
+/** Told of what the hub does, for metrics. */
+export interface HubObserver {
+  /** A new version was published. */
+  changed(): void
+  /** Every waiter and subscriber due since the first unsent version was sent it, `ms` after that version came. */
+  fannedOut(ms: number): void
 }
 
 /** Sends a waiter its answer; called once, from the hub's fan-out, its timer, or `wait` itself. */
@@ -72,6 +81,9 @@ export class Hub {
   readonly #clock: Clock
   readonly #maxWaiters: number
   readonly #batchSize: number
+  readonly #observer: HubObserver | undefined
+  /** When the oldest version not yet sent to everyone due was published. */
+  #fanOutStartedAt: number | undefined
   #latest: Published
   readonly #waitersByCursor = new Map<number, Set<Waiter>>()
   #held = 0
@@ -88,6 +100,7 @@ export class Hub {
     this.#clock = options.clock
     this.#maxWaiters = options.maxWaiters
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    this.#observer = options.observer
     this.#latest = new Published(initial)
     this.#queuedVersion = initial.version
   }
@@ -115,6 +128,8 @@ export class Hub {
   publish(snapshot: StockSnapshot): void {
     if (snapshot.version <= this.#latest.snapshot.version) return
     this.#latest = new Published(snapshot)
+    this.#fanOutStartedAt ??= this.#clock.now()
+    this.#observer?.changed()
     this.#schedulePump()
   }
 
@@ -212,6 +227,8 @@ export class Hub {
     } else {
       this.#due.length = 0
       this.#dueHead = 0
+      if (this.#fanOutStartedAt !== undefined) this.#observer?.fannedOut(this.#clock.now() - this.#fanOutStartedAt)
+      this.#fanOutStartedAt = undefined
     }
   }
 

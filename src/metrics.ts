@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+/**
+ * What stockpoll counts, in Prometheus's text format at `GET /metrics`: each process its own registry, so
+ * several apps in one process (as in tests) never mix their figures.
+ */
+export class Metrics {
+  readonly registry = new Registry()
+  readonly #cartActions = new Counter({
+    name: 'stockpoll_cart_actions_total',
+    help: 'Cart actions, by result: ok, or the error code they were refused with.',
+    labelNames: ['result'],
+    registers: [this.registry],
+  })
+  readonly #changes = new Counter({
+    name: 'stockpoll_changes_total',
+    help: 'New versions of the stock this process heard of.',
+    registers: [this.registry],
+  })
+  readonly #fanOut = new Histogram({
+    name: 'stockpoll_fan_out_duration_seconds',
+    help: 'From a new version to the last waiter and subscriber sent it.',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  })
+  readonly #requests = new Counter({
+    name: 'stockpoll_http_requests_total',
+    help: 'HTTP requests, by route and status.',
+    labelNames: ['route', 'status'],
+    registers: [this.registry],
+  })
+
+  /** Reads the requests and streams held open, by transport, whenever the metrics are collected. */
+  watch(heldByTransport: () => Readonly<Record<string, number>>): void {
+    new Gauge({
+      name: 'stockpoll_held',
+      help: 'Requests and streams held open now, by transport.',
+      labelNames: ['transport'],
+      registers: [this.registry],
+      collect() {
+        for (const [transport, held] of Object.entries(heldByTransport())) this.set({ transport }, held)
+      },
+    })
+  }
+
+  cartAction(result: string): void {
+    this.#cartActions.inc({ result })
+  }
+
+  changed(): void {
+    this.#changes.inc()
+  }
+
+  fannedOut(ms: number): void {
+    this.#fanOut.observe(ms / 1000)
+  }
+
+  request(route: string, status: number): void {
+    this.#requests.inc({ route, status })
+  }
+}
