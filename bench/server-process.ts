@@ -46,6 +46,8 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
     output += chunk?.toString() ?? ''
   }
   const [, host, port] = /on http:\/\/([\d.]+):(\d+)/.exec(output)!
+  // Its log goes on; a pipe nobody reads would fill and stop the server.
+  child.stdout.resume()
   const target = { host: host!, port: Number(port) }
 
   return {

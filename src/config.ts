@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { DEFAULT_TOTAL_INVENTORY } from './domain/shopping-cart.js'
+import { LOG_LEVELS, type LogLevel } from './log.js'
 
 export type StoreConfig =
   | { readonly kind: 'memory' }
@@ -19,6 +20,7 @@ export interface Config {
   /** Processes serving the one port; more than one needs a shared store. */
   readonly workers: number
   readonly limits: Limits
+  readonly logLevel: LogLevel
 }
 
 /** What one client may ask of one process, so that no client can take the server from the others. */
@@ -88,6 +90,11 @@ const environment = z.object({
       error: (issue) => `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
     }),
   WORKERS: integerVariable('WORKERS', 1, 64, 1),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'info')
+    .pipe(z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}` })),
   MAX_WAITERS_PER_IP: integerVariable('MAX_WAITERS_PER_IP', 1, 1_000_000, 100),
   CART_RATE_PER_SESSION: integerVariable('CART_RATE_PER_SESSION', 1, 1_000_000, 5),
   CART_RATE_PER_IP: integerVariable('CART_RATE_PER_IP', 1, 1_000_000, 50),
@@ -108,7 +115,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
-  const { CART_TTL_SECONDS, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
+  const { CART_TTL_SECONDS, LOG_LEVEL, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
   }
@@ -129,5 +136,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       headersTimeoutSeconds: HEADERS_TIMEOUT_SECONDS,
       allowedOrigins: ALLOWED_ORIGINS,
     },
+    logLevel: LOG_LEVEL,
   }
 }

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster'
 import { ConfigError, loadConfig, type Config, type StoreConfig } from './config.js'
+import { errorFields, log, setLogLevel } from './log.js'
 import { startServer } from './start-server.js'
 import { superviseWorkers } from './workers.js'
 
@@ -18,20 +19,23 @@ const describeStore = (store: StoreConfig): string =>
 
 async function serve(config: Config): Promise<void> {
   const server = await startServer(config).catch((error: unknown) => {
-    console.error(`stockpoll: cannot start on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`)
+    log.error(`cannot start on ${config.host}:${config.port}`, errorFields(error))
     process.exit(1)
   })
   const worker = cluster.isWorker ? `worker ${process.pid}, ` : ''
-  console.log(`stockpoll: ${worker}${config.totalInventory} units, ${describeStore(config.store)}, on ${server.url}`)
+  log.info(`stockpoll: ${worker}${config.totalInventory} units, ${describeStore(config.store)}, on ${server.url}`, {
+    url: server.url,
+  })
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      console.log(`stockpoll: ${worker}${signal}: answering ${server.hub.held} held requests and stopping`)
+      log.info(`${worker}${signal}: answering ${server.hub.held} held requests and stopping`)
       void server.close().then(() => process.exit(0))
     })
   }
 }
 
 const config = configFromEnvironment()
+setLogLevel(config.logLevel)
 if (cluster.isPrimary && config.workers > 1) superviseWorkers(config.workers)
 else await serve(config)

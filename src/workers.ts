@@ -1,4 +1,5 @@
 import cluster from 'node:cluster'
+import { log } from './log.js'
 
 /**
  * Runs in the primary process when WORKERS > 1: forks `count` workers, which share the listening port, and
@@ -26,13 +27,13 @@ export function superviseWorkers(count: number): void {
       return
     }
     if (!listened.has(worker.id)) {
-      console.error(`stockpoll: a worker exited (${signal ?? code}) before it could serve; stopping`)
+      log.error(`a worker exited (${signal ?? code}) before it could serve; stopping`)
       process.exitCode = 1
       stopAll()
       if (alive === 0) process.exit(1)
       return
     }
-    console.error(`stockpoll: worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
+    log.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`)
     cluster.fork()
   })
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
         headersTimeoutSeconds: 10,
         allowedOrigins: [],
       },
+      logLevel: 'info',
     })
   })
 

@@ -18,6 +18,7 @@ import { cartRoutes } from './routes/cart.js'
 import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
+import { requestLog } from './request-log.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
 import { websocketRoutes } from './routes/websocket.js'
@@ -67,10 +68,7 @@ export function createApp({
   )
 
   const app = new Hono()
-  app.use(async (c, next) => {
-    await next()
-    metrics.request(c.req.routePath, c.res.status)
-  })
+  app.use(requestLog(clock, metrics))
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { TooManyWaitersError } from '../push/hub.js'
 import { StoreUnavailableError } from '../store/store.js'
+import { errorFields, log } from '../log.js'
 import { jsonAnswerOf } from './answer.js'
 
 /** Seconds a client is asked to wait before it holds another request on a full server. */
@@ -46,7 +47,7 @@ function refusalOf(err: unknown): ApiError {
 /** The answer to send for a failure; a fault (500) is logged here, with what the client is not told. */
 export function apiErrorOf(err: unknown): ApiError {
   const refusal = refusalOf(err)
-  if (refusal.status === 500) console.error(err)
+  if (refusal.status === 500) log.error('a request failed', errorFields(err))
   return refusal
 }
 

@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { z } from 'zod'
 import type { CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
+import { log } from '../log.js'
 import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
 import {
   holdsNeverExpire,
@@ -181,7 +182,7 @@ export class RedisStore implements Store {
   #hear(message: string): void {
     const parsed = publishedSnapshot.safeParse(parseJson(message))
     if (parsed.success) this.#tell(parsed.data)
-    else console.error(`stockpoll: ignored a malformed change message on ${this.#channel}: ${message}`)
+    else log.warn('ignored a malformed change message', { channel: this.#channel, message })
   }
 
   /**
@@ -209,12 +210,12 @@ function reportOutages(connection: Redis, role: string): void {
   connection.on('reconnecting', () => {
     if (lost) return
     lost = true
-    console.error(`stockpoll: lost the Redis ${role} connection; reconnecting`)
+    log.warn(`lost the Redis ${role} connection; reconnecting`)
   })
   connection.on('ready', () => {
     if (!lost) return
     lost = false
-    console.error(`stockpoll: the Redis ${role} connection is back`)
+    log.warn(`the Redis ${role} connection is back`)
   })
 }
 

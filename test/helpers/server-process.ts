@@ -23,7 +23,7 @@ export function useServerProcesses() {
 
   function spawnServer(env: Record<string, string>): ServerProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     })
     children.push(child)
     let output = ''
@@ -44,7 +44,7 @@ export function useServerProcesses() {
 /** The address a server process says it listens on; its output stays open, since the server writes to it again. */
 export async function urlOf({ child, output }: ServerProcess): Promise<string> {
   for (;;) {
-    const url = /on (http:\/\/\S+)/.exec(output())?.[1]
+    const url = /"url":"(http:\/\/[^"]+)"/.exec(output())?.[1]
     if (url) return url
     if (child.exitCode !== null) throw new Error(`the server exited before it listened: ${output()}`)
     await Promise.race([once(child.stdout, 'data'), once(child, 'exit')])

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
 import { StoreUnavailableError } from '../../src/store/store.js'
@@ -141,16 +141,16 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   it('ignores a malformed message on its change channel', async () => {
     const [store] = (await shared(1)) as [RedisStore]
     const changes = heard(store)
-    const quiet = console.error
     const logged: string[] = []
-    console.error = (line: string) => logged.push(line)
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((line) => logged.push(String(line)) > 0)
     try {
       await admin.publish(`${prefixes.at(-1)}changes`, '{"version":"not a number"}')
       await admin.publish(`${prefixes.at(-1)}changes`, 'not json at all')
-      await eventually(() => logged.length === 2, 1000)
+      await eventually(() => logged.filter((line) => line.includes('ignored a malformed change message')).length === 2, 1000)
     } finally {
-      console.error = quiet
+      stdout.mockRestore()
     }
+    expect(JSON.parse(logged[0]!)).toMatchObject({ level: 'warn', message: '{"version":"not a number"}' })
     expect(changes).toEqual([])
     await store.apply('add', 'alice')
     await eventually(() => changes.length === 1, 1000)

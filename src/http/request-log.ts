@@ -1,0 +1,35 @@
+import type { MiddlewareHandler } from 'hono'
+import { nanoid } from 'nanoid'
+import type { Clock } from '../clock.js'
+import { log } from '../log.js'
+import type { Metrics } from '../metrics.js'
+
+/** A client's own request id is kept when it is a plain token, so that its logs and ours can be joined. */
+const CLIENT_REQUEST_ID = /^[\w.-]{1,128}$/
+
+/**
+ * Routes whose requests are held for a change: a line per request there is a line per waiter answer,
+ * thousands a change, so they are logged at debug.
+ */
+const HELD_ROUTES = new Set(['/status', '/events', '/ws'])
+
+/**
+ * One log line per request, with a request id (the client's `X-Request-Id`, or a fresh one) that is also
+ * sent back; and the request counted in the metrics. The query is left out of the line: it can hold a
+ * session id.
+ */
+export function requestLog(clock: Clock, metrics: Metrics): MiddlewareHandler {
+  return async (c, next) => {
+    const startedAt = clock.now()
+    const given = c.req.header('X-Request-Id')
+    const id = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : nanoid()
+    await next()
+    c.res.headers.set('X-Request-Id', id)
+    const route = c.req.routePath
+    const { status } = c.res
+    metrics.request(route, status)
+    const line = { id, method: c.req.method, path: c.req.path, status, ms: clock.now() - startedAt }
+    if (HELD_ROUTES.has(route)) log.debug('request', line)
+    else log.info('request', line)
+  }
+}
