@@ -1,9 +1,12 @@
 // Starts the servers under test as processes of their own, and reads what the benchmark needs of them.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getRequest, requestOnce, type Target } from './raw-http.js'
+import { sleep } from './stats.js'
 
 export type ServerKind = 'stockpoll' | 'baseline'
 
@@ -33,21 +36,25 @@ const profileDir = process.env.BENCH_CPU_PROF_DIR
 
 export async function startBenchServer(kind: ServerKind, env: Record<string, string> = {}): Promise<BenchServer> {
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []
+  // The server's log goes to a file, not a pipe: Node writes to a pipe synchronously, so a pipe this busy
+  // load generator left unread would stall the server it measures.
+  const logDir = mkdtempSync(join(tmpdir(), `bench-${kind}-`))
+  const logPath = join(logDir, 'stdout.log')
+  const logFile = openSync(logPath, 'w')
   const child = spawn(process.execPath, [...profile, ...COMMANDS[kind]], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...ONE_LOAD_GENERATOR, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', logFile, 'inherit'],
   })
-  let output = ''
+  closeSync(logFile)
+  child.once('exit', () => rmSync(logDir, { recursive: true, force: true }))
   const deadline = Date.now() + START_TIMEOUT_MS
-  while (!/on http:\/\/[\d.]+:\d+/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${kind} did not start: ${output}`)
-    const [chunk] = (await Promise.race([once(child.stdout, 'data'), once(child, 'exit')])) as [Buffer?]
-    output += chunk?.toString() ?? ''
+  let listening: RegExpExecArray | null
+  while (!(listening = /on http:\/\/([\d.]+):(\d+)/.exec(readFileSync(logPath, 'utf8')))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${kind} did not start: ${readFileSync(logPath, 'utf8')}`)
+    await sleep(20)
   }
-  const [, host, port] = /on http:\/\/([\d.]+):(\d+)/.exec(output)!
-  // Its log goes on; a pipe nobody reads would fill and stop the server.
-  child.stdout.resume()
+  const [, host, port] = listening
   const target = { host: host!, port: Number(port) }
 
   return {

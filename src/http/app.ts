@@ -69,14 +69,14 @@ export function createApp({
 
   const app = new Hono()
   app.use(requestLog(clock, metrics))
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'body_too_large', `a request body may be at most ${MAX_BODY_BYTES} bytes`)
-      },
-    }),
-  )
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError(413, 'body_too_large', `a request body may be at most ${MAX_BODY_BYTES} bytes`)
+    },
+  })
+  // No GET or HEAD route reads a body; and asking whether there is one builds a whole Request per held poll.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))

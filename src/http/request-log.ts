@@ -1,8 +1,10 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { MiddlewareHandler } from 'hono'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import { log } from '../log.js'
 import type { Metrics } from '../metrics.js'
+import { headerOf } from './node-bindings.js'
 
 /** A client's own request id is kept when it is a plain token, so that its logs and ours can be joined. */
 const CLIENT_REQUEST_ID = /^[\w.-]{1,128}$/
@@ -21,10 +23,11 @@ const HELD_ROUTES = new Set(['/status', '/events', '/ws'])
 export function requestLog(clock: Clock, metrics: Metrics): MiddlewareHandler {
   return async (c, next) => {
     const startedAt = clock.now()
-    const given = c.req.header('X-Request-Id')
+    const given = headerOf(c, 'X-Request-Id')
     const id = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : nanoid()
     await next()
-    c.res.headers.set('X-Request-Id', id)
+    // A held poll's answer is written by the hub, not through this Response, which is shared by all of them.
+    if (c.res !== RESPONSE_ALREADY_SENT) c.res.headers.set('X-Request-Id', id)
     const route = c.req.routePath
     const { status } = c.res
     metrics.request(route, status)

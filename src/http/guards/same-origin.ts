@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { ApiError } from '../errors.js'
+import { headerOf } from '../node-bindings.js'
 
 /**
  * Refuses, with 403, a request that could change state (any method but GET and HEAD, or a WebSocket, which
@@ -10,8 +11,8 @@ import { ApiError } from '../errors.js'
 export function sameOrigin(allowedOrigins: readonly string[]): MiddlewareHandler {
   const allowed = new Set(allowedOrigins)
   return async (c, next) => {
-    const origin = c.req.header('Origin')
-    const changesState = !['GET', 'HEAD'].includes(c.req.method) || c.req.header('Upgrade')?.toLowerCase() === 'websocket'
+    const origin = headerOf(c, 'Origin')
+    const changesState = !['GET', 'HEAD'].includes(c.req.method) || headerOf(c, 'Upgrade')?.toLowerCase() === 'websocket'
     if (origin !== undefined && changesState && !allowed.has(origin) && hostOf(origin) !== new URL(c.req.url).host) {
       throw new ApiError(403, 'cross_origin', `requests from pages at ${origin} may not change carts here`)
     }
