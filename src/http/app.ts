@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import type { Limits } from '../config.js'
@@ -9,7 +8,8 @@ import type { Metrics } from '../metrics.js'
 import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
 import { cartCommands } from './cart-command.js'
-import { ApiError, notFound, onError } from './errors.js'
+import { notFound, onError } from './errors.js'
+import { bodyLimit } from './guards/body-limit.js'
 import { HeldPerClient } from './guards/held-per-client.js'
 import { pageHeaders } from './guards/page-headers.js'
 import { sameOrigin } from './guards/same-origin.js'
@@ -69,14 +69,7 @@ export function createApp({
 
   const app = new Hono()
   app.use(requestLog(clock, metrics))
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError(413, 'body_too_large', `a request body may be at most ${MAX_BODY_BYTES} bytes`)
-    },
-  })
-  // No GET or HEAD route reads a body; and asking whether there is one builds a whole Request per held poll.
-  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)))
+  app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))

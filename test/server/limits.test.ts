@@ -28,6 +28,27 @@ describe('limits on a real server', () => {
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3900)
   }, 10_000)
 
+  it('refuses a body over 1 KiB with 413 and one without a length with 411, and changes nothing', async () => {
+    const server = await start()
+    const big = await fetch(`${server.url}/cart`, {
+      method: 'POST',
+      body: new URLSearchParams({ session: 'big', action: 'add', padding: 'x'.repeat(1100) }),
+    })
+    expect(big.status).toBe(413)
+    expect(await big.json()).toEqual({ error: 'body_too_large', message: 'a request body may be at most 1024 bytes' })
+
+    const chunks = new Blob(['session=chunked&action=add']).stream()
+    const chunked = await fetch(`${server.url}/cart`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit)
+    expect(chunked.status).toBe(411)
+    expect(await chunked.json()).toMatchObject({ error: 'length_required' })
+    expect(await (await fetch(`${server.url}/inventory`)).json()).toMatchObject({ inventoryCount: 10, version: 0 })
+  })
+
   it('counts event streams and WebSockets against MAX_WAITERS_PER_IP', async () => {
     const server = await start({ MAX_WAITERS_PER_IP: '2' })
     const stream = await openEventStream(`${server.url}/events`)
