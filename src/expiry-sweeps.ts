@@ -2,7 +2,7 @@ import type { Clock } from './clock.js'
 import type { Store } from './store/store.js'
 
 /** How often lapsed holds are returned to stock: a hold lasts its TTL and at most this much more. */
-export const EXPIRY_SWEEP_MS = 1000
+const EXPIRY_SWEEP_MS = 1000
 
 /**
  * Asks the store to return lapsed holds every `EXPIRY_SWEEP_MS`, one sweep at a time. A sweep that fails
