@@ -38,7 +38,7 @@ export function superviseWorkers(count: number): void {
   })
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      console.log(`stockpoll: ${signal}: stopping ${alive} workers`)
+      log.info(`${signal}: stopping ${alive} workers`)
       stopAll()
     })
   }
