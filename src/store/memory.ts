@@ -1,6 +1,6 @@
 import { NEVER, ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
-import { holdsNeverExpire, type CartResult, type ChangeListener, type HoldPolicy, type SessionView, type Store } from './store.js'
+import { holdEndNow, holdsNeverExpire, type CartResult, type ChangeListener, type HoldPolicy, type SessionView, type Store } from './store.js'
 
 /** The embedded default: one process holds the whole stock, so every action is atomic by construction. */
 export class MemoryStore implements Store {
@@ -22,8 +22,7 @@ export class MemoryStore implements Store {
   }
 
   async apply(action: CartAction, session: string): Promise<CartResult> {
-    const { clock, ttlMs } = this.#holds
-    const outcome = this.#cart.apply(action, session, ttlMs > 0 ? clock.now() + ttlMs : NEVER)
+    const outcome = this.#cart.apply(action, session, holdEndNow(this.#holds))
     if (!outcome.ok) return { ok: false, error: outcome.error, snapshot: this.#cart.snapshot() }
     this.#become(outcome.cart, outcome.changed)
     return { ok: true, ...this.#viewOf(session) }

@@ -1,10 +1,11 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { z } from 'zod'
-import type { CartAction } from '../domain/shopping-cart.js'
+import { NEVER, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 import { log } from '../log.js'
 import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
 import {
+  holdEndNow,
   holdsNeverExpire,
   StoreUnavailableError,
   type CartResult,
@@ -134,8 +135,8 @@ export class RedisStore implements Store {
   }
 
   async apply(action: CartAction, session: string): Promise<CartResult> {
-    const { clock, ttlMs } = this.#holds
-    const holdUntil = ttlMs > 0 ? String(clock.now() + ttlMs) : '+inf'
+    const end = holdEndNow(this.#holds)
+    const holdUntil = end === NEVER ? '+inf' : String(end)
     const [done, inventoryCount, totalInventory, version, holds, until] = applyReply.parse(
       await this.#run(() =>
         this.#commands.stockApply(...this.#keys, this.#totalInventory, action, session, this.#channel, holdUntil),

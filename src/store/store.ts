@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../clock.js'
-import type { CartAction } from '../domain/shopping-cart.js'
+import { NEVER, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 
 /** The stock as one session sees it. */
@@ -17,6 +17,9 @@ export interface HoldPolicy {
 }
 
 export const holdsNeverExpire: HoldPolicy = { clock: systemClock, ttlMs: 0 }
+
+/** When a hold made or renewed now ends under `holds`: `NEVER` when holds do not expire. */
+export const holdEndNow = ({ clock, ttlMs }: HoldPolicy): number => (ttlMs > 0 ? clock.now() + ttlMs : NEVER)
 
 export type CartResult =
   | ({ readonly ok: true } & SessionView)
