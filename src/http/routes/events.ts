@@ -6,7 +6,7 @@ import type { Published } from '../../push/published.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { parseInput, versionCursor } from '../input.js'
-import { clientAddressOf } from '../node-bindings.js'
+import { clientAddressOf, headerOf } from '../node-bindings.js'
 
 const eventsInput = z.object({
   since: versionCursor('since').optional(),
@@ -30,7 +30,7 @@ export function eventsRoutes(hub: Hub, heartbeatSeconds: number, heldPerClient: 
     .get('/events', (c) => {
       const { since, lastEventId } = parseInput(eventsInput, {
         since: c.req.query('since'),
-        lastEventId: c.req.header('Last-Event-ID'),
+        lastEventId: headerOf(c, 'Last-Event-ID'),
       })
       const release = heldPerClient.admit(clientAddressOf(c))
       // Proxies such as nginx would otherwise hold events back in a buffer.
