@@ -26,7 +26,7 @@ export interface BenchServer {
   rss(): number
   /** CPU time the server process has used so far, user and system, in ms. */
   cpuMs(): number
-  /** How many polls it holds now, from its /healthz. */
+  /** How many polls, streams and sockets it holds now, on every transport, from its /healthz. */
   held(): Promise<number>
   stop(): Promise<void>
 }
@@ -67,10 +67,10 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
       return (Number(fields[11]) + Number(fields[12])) * 10
     },
     async held() {
-      const health = JSON.parse((await requestOnce(target, getRequest('/healthz'))).body) as {
-        held: { longPoll: number }
+      const { held } = JSON.parse((await requestOnce(target, getRequest('/healthz'))).body) as {
+        held: Record<string, number>
       }
-      return health.held.longPoll
+      return Object.values(held).reduce((sum, count) => sum + count, 0)
     },
     async stop() {
       if (child.exitCode !== null) return

@@ -33,11 +33,6 @@ const RSS_TOLERANCE = 0.1
 const versionOf = async (target: Target) =>
   (JSON.parse((await requestOnce(target, getRequest('/inventory'))).body) as { version: number }).version
 
-async function heldOf(target: Target): Promise<number> {
-  const { held } = JSON.parse((await requestOnce(target, getRequest('/healthz'))).body) as { held: Record<string, number> }
-  return Object.values(held).reduce((sum, count) => sum + count, 0)
-}
-
 let changes = 0
 
 /** One wave: `size` polls held; half dropped by their clients, the rest answered by one change. */
@@ -51,7 +46,7 @@ async function wave(server: BenchServer, size: number, n: number): Promise<{ ans
       () => false,
     ),
   )
-  if (!(await waitFor(async () => (await heldOf(target)) === size, SETTLE_MS))) throw new Error(`wave ${n}: not all held`)
+  if (!(await waitFor(async () => (await server.held()) === size, SETTLE_MS))) throw new Error(`wave ${n}: not all held`)
   const dropping = connections.slice(0, size / 2)
   for (const connection of dropping) connection.close()
   // Add and remove in turn, so that every wave's action is a change.
@@ -59,7 +54,7 @@ async function wave(server: BenchServer, size: number, n: number): Promise<{ ans
   if (change.status !== 200) throw new Error(`wave ${n}: the change was refused with ${change.status}`)
   const results = await Promise.all(answers)
   for (const connection of connections.slice(size / 2)) connection.close()
-  if (!(await waitFor(async () => (await heldOf(target)) === 0, SETTLE_MS))) throw new Error(`wave ${n}: waiters left behind`)
+  if (!(await waitFor(async () => (await server.held()) === 0, SETTLE_MS))) throw new Error(`wave ${n}: waiters left behind`)
   return { answered: results.filter(Boolean).length, dropped: dropping.length }
 }
 
@@ -95,7 +90,7 @@ try {
     dropped += result.dropped
     if (n % 10 === 0) console.log(`  after wave ${n}: RSS ${mib(server.rss())} MiB`)
   }
-  const held = await heldOf(server.target)
+  const held = await server.held()
   const rssEnd = await restingRss(server)
   const growth = rssEnd / rssStart - 1
   console.log(
