@@ -5,8 +5,8 @@ import { headerOf } from '../node-bindings.js'
 /**
  * Refuses, with 403, a request that could change state (any method but GET and HEAD, or a WebSocket, which
  * carries cart commands) when the browser says it comes from another site's page: an `Origin` that is
- * neither the shop's own (the host the request was sent to, as its URL says) nor one of `allowedOrigins`. Requests without
- * `Origin`, such as curl's and scripts', are not a browser acting for a shopper and pass.
+ * neither the shop's own (the host the request was sent to, as its URL says) nor one of `allowedOrigins`.
+ * Requests without `Origin`, such as curl's and scripts', are not a browser acting for a shopper and pass.
  */
 export function sameOrigin(allowedOrigins: readonly string[]): MiddlewareHandler {
   const allowed = new Set(allowedOrigins)

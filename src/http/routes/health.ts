@@ -13,8 +13,8 @@ export const heldByTransport = (hub: Hub) => ({
 })
 
 /**
- * `GET /healthz`: the process is up, and how many clients it holds on each transport (for operators, tests and the benchmark).
- * `GET /readyz`: and its store can serve too.
+ * `GET /healthz`: the process is up, and how many clients it holds on each transport (for operators, tests
+ * and the benchmark). `GET /readyz`: and its store can serve too.
  */
 export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
