@@ -25,7 +25,10 @@ const body: fc.Arbitrary<{ type: string | undefined; text: string }> = fc.oneof(
   badCartFields.map((fields) => ({ type: 'application/json', text: JSON.stringify(fields) })),
   badCartFields.map((fields) => ({
     type: 'application/x-www-form-urlencoded',
-    text: new URLSearchParams(Object.entries(fields).map(([key, value]) => [key, String(value)])).toString(),
+    // JSON, not String(): a generated object may own a `toString` that is not a function.
+    text: new URLSearchParams(
+      Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]),
+    ).toString(),
   })),
   // The same field twice: a form must not let one of them win.
   fc.tuple(anyText, anyText).map(([first, second]) => ({
