@@ -27,8 +27,11 @@ const state = { session: '', stock: undefined, inCart: false, busy: false, role:
 /** Sends a message to the shop's other tabs; set once this tab leads. */
 let relay = () => {}
 
-/** Whether the stock just read is news: newer than what is shown, or the first the window has. */
-const isNewer = (stock) => !state.stock || stock.version >= state.stock.version
+/** Whether a stock is of another epoch than the one shown: the stock began again, so all must be redrawn. */
+const isRestart = (stock) => state.stock !== undefined && stock.epoch !== state.stock.epoch
+
+/** Whether the stock just read is news: newer than what is shown, of a new epoch, or the first the window has. */
+const isNewer = (stock) => !state.stock || isRestart(stock) || stock.version >= state.stock.version
 
 class ApiError extends Error {
   constructor(status, body, retryAfterMs) {
@@ -187,12 +190,15 @@ async function stayLive() {
       setLink(true)
       await follow(
         state.transport,
-        state.stock.version,
+        state.stock,
         (stock) => {
           onOpen()
           if (!isNewer(stock)) return
+          // A stock that began again may have dropped this session's hold too: redraw from scratch.
+          const reset = isRestart(stock)
           showStock(stock)
-          relay({ type: 'stock', stock })
+          relay({ type: 'stock', stock, reset })
+          if (reset) loadCart().catch(() => {})
         },
         { api, onOpen },
       )

@@ -17,6 +17,8 @@ export interface Config {
   /** How long a unit stays in a cart without an action by its session; 0 keeps it until removed. */
   readonly cartTtlSeconds: number
   readonly store: StoreConfig
+  /** Over how long a stopping server answers its held clients, so that they do not all come back at once. */
+  readonly shutdownSpreadMs: number
   /** Processes serving the one port; more than one needs a shared store. */
   readonly workers: number
   readonly limits: Limits
@@ -89,6 +91,7 @@ const environment = z.object({
     .refine((prefix) => /^[A-Za-z0-9:_.-]{1,64}$/.test(prefix), {
       error: (issue) => `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
     }),
+  SHUTDOWN_SPREAD_MS: integerVariable('SHUTDOWN_SPREAD_MS', 0, 60_000, 2000),
   WORKERS: integerVariable('WORKERS', 1, 64, 1),
   LOG_LEVEL: z
     .string()
@@ -115,7 +118,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
-  const { CART_TTL_SECONDS, LOG_LEVEL, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
+  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
   }
@@ -128,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatSeconds: HEARTBEAT_SECONDS,
     cartTtlSeconds: CART_TTL_SECONDS,
     store: STORE === 'redis' ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX } : { kind: 'memory' },
+    shutdownSpreadMs: SHUTDOWN_SPREAD_MS,
     workers: WORKERS,
     limits: {
       maxHeldPerClient: MAX_WAITERS_PER_IP,

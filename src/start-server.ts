@@ -14,13 +14,17 @@ export interface RunningServer {
   readonly url: string
   readonly hub: Hub
   /**
-   * Stops accepting, answers every held request with the current stock, and resolves once every connection
-   * is closed; calling it again returns the same promise.
+   * Stops accepting, answers every held request and stream with the current stock, spread over the
+   * configured window, and resolves once every connection is closed; calling it again returns the same
+   * promise.
    */
   close(): Promise<void>
 }
 
-/** How long `close()` waits for open connections before cutting them, so that shutdown ends within 5 s. */
+/**
+ * How long `close()` waits for open connections, once every held client was answered, before cutting them:
+ * shutdown ends within the spread window and this.
+ */
 const SHUTDOWN_GRACE_MS = 4000
 /** How often `close()` closes the keep-alive connections that went idle once their held request was answered. */
 const IDLE_SWEEP_MS = 25
@@ -75,8 +79,8 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   let closing: Promise<void> | undefined
   async function shutDown(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-    hub.close()
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
+    await hub.close(config.shutdownSpreadMs)
     const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
     await closed
     websockets.close()

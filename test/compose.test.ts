@@ -4,6 +4,7 @@ import { composeStockpoll } from '../src/compose.js'
 import type { StockSnapshot } from '../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../src/store/memory.js'
 import { ManualClock } from './helpers/manual-clock.js'
+import { anyEpoch } from './helpers/stock.js'
 
 /** A store in which a cart changes just after the first snapshot is read, before anyone listens. */
 class ChangeAfterFirstRead extends MemoryStore {
@@ -26,6 +27,6 @@ describe('composeStockpoll', () => {
       heartbeatSeconds: 15,
       limits: loadConfig({}).limits,
     })
-    expect(hub.latest.snapshot).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+    expect(hub.latest.snapshot).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch })
   })
 })

@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       totalInventory: 10,
       pollTimeoutSeconds: 25,
+      shutdownSpreadMs: 2000,
       maxWaiters: 20_000,
       heartbeatSeconds: 15,
       cartTtlSeconds: 900,

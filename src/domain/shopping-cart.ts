@@ -1,4 +1,4 @@
-import type { StockSnapshot } from './stock-snapshot.js'
+import type { StockCount } from './stock-snapshot.js'
 
 export const DEFAULT_TOTAL_INVENTORY = 10
 
@@ -80,7 +80,7 @@ export class ShoppingCart {
     return { cart: new ShoppingCart(this.totalInventory, holders, this.version + 1), changed: true }
   }
 
-  snapshot(): StockSnapshot {
+  snapshot(): StockCount {
     return { inventoryCount: this.inventoryCount, totalInventory: this.totalInventory, version: this.version }
   }
 

@@ -21,12 +21,7 @@ export const jsonAnswerOf = (value: unknown, status?: number, headers?: Readonly
  * The same answer, written straight to Node's response: for the many answers of a fan-out. The body goes as
  * a string because Node then joins it to the head in one chunk, where a Buffer would be a second one.
  */
-export function writeJsonAnswer(
-  outgoing: ServerResponse,
-  json: string,
-  byteLength: number,
-  headers?: Readonly<Record<string, string>>,
-): void {
-  outgoing.writeHead(200, { ...JSON_NO_STORE, ...headers, 'Content-Length': byteLength })
+export function writeJsonAnswer(outgoing: ServerResponse, json: string, headers?: Readonly<Record<string, string>>): void {
+  outgoing.writeHead(200, { ...JSON_NO_STORE, ...headers, 'Content-Length': Buffer.byteLength(json) })
   outgoing.end(json)
 }

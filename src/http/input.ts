@@ -15,6 +15,10 @@ export const versionCursor = (name: string) =>
     .transform(Number)
     .refine(Number.isSafeInteger, { error: `${name} is larger than any version` })
 
+/** The epoch a client's version belongs to, as every snapshot gives it. */
+export const epochField = (name: string) =>
+  z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `${name} must be the epoch of a snapshot you were sent` })
+
 /** Checks `input` against `schema`; a mismatch is a 400 whose message names every bad field. */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
   const parsed = schema.safeParse(input)

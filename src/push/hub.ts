@@ -27,8 +27,20 @@ export interface HubObserver {
   fannedOut(ms: number): void
 }
 
+/**
+ * Where a client stands: the version it saw last, in the epoch that version belongs to. Without an epoch,
+ * the version is taken to be of the current one, as older clients expect.
+ */
+export interface Cursor {
+  readonly version: number
+  readonly epoch?: string | undefined
+}
+
+/** Why a waiter is answered: the stock moved past its cursor, its time was up, or the hub is closing. */
+export type Reason = 'changed' | 'timeout' | 'closing'
+
 /** Sends a waiter its answer; called once, from the hub's fan-out, its timer, or `wait` itself. */
-export type Deliver = (published: Published) => void
+export type Deliver = (published: Published, reason: Reason) => void
 
 /** A client that stays connected and is sent every version, such as an event stream or a WebSocket. */
 export interface Subscriber {
@@ -43,6 +55,9 @@ export interface Subscriber {
  * tens of microseconds, so that a writer waits at most a few short turns during a large fan-out.
  */
 const DEFAULT_BATCH_SIZE = 64
+
+/** How often a closing hub answers the next slice of its clients, spread over the window it was given. */
+const CLOSE_SLICE_MS = 20
 
 const noop = () => {}
 
@@ -59,20 +74,25 @@ class Waiter {
 class Subscription {
   /** Whether it is in the fan-out's queue now, so that a burst of versions queues it once. */
   queued = false
+  ended = false
 
   constructor(
-    /** The version it was sent last, or the one its client said it has. */
-    public sent: number,
+    /** What it was sent last, or what its client said it has. */
+    public sent: Cursor,
     readonly transport: string,
     readonly subscriber: Subscriber,
   ) {}
 }
 
+/** Whether a client at `cursor` lacks `latest`: it names another epoch, or an earlier version. */
+const lacks = ({ version, epoch }: Cursor, { snapshot }: Published): boolean =>
+  (epoch !== undefined && epoch !== snapshot.epoch) || version < snapshot.version
+
 /**
  * Holds requests until the stock moves past their cursor, and sends each subscriber every new version.
  *
  * The hub knows versions, not carts: it is told of each new snapshot by `publish` and delivers to every
- * waiter whose cursor is behind the same serialised body. Deliveries go out in batches on later turns of the
+ * waiter whose cursor is behind the same serialised body. A new epoch puts every cursor behind. Deliveries go out in batches on later turns of the
  * event loop, so the writer whose change caused them is answered first, and a burst of changes within one
  * turn wakes each waiter once, with the newest version. A delivery is a plain synchronous call, so that a
  * transport can write straight to its socket: no promise per waiter stands between the change and the wire.
@@ -90,11 +110,12 @@ export class Hub {
   readonly #subscriptions = new Set<Subscription>()
   readonly #subscribersByTransport = new Map<string, number>()
   /** The version the subscriptions were last queued for. */
-  #queuedVersion: number
+  #queuedFor: Published
   readonly #due: (Waiter | Subscription)[] = []
   #dueHead = 0
   #pumpScheduled = false
   #closed = false
+  #closing: Promise<void> | undefined
 
   constructor(initial: StockSnapshot, options: HubOptions) {
     this.#clock = options.clock
@@ -102,7 +123,7 @@ export class Hub {
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
     this.#observer = options.observer
     this.#latest = new Published(initial)
-    this.#queuedVersion = initial.version
+    this.#queuedFor = this.#latest
   }
 
   get latest(): Published {
@@ -124,32 +145,41 @@ export class Hub {
     return this.#subscribersByTransport.get(transport) ?? 0
   }
 
-  /** Records a new version; one that is not newer than the latest (a repeat, or out of order) is ignored. */
+  /**
+   * Records a new version, or the first of a new epoch. One that is not newer than the latest (a repeat, or
+   * out of order) is ignored.
+   */
   publish(snapshot: StockSnapshot): void {
-    if (snapshot.version <= this.#latest.snapshot.version) return
+    const newEpoch = snapshot.epoch !== this.#latest.snapshot.epoch
+    if (!newEpoch && snapshot.version <= this.#latest.snapshot.version) return
     this.#latest = new Published(snapshot)
     this.#fanOutStartedAt ??= this.#clock.now()
     this.#observer?.changed()
+    // Held cursors are of the old epoch, whatever their version: every one is due. Queued now, so that a
+    // wait in the new epoch before the fan-out's turn is not taken for one of them.
+    if (newEpoch) this.#queueHeldWhere(() => true)
     this.#schedulePump()
   }
 
   /**
    * Delivers the first version after `since` (after the latest, without it), or the latest when the timeout
-   * passes or the hub closes. A cursor already behind joins the queue of the fan-out under way, and is answered
-   * with it, never refused: answering it inside this call would let clients that poll again at once crowd out
-   * the writers, and answer them with a version a burst is about to replace. A closed hub delivers inside this
-   * call and holds nothing. Returns a function that drops the waiter without delivering, for a client that
-   * went away. Throws `TooManyWaitersError` when the hub is full.
+   * passes or the hub closes. A cursor already behind, or of another epoch, joins the queue of the fan-out
+   * under way, and is answered with it, never refused: answering it inside this call would let clients that
+   * poll again at once crowd out the writers, and answer them with a version a burst is about to replace. A
+   * closed hub delivers inside this call and holds nothing. Returns a function that drops the waiter without
+   * delivering, for a client that went away. Throws `TooManyWaitersError` when the hub is full.
+   *
+   * The cursor is compared with the latest version and the waiter registered in one synchronous step, so no
+   * change can land between the two and be missed.
    */
-  wait(since: number | undefined, timeoutMs: number, deliver: Deliver): () => void {
+  wait(since: Cursor | undefined, timeoutMs: number, deliver: Deliver): () => void {
     const latest = this.#latest
-    if (this.#closed) {
-      deliver(latest)
+    if (this.closed) {
+      deliver(latest, 'closing')
       return noop
     }
-    const cursor = since ?? latest.snapshot.version
-    const waiter = new Waiter(cursor, deliver)
-    if (cursor < latest.snapshot.version) {
+    const waiter = new Waiter(since?.version ?? latest.snapshot.version, deliver)
+    if (since && lacks(since, latest)) {
       this.#held++
       this.#due.push(waiter)
       this.#schedulePump()
@@ -157,11 +187,11 @@ export class Hub {
     }
     if (this.#held >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
 
-    let peers = this.#waitersByCursor.get(cursor)
-    if (!peers) this.#waitersByCursor.set(cursor, (peers = new Set()))
+    let peers = this.#waitersByCursor.get(waiter.cursor)
+    if (!peers) this.#waitersByCursor.set(waiter.cursor, (peers = new Set()))
     peers.add(waiter)
     this.#held++
-    waiter.cancelTimer = this.#clock.setTimeout(() => this.#answer(waiter), timeoutMs)
+    waiter.cancelTimer = this.#clock.setTimeout(() => this.#answer(waiter, 'timeout'), timeoutMs)
     return () => this.#release(waiter)
   }
 
@@ -171,31 +201,50 @@ export class Hub {
    * names it in `subscribers()`. Returns a function that ends the subscription, for a client that went away.
    * A closed hub ends a new subscriber at once.
    */
-  subscribe(transport: string, since: number | undefined, subscriber: Subscriber): () => void {
-    if (this.#closed) {
-      if ((since ?? -1) < this.#latest.snapshot.version) subscriber.send(this.#latest)
-      subscriber.end()
+  subscribe(transport: string, since: Cursor | undefined, subscriber: Subscriber): () => void {
+    // A cursor without an epoch is of the current one; named, it is still told of the next new epoch.
+    const sent = since ? { version: since.version, epoch: since.epoch ?? this.#latest.snapshot.epoch } : { version: -1 }
+    const subscription = new Subscription(sent, transport, subscriber)
+    if (this.closed) {
+      this.#leave(subscription)
       return noop
     }
-    const subscription = new Subscription(since ?? -1, transport, subscriber)
     this.#subscriptions.add(subscription)
     this.#subscribersByTransport.set(transport, this.subscribers(transport) + 1)
-    if (subscription.sent < this.#latest.snapshot.version) this.#queue(subscription)
+    if (lacks(sent, this.#latest)) this.#queue(subscription)
     return () => this.#unsubscribe(subscription)
   }
 
   /**
-   * Answers every waiter with the latest version, sends it to every subscriber that lacks it and ends them,
-   * and answers every later wait at once: for shutting down.
+   * For shutting down: answers every waiter with the latest version, sends it to every subscriber that lacks
+   * it and ends them, and answers every later wait at once. They are answered in even slices over `spreadMs`,
+   * so that clients do not all come back in the same instant; the promise resolves once all have been.
+   * Calling it again returns the same promise.
    */
-  close(): void {
+  close(spreadMs = 0): Promise<void> {
+    if (this.#closing) return this.#closing
     this.#closed = true
-    for (const subscription of this.#subscriptions) {
-      this.#send(subscription)
-      this.#unsubscribe(subscription)
-      subscription.subscriber.end()
+    const held = [...this.#waitersByCursor.values()].flatMap((peers) => [...peers])
+    return (this.#closing = this.#leaveOver(spreadMs, held))
+  }
+
+  async #leaveOver(spreadMs: number, waiters: readonly Waiter[]): Promise<void> {
+    const leaving = [...waiters, ...this.#subscriptions]
+    const startedAt = this.#clock.now()
+    let left = 0
+    while (left < leaving.length) {
+      const share = Math.min(1, (this.#clock.now() - startedAt + CLOSE_SLICE_MS) / spreadMs)
+      for (const due = Math.ceil(leaving.length * share); left < due; left++) this.#leave(leaving[left]!)
+      if (left < leaving.length) await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, CLOSE_SLICE_MS))
     }
-    this.#schedulePump()
+  }
+
+  /** Answers a waiter, or sends a subscriber what it lacks and ends it, as the hub closes. */
+  #leave(due: Waiter | Subscription): void {
+    if (due instanceof Waiter) return this.#answer(due, 'closing')
+    this.#send(due)
+    this.#unsubscribe(due)
+    due.subscriber.end()
   }
 
   #schedulePump(): void {
@@ -207,19 +256,15 @@ export class Hub {
   readonly #pump = (): void => {
     this.#pumpScheduled = false
     const version = this.#latest.snapshot.version
-    for (const [cursor, waiters] of this.#waitersByCursor) {
-      if (cursor >= version && !this.#closed) continue
-      this.#waitersByCursor.delete(cursor)
-      for (const waiter of waiters) this.#due.push(waiter)
-    }
-    if (version > this.#queuedVersion) {
-      this.#queuedVersion = version
+    this.#queueHeldWhere((cursor) => cursor < version)
+    if (this.#latest !== this.#queuedFor) {
+      this.#queuedFor = this.#latest
       for (const subscription of this.#subscriptions) if (!subscription.queued) this.#queue(subscription)
     }
     const end = Math.min(this.#dueHead + this.#batchSize, this.#due.length)
     while (this.#dueHead < end) {
       const due = this.#due[this.#dueHead++]!
-      if (due instanceof Waiter) this.#answer(due)
+      if (due instanceof Waiter) this.#answer(due, 'changed')
       else this.#send(due)
     }
     if (this.#dueHead < this.#due.length) {
@@ -229,6 +274,15 @@ export class Hub {
       this.#dueHead = 0
       if (this.#fanOutStartedAt !== undefined) this.#observer?.fannedOut(this.#clock.now() - this.#fanOutStartedAt)
       this.#fanOutStartedAt = undefined
+    }
+  }
+
+  /** Moves the held waiters whose cursor `isDue` to the fan-out's queue. */
+  #queueHeldWhere(isDue: (cursor: number) => boolean): void {
+    for (const [cursor, waiters] of this.#waitersByCursor) {
+      if (!isDue(cursor)) continue
+      this.#waitersByCursor.delete(cursor)
+      for (const waiter of waiters) this.#due.push(waiter)
     }
   }
 
@@ -242,20 +296,19 @@ export class Hub {
   #send(subscription: Subscription): void {
     subscription.queued = false
     const latest = this.#latest
-    if (subscription.sent >= latest.snapshot.version) return
-    subscription.sent = latest.snapshot.version
+    if (subscription.ended || !lacks(subscription.sent, latest)) return
+    subscription.sent = latest.snapshot
     subscription.subscriber.send(latest)
   }
 
   #unsubscribe(subscription: Subscription): void {
+    subscription.ended = true
     if (!this.#subscriptions.delete(subscription)) return
-    // Still queued, it would be sent once more: mark it as having everything.
-    subscription.sent = Number.POSITIVE_INFINITY
     this.#subscribersByTransport.set(subscription.transport, this.subscribers(subscription.transport) - 1)
   }
 
-  #answer(waiter: Waiter): void {
-    if (this.#release(waiter)) waiter.deliver(this.#latest)
+  #answer(waiter: Waiter, reason: Reason): void {
+    if (this.#release(waiter)) waiter.deliver(this.#latest, reason)
   }
 
   /** Forgets a waiter and its timer; says whether it was still held. */

@@ -10,13 +10,10 @@ export type Encoding = (published: Published) => string
  */
 export class Published {
   readonly json: string
-  /** The length of `json` in UTF-8 bytes: its Content-Length. */
-  readonly byteLength: number
   readonly #encoded = new Map<Encoding, string>()
 
   constructor(readonly snapshot: StockSnapshot) {
     this.json = JSON.stringify(snapshot)
-    this.byteLength = Buffer.byteLength(this.json)
   }
 
   as(encoding: Encoding): string {

@@ -1,10 +1,15 @@
+import { nanoid } from 'nanoid'
 import { NEVER, ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 import { holdEndNow, holdsNeverExpire, type CartResult, type ChangeListener, type HoldPolicy, type SessionView, type Store } from './store.js'
 
-/** The embedded default: one process holds the whole stock, so every action is atomic by construction. */
+/**
+ * The embedded default: one process holds the whole stock, so every action is atomic by construction. Its
+ * epoch is the store's life: a restarted process starts a new one.
+ */
 export class MemoryStore implements Store {
   #cart: ShoppingCart
+  readonly #epoch = nanoid()
   readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
 
@@ -14,7 +19,7 @@ export class MemoryStore implements Store {
   }
 
   async snapshot(): Promise<StockSnapshot> {
-    return this.#cart.snapshot()
+    return this.#snapshot()
   }
 
   async viewOf(session: string): Promise<SessionView> {
@@ -23,7 +28,7 @@ export class MemoryStore implements Store {
 
   async apply(action: CartAction, session: string): Promise<CartResult> {
     const outcome = this.#cart.apply(action, session, holdEndNow(this.#holds))
-    if (!outcome.ok) return { ok: false, error: outcome.error, snapshot: this.#cart.snapshot() }
+    if (!outcome.ok) return { ok: false, error: outcome.error, snapshot: this.#snapshot() }
     this.#become(outcome.cart, outcome.changed)
     return { ok: true, ...this.#viewOf(session) }
   }
@@ -36,17 +41,21 @@ export class MemoryStore implements Store {
   #become(cart: ShoppingCart, changed: boolean): void {
     this.#cart = cart
     if (!changed) return
-    const snapshot = cart.snapshot()
+    const snapshot = this.#snapshot()
     for (const listener of this.#listeners) listener(snapshot)
   }
 
   #viewOf(session: string): SessionView {
     const until = this.#cart.holdUntil(session)
     return {
-      snapshot: this.#cart.snapshot(),
+      snapshot: this.#snapshot(),
       inCart: until !== undefined,
       holdUntil: until === undefined || until === NEVER ? null : until,
     }
+  }
+
+  #snapshot(): StockSnapshot {
+    return { ...this.#cart.snapshot(), epoch: this.#epoch }
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis'
+import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import { NEVER, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
@@ -31,28 +32,31 @@ export interface RedisStoreOptions {
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
 const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
 
-/** What a script answers: the stock, then whether the session holds a unit. */
-const viewReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number()])
-const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number()])
+/** What a script answers: the stock, then whether the session holds a unit and until when. */
+const viewReply = z.tuple([z.number(), z.number(), z.number(), z.string(), z.number(), z.number()])
+const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.string(), z.number(), z.number()])
 const publishedSnapshot = z.object({
   inventoryCount: z.number().int(),
   totalInventory: z.number().int(),
   version: z.number().int(),
+  epoch: z.string(),
 })
 
+/**
+ * What every script is given first: the stock's keys, the total and a new epoch to create it with, and the
+ * channel its changes go to.
+ */
+type StockArguments = readonly [
+  ...keys: readonly [total: string, version: string, holders: string, epoch: string],
+  initialTotal: number,
+  newEpoch: string,
+  channel: string,
+]
+
 interface ScriptCommands {
-  stockView(total: string, version: string, holders: string, initialTotal: number, session: string): Promise<unknown>
-  stockApply(
-    total: string,
-    version: string,
-    holders: string,
-    initialTotal: number,
-    action: CartAction,
-    session: string,
-    channel: string,
-    holdUntil: string,
-  ): Promise<unknown>
-  stockExpire(total: string, version: string, holders: string, initialTotal: number, now: number, channel: string): Promise<unknown>
+  stockView(...args: [...StockArguments, session: string]): Promise<unknown>
+  stockApply(...args: [...StockArguments, action: CartAction, session: string, holdUntil: string]): Promise<unknown>
+  stockExpire(...args: [...StockArguments, now: number]): Promise<unknown>
 }
 
 type CommandConnection = Redis & ScriptCommands
@@ -66,7 +70,7 @@ type CommandConnection = Redis & ScriptCommands
 export class RedisStore implements Store {
   readonly #commands: CommandConnection
   readonly #subscriber: Redis
-  readonly #keys: readonly [total: string, version: string, holders: string]
+  readonly #keys: readonly [total: string, version: string, holders: string, epoch: string]
   readonly #channel: string
   readonly #totalInventory: number
   readonly #holds: HoldPolicy
@@ -76,7 +80,7 @@ export class RedisStore implements Store {
     this.#commands = commands
     this.#subscriber = subscriber
     const prefix = options.keyPrefix
-    this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`]
+    this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`, `${prefix}epoch`]
     this.#channel = `${prefix}changes`
     this.#totalInventory = options.totalInventory
     this.#holds = options.holds ?? holdsNeverExpire
@@ -96,9 +100,9 @@ export class RedisStore implements Store {
       autoResubscribe: false,
     } satisfies RedisOptions
     const commands = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}commands` })
-    commands.defineCommand('stockView', { numberOfKeys: 3, lua: VIEW_SCRIPT })
-    commands.defineCommand('stockApply', { numberOfKeys: 3, lua: APPLY_SCRIPT })
-    commands.defineCommand('stockExpire', { numberOfKeys: 3, lua: EXPIRE_SCRIPT })
+    commands.defineCommand('stockView', { numberOfKeys: 4, lua: VIEW_SCRIPT })
+    commands.defineCommand('stockApply', { numberOfKeys: 4, lua: APPLY_SCRIPT })
+    commands.defineCommand('stockExpire', { numberOfKeys: 4, lua: EXPIRE_SCRIPT })
     const subscriber = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}subscriber` })
     // Failures to connect are reported by connect() below, and later outages by reportOutages: one line
     // when a connection is lost and one when it is back, not one per attempt to reconnect.
@@ -109,6 +113,9 @@ export class RedisStore implements Store {
     const store = new RedisStore(commands as CommandConnection, subscriber, options)
     try {
       await Promise.all([commands.connect(), subscriber.connect()])
+      // Creates the stock if this is the first process, before subscribing, so that its listeners hear of
+      // changes to it, not of its coming into being.
+      await store.snapshot()
       await subscriber.subscribe(store.#channel)
     } catch (error) {
       commands.disconnect()
@@ -128,21 +135,19 @@ export class RedisStore implements Store {
   }
 
   async viewOf(session: string): Promise<SessionView> {
-    const [inventoryCount, totalInventory, version, holds, until] = viewReply.parse(
-      await this.#run(() => this.#commands.stockView(...this.#keys, this.#totalInventory, session)),
+    const [inventoryCount, totalInventory, version, epoch, holds, until] = viewReply.parse(
+      await this.#run(() => this.#commands.stockView(...this.#stock(), session)),
     )
-    return { snapshot: { inventoryCount, totalInventory, version }, inCart: holds === 1, holdUntil: until || null }
+    return { snapshot: { inventoryCount, totalInventory, version, epoch }, inCart: holds === 1, holdUntil: until || null }
   }
 
   async apply(action: CartAction, session: string): Promise<CartResult> {
     const end = holdEndNow(this.#holds)
     const holdUntil = end === NEVER ? '+inf' : String(end)
-    const [done, inventoryCount, totalInventory, version, holds, until] = applyReply.parse(
-      await this.#run(() =>
-        this.#commands.stockApply(...this.#keys, this.#totalInventory, action, session, this.#channel, holdUntil),
-      ),
+    const [done, inventoryCount, totalInventory, version, epoch, holds, until] = applyReply.parse(
+      await this.#run(() => this.#commands.stockApply(...this.#stock(), action, session, holdUntil)),
     )
-    const snapshot = { inventoryCount, totalInventory, version }
+    const snapshot = { inventoryCount, totalInventory, version, epoch }
     return done === 1
       ? { ok: true, snapshot, inCart: holds === 1, holdUntil: until || null }
       : { ok: false, error: 'sold_out', snapshot }
@@ -150,7 +155,7 @@ export class RedisStore implements Store {
 
   async expireHolds(): Promise<void> {
     await this.#run(() =>
-      this.#commands.stockExpire(...this.#keys, this.#totalInventory, this.#holds.clock.now(), this.#channel),
+      this.#commands.stockExpire(...this.#stock(), this.#holds.clock.now()),
     )
   }
 
@@ -168,6 +173,14 @@ export class RedisStore implements Store {
     this.#listeners.clear()
     this.#commands.disconnect()
     this.#subscriber.disconnect()
+  }
+
+  /**
+   * The arguments every script starts with. The epoch is a fresh one each time: it is taken only when the
+   * stock is created, and keys lost twice must not come back under the same epoch.
+   */
+  #stock(): StockArguments {
+    return [...this.#keys, this.#totalInventory, nanoid(), this.#channel]
   }
 
   async #run<T>(command: () => Promise<T>): Promise<T> {

@@ -1,9 +1,13 @@
 import { get, type IncomingMessage } from 'node:http'
 
-/** One message from a Server-Sent Events stream: an event, or a comment line such as a heartbeat. */
+/**
+ * One message from a Server-Sent Events stream: an event, a comment line such as a heartbeat, or a bare
+ * `retry:` field, which sets how long the browser waits before reconnecting.
+ */
 export type StreamMessage =
   | { readonly kind: 'event'; readonly event: string; readonly id: string | undefined; readonly data: string }
   | { readonly kind: 'comment'; readonly text: string }
+  | { readonly kind: 'retry'; readonly ms: number }
 
 /**
  * Reads a real `text/event-stream` response message by message, as a browser's EventSource would parse it,
@@ -75,6 +79,7 @@ function parse(block: string): StreamMessage {
   }
   let event = 'message'
   let id: string | undefined
+  let retry: number | undefined
   const data: string[] = []
   for (const line of lines) {
     const colon = line.indexOf(':')
@@ -83,6 +88,8 @@ function parse(block: string): StreamMessage {
     if (field === 'event') event = value
     else if (field === 'id') id = value
     else if (field === 'data') data.push(value)
+    else if (field === 'retry') retry = Number(value)
   }
+  if (retry !== undefined && data.length === 0) return { kind: 'retry', ms: retry }
   return { kind: 'event', event, id, data: data.join('\n') }
 }

@@ -40,3 +40,6 @@ export const postCart = (url: string, session: string, action: 'add' | 'remove')
 /** What `/healthz` says the server holds on each transport. */
 export const heldBy = async (url: string) =>
   ((await (await fetch(`${url}/healthz`)).json()) as { held: { longPoll: number; sse: number; ws: number } }).held
+
+/** The epoch of the stock a server serves now. */
+export const epochOf = async (url: string) => ((await (await fetch(`${url}/inventory`)).json()) as { epoch: string }).epoch

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../src/store/memory.js'
 import { testApp } from '../helpers/test-app.js'
 import { nextTurn } from '../helpers/turns.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 const json = (body: unknown): RequestInit => ({
   method: 'POST',
@@ -15,13 +16,13 @@ describe('POST /cart', () => {
     const response = await postCart({ session: 'abc', action: 'add' })
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: null })
   })
 
   it('takes the same fields as JSON', async () => {
     const { app } = await testApp()
     const response = await app.request('/cart', json({ session: 'abc', action: 'add' }))
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: null })
   })
 
   it('takes them as multipart form data, as an HTML form may send them', async () => {
@@ -37,7 +38,7 @@ describe('POST /cart', () => {
     const { postCart } = await testApp()
     await postCart({ session: 'abc', action: 'add' })
     const response = await postCart({ session: 'abc', action: 'remove' })
-    expect(await response.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, inCart: false, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, epoch: anyEpoch, inCart: false, holdExpiresInSeconds: null })
   })
 
   it('is idempotent: a repeated add keeps the version', async () => {
@@ -45,7 +46,7 @@ describe('POST /cart', () => {
     await postCart({ session: 'abc', action: 'add' })
     const response = await postCart({ session: 'abc', action: 'add' })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: null })
   })
 
   it('answers 409 sold_out when nothing is left, and changes nothing', async () => {
@@ -54,7 +55,7 @@ describe('POST /cart', () => {
     const response = await postCart({ session: 'second', action: 'add' })
     expect(response.status).toBe(409)
     expect(await response.json()).toEqual({ error: 'sold_out', message: expect.stringContaining('every unit') })
-    expect(await inventory()).toEqual({ inventoryCount: 0, totalInventory: 1, version: 1 })
+    expect(await inventory()).toEqual({ inventoryCount: 0, totalInventory: 1, version: 1, epoch: anyEpoch })
   })
 
   const form = (body: string): RequestInit => ({
@@ -85,7 +86,7 @@ describe('POST /cart', () => {
     expect(response.status).toBe(400)
     const body = await response.json()
     expect(body).toEqual({ error: 'invalid_request', message: expect.stringContaining(message) })
-    expect(await inventory()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+    expect(await inventory()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0, epoch: anyEpoch })
   })
 
   it('treats a field named __proto__ as just another field', async () => {
@@ -117,6 +118,7 @@ describe('GET /cart', () => {
       inventoryCount: 9,
       totalInventory: 10,
       version: 1,
+      epoch: anyEpoch,
       inCart: true,
       holdExpiresInSeconds: null,
     })
@@ -141,7 +143,7 @@ describe('GET /cart', () => {
       clock.advance(1000)
       await nextTurn()
     }
-    expect(await (await poll).json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2 })
+    expect(await (await poll).json()).toMatchObject({ inventoryCount: 10, totalInventory: 10, version: 2 })
     expect(await cartOf('abc')).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/test-app.js'
 import { nextTurn, track } from '../helpers/turns.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 describe('GET /status', () => {
   it('answers at once with the current stock when since is behind', async () => {
@@ -10,7 +11,7 @@ describe('GET /status', () => {
     const response = await app.request('/status?since=0')
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Type')).toBe('application/json')
-    expect(await response.json()).toEqual({ inventoryCount: 8, totalInventory: 10, version: 2 })
+    expect(await response.json()).toEqual({ inventoryCount: 8, totalInventory: 10, version: 2, epoch: anyEpoch, retryAfterMs: 0 })
   })
 
   it('holds the request until a cart changes, then answers with the new stock', async () => {
@@ -23,7 +24,7 @@ describe('GET /status', () => {
     await postCart({ session: 'a', action: 'add' })
     await nextTurn()
     expect(poll.settled).toBe(true)
-    expect(await poll.value!.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+    expect(await poll.value!.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: 0 })
   })
 
   it('is not released by an action that changes nothing', async () => {
@@ -54,7 +55,61 @@ describe('GET /status', () => {
     clock.advance(1)
     await nextTurn()
     expect(poll.value!.status).toBe(200)
-    expect(await poll.value!.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+    expect(await poll.value!.json()).toEqual({
+      inventoryCount: 10,
+      totalInventory: 10,
+      version: 0,
+      epoch: anyEpoch,
+      retryAfterMs: expect.any(Number),
+    })
+  })
+
+  it('tells pollers answered by a timeout to come back at spread-out times, within a second', async () => {
+    const { app, clock } = await testApp({ pollTimeoutSeconds: 25 })
+    const polls = Array.from({ length: 20 }, () => track(app.request('/status?since=0')))
+    clock.advance(25_000)
+    await nextTurn()
+    const waits = await Promise.all(polls.map(async (poll) => ((await poll.value!.json()) as { retryAfterMs: number }).retryAfterMs))
+    for (const wait of waits) expect(wait).toSatisfy((ms: number) => Number.isInteger(ms) && ms >= 0 && ms < 1000)
+    expect(new Set(waits).size).toBeGreaterThan(10)
+  })
+
+  it('answers at once, with resync, a cursor of another epoch, however far ahead its version is', async () => {
+    const { app, postCart } = await testApp()
+    await postCart({ session: 'a', action: 'add' })
+    const current = (await (await app.request('/inventory')).json()) as { epoch: string }
+    const response = await app.request('/status?since=57&epoch=a-restarted-server')
+    expect(await response.json()).toEqual({
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      epoch: current.epoch,
+      resync: true,
+      retryAfterMs: 0,
+    })
+  })
+
+  it('holds a cursor of the current epoch, and answers it without resync', async () => {
+    const { app, postCart } = await testApp()
+    const { epoch } = (await (await app.request('/inventory')).json()) as { epoch: string }
+    const poll = track(app.request(`/status?since=0&epoch=${epoch}`))
+    await nextTurn()
+    expect(poll.settled).toBe(false)
+    await postCart({ session: 'a', action: 'add' })
+    await nextTurn()
+    expect(await poll.value!.json()).not.toHaveProperty('resync')
+  })
+
+  it.each([
+    ['an epoch without since', '/status?epoch=abc', 'epoch goes with since'],
+    ['an epoch with a space', '/status?since=1&epoch=a%20b', 'epoch must be the epoch of a snapshot'],
+    ['a 65-character epoch', `/status?since=1&epoch=${'e'.repeat(65)}`, 'epoch must be the epoch of a snapshot'],
+  ])('refuses %s with 400 invalid_request', async (_, path, message) => {
+    const { app, hub } = await testApp()
+    const response = await app.request(path)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining(message) })
+    expect(hub.held).toBe(0)
   })
 
   it('takes a timeout in seconds from the query', async () => {

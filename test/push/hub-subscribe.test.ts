@@ -5,7 +5,12 @@ import type { Published } from '../../src/push/published.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn } from '../helpers/turns.js'
 
-const stock = (version: number): StockSnapshot => ({ inventoryCount: 10 - version, totalInventory: 10, version })
+const stock = (version: number, epoch = 'first-life'): StockSnapshot => ({
+  inventoryCount: 10 - version,
+  totalInventory: 10,
+  version,
+  epoch,
+})
 
 const hubAt = (version: number, batchSize?: number) =>
   new Hub(stock(version), { clock: new ManualClock(), maxWaiters: 100, ...(batchSize ? { batchSize } : {}) })
@@ -46,8 +51,8 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(3)
     const current = recorder()
     const behind = recorder()
-    hub.subscribe('sse', 3, current.subscriber)
-    hub.subscribe('sse', 1, behind.subscriber)
+    hub.subscribe('sse', { version: 3 }, current.subscriber)
+    hub.subscribe('sse', { version: 1 }, behind.subscriber)
     await nextTurn()
     expect(current.versions).toEqual([])
     expect(behind.versions).toEqual([3])
@@ -61,8 +66,8 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(0, 1)
     const first = recorder()
     const second = recorder()
-    hub.subscribe('ws', 0, first.subscriber)
-    hub.subscribe('ws', 0, second.subscriber)
+    hub.subscribe('ws', { version: 0 }, first.subscriber)
+    hub.subscribe('ws', { version: 0 }, second.subscriber)
     hub.publish(stock(1))
     hub.publish(stock(2))
     await nextTurn()
@@ -78,10 +83,10 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(0)
     const a = recorder()
     const b = recorder()
-    hub.subscribe('sse', 0, a.subscriber)
-    hub.subscribe('ws', 0, b.subscriber)
+    hub.subscribe('sse', { version: 0 }, a.subscriber)
+    hub.subscribe('ws', { version: 0 }, b.subscriber)
     let waited: Published | undefined
-    hub.wait(0, 25_000, (published) => (waited = published))
+    hub.wait({ version: 0 }, 25_000, (published) => (waited = published))
     hub.publish(stock(1))
     await nextTurn()
     expect(a.sent[0]).toBe(b.sent[0])
@@ -96,9 +101,9 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(0)
     const gone = recorder()
     const stays = recorder()
-    const unsubscribe = hub.subscribe('sse', 0, gone.subscriber)
-    hub.subscribe('sse', 0, stays.subscriber)
-    hub.subscribe('ws', 0, recorder().subscriber)
+    const unsubscribe = hub.subscribe('sse', { version: 0 }, gone.subscriber)
+    hub.subscribe('sse', { version: 0 }, stays.subscriber)
+    hub.subscribe('ws', { version: 0 }, recorder().subscriber)
     expect([hub.subscribers('sse'), hub.subscribers('ws'), hub.subscribers('other')]).toEqual([2, 1, 0])
 
     hub.publish(stock(1))
@@ -113,7 +118,7 @@ describe('Hub subscriptions', () => {
   it('on close sends each subscriber the latest version it lacks, then ends it; a later one is ended at once', async () => {
     const hub = hubAt(0)
     const queued = recorder()
-    hub.subscribe('sse', 0, queued.subscriber)
+    hub.subscribe('sse', { version: 0 }, queued.subscriber)
     hub.publish(stock(1))
     hub.close()
     expect(queued.versions).toEqual([1])
@@ -126,5 +131,22 @@ describe('Hub subscriptions', () => {
     expect(late.ended()).toBe(true)
     await nextTurn()
     expect(queued.versions).toEqual([1])
+  })
+
+  it('sends a subscriber the stock of a new epoch, though its version is lower than the one it has', async () => {
+    const hub = hubAt(5)
+    const { subscriber, sent } = recorder()
+    hub.subscribe('sse', { version: 5, epoch: 'first-life' }, subscriber)
+    hub.publish(stock(0, 'second-life'))
+    await nextTurn()
+    expect(sent.map(({ snapshot }) => [snapshot.epoch, snapshot.version])).toEqual([['second-life', 0]])
+  })
+
+  it('sends at once, on subscribing, the current stock to a client whose cursor is of another epoch', async () => {
+    const hub = hubAt(2)
+    const { subscriber, versions } = recorder()
+    hub.subscribe('sse', { version: 9, epoch: 'a-life-before' }, subscriber)
+    await nextTurn()
+    expect(versions).toEqual([2])
   })
 })

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
-import { Hub, TooManyWaitersError } from '../../src/push/hub.js'
+import { Hub, TooManyWaitersError, type Cursor, type Reason } from '../../src/push/hub.js'
 import type { Published } from '../../src/push/published.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn, track } from '../helpers/turns.js'
 
-const stock = (version: number, inventoryCount = 10 - version): StockSnapshot => ({
+const EPOCH = 'first-life'
+
+const stock = (version: number, inventoryCount = 10 - version, epoch = EPOCH): StockSnapshot => ({
   inventoryCount,
   totalInventory: 10,
   version,
+  epoch,
 })
 
 function hubAt(version: number, options: { maxWaiters?: number; batchSize?: number } = {}) {
@@ -20,12 +23,20 @@ function hubAt(version: number, options: { maxWaiters?: number; batchSize?: numb
 const TIMEOUT_MS = 25_000
 
 /** A wait whose delivery is a promise, and its cancel. */
-function held(hub: Hub, since: number | undefined, timeoutMs = TIMEOUT_MS) {
+/** A wait whose delivery is a promise, and its cancel; `since` is a version of the epoch the hub started in. */
+function held(hub: Hub, since: number | Cursor | undefined, timeoutMs = TIMEOUT_MS) {
   let cancel = () => {}
   const answer = new Promise<Published>((resolve) => {
-    cancel = hub.wait(since, timeoutMs, resolve)
+    cancel = hub.wait(typeof since === 'number' ? { version: since } : since, timeoutMs, resolve)
   })
   return { answer, cancel }
+}
+
+/** A wait that records why it was answered. */
+function heldFor(hub: Hub, since: Cursor | undefined, timeoutMs = TIMEOUT_MS) {
+  return new Promise<{ published: Published; reason: Reason }>((resolve) => {
+    hub.wait(since, timeoutMs, (published, reason) => resolve({ published, reason }))
+  })
 }
 
 describe('Hub', () => {
@@ -94,7 +105,7 @@ describe('Hub', () => {
   it('answers a cursor that is behind on the next turn, with whatever is newest by then', async () => {
     const { hub } = hubAt(3)
     const delivered: number[] = []
-    hub.wait(2, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
+    hub.wait({ version: 2 }, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
     expect(delivered).toEqual([])
     hub.publish(stock(4))
     await nextTurn()
@@ -105,7 +116,7 @@ describe('Hub', () => {
   it('drops a cursor that is behind without answering it, when cancelled before its turn', async () => {
     const { hub } = hubAt(3)
     const delivered: number[] = []
-    const cancel = hub.wait(2, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
+    const cancel = hub.wait({ version: 2 }, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
     cancel()
     expect(hub.held).toBe(0)
     await nextTurn()
@@ -154,7 +165,7 @@ describe('Hub', () => {
     const { hub } = hubAt(0, { maxWaiters: 2 })
     const first = held(hub, 0)
     held(hub, 0)
-    expect(() => hub.wait(0, TIMEOUT_MS, () => {})).toThrow(TooManyWaitersError)
+    expect(() => hub.wait({ version: 0 }, TIMEOUT_MS, () => {})).toThrow(TooManyWaitersError)
     first.cancel()
     expect(hub.held).toBe(1)
     held(hub, 0)
@@ -217,6 +228,75 @@ describe('Hub', () => {
     hub.publish(stock(3))
     hub.publish(stock(4, 0))
     expect(hub.latest.snapshot).toEqual(stock(4))
+  })
+
+  it('answers at once a cursor of another epoch, whatever its version, with the current stock', async () => {
+    const { hub } = hubAt(3)
+    const { published, reason } = await heldFor(hub, { version: 40, epoch: 'a-life-before' })
+    expect(published.snapshot).toEqual(stock(3))
+    expect(reason).toBe('changed')
+  })
+
+  it('holds a cursor of the current epoch, named or not', async () => {
+    const { hub } = hubAt(3)
+    const named = track(held(hub, { version: 3, epoch: EPOCH }).answer)
+    const unnamed = track(held(hub, 3).answer)
+    await nextTurn()
+    expect([named.settled, unnamed.settled]).toEqual([false, false])
+  })
+
+  it('on a new epoch answers every held waiter, though the new version is lower, and holds new waits in it', async () => {
+    const { hub } = hubAt(7)
+    const before = [held(hub, 7).answer, held(hub, 9).answer]
+    hub.publish(stock(0, 10, 'second-life'))
+    const after = track(held(hub, { version: 0, epoch: 'second-life' }).answer)
+    const answered = await Promise.all(before)
+    expect(answered.map(({ snapshot }) => [snapshot.epoch, snapshot.version])).toEqual([
+      ['second-life', 0],
+      ['second-life', 0],
+    ])
+    await nextTurn()
+    expect(after.settled).toBe(false)
+    expect(hub.held).toBe(1)
+  })
+
+  it('still ignores an old version of the current epoch after a new epoch began', async () => {
+    const { hub } = hubAt(7)
+    hub.publish(stock(2, 10, 'second-life'))
+    hub.publish(stock(1, 10, 'second-life'))
+    expect(hub.latest.snapshot).toEqual(stock(2, 10, 'second-life'))
+  })
+
+  it('says why each waiter was answered: a change, its timeout, or the hub closing', async () => {
+    const { hub, clock } = hubAt(0)
+    const changed = heldFor(hub, { version: 0 })
+    hub.publish(stock(1))
+    expect((await changed).reason).toBe('changed')
+    const timedOut = heldFor(hub, { version: 1 }, 1000)
+    clock.advance(1000)
+    expect((await timedOut).reason).toBe('timeout')
+    const closing = heldFor(hub, { version: 1 })
+    void hub.close()
+    expect((await closing).reason).toBe('closing')
+    expect((await heldFor(hub, { version: 1 })).reason).toBe('closing')
+  })
+
+  it('on close spreads its answers evenly over the window it is given', async () => {
+    const { hub, clock } = hubAt(0)
+    const answers = Array.from({ length: 100 }, () => track(held(hub, 0).answer))
+    const closed = track(hub.close(1000))
+    const answeredBy: number[] = []
+    for (let ms = 0; ms < 1000; ms += 250) {
+      await nextTurn()
+      answeredBy.push(answers.filter((answer) => answer.settled).length)
+      clock.advance(250)
+    }
+    await nextTurn()
+    // About a quarter more every 250 ms, not all at once and not all at the end.
+    expect(answeredBy).toEqual([2, 27, 52, 77])
+    expect(answers.every((answer) => answer.settled)).toBe(true)
+    expect(closed.settled).toBe(true)
+    expect(hub.held).toBe(0)
   })
 
   it('on close answers every waiter with the latest stock, and any later wait at once', async () => {

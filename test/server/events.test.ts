@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { epochOf, eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { openEventStream } from '../helpers/event-stream.js'
 
 describe('GET /events, through real sockets', () => {
   const start = useServers()
 
-  it('sends the current stock at once, then one stock event per change, the version as its id', async () => {
+  it('sends the current stock at once, then one stock event per change, the epoch and version as its id', async () => {
     const server = await start()
+    const epoch = await epochOf(server.url)
     const stream = await openEventStream(`${server.url}/events`)
     expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/)
     expect(stream.response.headers['x-accel-buffering']).toBe('no')
@@ -14,34 +15,46 @@ describe('GET /events, through real sockets', () => {
     expect(await stream.nextEvent()).toEqual({
       kind: 'event',
       event: 'stock',
-      id: '0',
-      data: JSON.stringify({ inventoryCount: 10, totalInventory: 10, version: 0 }),
+      id: `${epoch}:0`,
+      data: JSON.stringify({ inventoryCount: 10, totalInventory: 10, version: 0, epoch }),
     })
     await postCart(server.url, 'a', 'add')
     await postCart(server.url, 'b', 'add')
     const seen = [await stream.nextEvent(), await stream.nextEvent()].map((event) => [event.id, JSON.parse(event.data)])
     expect(seen).toEqual([
-      ['1', { inventoryCount: 9, totalInventory: 10, version: 1 }],
-      ['2', { inventoryCount: 8, totalInventory: 10, version: 2 }],
+      [`${epoch}:1`, { inventoryCount: 9, totalInventory: 10, version: 1, epoch }],
+      [`${epoch}:2`, { inventoryCount: 8, totalInventory: 10, version: 2, epoch }],
     ])
     stream.close()
   })
 
   it('resumes from Last-Event-ID: nothing at once when up to date, the current stock at once when behind', async () => {
     const server = await start()
+    const epoch = await epochOf(server.url)
     await postCart(server.url, 'a', 'add')
     await postCart(server.url, 'b', 'add')
 
-    const upToDate = await openEventStream(`${server.url}/events`, { 'Last-Event-ID': '2' })
+    const upToDate = await openEventStream(`${server.url}/events`, { 'Last-Event-ID': `${epoch}:2` })
     await expect(upToDate.nextEvent(300)).rejects.toThrow(/no message/)
-    const behind = await openEventStream(`${server.url}/events?since=2`, { 'Last-Event-ID': '1' })
-    expect((await behind.nextEvent()).id).toBe('2')
-    const bySince = await openEventStream(`${server.url}/events?since=0`)
-    expect((await bySince.nextEvent()).id).toBe('2')
+    const behind = await openEventStream(`${server.url}/events?since=2`, { 'Last-Event-ID': `${epoch}:1` })
+    expect((await behind.nextEvent()).id).toBe(`${epoch}:2`)
+    const bySince = await openEventStream(`${server.url}/events?since=0&epoch=${epoch}`)
+    expect((await bySince.nextEvent()).id).toBe(`${epoch}:2`)
+    const bareVersion = await openEventStream(`${server.url}/events`, { 'Last-Event-ID': '2' })
+    await expect(bareVersion.nextEvent(300)).rejects.toThrow(/no message/)
 
     await postCart(server.url, 'a', 'remove')
-    for (const stream of [upToDate, behind, bySince]) expect((await stream.nextEvent()).id).toBe('3')
-    for (const stream of [upToDate, behind, bySince]) stream.close()
+    for (const stream of [upToDate, behind, bySince, bareVersion]) expect((await stream.nextEvent()).id).toBe(`${epoch}:3`)
+    for (const stream of [upToDate, behind, bySince, bareVersion]) stream.close()
+  })
+
+  it('sends the current stock at once to a browser whose Last-Event-ID is of a stock that started again', async () => {
+    const server = await start()
+    await postCart(server.url, 'a', 'add')
+    const stream = await openEventStream(`${server.url}/events`, { 'Last-Event-ID': 'a-server-before-a-restart:57' })
+    const event = await stream.nextEvent()
+    expect(event.id).toBe(`${await epochOf(server.url)}:1`)
+    stream.close()
   })
 
   it('refuses a bad cursor with 400 and opens no stream', async () => {
@@ -76,7 +89,9 @@ describe('GET /events, through real sockets', () => {
     const stream = await openEventStream(`${server.url}/events`)
     await stream.nextEvent()
     await postCart(server.url, 'a', 'add')
-    await Promise.all([server.close(), expect(stream.nextEvent()).resolves.toMatchObject({ id: '1' })])
+    await Promise.all([server.close(), expect(stream.nextEvent()).resolves.toMatchObject({ id: expect.stringMatching(/:1$/) })])
+    // Told to reconnect after a random wait, so that a fleet of browsers does not come back at once.
+    expect(await stream.next()).toMatchObject({ kind: 'retry', ms: expect.any(Number) })
     await stream.ended()
   })
 })

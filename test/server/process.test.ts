@@ -2,21 +2,34 @@ import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 describe('the server process', () => {
   const { spawnServer, startServerProcess } = useServerProcesses()
 
-  it('on SIGTERM answers its held requests with the current stock and exits 0 within 5 s', async () => {
+  it('on SIGTERM answers its held requests over the default 2 s window, telling each when to return, and exits 0', async () => {
     const { child, url } = await startServerProcess({})
     await postCart(url, 'a', 'add')
-    const polls = Array.from({ length: 10 }, () => fetch(`${url}/status?since=1`))
+    const polls = Array.from({ length: 40 }, async () => {
+      const response = await fetch(`${url}/status?since=1`)
+      return { at: Date.now(), body: (await response.json()) as { retryAfterMs: number } }
+    })
     // The requests must be held before the signal, or they would race the closing listener.
     await new Promise((resolve) => setTimeout(resolve, 500))
 
     const signalled = Date.now()
     child.kill('SIGTERM')
     const answers = await Promise.all(polls)
-    for (const answer of answers) expect(await answer.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+    for (const { body } of answers) {
+      expect(body).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: expect.any(Number) })
+      expect(body.retryAfterMs).toSatisfy((ms: number) => ms >= 0 && ms < 1000)
+    }
+    const times = answers.map(({ at }) => at - signalled).sort((a, b) => a - b)
+    // Spread over the window: some early, some late, none in a burst at the start or the end.
+    expect(times[0]).toBeLessThan(500)
+    expect(times.at(-1)).toBeGreaterThan(1500)
+    expect(times[20]! - times[10]!).toBeGreaterThan(250)
+    expect(new Set(answers.map(({ body }) => body.retryAfterMs)).size).toBeGreaterThan(20)
     const [code] = await once(child, 'exit')
     expect(code).toBe(0)
     expect(Date.now() - signalled).toBeLessThan(5000)

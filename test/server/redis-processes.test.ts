@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { adminConnection, deleteKeys, killConnections, runRedisTests, uniquePrefix } from '../helpers/redis.js'
 import { MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 interface Stock {
   readonly inventoryCount: number
@@ -59,7 +60,7 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
       const changedAt = performance.now()
       expect((await postCart(a, `shopper-${round}`, 'add')).status).toBe(200)
       const answer = await poll
-      expect(answer.stock).toEqual({ inventoryCount: 9 - round, totalInventory: 10, version: version + 1 })
+      expect(answer.stock).toEqual({ inventoryCount: 9 - round, totalInventory: 10, version: version + 1, epoch: anyEpoch, retryAfterMs: 0 })
       expect(answer.at - changedAt).toBeLessThan(100)
     }
   })
@@ -75,7 +76,7 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
       expect(winners).toHaveLength(10)
       expect(responses.filter((response) => response.status === 409)).toHaveLength(190)
       const after = await inventoryOf(servers[1])
-      expect(after).toEqual({ inventoryCount: 0, totalInventory: 10, version: before.version + 10 })
+      expect(after).toEqual({ inventoryCount: 0, totalInventory: 10, version: before.version + 10, epoch: anyEpoch })
       // Put the stock back for the next round.
       await Promise.all(winners.map((session, i) => postCart(servers[i % 2]!, session, 'remove')))
     }
@@ -96,14 +97,14 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     const holders = await admin.zcard(`${prefix}holds`)
     expect(holders).toBeLessThanOrEqual(10)
     const stock = await inventoryOf(a)
-    expect(stock).toEqual({ inventoryCount: 10 - holders, totalInventory: 10, version: holders })
+    expect(stock).toEqual({ inventoryCount: 10 - holders, totalInventory: 10, version: holders, epoch: anyEpoch })
 
     const polls = [a, b, a, b].map((url) => getJson<Stock>(`${url}/status?since=${stock.version}`))
     await new Promise((resolve) => setTimeout(resolve, 50))
     const [someHolder] = await admin.zrandmember(`${prefix}holds`, 1)
     expect((await postCart(b, someHolder!, 'remove')).status).toBe(200)
     for (const answer of await Promise.all(polls)) {
-      expect(answer).toEqual({ inventoryCount: 11 - holders, totalInventory: 10, version: holders + 1 })
+      expect(answer).toEqual({ inventoryCount: 11 - holders, totalInventory: 10, version: holders + 1, epoch: anyEpoch, retryAfterMs: 0 })
     }
   })
 
@@ -112,11 +113,11 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect((await postCart(a, 'hoarder', 'add')).status).toBe(200)
     const polls = [a, b].map((url) => getJson<Stock>(`${url}/status?since=1&timeout=10`))
     for (const answer of await Promise.all(polls)) {
-      expect(answer).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2 })
+      expect(answer).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, epoch: anyEpoch, retryAfterMs: 0 })
     }
     // Both processes sweep every second: a second sweep must find nothing more to return.
     await new Promise((resolve) => setTimeout(resolve, 1500))
-    expect(await inventoryOf(b)).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2 })
+    expect(await inventoryOf(b)).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, epoch: anyEpoch })
     expect(await getJson(`${b}/cart?session=hoarder`)).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 

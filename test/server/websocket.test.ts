@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 /** A WebSocket client that queues the frames it receives, parsed. */
 async function connect(url: string) {
@@ -30,7 +31,7 @@ async function connect(url: string) {
   }
 }
 
-const stockFrame = (inventoryCount: number, version: number) => ({ type: 'stock', inventoryCount, totalInventory: 10, version })
+const stockFrame = (inventoryCount: number, version: number) => ({ type: 'stock', inventoryCount, totalInventory: 10, version, epoch: anyEpoch })
 
 describe('GET /ws, through real sockets', () => {
   const start = useServers()
@@ -54,7 +55,7 @@ describe('GET /ws, through real sockets', () => {
 
     shopper.send({ type: 'cart', session: 'ws-shopper', action: 'add' })
     const frames = [await shopper.next(), await shopper.next()]
-    expect(frames).toContainEqual({ type: 'cart-result', inventoryCount: 9, totalInventory: 10, version: 1, inCart: true, holdExpiresInSeconds: 900 })
+    expect(frames).toContainEqual({ type: 'cart-result', inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: 900 })
     expect(frames).toContainEqual(stockFrame(9, 1))
     expect(await watcher.next()).toEqual(stockFrame(9, 1))
     const cart = await (await fetch(`${server.url}/cart?session=ws-shopper`)).json()

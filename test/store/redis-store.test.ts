@@ -6,6 +6,7 @@ import { StoreUnavailableError } from '../../src/store/store.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { adminConnection, connectionIds, deleteKeys, killConnections, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
 import { eventually } from '../helpers/running-server.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 describe.skipIf(!runRedisTests)('RedisStore', () => {
   let admin: Redis
@@ -43,7 +44,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const onB = heard(b)
     await a.apply('add', 'alice')
     await eventually(() => onB.length === 1, 1000)
-    expect(onB).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1 }])
+    expect(onB).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch }])
     expect(await b.viewOf('alice')).toMatchObject({ inCart: true })
   })
 
@@ -53,7 +54,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
       Array.from({ length: 200 }, (_, i) => stores[i % stores.length]!.apply('add', `shopper-${i}`)),
     )
     expect(results.filter((result) => result.ok)).toHaveLength(10)
-    expect(await stores[0]!.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10 })
+    expect(await stores[0]!.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10, epoch: anyEpoch })
     expect(await admin.zcard(`${prefixes[0]}holds`)).toBe(10)
   })
 
@@ -68,8 +69,29 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     clock.advance(1000)
     await Promise.all(stores.flatMap((store) => [store.expireHolds(), store.expireHolds()]))
     await eventually(() => changes.length === 4)
-    expect(changes[3]).toEqual({ inventoryCount: 10, totalInventory: 10, version: 4 })
-    expect(await stores[3]!.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 4 })
+    expect(changes[3]).toEqual({ inventoryCount: 10, totalInventory: 10, version: 4, epoch: anyEpoch })
+    expect(await stores[3]!.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 4, epoch: anyEpoch })
+  })
+
+  it('gives every store on the same keys one epoch', async () => {
+    const stores = await shared(3)
+    const epochs = await Promise.all(stores.map(async (store) => (await store.snapshot()).epoch))
+    expect(new Set(epochs).size).toBe(1)
+  })
+
+  it('starts a new epoch when its keys are lost, and tells every store on them at once', async () => {
+    const [a, b] = (await shared(2)) as [RedisStore, RedisStore]
+    await a.apply('add', 'alice')
+    const before = await b.snapshot()
+    const onB = heard(b)
+    await deleteKeys(admin, prefixes.at(-1)!)
+
+    const after = await a.snapshot()
+    expect(after).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0, epoch: anyEpoch })
+    expect(after.epoch).not.toBe(before.epoch)
+    await eventually(() => onB.length === 1)
+    expect(onB).toEqual([after])
+    expect(await b.snapshot()).toEqual(after)
   })
 
   it('keeps the total of the first store to create the stock', async () => {
@@ -80,7 +102,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     await first.snapshot()
     const second = await RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 50 })
     opened.push(second)
-    expect(await second.snapshot()).toEqual({ inventoryCount: 3, totalInventory: 3, version: 0 })
+    expect(await second.snapshot()).toEqual({ inventoryCount: 3, totalInventory: 3, version: 0, epoch: anyEpoch })
   })
 
   it('keeps stores on other prefixes apart', async () => {
@@ -90,7 +112,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     await a.apply('add', 'alice')
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(onB).toEqual([])
-    expect(await b.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+    expect(await b.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0, epoch: anyEpoch })
   })
 
   it('reports the newest stock once its subscriber is back, even for changes published while it was cut off', async () => {
@@ -116,7 +138,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     expect(onReader).toEqual([])
 
     await eventually(() => onReader.length > 0, 2000)
-    expect(onReader.at(-1)).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1 })
+    expect(onReader.at(-1)).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch })
     await expect(reader.check()).resolves.toBeUndefined()
   })
 

@@ -6,6 +6,7 @@ import type { HoldPolicy, Store } from '../../src/store/store.js'
 import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { eventually } from '../helpers/running-server.js'
+import { anyEpoch } from '../helpers/stock.js'
 
 interface StoreKind {
   readonly name: string
@@ -60,7 +61,18 @@ describe.each(kinds)('$name store', ({ open }) => {
 
   it('starts full at version 0', async () => {
     const store = await storeWith(10)
-    expect(await store.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0 })
+    expect(await store.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0, epoch: anyEpoch })
+  })
+
+  it('keeps one epoch through every action, and a separate stock has another', async () => {
+    const store = await storeWith(10)
+    const { epoch } = await store.snapshot()
+    const changes = recordChanges(store)
+    const added = await store.apply('add', 'alice')
+    await store.apply('remove', 'alice')
+    await eventually(() => changes.length === 2)
+    expect([added.snapshot.epoch, ...changes.map((change) => change.epoch)]).toEqual([epoch, epoch, epoch])
+    expect((await (await storeWith(10)).snapshot()).epoch).not.toBe(epoch)
   })
 
   it('adds a unit to a session cart and tells listeners once', async () => {
@@ -71,10 +83,10 @@ describe.each(kinds)('$name store', ({ open }) => {
       ok: true,
       inCart: true,
       holdUntil: null,
-      snapshot: { inventoryCount: 9, totalInventory: 10, version: 1 },
+      snapshot: { inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch },
     })
     await eventually(() => changes.length === 1)
-    expect(changes).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1 }])
+    expect(changes).toEqual([{ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch }])
     expect(await store.viewOf('alice')).toEqual({ inCart: true, holdUntil: null, snapshot: result.snapshot })
     expect(await store.viewOf('bob')).toEqual({ inCart: false, holdUntil: null, snapshot: result.snapshot })
   })
@@ -101,7 +113,7 @@ describe.each(kinds)('$name store', ({ open }) => {
     expect(await store.apply('add', 'c')).toEqual({
       ok: false,
       error: 'sold_out',
-      snapshot: { inventoryCount: 0, totalInventory: 2, version: 2 },
+      snapshot: { inventoryCount: 0, totalInventory: 2, version: 2, epoch: anyEpoch },
     })
     await settle()
     expect(changes).toEqual([])
@@ -115,7 +127,7 @@ describe.each(kinds)('$name store', ({ open }) => {
       ok: true,
       inCart: false,
       holdUntil: null,
-      snapshot: { inventoryCount: 1, totalInventory: 1, version: 2 },
+      snapshot: { inventoryCount: 1, totalInventory: 1, version: 2, epoch: anyEpoch },
     })
     expect(await store.apply('add', 'b')).toMatchObject({ ok: true, snapshot: { inventoryCount: 0, version: 3 } })
   })
@@ -144,7 +156,7 @@ describe.each(kinds)('$name store', ({ open }) => {
     const store = await storeWith(10)
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.apply('add', `s${i}`)))
     expect(results.filter((result) => result.ok)).toHaveLength(10)
-    expect(await store.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10 })
+    expect(await store.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10, epoch: anyEpoch })
   })
 
   describe('with holds that expire', () => {
@@ -184,7 +196,7 @@ describe.each(kinds)('$name store', ({ open }) => {
       await store.expireHolds()
       await store.expireHolds()
       await eventually(() => changes.length === 3)
-      expect(changes[2]).toEqual({ inventoryCount: 10, totalInventory: 10, version: 3 })
+      expect(changes[2]).toEqual({ inventoryCount: 10, totalInventory: 10, version: 3, epoch: anyEpoch })
       expect(await store.viewOf('alice')).toMatchObject({ inCart: false, holdUntil: null })
       await settle()
       expect(changes).toHaveLength(3)

@@ -1,20 +1,39 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import type { Hub } from '../../push/hub.js'
+import type { Cursor, Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { parseInput, versionCursor } from '../input.js'
+import { epochField, parseInput, versionCursor } from '../input.js'
 import { clientAddressOf, headerOf } from '../node-bindings.js'
+import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
-const eventsInput = z.object({
-  since: versionCursor('since').optional(),
-  lastEventId: versionCursor('Last-Event-ID').optional(),
-})
+/** An event's id, `<epoch>:<version>`, as a browser sends it back; a bare version is of the current epoch. */
+const eventId = z
+  .string()
+  .regex(/^(?:[A-Za-z0-9_-]{1,64}:)?\d{1,15}$/, { error: 'Last-Event-ID must be the id of an event you were sent' })
+  .transform((id): Cursor => {
+    const [version, epoch] = id.split(':').reverse()
+    return { version: Number(version), epoch }
+  })
 
-/** One version as a Server-Sent Event: its id is the version, so a reconnecting browser says what it has. */
-const stockEvent = ({ snapshot, json }: Published) => `event: stock\nid: ${snapshot.version}\ndata: ${json}\n\n`
+const eventsInput = z
+  .object({
+    since: versionCursor('since').optional(),
+    epoch: epochField('epoch').optional(),
+    lastEventId: eventId.optional(),
+  })
+  .refine((input) => input.epoch === undefined || input.since !== undefined, {
+    error: 'epoch goes with since: the version you last saw in that epoch',
+  })
+
+/**
+ * One version as a Server-Sent Event. Its id is the epoch and the version, so a reconnecting browser says
+ * what it has, and one that reconnects to a stock that started again is sent the new one at once.
+ */
+const stockEvent = ({ snapshot, json }: Published) =>
+  `event: stock\nid: ${snapshot.epoch}:${snapshot.version}\ndata: ${json}\n\n`
 
 const HEARTBEAT = ': heartbeat\n\n'
 
@@ -23,15 +42,17 @@ export const SSE_TRANSPORT = 'sse'
 /**
  * `GET /events`: the stock as Server-Sent Events, one `stock` event per version. The current stock is sent
  * at once, unless the client says it has it already (`Last-Event-ID`, as a browser sends on reconnecting, or
- * else `?since=`); a comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
+ * else `?since=` and `&epoch=`); a comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
  */
 export function eventsRoutes(hub: Hub, heartbeatSeconds: number, heldPerClient: HeldPerClient): Hono {
   return new Hono()
     .get('/events', (c) => {
-      const { since, lastEventId } = parseInput(eventsInput, {
+      const { since, epoch, lastEventId } = parseInput(eventsInput, {
         since: c.req.query('since'),
+        epoch: c.req.query('epoch'),
         lastEventId: headerOf(c, 'Last-Event-ID'),
       })
+      const cursor = lastEventId ?? (since === undefined ? undefined : { version: since, epoch })
       const release = heldPerClient.admit(clientAddressOf(c))
       // Proxies such as nginx would otherwise hold events back in a buffer.
       c.header('X-Accel-Buffering', 'no')
@@ -40,9 +61,10 @@ export function eventsRoutes(hub: Hub, heartbeatSeconds: number, heldPerClient: 
         // Resolving closes the stream: when the client goes away or the hub closes.
         const ended = new Promise<void>((resolve) => (stop = resolve))
         const heartbeat = setInterval(() => void stream.write(HEARTBEAT), heartbeatSeconds * 1000)
-        const unsubscribe = hub.subscribe(SSE_TRANSPORT, lastEventId ?? since, {
+        const unsubscribe = hub.subscribe(SSE_TRANSPORT, cursor, {
           send: (published) => void stream.write(published.as(stockEvent)),
-          end: stop,
+          // The hub is closing: the browser reconnects after `retry` ms, spread like the long polls.
+          end: () => void stream.write(`retry: ${jitteredReconnectMs()}\n\n`).finally(stop),
         })
         stream.onAbort(stop)
         return ended.finally(() => {

@@ -3,16 +3,18 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
-import type { Hub } from '../../push/hub.js'
+import type { Cursor, Hub, Reason } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { jsonAnswer, writeJsonAnswer } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { parseInput, versionCursor } from '../input.js'
+import { epochField, parseInput, versionCursor } from '../input.js'
 import { clientAddressOf, nodeResponseOf } from '../node-bindings.js'
+import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
 const statusQuery = z.object({
   since: versionCursor('since').optional(),
+  epoch: epochField('epoch').optional(),
   timeout: z
     .string()
     .regex(/^\d+$/, { error: `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}` })
@@ -21,16 +23,47 @@ const statusQuery = z.object({
       error: `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`,
     })
     .optional(),
+}).refine((query) => query.epoch === undefined || query.since !== undefined, {
+  error: 'epoch goes with since: the version you last saw in that epoch',
 })
 
 // A closing hub answers at once; on a kept-alive connection the client would poll again straight away and
 // be answered again, in a loop, so while closing the connection is closed with the answer.
 const CLOSE_CONNECTION = { Connection: 'close' }
 
+/** When the client should poll again, in ms: at once after a change, later and spread out otherwise. */
+const retryAfterMsFor = (reason: Reason): number => (reason === 'changed' ? 0 : jitteredReconnectMs())
+
 /**
- * `GET /status?since=<version>`: the long poll. Answered at once when `since` is behind, otherwise held until
- * the version moves past it or the timeout passes; either way the body is the snapshot to show, and its
- * version is the cursor for the next poll.
+ * The body of a /status answer: the snapshot, `"resync": true` when the client's epoch is not the
+ * snapshot's (it must redraw from scratch), and `retryAfterMs`.
+ */
+const statusBody = (json: string, resync: boolean, retryAfterMs: number): string =>
+  `${json.slice(0, -1)}${resync ? ',"resync":true' : ''},"retryAfterMs":${retryAfterMs}}`
+
+// The answers to poll again at once are the same for every waiter of a version: built once per version.
+const promptly = ({ json }: Published) => statusBody(json, false, 0)
+const promptlyResync = ({ json }: Published) => statusBody(json, true, 0)
+
+/** Sends the body of a /status answer, with whether it closes the connection. */
+type SendAnswer = (body: string, closing: boolean) => void
+
+/** The hub's delivery for a client that said `epoch` (or nothing), sending its answer through `send`. */
+function answerWith(epoch: string | undefined, send: SendAnswer) {
+  return (published: Published, reason: Reason): void => {
+    const resync = epoch !== undefined && epoch !== published.snapshot.epoch
+    const retryAfterMs = retryAfterMsFor(reason)
+    const body =
+      retryAfterMs === 0 ? published.as(resync ? promptlyResync : promptly) : statusBody(published.json, resync, retryAfterMs)
+    send(body, reason === 'closing')
+  }
+}
+
+/**
+ * `GET /status?since=<version>&epoch=<epoch>`: the long poll. Answered at once when `since` is behind or
+ * `epoch` is not the current one, otherwise held until the version moves past it or the timeout passes;
+ * either way the body is the snapshot to show, and its version and epoch are the cursor for the next poll.
+ * `retryAfterMs` says how long to wait before that poll.
  *
  * Under @hono/node-server a held request is answered by writing to Node's response from the hub's fan-out,
  * as a bare node:http server would; the handler returns at once. Going back through a promise, Hono and a
@@ -40,13 +73,14 @@ const CLOSE_CONNECTION = { Connection: 'close' }
 export function statusRoutes(hub: Hub, pollTimeoutSeconds: number, heldPerClient: HeldPerClient): Hono {
   return new Hono()
     .get('/status', (c) => {
-      const { since, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())
+      const { since, epoch, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())
+      const cursor = since === undefined ? undefined : { version: since, epoch }
       const release = heldPerClient.admit(clientAddressOf(c))
       const outgoing = nodeResponseOf(c)
       try {
         return outgoing
-          ? holdOnNode(hub, since, timeout * 1000, outgoing, release)
-          : holdAsResponse(hub, since, timeout * 1000, c.req.raw.signal, release)
+          ? holdOnNode(hub, cursor, epoch, timeout * 1000, outgoing, release)
+          : holdAsResponse(hub, cursor, epoch, timeout * 1000, c.req.raw.signal, release)
       } catch (error) {
         release()
         throw error
@@ -61,14 +95,14 @@ export function statusRoutes(hub: Hub, pollTimeoutSeconds: number, heldPerClient
  */
 function holdOnNode(
   hub: Hub,
-  since: number | undefined,
+  cursor: Cursor | undefined,
+  epoch: string | undefined,
   timeoutMs: number,
   outgoing: ServerResponse,
   release: () => void,
 ): Response {
-  const cancel = hub.wait(since, timeoutMs, ({ json, byteLength }: Published) =>
-    writeJsonAnswer(outgoing, json, byteLength, hub.closed ? CLOSE_CONNECTION : undefined),
-  )
+  const deliver = answerWith(epoch, (body, closing) => writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined))
+  const cancel = hub.wait(cursor, timeoutMs, deliver)
   // Also emitted once the answer is written, when cancelling is a no-op.
   outgoing.once('close', () => {
     cancel()
@@ -79,16 +113,18 @@ function holdOnNode(
 
 function holdAsResponse(
   hub: Hub,
-  since: number | undefined,
+  cursor: Cursor | undefined,
+  epoch: string | undefined,
   timeoutMs: number,
   signal: AbortSignal,
   release: () => void,
 ): Promise<Response> {
   return new Promise((resolve) => {
-    const cancel = hub.wait(since, timeoutMs, ({ json }: Published) => {
+    const deliver = answerWith(epoch, (body, closing) => {
       release()
-      resolve(jsonAnswer(json, 200, hub.closed ? CLOSE_CONNECTION : undefined))
+      resolve(jsonAnswer(body, 200, closing ? CLOSE_CONNECTION : undefined))
     })
+    const cancel = hub.wait(cursor, timeoutMs, deliver)
     signal.addEventListener(
       'abort',
       () => {
