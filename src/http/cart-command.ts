@@ -29,13 +29,25 @@ export const cartBody = ({ snapshot, inCart, holdUntil }: SessionView, now: numb
   holdExpiresInSeconds: holdUntil === null ? null : Math.max(0, Math.ceil((holdUntil - now) / 1000)),
 })
 
-/** Checks, limits and applies one cart action for `client` (its address). */
-export type ApplyCartCommand = (fields: unknown, client: string) => Promise<CartBody>
+/** A cart action's answer, and whether it is the first answer to its idempotency key, given again. */
+export interface CartAnswer {
+  readonly body: CartBody
+  readonly replayed: boolean
+}
+
+/**
+ * Checks, limits and applies one cart action for `client` (its address), at most once for an
+ * `idempotencyKey`.
+ */
+export type ApplyCartCommand = (fields: unknown, client: string, idempotencyKey?: string) => Promise<CartAnswer>
+
+/** Marks an answer given again for an idempotency key, as other APIs with such keys do. */
+export const REPLAYED = { 'Idempotent-Replayed': 'true' }
 
 /**
  * One cart action, from `POST /cart` or a WebSocket frame alike: a client or session past its rate is a 429
  * `ApiError` with `Retry-After`, a bad command a 400 that names each bad field, an add with nothing left a
- * 409, and none of these changes anything.
+ * 409, an idempotency key used before for another action a 422, and none of these changes anything.
  */
 export function cartCommands(
   store: Store,
@@ -44,19 +56,23 @@ export function cartCommands(
   perSession: TokenBuckets,
   metrics: Metrics,
 ): ApplyCartCommand {
-  const apply: ApplyCartCommand = async (fields, client) => {
+  const apply: ApplyCartCommand = async (fields, client, idempotencyKey) => {
     refuseIfEmpty(perClient.take(client), 'this address')
     const { session, action } = parseInput(cartCommand, fields)
     refuseIfEmpty(perSession.take(session), 'this session')
-    const result = await store.apply(action, session)
-    if (!result.ok) throw new ApiError(409, 'sold_out', 'every unit is in a cart; try again when one is removed')
-    return cartBody(result, clock.now())
+    const result = await store.apply(action, session, idempotencyKey)
+    const replayed = result.replayed === true
+    if (!result.ok) {
+      const message = 'every unit is in a cart; try again when one is removed'
+      throw new ApiError(409, 'sold_out', message, replayed ? REPLAYED : undefined)
+    }
+    return { body: cartBody(result, clock.now()), replayed }
   }
-  return async (fields, client) => {
+  return async (fields, client, idempotencyKey) => {
     try {
-      const body = await apply(fields, client)
+      const answer = await apply(fields, client, idempotencyKey)
       metrics.cartAction('ok')
-      return body
+      return answer
     } catch (error) {
       metrics.cartAction(errorCodeOf(error))
       throw error

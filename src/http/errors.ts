@@ -1,7 +1,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { TooManyWaitersError } from '../push/hub.js'
-import { StoreUnavailableError } from '../store/store.js'
+import { IdempotencyKeyReusedError, StoreUnavailableError } from '../store/store.js'
 import { errorFields, log } from '../log.js'
 import { jsonAnswerOf } from './answer.js'
 
@@ -36,6 +36,7 @@ function refusalOf(err: unknown): ApiError {
   if (err instanceof TooManyWaitersError) {
     return new ApiError(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
   }
+  if (err instanceof IdempotencyKeyReusedError) return new ApiError(422, err.code, err.message)
   if (err instanceof StoreUnavailableError) {
     return new ApiError(503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
       'Retry-After': String(STORE_RETRY_AFTER_SECONDS),

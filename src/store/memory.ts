@@ -1,7 +1,24 @@
 import { nanoid } from 'nanoid'
 import { NEVER, ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
-import { holdEndNow, holdsNeverExpire, type CartResult, type ChangeListener, type HoldPolicy, type SessionView, type Store } from './store.js'
+import {
+  commandOf,
+  holdEndNow,
+  holdsNeverExpire,
+  IDEMPOTENCY_KEY_TTL_MS,
+  IdempotencyKeyReusedError,
+  type CartResult,
+  type ChangeListener,
+  type HoldPolicy,
+  type SessionView,
+  type Store,
+} from './store.js'
+
+interface FirstResult {
+  readonly command: string
+  readonly result: CartResult
+  readonly forgetAt: number
+}
 
 /**
  * The embedded default: one process holds the whole stock, so every action is atomic by construction. Its
@@ -12,6 +29,8 @@ export class MemoryStore implements Store {
   readonly #epoch = nanoid()
   readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
+  /** Results by idempotency key, oldest first: every key is kept equally long. */
+  readonly #firstResults = new Map<string, FirstResult>()
 
   constructor(totalInventory?: number, holds: HoldPolicy = holdsNeverExpire) {
     this.#cart = ShoppingCart.create(totalInventory)
@@ -26,7 +45,23 @@ export class MemoryStore implements Store {
     return this.#viewOf(session)
   }
 
-  async apply(action: CartAction, session: string): Promise<CartResult> {
+  async apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult> {
+    if (idempotencyKey === undefined) return this.#apply(action, session)
+    const now = this.#holds.clock.now()
+    for (const [key, { forgetAt }] of this.#firstResults) {
+      if (forgetAt > now) break
+      this.#firstResults.delete(key)
+    }
+    const command = commandOf(action, session)
+    const first = this.#firstResults.get(idempotencyKey)
+    if (first?.command === command) return { ...first.result, replayed: true }
+    if (first) throw new IdempotencyKeyReusedError()
+    const result = this.#apply(action, session)
+    this.#firstResults.set(idempotencyKey, { command, result, forgetAt: now + IDEMPOTENCY_KEY_TTL_MS })
+    return result
+  }
+
+  #apply(action: CartAction, session: string): CartResult {
     const outcome = this.#cart.apply(action, session, holdEndNow(this.#holds))
     if (!outcome.ok) return { ok: false, error: outcome.error, snapshot: this.#snapshot() }
     this.#become(outcome.cart, outcome.changed)

@@ -53,33 +53,54 @@ return { total - held, total, version, epoch, score and 1 or 0, ends(score) }
 `
 
 /**
- * ARGV: 4 'add' or 'remove', 5 the session, 6 the end of the hold an add makes or renews (ms, or '+inf').
+ * ARGV: 4 'add' or 'remove', 5 the session, 6 the end of the hold an add makes or renews (ms, or '+inf'),
+ * 7 the key that remembers an idempotent action's result, or '' for none, 8 the command that key is
+ * compared by, 9 how long the key is kept (ms).
  * Applies the rules of ShoppingCart; an effective change bumps the version and publishes the new stock,
- * in the same step.
- * Returns { 1 done or 0 sold out, inventoryCount, totalInventory, version, epoch, 1 if the session holds a
- * unit, its hold's end }.
+ * in the same step. Under a key already used, it acts not at all: the same command is given the reply
+ * first recorded, another gets -1.
+ * Returns { 1 done, 0 sold out or -1 key used for another command, inventoryCount, totalInventory, version,
+ * epoch, 1 if the session holds a unit, its hold's end, 1 if this is the reply first recorded }.
  */
 export const APPLY_SCRIPT = `${READ_STOCK}
-local session = ARGV[5]
-local score = redis.call('ZSCORE', KEYS[3], session)
-local changed = false
-if ARGV[4] == 'add' then
-  if not score and held >= total then
-    return { 0, total - held, total, version, epoch, 0, 0 }
+local once = ARGV[7]
+if once ~= '' then
+  local first = redis.call('GET', once)
+  if first then
+    first = cjson.decode(first)
+    if first.command ~= ARGV[8] then return { -1, 0, 0, 0, '', 0, 0, 0 } end
+    first.reply[8] = 1
+    return first.reply
   end
-  if not score then
-    held, changed = held + 1, true
+end
+local function act()
+  local session = ARGV[5]
+  local score = redis.call('ZSCORE', KEYS[3], session)
+  local changed = false
+  if ARGV[4] == 'add' then
+    if not score and held >= total then
+      return { 0, total - held, total, version, epoch, 0, 0 }
+    end
+    if not score then
+      held, changed = held + 1, true
+    end
+    redis.call('ZADD', KEYS[3], ARGV[6], session)
+    score = redis.call('ZSCORE', KEYS[3], session)
+  elseif score then
+    redis.call('ZREM', KEYS[3], session)
+    held, score, changed = held - 1, false, true
   end
-  redis.call('ZADD', KEYS[3], ARGV[6], session)
-  score = redis.call('ZSCORE', KEYS[3], session)
-elseif score then
-  redis.call('ZREM', KEYS[3], session)
-  held, score, changed = held - 1, false, true
+  if changed then
+    ${PUBLISH_CHANGE}
+  end
+  return { 1, total - held, total, version, epoch, score and 1 or 0, ends(score) }
 end
-if changed then
-  ${PUBLISH_CHANGE}
+local reply = act()
+if once ~= '' then
+  redis.call('SET', once, cjson.encode({ command = ARGV[8], reply = reply }), 'PX', ARGV[9])
 end
-return { 1, total - held, total, version, epoch, score and 1 or 0, ends(score) }
+reply[8] = 0
+return reply
 `
 
 /**

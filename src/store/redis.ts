@@ -6,7 +6,10 @@ import type { StockSnapshot } from '../domain/stock-snapshot.js'
 import { log } from '../log.js'
 import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
 import {
+  commandOf,
   holdEndNow,
+  IDEMPOTENCY_KEY_TTL_MS,
+  IdempotencyKeyReusedError,
   holdsNeverExpire,
   StoreUnavailableError,
   type CartResult,
@@ -34,7 +37,7 @@ const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1
 
 /** What a script answers: the stock, then whether the session holds a unit and until when. */
 const viewReply = z.tuple([z.number(), z.number(), z.number(), z.string(), z.number(), z.number()])
-const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.string(), z.number(), z.number()])
+const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.string(), z.number(), z.number(), z.number()])
 const publishedSnapshot = z.object({
   inventoryCount: z.number().int(),
   totalInventory: z.number().int(),
@@ -55,7 +58,17 @@ type StockArguments = readonly [
 
 interface ScriptCommands {
   stockView(...args: [...StockArguments, session: string]): Promise<unknown>
-  stockApply(...args: [...StockArguments, action: CartAction, session: string, holdUntil: string]): Promise<unknown>
+  stockApply(
+    ...args: [
+      ...StockArguments,
+      action: CartAction,
+      session: string,
+      holdUntil: string,
+      onceKey: string,
+      command: string,
+      onceTtlMs: number,
+    ]
+  ): Promise<unknown>
   stockExpire(...args: [...StockArguments, now: number]): Promise<unknown>
 }
 
@@ -72,6 +85,8 @@ export class RedisStore implements Store {
   readonly #subscriber: Redis
   readonly #keys: readonly [total: string, version: string, holders: string, epoch: string]
   readonly #channel: string
+  /** Where each idempotency key's first result is kept, under the same prefix as the stock. */
+  readonly #onceKeyPrefix: string
   readonly #totalInventory: number
   readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
@@ -82,6 +97,7 @@ export class RedisStore implements Store {
     const prefix = options.keyPrefix
     this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`, `${prefix}epoch`]
     this.#channel = `${prefix}changes`
+    this.#onceKeyPrefix = `${prefix}once:`
     this.#totalInventory = options.totalInventory
     this.#holds = options.holds ?? holdsNeverExpire
   }
@@ -141,16 +157,29 @@ export class RedisStore implements Store {
     return { snapshot: { inventoryCount, totalInventory, version, epoch }, inCart: holds === 1, holdUntil: until || null }
   }
 
-  async apply(action: CartAction, session: string): Promise<CartResult> {
+  async apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult> {
     const end = holdEndNow(this.#holds)
     const holdUntil = end === NEVER ? '+inf' : String(end)
-    const [done, inventoryCount, totalInventory, version, epoch, holds, until] = applyReply.parse(
-      await this.#run(() => this.#commands.stockApply(...this.#stock(), action, session, holdUntil)),
+    const onceKey = idempotencyKey === undefined ? '' : `${this.#onceKeyPrefix}${idempotencyKey}`
+    const [done, inventoryCount, totalInventory, version, epoch, holds, until, replay] = applyReply.parse(
+      await this.#run(() =>
+        this.#commands.stockApply(
+          ...this.#stock(),
+          action,
+          session,
+          holdUntil,
+          onceKey,
+          commandOf(action, session),
+          IDEMPOTENCY_KEY_TTL_MS,
+        ),
+      ),
     )
+    if (done === -1) throw new IdempotencyKeyReusedError()
     const snapshot = { inventoryCount, totalInventory, version, epoch }
+    const replayed = replay === 1 ? ({ replayed: true } as const) : {}
     return done === 1
-      ? { ok: true, snapshot, inCart: holds === 1, holdUntil: until || null }
-      : { ok: false, error: 'sold_out', snapshot }
+      ? { ok: true, snapshot, inCart: holds === 1, holdUntil: until || null, ...replayed }
+      : { ok: false, error: 'sold_out', snapshot, ...replayed }
   }
 
   async expireHolds(): Promise<void> {

@@ -21,9 +21,29 @@ export const holdsNeverExpire: HoldPolicy = { clock: systemClock, ttlMs: 0 }
 /** When a hold made or renewed now ends under `holds`: `NEVER` when holds do not expire. */
 export const holdEndNow = ({ clock, ttlMs }: HoldPolicy): number => (ttlMs > 0 ? clock.now() + ttlMs : NEVER)
 
+/**
+ * What an action did. `replayed` marks the result of an earlier action under the same idempotency key,
+ * given again without acting.
+ */
 export type CartResult =
-  | ({ readonly ok: true } & SessionView)
-  | { readonly ok: false; readonly error: 'sold_out'; readonly snapshot: StockSnapshot }
+  | ({ readonly ok: true; readonly replayed?: true } & SessionView)
+  | { readonly ok: false; readonly error: 'sold_out'; readonly snapshot: StockSnapshot; readonly replayed?: true }
+
+/** How long an idempotency key is remembered, with the result of its action. */
+export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
+
+/** What an idempotency key is compared by: the same action by the same session is the same command. */
+export const commandOf = (action: CartAction, session: string): string => `${action} ${session}`
+
+/** An idempotency key was given with another action than the one it was first used for; nothing was done. */
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'idempotency_key_reused'
+
+  constructor() {
+    super('this Idempotency-Key was used for another cart action; use a new key for a new action')
+    this.name = 'IdempotencyKeyReusedError'
+  }
+}
 
 export type ChangeListener = (snapshot: StockSnapshot) => void
 
@@ -49,8 +69,13 @@ export class StoreUnavailableError extends Error {
 export interface Store {
   snapshot(): Promise<StockSnapshot>
   viewOf(session: string): Promise<SessionView>
-  /** Applies an action; any action by a session that holds a unit renews its hold. */
-  apply(action: CartAction, session: string): Promise<CartResult>
+  /**
+   * Applies an action; any action by a session that holds a unit renews its hold. Under an idempotency key
+   * it happens at most once: for `IDEMPOTENCY_KEY_TTL_MS`, the same action under that key is given the first
+   * result again (shared by every process on one shared stock), and another action throws
+   * `IdempotencyKeyReusedError`.
+   */
+  apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult>
   /**
    * Returns to stock every hold whose time is up, as one change that listeners hear of like any other.
    * With several processes on one shared stock, each expired hold is returned exactly once.

@@ -110,6 +110,60 @@ describe('POST /cart', () => {
   })
 })
 
+describe('POST /cart with an Idempotency-Key', () => {
+  const withKey = (key: string, body: unknown): RequestInit => {
+    const init = json(body)
+    return { ...init, headers: { ...init.headers, 'Idempotency-Key': key } }
+  }
+
+  it('answers a retry with the first answer, marked replayed, without acting again', async () => {
+    const { app, inventory } = await testApp()
+    const first = await app.request('/cart', withKey('4b7d-retry', { session: 'abc', action: 'add' }))
+    expect(first.headers.get('Idempotent-Replayed')).toBeNull()
+    const firstBody: unknown = await first.json()
+    await app.request('/cart', json({ session: 'abc', action: 'remove' }))
+
+    const retry = await app.request('/cart', withKey('4b7d-retry', { action: 'add', session: 'abc' }))
+    expect(retry.status).toBe(200)
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await retry.json()).toEqual(firstBody)
+    expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 2 })
+  })
+
+  it('answers a retry of a sold-out add with the same 409, though a unit came back', async () => {
+    const { app, postCart } = await testApp({ store: new MemoryStore(1) })
+    await postCart({ session: 'a', action: 'add' })
+    expect((await app.request('/cart', withKey('k', { session: 'b', action: 'add' }))).status).toBe(409)
+    await postCart({ session: 'a', action: 'remove' })
+    const retry = await app.request('/cart', withKey('k', { session: 'b', action: 'add' }))
+    expect(retry.status).toBe(409)
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
+  })
+
+  it('refuses the same key with another body with 422 idempotency_key_reused, changing nothing', async () => {
+    const { app, inventory } = await testApp()
+    await app.request('/cart', withKey('k', { session: 'abc', action: 'add' }))
+    for (const body of [{ session: 'abc', action: 'remove' }, { session: 'other', action: 'add' }]) {
+      const response = await app.request('/cart', withKey('k', body))
+      expect(response.status).toBe(422)
+      expect(await response.json()).toEqual({ error: 'idempotency_key_reused', message: expect.stringContaining('another cart action') })
+    }
+    expect(await inventory()).toMatchObject({ inventoryCount: 9, version: 1 })
+  })
+
+  it.each([
+    ['an empty key', ''],
+    ['a key with a space', 'a b'],
+    ['a 256-character key', 'k'.repeat(256)],
+  ])('refuses %s with 400 invalid_request, changing nothing', async (_, key) => {
+    const { app, inventory } = await testApp()
+    const response = await app.request('/cart', withKey(key, { session: 'abc', action: 'add' }))
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('Idempotency-Key') })
+    expect(await inventory()).toMatchObject({ version: 0 })
+  })
+})
+
 describe('GET /cart', () => {
   it('tells a session whether it holds a unit, with the stock', async () => {
     const { app, postCart } = await testApp()

@@ -121,6 +121,21 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect(await getJson(`${b}/cart?session=hoarder`)).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 
+  it('answers a retry sent to B with the answer A gave to the same Idempotency-Key, acting once', async () => {
+    const [a, b] = await twoProcesses()
+    const post = (url: string) =>
+      fetch(`${url}/cart`, {
+        method: 'POST',
+        headers: { 'Idempotency-Key': 'checkout-7f3a' },
+        body: new URLSearchParams({ session: 'shopper', action: 'add' }),
+      })
+    const first = await post(a)
+    const retry = await post(b)
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await retry.json()).toEqual(await first.json())
+    expect(await inventoryOf(b)).toMatchObject({ inventoryCount: 9, version: 1 })
+  })
+
   it('runs WORKERS processes on one port, sharing the stock, and stops them all on SIGTERM', async () => {
     prefix = uniquePrefix()
     const primary = await startServerProcess({ STORE: 'redis', STORE_KEY_PREFIX: prefix, WORKERS: '2' })

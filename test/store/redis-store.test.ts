@@ -94,6 +94,16 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     expect(await b.snapshot()).toEqual(after)
   })
 
+  it('shares idempotency keys among every store on the same keys, each kept for 10 minutes', async () => {
+    const stores = await shared(3)
+    const results = await Promise.all(stores.map((store) => store.apply('add', 'alice', 'retried-key')))
+    expect(results.filter((result) => !result.replayed)).toHaveLength(1)
+    expect(await stores[0]!.snapshot()).toMatchObject({ inventoryCount: 9, version: 1 })
+    const ttl = await admin.pttl(`${prefixes.at(-1)!}once:retried-key`)
+    expect(ttl).toBeGreaterThan(590_000)
+    expect(ttl).toBeLessThanOrEqual(600_000)
+  })
+
   it('keeps the total of the first store to create the stock', async () => {
     const keyPrefix = uniquePrefix()
     prefixes.push(keyPrefix)

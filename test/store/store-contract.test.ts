@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../../src/store/memory.js'
 import { RedisStore } from '../../src/store/redis.js'
-import type { HoldPolicy, Store } from '../../src/store/store.js'
+import { IdempotencyKeyReusedError, type HoldPolicy, type Store } from '../../src/store/store.js'
 import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { eventually } from '../helpers/running-server.js'
@@ -157,6 +157,58 @@ describe.each(kinds)('$name store', ({ open }) => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.apply('add', `s${i}`)))
     expect(results.filter((result) => result.ok)).toHaveLength(10)
     expect(await store.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10, epoch: anyEpoch })
+  })
+
+  describe('with an idempotency key', () => {
+    it('acts once: a retry of the same action is given the first result, marked replayed, and changes nothing', async () => {
+      const store = await storeWith(10)
+      const changes = recordChanges(store)
+      const first = await store.apply('add', 'alice', 'key-1')
+      await store.apply('add', 'bob')
+      const retry = await store.apply('add', 'alice', 'key-1')
+      expect(first).not.toHaveProperty('replayed')
+      expect(retry).toEqual({ ...first, replayed: true })
+      // Once more after alice removed her unit: still the first result, and alice's cart stays empty.
+      await store.apply('remove', 'alice')
+      expect(await store.apply('add', 'alice', 'key-1')).toEqual({ ...first, replayed: true })
+      await settle()
+      expect(changes.map((change) => change.version)).toEqual([1, 2, 3])
+      expect(await store.viewOf('alice')).toMatchObject({ inCart: false })
+    })
+
+    it('gives a sold-out result again to its retry, though a unit came back meanwhile', async () => {
+      const store = await storeWith(1)
+      await store.apply('add', 'alice')
+      const first = await store.apply('add', 'bob', 'key-1')
+      expect(first).toMatchObject({ ok: false, error: 'sold_out' })
+      await store.apply('remove', 'alice')
+      expect(await store.apply('add', 'bob', 'key-1')).toEqual({ ...first, replayed: true })
+      expect(await store.viewOf('bob')).toMatchObject({ inCart: false })
+    })
+
+    it('refuses the key for another action with IdempotencyKeyReusedError, changing nothing', async () => {
+      const store = await storeWith(10)
+      await store.apply('add', 'alice', 'key-1')
+      await expect(store.apply('remove', 'alice', 'key-1')).rejects.toThrow(IdempotencyKeyReusedError)
+      await expect(store.apply('add', 'bob', 'key-1')).rejects.toThrow(IdempotencyKeyReusedError)
+      expect(await store.snapshot()).toMatchObject({ inventoryCount: 9, version: 1 })
+      expect(await store.viewOf('bob')).toMatchObject({ inCart: false })
+    })
+
+    it('acts once for many racing retries under one key', async () => {
+      const store = await storeWith(10)
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.apply('add', 'alice', 'racing-key')))
+      expect(results.filter((result) => !result.replayed)).toHaveLength(1)
+      expect(await store.snapshot()).toMatchObject({ inventoryCount: 9, version: 1 })
+    })
+
+    it('keeps keys apart: each key acts once', async () => {
+      const store = await storeWith(10)
+      await store.apply('add', 'alice', 'key-1')
+      await store.apply('remove', 'alice', 'key-2')
+      expect(await store.apply('add', 'alice', 'key-3')).toMatchObject({ ok: true, inCart: true })
+      expect(await store.snapshot()).toMatchObject({ version: 3 })
+    })
   })
 
   describe('with holds that expire', () => {

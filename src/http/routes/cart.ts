@@ -3,20 +3,33 @@ import type { Clock } from '../../clock.js'
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
-import { cartBody, type ApplyCartCommand } from '../cart-command.js'
+import { cartBody, REPLAYED, type ApplyCartCommand } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import { parseInput, readBodyFields, sessionField } from '../input.js'
-import { clientAddressOf } from '../node-bindings.js'
+import { clientAddressOf, headerOf } from '../node-bindings.js'
 
 const cartQuery = z.object({ session: sessionField })
 
-/** `POST /cart` changes a session's cart; `GET /cart?session=` tells whether it holds a unit, and for how long. */
+const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, { error: 'Idempotency-Key must be 1 to 255 printable ASCII characters, such as a UUID' })
+  .optional()
+
+/**
+ * `POST /cart` changes a session's cart, at most once per `Idempotency-Key` (a retry with the same key and
+ * action is given the first answer, marked `Idempotent-Replayed: true`); `GET /cart?session=` tells whether
+ * it holds a unit, and for how long.
+ */
 export function cartRoutes(store: Store, clock: Clock, applyCartCommand: ApplyCartCommand): Hono {
   return new Hono()
     .get('/cart', async (c) => {
       const { session } = parseInput(cartQuery, c.req.query())
       return jsonAnswerOf(cartBody(await store.viewOf(session), clock.now()))
     })
-    .post('/cart', async (c) => jsonAnswerOf(await applyCartCommand(await readBodyFields(c), clientAddressOf(c))))
+    .post('/cart', async (c) => {
+      const key = parseInput(idempotencyKey, headerOf(c, 'Idempotency-Key'))
+      const { body, replayed } = await applyCartCommand(await readBodyFields(c), clientAddressOf(c), key)
+      return jsonAnswerOf(body, 200, replayed ? REPLAYED : undefined)
+    })
     .all('/cart', methodNotAllowed('GET', 'POST'))
 }

@@ -93,5 +93,5 @@ async function commandResult(applyCartCommand: ApplyCartCommand, data: unknown, 
     throw invalidRequest('the frame is not valid JSON')
   }
   parseInput(commandFrame, command)
-  return applyCartCommand(command, client)
+  return (await applyCartCommand(command, client)).body
 }
