@@ -27,12 +27,15 @@ export interface RedisStoreOptions {
   readonly totalInventory: number
   /** How long a command may take before the store counts as unavailable. */
   readonly commandTimeoutMs?: number
+  /** How long `check()` waits for its test message to come back through the change channel. */
+  readonly canaryTimeoutMs?: number
   /** How long to wait before reconnecting, after the given number of failed attempts. */
   readonly reconnectDelayMs?: (attempt: number) => number
   readonly holds?: HoldPolicy
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
+const DEFAULT_CANARY_TIMEOUT_MS = 1000
 const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
 
 /** What a script answers: the stock, then whether the session holds a unit and until when. */
@@ -44,6 +47,8 @@ const publishedSnapshot = z.object({
   version: z.number().int(),
   epoch: z.string(),
 })
+/** A test message `check()` sends itself through the change channel; every other store ignores it. */
+const canaryMessage = z.object({ canary: z.string() })
 
 /**
  * What every script is given first: the stock's keys, the total and a new epoch to create it with, and the
@@ -90,6 +95,9 @@ export class RedisStore implements Store {
   readonly #totalInventory: number
   readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
+  readonly #canaryTimeoutMs: number
+  /** What to call when each test message this store sent comes back, by its id. */
+  readonly #canaries = new Map<string, () => void>()
 
   private constructor(commands: CommandConnection, subscriber: Redis, options: RedisStoreOptions) {
     this.#commands = commands
@@ -100,6 +108,7 @@ export class RedisStore implements Store {
     this.#onceKeyPrefix = `${prefix}once:`
     this.#totalInventory = options.totalInventory
     this.#holds = options.holds ?? holdsNeverExpire
+    this.#canaryTimeoutMs = options.canaryTimeoutMs ?? DEFAULT_CANARY_TIMEOUT_MS
   }
 
   /** Connects and subscribes; throws `StoreUnavailableError` when Redis cannot be reached. */
@@ -193,9 +202,31 @@ export class RedisStore implements Store {
     return () => this.#listeners.delete(listener)
   }
 
+  /**
+   * Proves the whole path a change takes: a test message published on the change channel must come back
+   * through this store's subscription within `canaryTimeoutMs`. A subscriber whose connection silently
+   * stopped carrying messages still looks connected and answers nothing wrong; only this notices it.
+   */
   async check(): Promise<void> {
     if (this.#subscriber.status !== 'ready') throw new StoreUnavailableError('not subscribed to the change channel')
-    await this.#run(() => this.#commands.ping())
+    const id = nanoid()
+    let timer: NodeJS.Timeout | undefined
+    const heard = new Promise<void>((resolve, reject) => {
+      this.#canaries.set(id, resolve)
+      timer = setTimeout(() => {
+        const message = `a test message on the change channel did not come back within ${this.#canaryTimeoutMs} ms`
+        reject(new StoreUnavailableError(message))
+      }, this.#canaryTimeoutMs)
+    })
+    // It may time out while the publish is still under way, before anything awaits it.
+    heard.catch(() => {})
+    try {
+      await this.#run(() => this.#commands.publish(this.#channel, JSON.stringify({ canary: id })))
+      await heard
+    } finally {
+      clearTimeout(timer)
+      this.#canaries.delete(id)
+    }
   }
 
   async close(): Promise<void> {
@@ -223,8 +254,11 @@ export class RedisStore implements Store {
   }
 
   #hear(message: string): void {
-    const parsed = publishedSnapshot.safeParse(parseJson(message))
-    if (parsed.success) this.#tell(parsed.data)
+    const value = parseJson(message)
+    const parsed = publishedSnapshot.safeParse(value)
+    if (parsed.success) return this.#tell(parsed.data)
+    const canary = canaryMessage.safeParse(value)
+    if (canary.success) this.#canaries.get(canary.data.canary)?.()
     else log.warn('ignored a malformed change message', { channel: this.#channel, message })
   }
 

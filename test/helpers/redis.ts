@@ -41,14 +41,29 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   if (keys.length > 0) await redis.del(...keys)
 }
 
-/** The ids of the client connections whose name starts with `prefix`, oldest first. */
-export async function connectionIds(redis: Redis, prefix: string): Promise<string[]> {
+/** The client connections whose name starts with `prefix`, oldest first: their ids and the ports they come from. */
+async function connectionsNamed(redis: Redis, prefix: string) {
   const clients = String(await redis.client('LIST'))
   return clients
     .split('\n')
-    .map((line) => ({ id: /\bid=(\d+)/.exec(line)?.[1], name: /\bname=(\S*)/.exec(line)?.[1] ?? '' }))
-    .filter((client) => client.id !== undefined && client.name.startsWith(prefix))
-    .map((client) => client.id!)
+    .map((line) => ({
+      id: /\bid=(\d+)/.exec(line)?.[1],
+      name: /\bname=(\S*)/.exec(line)?.[1] ?? '',
+      port: Number(/\baddr=\S*:(\d+)/.exec(line)?.[1]),
+    }))
+    .filter((client): client is { id: string; name: string; port: number } => client.id !== undefined && client.name.startsWith(prefix))
+}
+
+/** The ids of the client connections whose name starts with `prefix`, oldest first. */
+export async function connectionIds(redis: Redis, prefix: string): Promise<string[]> {
+  return (await connectionsNamed(redis, prefix)).map((client) => client.id)
+}
+
+/** The port the one client connection named `name` comes from. */
+export async function portOfConnection(redis: Redis, name: string): Promise<number> {
+  const [client, ...others] = (await connectionsNamed(redis, name)).filter((each) => each.name === name)
+  if (!client || others.length > 0) throw new Error(`expected one connection named ${name}`)
+  return client.port
 }
 
 /** Closes every client connection whose name starts with `prefix`, as a network fault would; returns how many. */

@@ -4,7 +4,17 @@ import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
 import { StoreUnavailableError } from '../../src/store/store.js'
 import { ManualClock } from '../helpers/manual-clock.js'
-import { adminConnection, connectionIds, deleteKeys, killConnections, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import {
+  adminConnection,
+  connectionIds,
+  deleteKeys,
+  killConnections,
+  portOfConnection,
+  REDIS_URL,
+  runRedisTests,
+  uniquePrefix,
+} from '../helpers/redis.js'
+import { startTcpProxy } from '../helpers/tcp-proxy.js'
 import { eventually } from '../helpers/running-server.js'
 import { anyEpoch } from '../helpers/stock.js'
 
@@ -162,6 +172,28 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
 
     await expect(retryUntilServing(() => store.apply('add', 'alice'))).resolves.toMatchObject({ ok: true, inCart: true })
     await expect(store.check()).resolves.toBeUndefined()
+  })
+
+  it('fails check() within its canary timeout when its subscriber silently stops hearing, though it looks connected', async () => {
+    const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname)
+    try {
+      const keyPrefix = uniquePrefix()
+      prefixes.push(keyPrefix)
+      const url = new URL(REDIS_URL)
+      url.port = String(proxy.port)
+      const store = await RedisStore.open({ url: url.toString(), keyPrefix, totalInventory: 10, canaryTimeoutMs: 300 })
+      opened.push(store)
+      await expect(store.check()).resolves.toBeUndefined()
+
+      proxy.freeze(await portOfConnection(admin, `${keyPrefix}subscriber`))
+      // Commands still work, and the subscriber's socket is still open: only a message sent through it tells.
+      expect(await store.apply('add', 'alice')).toMatchObject({ ok: true })
+      const started = Date.now()
+      await expect(store.check()).rejects.toThrow(StoreUnavailableError)
+      expect(Date.now() - started).toBeLessThan(1000)
+    } finally {
+      await proxy.close()
+    }
   })
 
   it('refuses to open when Redis cannot be reached', async () => {

@@ -14,7 +14,8 @@ export const heldByTransport = (hub: Hub) => ({
 
 /**
  * `GET /healthz`: the process is up, and how many clients it holds on each transport (for operators, tests
- * and the benchmark). `GET /readyz`: and its store can serve too.
+ * and the benchmark). `GET /readyz`: and its store can serve, and hears of changes: on Redis a test message
+ * must make the whole trip through the change channel, within a second.
  */
 export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
