@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { DEFAULT_TOTAL_INVENTORY } from './domain/shopping-cart.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
@@ -37,6 +38,11 @@ export interface Limits {
   readonly headersTimeoutSeconds: number
   /** Origins besides the shop's own whose pages may change carts (`Origin` of a POST or WebSocket). */
   readonly allowedOrigins: readonly string[]
+  /**
+   * Addresses of the proxies in front, such as nginx: a request one of them forwards is counted by the
+   * client address it gives in `X-Forwarded-For`, not as the proxy's.
+   */
+  readonly trustedProxies: readonly string[]
 }
 
 /** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
@@ -110,6 +116,13 @@ const environment = z.object({
       error: (issue) =>
         `ALLOWED_ORIGINS must be origins such as https://shop.example, separated by commas, got ${JSON.stringify(issue.input)}`,
     }),
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? '').split(',').map((address) => address.trim()).filter(Boolean))
+    .refine((addresses) => addresses.every((address) => isIP(address) !== 0), {
+      error: (issue) => `TRUSTED_PROXIES must be IP addresses separated by commas, such as 127.0.0.1, got ${JSON.stringify(issue.input)}`,
+    }),
 })
 
 /** Reads the configuration from environment variables; throws a `ConfigError` naming every bad one. */
@@ -118,7 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
-  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS } = parsed.data
+  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS, TRUSTED_PROXIES } =
+    parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
   }
@@ -139,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       cartActionsPerSecondPerClient: CART_RATE_PER_IP,
       headersTimeoutSeconds: HEADERS_TIMEOUT_SECONDS,
       allowedOrigins: ALLOWED_ORIGINS,
+      trustedProxies: TRUSTED_PROXIES,
     },
     logLevel: LOG_LEVEL,
   }

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
         cartActionsPerSecondPerClient: 50,
         headersTimeoutSeconds: 10,
         allowedOrigins: [],
+        trustedProxies: [],
       },
       logLevel: 'info',
     })
@@ -60,13 +61,14 @@ describe('loadConfig', () => {
     ).toMatchObject({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5, heartbeatSeconds: 30 })
   })
 
-  it('reads the limits, and refuses an origin that is not one', () => {
+  it('reads the limits, and refuses an origin or a proxy address that is not one', () => {
     const { limits } = loadConfig({
       MAX_WAITERS_PER_IP: '7',
       CART_RATE_PER_SESSION: '2',
       CART_RATE_PER_IP: '9',
       HEADERS_TIMEOUT_SECONDS: '3',
       ALLOWED_ORIGINS: 'https://shop.example, http://localhost:8080',
+      TRUSTED_PROXIES: '127.0.0.1, ::1',
     })
     expect(limits).toEqual({
       maxHeldPerClient: 7,
@@ -74,8 +76,10 @@ describe('loadConfig', () => {
       cartActionsPerSecondPerClient: 9,
       headersTimeoutSeconds: 3,
       allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
+      trustedProxies: ['127.0.0.1', '::1'],
     })
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://shop.example/path' })).toThrow(/^ALLOWED_ORIGINS must be origins/)
+    expect(() => loadConfig({ TRUSTED_PROXIES: 'nginx.local' })).toThrow(/^TRUSTED_PROXIES must be IP addresses/)
   })
 
   it('treats an empty variable as unset', () => {

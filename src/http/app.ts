@@ -18,6 +18,7 @@ import { cartRoutes } from './routes/cart.js'
 import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
+import { clientAddresses } from './node-bindings.js'
 import { requestLog } from './request-log.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
@@ -59,6 +60,7 @@ export function createApp({
   newSessionId = nanoid,
 }: AppDeps): Hono {
   const heldPerClient = new HeldPerClient(limits.maxHeldPerClient)
+  const clientAddressOf = clientAddresses(limits.trustedProxies)
   const applyCartCommand = cartCommands(
     store,
     clock,
@@ -73,10 +75,10 @@ export function createApp({
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))
-  app.route('/', cartRoutes(store, clock, applyCartCommand))
-  app.route('/', statusRoutes(hub, pollTimeoutSeconds, heldPerClient))
-  app.route('/', eventsRoutes(hub, heartbeatSeconds, heldPerClient))
-  app.route('/', websocketRoutes(hub, applyCartCommand, heldPerClient))
+  app.route('/', cartRoutes(store, clock, applyCartCommand, clientAddressOf))
+  app.route('/', statusRoutes(hub, pollTimeoutSeconds, heldPerClient, clientAddressOf))
+  app.route('/', eventsRoutes(hub, heartbeatSeconds, heldPerClient, clientAddressOf))
+  app.route('/', websocketRoutes(hub, applyCartCommand, heldPerClient, clientAddressOf))
   app.route('/', healthRoutes(store, hub))
   app.get('/metrics', async () => {
     const text = await metrics.registry.metrics()

@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { openEventStream } from '../helpers/event-stream.js'
-import { useServers } from '../helpers/running-server.js'
+import { eventually, heldBy, useServers } from '../helpers/running-server.js'
 
 describe('limits on a real server', () => {
   const start = useServers()
@@ -64,6 +64,22 @@ describe('limits on a real server', () => {
 
     stream.close()
     socket.close()
+  })
+
+  it('behind TRUSTED_PROXIES counts each client by X-Forwarded-For, and otherwise by the address it came from', async () => {
+    const from = (url: string, forwardedFor: string) => fetch(`${url}/status?since=0&timeout=5`, { headers: { 'X-Forwarded-For': forwardedFor } })
+    const proxied = await start({ MAX_WAITERS_PER_IP: '1', TRUSTED_PROXIES: '127.0.0.1' })
+    void from(proxied.url, '203.0.113.1')
+    await eventually(async () => (await heldBy(proxied.url)).longPoll === 1)
+    // What a client writes to the left of the address the proxy appended is not believed.
+    expect((await from(proxied.url, '198.51.100.7, 203.0.113.1')).status).toBe(429)
+    void from(proxied.url, '203.0.113.2')
+    await eventually(async () => (await heldBy(proxied.url)).longPoll === 2)
+
+    const direct = await start({ MAX_WAITERS_PER_IP: '1' })
+    void from(direct.url, '203.0.113.1')
+    await eventually(async () => (await heldBy(direct.url)).longPoll === 1)
+    expect((await from(direct.url, '203.0.113.2')).status).toBe(429)
   })
 
   it("refuses a WebSocket opened by another site's page with 403", async () => {

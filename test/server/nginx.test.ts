@@ -30,7 +30,7 @@ describe.skipIf(!runNginxTests || !runRedisTests)('deploy/nginx.conf in front of
   })
   beforeEach(async () => {
     prefix = uniquePrefix()
-    const env = { STORE: 'redis', REDIS_URL, STORE_KEY_PREFIX: prefix, HEARTBEAT_SECONDS: '1' }
+    const env = { STORE: 'redis', REDIS_URL, STORE_KEY_PREFIX: prefix, HEARTBEAT_SECONDS: '1', TRUSTED_PROXIES: '127.0.0.1' }
     processes = (await Promise.all([startServerProcess(env), startServerProcess(env)])).map(({ url }) => url)
     proxy = await startNginx(processes.map((url) => new URL(url).host))
   })

@@ -6,7 +6,7 @@ import { jsonAnswerOf } from '../answer.js'
 import { cartBody, REPLAYED, type ApplyCartCommand } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import { parseInput, readBodyFields, sessionField } from '../input.js'
-import { clientAddressOf, headerOf } from '../node-bindings.js'
+import { headerOf, type ClientAddressOf } from '../node-bindings.js'
 
 const cartQuery = z.object({ session: sessionField })
 
@@ -20,7 +20,12 @@ const idempotencyKey = z
  * action is given the first answer, marked `Idempotent-Replayed: true`); `GET /cart?session=` tells whether
  * it holds a unit, and for how long.
  */
-export function cartRoutes(store: Store, clock: Clock, applyCartCommand: ApplyCartCommand): Hono {
+export function cartRoutes(
+  store: Store,
+  clock: Clock,
+  applyCartCommand: ApplyCartCommand,
+  clientAddressOf: ClientAddressOf,
+): Hono {
   return new Hono()
     .get('/cart', async (c) => {
       const { session } = parseInput(cartQuery, c.req.query())

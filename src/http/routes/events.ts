@@ -6,7 +6,7 @@ import type { Published } from '../../push/published.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { epochField, parseInput, versionCursor } from '../input.js'
-import { clientAddressOf, headerOf } from '../node-bindings.js'
+import { headerOf, type ClientAddressOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
 /** An event's id, `<epoch>:<version>`, as a browser sends it back; a bare version is of the current epoch. */
@@ -44,7 +44,12 @@ export const SSE_TRANSPORT = 'sse'
  * at once, unless the client says it has it already (`Last-Event-ID`, as a browser sends on reconnecting, or
  * else `?since=` and `&epoch=`); a comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
  */
-export function eventsRoutes(hub: Hub, heartbeatSeconds: number, heldPerClient: HeldPerClient): Hono {
+export function eventsRoutes(
+  hub: Hub,
+  heartbeatSeconds: number,
+  heldPerClient: HeldPerClient,
+  clientAddressOf: ClientAddressOf,
+): Hono {
   return new Hono()
     .get('/events', (c) => {
       const { since, epoch, lastEventId } = parseInput(eventsInput, {

@@ -9,7 +9,7 @@ import { jsonAnswer, writeJsonAnswer } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { epochField, parseInput, versionCursor } from '../input.js'
-import { clientAddressOf, nodeResponseOf } from '../node-bindings.js'
+import { nodeResponseOf, type ClientAddressOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
 const statusQuery = z.object({
@@ -70,7 +70,12 @@ function answerWith(epoch: string | undefined, send: SendAnswer) {
  * Response for each of thousands of waiters doubled the CPU a fan-out costs (see the README's Performance
  * section). Elsewhere, as under `app.request()`, the answer is an ordinary Response.
  */
-export function statusRoutes(hub: Hub, pollTimeoutSeconds: number, heldPerClient: HeldPerClient): Hono {
+export function statusRoutes(
+  hub: Hub,
+  pollTimeoutSeconds: number,
+  heldPerClient: HeldPerClient,
+  clientAddressOf: ClientAddressOf,
+): Hono {
   return new Hono()
     .get('/status', (c) => {
       const { since, epoch, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())

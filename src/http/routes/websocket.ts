@@ -8,7 +8,7 @@ import type { ApplyCartCommand } from '../cart-command.js'
 import { ApiError, apiErrorOf, invalidRequest, methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { parseInput } from '../input.js'
-import { clientAddressOf } from '../node-bindings.js'
+import type { ClientAddressOf } from '../node-bindings.js'
 import '../websocket-events.js'
 
 /** Frames larger than this close the socket with 1009 (message too big); the server's `maxPayload`. */
@@ -32,7 +32,12 @@ const send = (ws: WSContext, frame: object) => ws.send(JSON.stringify(frame))
  * same checks and codes as `POST /cart`, `{"type":"error","error","message"}`; a frame that is not such a
  * command gets an error frame too, and the connection stays open.
  */
-export function websocketRoutes(hub: Hub, applyCartCommand: ApplyCartCommand, heldPerClient: HeldPerClient): Hono {
+export function websocketRoutes(
+  hub: Hub,
+  applyCartCommand: ApplyCartCommand,
+  heldPerClient: HeldPerClient,
+  clientAddressOf: ClientAddressOf,
+): Hono {
   return new Hono()
     .get(
       '/ws',
