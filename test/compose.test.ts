@@ -1,32 +1,92 @@
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { composeStockpoll } from '../src/compose.js'
 import type { StockSnapshot } from '../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../src/store/memory.js'
+import { RedisStore } from '../src/store/redis.js'
+import type { Store } from '../src/store/store.js'
 import { ManualClock } from './helpers/manual-clock.js'
-import { anyEpoch } from './helpers/stock.js'
+import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from './helpers/redis.js'
+import { eventually } from './helpers/running-server.js'
 
-/** A store in which a cart changes just after the first snapshot is read, before anyone listens. */
-class ChangeAfterFirstRead extends MemoryStore {
-  #reads = 0
-
-  override async snapshot(): Promise<StockSnapshot> {
-    const snapshot = await super.snapshot()
-    if (this.#reads++ === 0) await this.apply('add', 'early-bird')
-    return snapshot
+/**
+ * `store`, but a cart changes through `elsewhere` (another process's store on the same stock, or the
+ * same one) just after the first snapshot is read, and `store` has heard of it before that read returns,
+ * when nobody listens yet: the gap a publish can land in.
+ */
+function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
+  let reads = 0
+  return {
+    async snapshot(): Promise<StockSnapshot> {
+      const snapshot = await store.snapshot()
+      if (reads++ > 0) return snapshot
+      let stopListening = () => {}
+      const heard = new Promise<void>((resolve) => (stopListening = store.onChange(() => resolve())))
+      await elsewhere.apply('add', 'early-bird')
+      await heard
+      stopListening()
+      return snapshot
+    },
+    viewOf: (session) => store.viewOf(session),
+    apply: (action, session, idempotencyKey) => store.apply(action, session, idempotencyKey),
+    expireHolds: () => store.expireHolds(),
+    onChange: (listener) => store.onChange(listener),
+    check: () => store.check(),
+    close: () => store.close(),
   }
 }
 
-describe('composeStockpoll', () => {
+const prefixes: string[] = []
+afterAll(async () => {
+  if (prefixes.length === 0) return
+  const admin = adminConnection()
+  for (const prefix of prefixes) await deleteKeys(admin, prefix)
+  admin.disconnect()
+})
+
+const openRedis = (keyPrefix: string) => RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10 })
+
+const kinds: { name: string; open(): Promise<[Store, Store]> }[] = [
+  {
+    name: 'memory',
+    async open() {
+      const store = new MemoryStore()
+      return [store, store]
+    },
+  },
+  ...(runRedisTests
+    ? [
+        {
+          name: 'redis',
+          async open(): Promise<[Store, Store]> {
+            const prefix = uniquePrefix()
+            prefixes.push(prefix)
+            return [await openRedis(prefix), await openRedis(prefix)]
+          },
+        },
+      ]
+    : []),
+]
+
+describe.each(kinds)('composeStockpoll on the $name store', ({ open }) => {
   it('misses no change that lands while the hub is being connected to the store', async () => {
-    const { hub } = await composeStockpoll({
-      store: new ChangeAfterFirstRead(),
+    const [store, elsewhere] = await open()
+    const { hub, dispose } = await composeStockpoll({
+      store: changeAfterFirstRead(store, elsewhere),
       clock: new ManualClock(),
       maxWaiters: 10,
       pollTimeoutSeconds: 25,
       heartbeatSeconds: 15,
       limits: loadConfig({}).limits,
     })
-    expect(hub.latest.snapshot).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch })
+    try {
+      // A poller that saw version 0 is answered at once, with the change, not held until some later one.
+      await eventually(() => hub.latest.snapshot.version === 1, 1000)
+      const answered = await new Promise<StockSnapshot>((resolve) => hub.wait({ version: 0 }, 25_000, ({ snapshot }) => resolve(snapshot)))
+      expect(answered).toMatchObject({ inventoryCount: 9, version: 1 })
+    } finally {
+      await dispose()
+      await elsewhere.close()
+    }
   })
 })

@@ -230,6 +230,16 @@ describe('Hub', () => {
     expect(hub.latest.snapshot).toEqual(stock(4))
   })
 
+  it('misses no change published in the same turn as a wait, just before it or just after it', async () => {
+    const { hub } = hubAt(0)
+    hub.publish(stock(1))
+    const before = held(hub, 0).answer
+    const after = held(hub, 1).answer
+    hub.publish(stock(2))
+    expect((await before).snapshot.version).toBe(2)
+    expect((await after).snapshot.version).toBe(2)
+  })
+
   it('answers at once a cursor of another epoch, whatever its version, with the current stock', async () => {
     const { hub } = hubAt(3)
     const { published, reason } = await heldFor(hub, { version: 40, epoch: 'a-life-before' })
