@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { composeStockpoll } from '../src/compose.js'
 import type { StockSnapshot } from '../src/domain/stock-snapshot.js'
@@ -6,7 +6,7 @@ import { MemoryStore } from '../src/store/memory.js'
 import { RedisStore } from '../src/store/redis.js'
 import type { Store } from '../src/store/store.js'
 import { ManualClock } from './helpers/manual-clock.js'
-import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from './helpers/redis.js'
+import { REDIS_URL, runRedisTests, useKeyPrefixes } from './helpers/redis.js'
 import { eventually } from './helpers/running-server.js'
 
 /**
@@ -36,14 +36,7 @@ function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
   }
 }
 
-const prefixes: string[] = []
-afterAll(async () => {
-  if (prefixes.length === 0) return
-  const admin = adminConnection()
-  for (const prefix of prefixes) await deleteKeys(admin, prefix)
-  admin.disconnect()
-})
-
+const newPrefix = useKeyPrefixes()
 const openRedis = (keyPrefix: string) => RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10 })
 
 const kinds: { name: string; open(): Promise<[Store, Store]> }[] = [
@@ -59,8 +52,7 @@ const kinds: { name: string; open(): Promise<[Store, Store]> }[] = [
         {
           name: 'redis',
           async open(): Promise<[Store, Store]> {
-            const prefix = uniquePrefix()
-            prefixes.push(prefix)
+            const prefix = newPrefix()
             return [await openRedis(prefix), await openRedis(prefix)]
           },
         },

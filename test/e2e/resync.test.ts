@@ -2,26 +2,22 @@ import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
 import { clickIn, openTabs, showsText, textOf } from '../helpers/page.js'
-import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
 import { useServers } from '../helpers/running-server.js'
 
 describe.skipIf(!runBrowserTests || !runRedisTests)('the page when the stock begins again under it', { timeout: 30_000 }, () => {
   const start = useServers()
   const context = useBrowserContext()
+  const newPrefix = useKeyPrefixes()
   let admin: Redis
-  const prefixes: string[] = []
 
   beforeAll(() => {
     admin = adminConnection()
   })
-  afterAll(async () => {
-    for (const prefix of prefixes) await deleteKeys(admin, prefix)
-    admin.disconnect()
-  })
+  afterAll(() => admin.disconnect())
 
   it.each(['sse', 'ws', 'longpoll'])('redraws from scratch over %s when the Redis keys are lost, without reconnecting', async (transport) => {
-    const prefix = uniquePrefix()
-    prefixes.push(prefix)
+    const prefix = newPrefix()
     const server = await start({ STORE: 'redis', REDIS_URL, STORE_KEY_PREFIX: prefix })
     const [shopper] = await openTabs(context(), `${server.url}/?transport=${transport}`, 1)
     await clickIn(shopper!, '#add')

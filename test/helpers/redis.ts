@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis'
 import { nanoid } from 'nanoid'
+import { afterAll } from 'vitest'
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -29,6 +30,22 @@ if (!runRedisTests) {
 
 /** A key prefix no other test uses, so tests share one Redis without touching each other's keys. */
 export const uniquePrefix = (): string => `stockpoll-test:${nanoid(10)}:`
+
+/** Hands out fresh key prefixes to the current test file, and deletes every key under them after its last test. */
+export function useKeyPrefixes(): () => string {
+  const prefixes: string[] = []
+  afterAll(async () => {
+    if (prefixes.length === 0) return
+    const redis = adminConnection()
+    for (const prefix of prefixes) await deleteKeys(redis, prefix)
+    redis.disconnect()
+  })
+  return () => {
+    const prefix = uniquePrefix()
+    prefixes.push(prefix)
+    return prefix
+  }
+}
 
 /** A plain connection for a test to look at or disturb Redis directly; call `disconnect()` when done. */
 export function adminConnection(): Redis {

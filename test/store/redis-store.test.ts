@@ -139,12 +139,14 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const [writer] = (await shared(1)) as [RedisStore]
     const subscriberName = `${prefixes.at(-1)}subscriber`
     const writerSubscriber = await connectionIds(admin, subscriberName)
-    // A slow reconnect leaves a window in which a change is published and this store cannot hear it.
+    // A slow reconnect leaves a window in which a change is published and this store cannot hear it; a
+    // short canary lets check() see the cut well within that window.
     const reader = await RedisStore.open({
       url: REDIS_URL,
       keyPrefix: prefixes.at(-1)!,
       totalInventory: 10,
-      reconnectDelayMs: () => 300,
+      reconnectDelayMs: () => 600,
+      canaryTimeoutMs: 100,
     })
     opened.push(reader)
     const onReader = heard(reader)

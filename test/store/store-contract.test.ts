@@ -1,9 +1,9 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { MemoryStore } from '../../src/store/memory.js'
 import { RedisStore } from '../../src/store/redis.js'
 import { IdempotencyKeyReusedError, type HoldPolicy, type Store } from '../../src/store/store.js'
-import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { REDIS_URL, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { eventually } from '../helpers/running-server.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -13,13 +13,7 @@ interface StoreKind {
   open(totalInventory: number, holds?: HoldPolicy): Promise<Store>
 }
 
-const redisPrefixes: string[] = []
-afterAll(async () => {
-  if (redisPrefixes.length === 0) return
-  const redis = adminConnection()
-  for (const prefix of redisPrefixes) await deleteKeys(redis, prefix)
-  redis.disconnect()
-})
+const newPrefix = useKeyPrefixes()
 
 const kinds: readonly StoreKind[] = [
   { name: 'memory', open: async (total, holds) => new MemoryStore(total, holds) },
@@ -28,9 +22,7 @@ const kinds: readonly StoreKind[] = [
         {
           name: 'redis',
           open: (totalInventory: number, holds?: HoldPolicy) => {
-            const keyPrefix = uniquePrefix()
-            redisPrefixes.push(keyPrefix)
-            return RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory, ...(holds && { holds }) })
+            return RedisStore.open({ url: REDIS_URL, keyPrefix: newPrefix(), totalInventory, ...(holds && { holds }) })
           },
         },
       ]
