@@ -92,9 +92,9 @@ const lacks = ({ version, epoch }: Cursor, { snapshot }: Published): boolean =>
  * Holds requests until the stock moves past their cursor, and sends each subscriber every new version.
  *
  * The hub knows versions, not carts: it is told of each new snapshot by `publish` and delivers to every
- * waiter whose cursor is behind the same serialised body. A new epoch puts every cursor behind. Deliveries go out in batches on later turns of the
- * event loop, so the writer whose change caused them is answered first, and a burst of changes within one
- * turn wakes each waiter once, with the newest version. A delivery is a plain synchronous call, so that a
+ * waiter whose cursor is behind the same serialised body; a new epoch puts every cursor behind. Deliveries go
+ * out in batches on later turns of the event loop, so the writer whose change caused them is answered first,
+ * and a burst of changes within one turn wakes each waiter once, with the newest version. A delivery is a plain synchronous call, so that a
  * transport can write straight to its socket: no promise per waiter stands between the change and the wire.
  */
 export class Hub {
@@ -109,7 +109,7 @@ export class Hub {
   #held = 0
   readonly #subscriptions = new Set<Subscription>()
   readonly #subscribersByTransport = new Map<string, number>()
-  /** The version the subscriptions were last queued for. */
+  /** The snapshot the subscriptions were last queued for. */
   #queuedFor: Published
   readonly #due: (Waiter | Subscription)[] = []
   #dueHead = 0

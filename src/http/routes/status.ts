@@ -12,20 +12,22 @@ import { epochField, parseInput, versionCursor } from '../input.js'
 import { nodeResponseOf, type ClientAddressOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
-const statusQuery = z.object({
-  since: versionCursor('since').optional(),
-  epoch: epochField('epoch').optional(),
-  timeout: z
-    .string()
-    .regex(/^\d+$/, { error: `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}` })
-    .transform(Number)
-    .refine((seconds) => seconds >= 1 && seconds <= MAX_POLL_TIMEOUT_SECONDS, {
-      error: `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`,
-    })
-    .optional(),
-}).refine((query) => query.epoch === undefined || query.since !== undefined, {
-  error: 'epoch goes with since: the version you last saw in that epoch',
-})
+const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
+
+const statusQuery = z
+  .object({
+    since: versionCursor('since').optional(),
+    epoch: epochField('epoch').optional(),
+    timeout: z
+      .string()
+      .regex(/^\d+$/, { error: timeoutError })
+      .transform(Number)
+      .refine((seconds) => seconds >= 1 && seconds <= MAX_POLL_TIMEOUT_SECONDS, { error: timeoutError })
+      .optional(),
+  })
+  .refine((query) => query.epoch === undefined || query.since !== undefined, {
+    error: 'epoch goes with since: the version you last saw in that epoch',
+  })
 
 // A closing hub answers at once; on a kept-alive connection the client would poll again straight away and
 // be answered again, in a loop, so while closing the connection is closed with the answer.
@@ -84,8 +86,8 @@ export function statusRoutes(
       const outgoing = nodeResponseOf(c)
       try {
         return outgoing
-          ? holdOnNode(hub, cursor, epoch, timeout * 1000, outgoing, release)
-          : holdAsResponse(hub, cursor, epoch, timeout * 1000, c.req.raw.signal, release)
+          ? holdOnNode(hub, cursor, timeout * 1000, outgoing, release)
+          : holdAsResponse(hub, cursor, timeout * 1000, c.req.raw.signal, release)
       } catch (error) {
         release()
         throw error
@@ -101,12 +103,11 @@ export function statusRoutes(
 function holdOnNode(
   hub: Hub,
   cursor: Cursor | undefined,
-  epoch: string | undefined,
   timeoutMs: number,
   outgoing: ServerResponse,
   release: () => void,
 ): Response {
-  const deliver = answerWith(epoch, (body, closing) => writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined))
+  const deliver = answerWith(cursor?.epoch, (body, closing) => writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined))
   const cancel = hub.wait(cursor, timeoutMs, deliver)
   // Also emitted once the answer is written, when cancelling is a no-op.
   outgoing.once('close', () => {
@@ -119,13 +120,12 @@ function holdOnNode(
 function holdAsResponse(
   hub: Hub,
   cursor: Cursor | undefined,
-  epoch: string | undefined,
   timeoutMs: number,
   signal: AbortSignal,
   release: () => void,
 ): Promise<Response> {
   return new Promise((resolve) => {
-    const deliver = answerWith(epoch, (body, closing) => {
+    const deliver = answerWith(cursor?.epoch, (body, closing) => {
       release()
       resolve(jsonAnswer(body, 200, closing ? CLOSE_CONNECTION : undefined))
     })
