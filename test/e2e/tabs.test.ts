@@ -59,6 +59,20 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
     expect(await heldBy(server.url)).toMatchObject({ sse: 0 })
   })
 
+  it('waits the retryAfterMs each long-poll answer gives before it polls again', async () => {
+    const stock = (await (await fetch(`${server.url}/inventory`)).json()) as Record<string, unknown>
+    const polledAt: number[] = []
+    // Every poll is answered at once as a timed-out poll would be: the same stock, and a time to wait.
+    await context().route('**/status?*', (route) => {
+      polledAt.push(Date.now())
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...stock, retryAfterMs: 800 }) })
+    })
+    await openShopTabs(1, '?transport=longpoll')
+    await eventually(() => polledAt.length >= 4, 5000)
+    const gaps = polledAt.slice(1).map((at, i) => at - polledAt[i]!)
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(750)
+  })
+
   it('counts down a hold, and says plainly when it lapsed and the unit went back', async () => {
     server = await start({ CART_TTL_SECONDS: '3' })
     const [tab] = (await openShopTabs(1)) as [Page]
