@@ -42,6 +42,7 @@ function viaWebSocket(_since, onStock, { onOpen }) {
 async function viaLongPoll(since, onStock, { api }) {
   let cursor = since
   for (;;) {
+    // `resync` needs no handling here: the caller sees the new epoch in the stock itself.
     const { retryAfterMs, resync, ...stock } = await api(`/status?${query(cursor)}`)
     onStock(stock)
     cursor = stock
