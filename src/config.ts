@@ -131,7 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
-  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS, TRUSTED_PROXIES } =
+  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL } = parsed.data
+  const { MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS, TRUSTED_PROXIES } =
     parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)

@@ -94,8 +94,9 @@ const lacks = ({ version, epoch }: Cursor, { snapshot }: Published): boolean =>
  * The hub knows versions, not carts: it is told of each new snapshot by `publish` and delivers to every
  * waiter whose cursor is behind the same serialised body; a new epoch puts every cursor behind. Deliveries go
  * out in batches on later turns of the event loop, so the writer whose change caused them is answered first,
- * and a burst of changes within one turn wakes each waiter once, with the newest version. A delivery is a plain synchronous call, so that a
- * transport can write straight to its socket: no promise per waiter stands between the change and the wire.
+ * and a burst of changes within one turn wakes each waiter once, with the newest version. A delivery is a
+ * plain synchronous call, so that a transport can write straight to its socket: no promise per waiter stands
+ * between the change and the wire.
  */
 export class Hub {
   readonly #clock: Clock
@@ -114,6 +115,7 @@ export class Hub {
   readonly #due: (Waiter | Subscription)[] = []
   #dueHead = 0
   #pumpScheduled = false
+  /** Set before the first slice of a close is answered, inside `close`, where `#closing` is not yet set. */
   #closed = false
   #closing: Promise<void> | undefined
 
@@ -128,11 +130,6 @@ export class Hub {
 
   get latest(): Published {
     return this.#latest
-  }
-
-  /** Whether `close` was called: every wait is answered at once from then on. */
-  get closed(): boolean {
-    return this.#closed
   }
 
   /** How many requests are held now. */
@@ -174,7 +171,7 @@ export class Hub {
    */
   wait(since: Cursor | undefined, timeoutMs: number, deliver: Deliver): () => void {
     const latest = this.#latest
-    if (this.closed) {
+    if (this.#closed) {
       deliver(latest, 'closing')
       return noop
     }
@@ -205,7 +202,7 @@ export class Hub {
     // A cursor without an epoch is of the current one; named, it is still told of the next new epoch.
     const sent = since ? { version: since.version, epoch: since.epoch ?? this.#latest.snapshot.epoch } : { version: -1 }
     const subscription = new Subscription(sent, transport, subscriber)
-    if (this.closed) {
+    if (this.#closed) {
       this.#leave(subscription)
       return noop
     }

@@ -56,7 +56,9 @@ function answerWith(epoch: string | undefined, send: SendAnswer) {
     const resync = epoch !== undefined && epoch !== published.snapshot.epoch
     const retryAfterMs = retryAfterMsFor(reason)
     const body =
-      retryAfterMs === 0 ? published.as(resync ? promptlyResync : promptly) : statusBody(published.json, resync, retryAfterMs)
+      retryAfterMs === 0
+        ? published.as(resync ? promptlyResync : promptly)
+        : statusBody(published.json, resync, retryAfterMs)
     send(body, reason === 'closing')
   }
 }
@@ -107,7 +109,9 @@ function holdOnNode(
   outgoing: ServerResponse,
   release: () => void,
 ): Response {
-  const deliver = answerWith(cursor?.epoch, (body, closing) => writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined))
+  const deliver = answerWith(cursor?.epoch, (body, closing) =>
+    writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined),
+  )
   const cancel = hub.wait(cursor, timeoutMs, deliver)
   // Also emitted once the answer is written, when cancelling is a no-op.
   outgoing.once('close', () => {
