@@ -35,7 +35,9 @@ export interface BenchServer {
 const profileDir = process.env.BENCH_CPU_PROF_DIR
 
 export async function startBenchServer(kind: ServerKind, env: Record<string, string> = {}): Promise<BenchServer> {
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`] : []
+  // Node's own file names tell threads apart (the baseline's TypeScript loader has one of its own); a named
+  // file would be written by each thread in turn, the last one overwriting the server's.
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, kind)}`] : []
   // The server's log goes to a file, not a pipe: Node writes to a pipe synchronously, so a pipe this busy
   // load generator left unread would stall the server it measures.
   const logDir = mkdtempSync(join(tmpdir(), `bench-${kind}-`))
