@@ -109,12 +109,16 @@ function holdOnNode(
   outgoing: ServerResponse,
   release: () => void,
 ): Response {
+  // A poll has no body. Read to its end now, the request's own end-of-stream work runs as it arrives, where
+  // Node would otherwise do it as the answer is written, in the middle of a fan-out, delaying the next answers.
+  outgoing.req.resume()
   const deliver = answerWith(cursor?.epoch, (body, closing) =>
     writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined),
   )
   const cancel = hub.wait(cursor, timeoutMs, deliver)
-  // Also emitted once the answer is written, when cancelling is a no-op.
-  outgoing.once('close', () => {
+  // Emitted once, also after the answer is written, when cancelling is a no-op; `on` spares a fan-out the
+  // work of removing a once-listener from every response.
+  outgoing.on('close', () => {
     cancel()
     release()
   })
