@@ -1,6 +1,6 @@
 // One change reaching N held polls: how long each waits after the change, how long writers wait meanwhile,
 // and what each held poll costs the server in memory.
-import { performance } from 'node:perf_hooks'
+import { CartWriters } from './cart-writers.js'
 import { Connection, getRequest, postFormRequest, requestOnce, type Answer } from './raw-http.js'
 import type { BenchServer } from './server-process.js'
 import { sleep, spreadOf, waitFor, type Spread } from './stats.js'
@@ -63,44 +63,25 @@ export async function measureFanOut(server: BenchServer, waiters: number): Promi
   await sleep(300)
   const rssHeld = server.rss()
 
-  const writers = await Promise.all(Array.from({ length: WRITER_CONNECTIONS }, () => Connection.open(target)))
-  const postLatencies: number[] = []
-  let posts = 0
-  const post = async (fields: Record<string, string>) => {
-    const writer = writers[posts++ % writers.length]!
-    const sent = performance.now()
-    const answer = await writer.request(postFormRequest('/cart', fields))
-    if (answer.status === 200) postLatencies.push(answer.at - sent)
-    else errors++
-  }
-  let fanOutDone = false
+  const writers = await CartWriters.open({ target, connections: WRITER_CONNECTIONS, everyMs: PROBE_EVERY_MS })
   const cpuBefore = server.cpuMs()
-  const changedAt = performance.now()
-  const change = post({ session: 'writer', action: 'add' })
-  const probes: Promise<void>[] = []
-  const probing = (async () => {
-    for (let i = 0; !fanOutDone && performance.now() - changedAt < ANSWER_TIMEOUT_MS; i++) {
-      probes.push(post({ session: `probe-${i % 4}`, action: i % 8 < 4 ? 'add' : 'remove' }))
-      await sleep(PROBE_EVERY_MS)
-    }
-  })()
-
+  const writing = writers.run()
   const settled = await Promise.race([Promise.all(answers), sleep(ANSWER_TIMEOUT_MS).then(() => undefined)])
-  fanOutDone = true
   const serverCpuMs = server.cpuMs() - cpuBefore
-  await probing
-  await Promise.all([change, ...probes])
+  writing.stop()
+  const { changedAt, latenciesMs, errors: writerErrors } = await writing.result
+  await writers.close()
   // A quiet moment between the fan-out and the teardown, so that a profile can tell them apart.
   await sleep(300)
-  for (const connection of [...connections, ...writers]) connection.close()
+  for (const connection of connections) connection.close()
 
   const received = (settled ?? []).filter((answer): answer is Answer => answer?.status === 200)
   return {
     waiters,
     received: received.length,
-    errors,
+    errors: errors + writerErrors,
     fanOutMs: spreadOf(received.map((answer) => answer.at - changedAt)),
-    postMs: spreadOf(postLatencies),
+    postMs: spreadOf(latenciesMs),
     rssPerWaiterBytes: (rssHeld - rssIdle) / waiters,
     serverCpuMs,
   }

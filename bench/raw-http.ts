@@ -11,7 +11,7 @@ export interface Target {
 export interface Answer {
   readonly status: number
   readonly body: string
-  /** `performance.now()` when the whole answer had arrived. */
+  /** When the whole answer had arrived, in ms since the epoch: comparable across threads, unlike `performance.now()`. */
   readonly at: number
 }
 
@@ -84,7 +84,7 @@ export class Connection {
       const status = Number(head.slice(9, 12))
       const body = this.#buffer.slice(headerEnd + 4, end)
       this.#buffer = this.#buffer.slice(end)
-      this.#pending.shift()?.resolve({ status, body, at: performance.now() })
+      this.#pending.shift()?.resolve({ status, body, at: performance.timeOrigin + performance.now() })
     }
   }
 }

@@ -1,0 +1,39 @@
+// The process of `CartWriters`: its event loop does nothing but send cart actions and time their answers.
+import { performance } from 'node:perf_hooks'
+import type { CartWritersOptions, FromWriters, ToWriters } from './cart-writers.js'
+import { Connection, postFormRequest } from './raw-http.js'
+import { sleep } from './stats.js'
+
+const { target, connections, everyMs } = JSON.parse(process.argv[2]!) as CartWritersOptions
+const tell = (message: FromWriters) => process.send!(message)
+
+const writers = await Promise.all(Array.from({ length: connections }, () => Connection.open(target)))
+const latenciesMs: number[] = []
+let errors = 0
+let sent = 0
+let stopped = false
+
+async function post(fields: Record<string, string>): Promise<void> {
+  const writer = writers[sent++ % writers.length]!
+  const at = performance.timeOrigin + performance.now()
+  const answer = await writer.request(postFormRequest('/cart', fields))
+  if (answer.status === 200) latenciesMs.push(answer.at - at)
+  else errors++
+}
+
+process.on('message', async (message: ToWriters) => {
+  if (message.type === 'stop') {
+    stopped = true
+    return
+  }
+  const changedAt = performance.timeOrigin + performance.now()
+  const actions = [post({ session: 'writer', action: 'add' })]
+  for (let i = 0; !stopped; i++) {
+    await sleep(everyMs)
+    actions.push(post({ session: `probe-${i % 4}`, action: i % 8 < 4 ? 'add' : 'remove' }))
+  }
+  await Promise.all(actions)
+  for (const writer of writers) writer.close()
+  tell({ type: 'done', changedAt, latenciesMs, errors })
+})
+tell({ type: 'ready' })
