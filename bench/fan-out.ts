@@ -3,7 +3,7 @@
 import { CartWriters } from './cart-writers.js'
 import { Connection, getRequest, postFormRequest, requestOnce, type Answer } from './raw-http.js'
 import type { BenchServer } from './server-process.js'
-import { sleep, spreadOf, waitFor, type Spread } from './stats.js'
+import { median, medianSpread, sleep, spreadOf, waitFor, type Spread } from './stats.js'
 
 export interface FanOutResult {
   readonly waiters: number
@@ -86,3 +86,17 @@ export async function measureFanOut(server: BenchServer, waiters: number): Promi
     serverCpuMs,
   }
 }
+
+/**
+ * Several rounds of one measurement as one: the fewest answers received, every error, and the median of each
+ * figure, which one round slowed by the machine's other work does not move.
+ */
+export const fanOutOverRounds = (rounds: readonly FanOutResult[]): FanOutResult => ({
+  waiters: rounds[0]!.waiters,
+  received: Math.min(...rounds.map((round) => round.received)),
+  errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+  fanOutMs: medianSpread(rounds.map((round) => round.fanOutMs)),
+  postMs: medianSpread(rounds.map((round) => round.postMs)),
+  rssPerWaiterBytes: median(rounds.map((round) => round.rssPerWaiterBytes)),
+  serverCpuMs: median(rounds.map((round) => round.serverCpuMs)),
+})

@@ -5,31 +5,43 @@ import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { measureChurn, type ChurnResult } from './churn.js'
-import { measureFanOut, type FanOutResult } from './fan-out.js'
+import { fanOutOverRounds, measureFanOut, type FanOutResult } from './fan-out.js'
 import { startBenchServer, type BenchServer, type ServerKind } from './server-process.js'
 
-const options = z
-  .object({
-    json: z.boolean(),
-    sizes: z
-      .string()
-      .regex(/^\d+(,\d+)*$/, { error: '--sizes takes whole numbers separated by commas' })
-      .transform((list) => list.split(',').map(Number)),
-    'churn-seconds': z.coerce.number().int().min(1).max(60),
-    pollers: z.coerce.number().int().min(1).max(5000),
-    writers: z.coerce.number().int().min(1).max(64),
-  })
-  .parse(
-    parseArgs({
-      options: {
-        json: { type: 'boolean', default: false },
-        sizes: { type: 'string', default: '1000,5000,10000,18000' },
-        'churn-seconds': { type: 'string', default: '10' },
-        pollers: { type: 'string', default: '1000' },
-        writers: { type: 'string', default: '8' },
-      },
-    }).values,
-  )
+const optionsSchema = z.object({
+  json: z.boolean(),
+  sizes: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, { error: '--sizes takes whole numbers separated by commas' })
+    .transform((list) => list.split(',').map(Number)),
+  'churn-seconds': z.coerce.number().int().min(1).max(60),
+  pollers: z.coerce.number().int().min(1).max(5000),
+  writers: z.coerce.number().int().min(1).max(64),
+  rounds: z.coerce.number().int().min(1).max(9),
+})
+
+/** The command line, or a message naming what is wrong with it and exit code 2. */
+function readOptions(): z.infer<typeof optionsSchema> {
+  try {
+    return optionsSchema.parse(
+      parseArgs({
+        options: {
+          json: { type: 'boolean', default: false },
+          sizes: { type: 'string', default: '1000,5000,10000,18000' },
+          'churn-seconds': { type: 'string', default: '10' },
+          pollers: { type: 'string', default: '1000' },
+          writers: { type: 'string', default: '8' },
+          rounds: { type: 'string', default: '3' },
+        },
+      }).values,
+    )
+  } catch (error) {
+    console.error(`bench: ${error instanceof z.ZodError ? z.prettifyError(error) : (error as Error).message}`)
+    process.exit(2)
+  }
+}
+
+const options = readOptions()
 
 /** Sockets the generator may hold: its file-descriptor limit, less room for everything else it opens. */
 const fdLimit = Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim())
@@ -56,13 +68,21 @@ async function bothAlternately<T>(turn: number, measure: (server: BenchServer) =
   return results
 }
 
-const fanOut: { waiters: number; baseline: FanOutResult; stockpoll: FanOutResult }[] = []
-for (const [turn, waiters] of sizes.entries()) {
-  log(`fan-out to ${waiters} waiters…`)
-  fanOut.push({ waiters, ...(await bothAlternately(turn, (server) => measureFanOut(server, waiters))) })
+// Each size is measured over several rounds, both servers in each, and reported as the median round's figures:
+// on a shared machine one round can be slowed by a third, for either server.
+let turn = 0
+const fanOut: { waiters: number; baseline: FanOutResult; stockpoll: FanOutResult; rounds: Record<ServerKind, FanOutResult>[] }[] = []
+for (const waiters of sizes) {
+  const rounds: Record<ServerKind, FanOutResult>[] = []
+  for (let round = 1; round <= options.rounds; round++) {
+    log(`fan-out to ${waiters} waiters, round ${round} of ${options.rounds}…`)
+    rounds.push(await bothAlternately(turn++, (server) => measureFanOut(server, waiters)))
+  }
+  const overRounds = (kind: ServerKind) => fanOutOverRounds(rounds.map((round) => round[kind]))
+  fanOut.push({ waiters, baseline: overRounds('baseline'), stockpoll: overRounds('stockpoll'), rounds })
 }
 log(`churn: ${options.pollers} pollers, ${options.writers} writers, ${options['churn-seconds']} s…`)
-const churn: Record<ServerKind, ChurnResult> = await bothAlternately(sizes.length, (server) =>
+const churn: Record<ServerKind, ChurnResult> = await bothAlternately(turn, (server) =>
   measureChurn(server, { pollers: options.pollers, writers: options.writers, seconds: options['churn-seconds'] }),
 )
 
@@ -97,7 +117,7 @@ if (options.json) {
   const lines = [
     `stockpoll vs the node:http baseline: ${machine.cores} cores, Node ${machine.node}`,
     '',
-    'Fan-out: one change reaching N held long polls (times in ms)',
+    `Fan-out: one change reaching N held long polls (times in ms, each the median of ${options.rounds} rounds)`,
     'waiters  server     received   fan-out p50     p99     max  POST p99     max  RSS/waiter',
   ]
   for (const row of fanOut) {

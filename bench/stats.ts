@@ -12,6 +12,21 @@ export function spreadOf(values: readonly number[]): Spread {
   return { p50: rank(50), p99: rank(99), max: sorted.at(-1) ?? Number.NaN, count: sorted.length }
 }
 
+/** The middle value of a sample (the mean of the middle two for an even count); NaN for an empty one. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length / 2
+  return sorted.length % 2 ? sorted[Math.floor(middle)]! : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
+}
+
+/** Each figure of several spreads, taken as its median over them. */
+export const medianSpread = (spreads: readonly Spread[]): Spread => ({
+  p50: median(spreads.map((spread) => spread.p50)),
+  p99: median(spreads.map((spread) => spread.p99)),
+  max: median(spreads.map((spread) => spread.max)),
+  count: median(spreads.map((spread) => spread.count)),
+})
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Polls `condition` until it holds or `ms` pass; says whether it held. */
