@@ -2,6 +2,9 @@
 // /healthz) on plain node:http, with no framework, no validation library and no hub. A change answers every
 // held request in one synchronous loop before the writer is answered — the classic design, and the
 // "how fast can Node do this at all" mark that stockpoll is measured against.
+//
+// With BASELINE_YIELD_EVERY=n (`npm run bench -- --baseline-yield-every n`) it answers n held requests a turn
+// instead, after the writer, as stockpoll does so as not to block writers: what that choice costs by itself.
 import { createServer, type ServerResponse } from 'node:http'
 
 interface Waiter {
@@ -11,6 +14,7 @@ interface Waiter {
 }
 
 const total = Number(process.env.TOTAL_INVENTORY ?? 10)
+const yieldEvery = Number(process.env.BASELINE_YIELD_EVERY ?? 0)
 const holders = new Set<string>()
 let version = 0
 let body = snapshotJson()
@@ -29,6 +33,23 @@ function release(waiter: Waiter): void {
   waiters.delete(waiter)
   clearTimeout(waiter.timer)
   send(waiter.response, 200, body)
+}
+
+function answerDue(): void {
+  if (!yieldEvery) {
+    for (const waiter of waiters) if (waiter.since < version) release(waiter)
+    return
+  }
+  const due = [...waiters].filter((waiter) => waiter.since < version)
+  let next = 0
+  const answerSome = () => {
+    for (const end = Math.min(next + yieldEvery, due.length); next < end; next++) {
+      const waiter = due[next]!
+      if (waiters.has(waiter)) release(waiter)
+    }
+    if (next < due.length) setImmediate(answerSome)
+  }
+  setImmediate(answerSome)
 }
 
 const server = createServer((request, response) => {
@@ -65,7 +86,7 @@ const server = createServer((request, response) => {
       if (changed) {
         version++
         body = snapshotJson()
-        for (const waiter of waiters) if (waiter.since < version) release(waiter)
+        answerDue()
       }
       send(response, 200, `${body.slice(0, -1)},"inCart":${holders.has(session)}}`)
     })

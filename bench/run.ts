@@ -18,6 +18,7 @@ const optionsSchema = z.object({
   pollers: z.coerce.number().int().min(1).max(5000),
   writers: z.coerce.number().int().min(1).max(64),
   rounds: z.coerce.number().int().min(1).max(9),
+  'baseline-yield-every': z.coerce.number().int().min(1).optional(),
 })
 
 /** The command line, or a message naming what is wrong with it and exit code 2. */
@@ -32,6 +33,7 @@ function readOptions(): z.infer<typeof optionsSchema> {
           pollers: { type: 'string', default: '1000' },
           writers: { type: 'string', default: '8' },
           rounds: { type: 'string', default: '3' },
+          'baseline-yield-every': { type: 'string' },
         },
       }).values,
     )
@@ -47,12 +49,15 @@ const options = readOptions()
 const fdLimit = Number(execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim())
 const maxWaiters = fdLimit - 500
 const sizes = options.sizes.map((n) => Math.min(n, maxWaiters))
+const yieldEvery = options['baseline-yield-every']
+const baselineEnv: Record<string, string> = yieldEvery ? { BASELINE_YIELD_EVERY: String(yieldEvery) } : {}
+const baselineName = `the node:http baseline${yieldEvery ? `, answering ${yieldEvery} waiters a turn` : ''}`
 const log = (line: string) => {
   if (!options.json) console.error(line)
 }
 
 async function withServer<T>(kind: ServerKind, measure: (server: BenchServer) => Promise<T>): Promise<T> {
-  const server = await startBenchServer(kind)
+  const server = await startBenchServer(kind, kind === 'baseline' ? baselineEnv : {})
   try {
     return await measure(server)
   } finally {
@@ -89,7 +94,8 @@ const churn: Record<ServerKind, ChurnResult> = await bothAlternately(turn, (serv
 const at10k = fanOut.find((row) => row.waiters === 10_000)
 const largest = fanOut.at(-1)
 const ratio = (ours: number, theirs: number) => ours / theirs
-const targets = {
+// The issue's targets are set against the baseline that answers every waiter in one loop, not a yielding one.
+const targets = yieldEvery ? null : {
   ...(at10k && {
     fanOutP99VsBaseline: { value: ratio(at10k.stockpoll.fanOutMs.p99, at10k.baseline.fanOutMs.p99), limit: 1.2 },
     postP99DuringFanOutMs: { value: at10k.stockpoll.postMs.p99, limit: 20 },
@@ -108,14 +114,15 @@ const targets = {
   churnStale: { value: churn.stockpoll.stale, limit: 0 },
 }
 const machine = { cores: availableParallelism(), node: process.version, fdLimit }
+const baseline = { yieldEvery: yieldEvery ?? null }
 
 if (options.json) {
-  console.log(JSON.stringify({ machine, fanOut, churn, targets }, null, 2))
+  console.log(JSON.stringify({ machine, baseline, fanOut, churn, targets }, null, 2))
 } else {
   const ms = (value: number) => value.toFixed(1).padStart(7)
   const times = (value: number) => `${value.toFixed(2)}×`.padStart(7)
   const lines = [
-    `stockpoll vs the node:http baseline: ${machine.cores} cores, Node ${machine.node}`,
+    `stockpoll vs ${baselineName}: ${machine.cores} cores, Node ${machine.node}`,
     '',
     `Fan-out: one change reaching N held long polls (times in ms, each the median of ${options.rounds} rounds)`,
     'waiters  server     received   fan-out p50     p99     max  POST p99     max  RSS/waiter',
@@ -152,9 +159,9 @@ if (options.json) {
     `${'ratio'.padEnd(10)} ${times(churn.stockpoll.changesPerSecond / churn.baseline.changesPerSecond).padStart(9)} ` +
       `${times(churn.stockpoll.answersPerSecond / churn.baseline.answersPerSecond).padStart(10)}`,
     '',
-    'Targets',
+    targets ? 'Targets' : 'Targets are judged against the baseline that answers every waiter in one loop: run without --baseline-yield-every.',
   )
-  for (const [name, target] of Object.entries(targets)) {
+  for (const [name, target] of Object.entries(targets ?? {})) {
     const met = 'limit' in target ? target.value <= target.limit : target.value >= target.atLeast
     const bound = 'limit' in target ? `≤ ${target.limit}` : `≥ ${target.atLeast}`
     lines.push(`  ${met ? 'met    ' : 'NOT MET'}  ${name}: ${target.value.toFixed(2)} (${bound})`)
