@@ -4,8 +4,13 @@ import type { CartWritersOptions, FromWriters, ToWriters } from './cart-writers.
 import { Connection, postFormRequest } from './raw-http.js'
 import { sleep } from './stats.js'
 
+/** However long the fan-out, the writers stop after this. */
+const MAX_WRITING_MS = 60_000
+
 const { target, connections, everyMs } = JSON.parse(process.argv[2]!) as CartWritersOptions
 const tell = (message: FromWriters) => process.send!(message)
+// The load generator is gone: there is no one to tell, and nothing to measure for.
+process.once('disconnect', () => process.exit(0))
 
 const writers = await Promise.all(Array.from({ length: connections }, () => Connection.open(target)))
 const latenciesMs: number[] = []
@@ -27,8 +32,9 @@ process.on('message', async (message: ToWriters) => {
     return
   }
   const changedAt = performance.timeOrigin + performance.now()
+  const deadline = changedAt + MAX_WRITING_MS
   const actions = [post({ session: 'writer', action: 'add' })]
-  for (let i = 0; !stopped; i++) {
+  for (let i = 0; !stopped && performance.timeOrigin + performance.now() < deadline; i++) {
     await sleep(everyMs)
     actions.push(post({ session: `probe-${i % 4}`, action: i % 8 < 4 ? 'add' : 'remove' }))
   }
