@@ -2,9 +2,10 @@
 // are let: how many changes the server takes, how many answers it sends, and whether every waiter ends
 // on the newest version once the writers stop.
 import { performance } from 'node:perf_hooks'
-import { Connection, getRequest, postFormRequest, requestOnce } from './raw-http.js'
+import { Connection, getRequest, postFormRequest } from './raw-http.js'
 import type { BenchServer } from './server-process.js'
 import { sleep, waitFor } from './stats.js'
+import { currentVersion, versionIn } from './stock-version.js'
 
 export interface ChurnOptions {
   readonly pollers: number
@@ -21,11 +22,9 @@ export interface ChurnResult {
 
 const SETTLE_TIMEOUT_MS = 5000
 
-const versionOf = (body: string) => (JSON.parse(body) as { version: number }).version
-
 export async function measureChurn(server: BenchServer, { pollers, writers, seconds }: ChurnOptions): Promise<ChurnResult> {
   const { target } = server
-  const startVersion = versionOf((await requestOnce(target, getRequest('/inventory'))).body)
+  const startVersion = await currentVersion(target)
   const cursors = new Array<number>(pollers).fill(startVersion)
   let answers = 0
   let stopping = false
@@ -35,7 +34,7 @@ export async function measureChurn(server: BenchServer, { pollers, writers, seco
     while (!stopping) {
       const answer = await connection.request(getRequest(`/status?since=${cursors[i]}&timeout=120`)).catch(() => undefined)
       if (!answer || answer.status !== 200) return
-      cursors[i] = versionOf(answer.body)
+      cursors[i] = versionIn(answer.body)
       answers++
     }
   })
@@ -54,7 +53,7 @@ export async function measureChurn(server: BenchServer, { pollers, writers, seco
   const answered = answers
   for (const connection of writerConnections) connection.close()
 
-  const finalVersion = versionOf((await requestOnce(target, getRequest('/inventory'))).body)
+  const finalVersion = await currentVersion(target)
   await waitFor(() => cursors.every((cursor) => cursor === finalVersion), SETTLE_TIMEOUT_MS)
   stopping = true
   for (const connection of pollerConnections) connection.close()

@@ -1,9 +1,10 @@
 // One change reaching N held polls: how long each waits after the change, how long writers wait meanwhile,
 // and what each held poll costs the server in memory.
 import { CartWriters } from './cart-writers.js'
-import { Connection, getRequest, postFormRequest, requestOnce, type Answer, type Target } from './raw-http.js'
+import { Connection, getRequest, postFormRequest, requestOnce, type Answer } from './raw-http.js'
 import type { BenchServer } from './server-process.js'
 import { median, medianSpread, sleep, spreadOf, waitFor, type Spread } from './stats.js'
+import { currentVersion } from './stock-version.js'
 
 export interface FanOutResult {
   readonly waiters: number
@@ -33,9 +34,6 @@ const WARM_UP_ROUNDS = 20
 
 const sourceAddress = (index: number) => `127.0.0.${1 + Math.floor(index / CONNECTIONS_PER_SOURCE_ADDRESS)}`
 
-const versionOf = async (target: Target) =>
-  (JSON.parse((await requestOnce(target, getRequest('/inventory'))).body) as { version: number }).version
-
 /**
  * Sends each server through the paths the measurement takes, held polls answered by a change among them, until
  * its JIT has compiled them: the first fan-out of a cold server measures the compiler as much as the server.
@@ -44,7 +42,7 @@ async function warmUp(server: BenchServer): Promise<void> {
   const { target } = server
   const pollers = await Promise.all(Array.from({ length: WARM_UP_POLLERS }, () => Connection.open(target)))
   for (let round = 0; round < WARM_UP_ROUNDS; round++) {
-    const version = await versionOf(target)
+    const version = await currentVersion(target)
     const answers = pollers.map((poller) => poller.request(getRequest(`/status?since=${version}&timeout=120`)))
     await waitFor(async () => (await server.held()) === WARM_UP_POLLERS, HOLD_TIMEOUT_MS, 10)
     await requestOnce(target, postFormRequest('/cart', { session: 'warm-up', action: round % 2 ? 'remove' : 'add' }))
@@ -56,7 +54,7 @@ async function warmUp(server: BenchServer): Promise<void> {
 export async function measureFanOut(server: BenchServer, waiters: number): Promise<FanOutResult> {
   const { target } = server
   await warmUp(server)
-  const version = await versionOf(target)
+  const version = await currentVersion(target)
   await sleep(200)
   const rssIdle = server.rss()
 

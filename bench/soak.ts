@@ -5,8 +5,9 @@
 // Bounded in waves, size and time; loopback only. Prints figures; exits 1 when either check fails.
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { Connection, getRequest, postFormRequest, requestOnce, type Target } from './raw-http.js'
+import { Connection, getRequest, postFormRequest, requestOnce } from './raw-http.js'
 import { startBenchServer, type BenchServer } from './server-process.js'
+import { currentVersion } from './stock-version.js'
 import { sleep, waitFor } from './stats.js'
 
 const options = z
@@ -30,15 +31,12 @@ const options = z
 const SETTLE_MS = 10_000
 const RSS_TOLERANCE = 0.1
 
-const versionOf = async (target: Target) =>
-  (JSON.parse((await requestOnce(target, getRequest('/inventory'))).body) as { version: number }).version
-
 let changes = 0
 
 /** One wave: `size` polls held; half dropped by their clients, the rest answered by one change. */
 async function wave(server: BenchServer, size: number, n: number): Promise<{ answered: number; dropped: number }> {
   const { target } = server
-  const since = await versionOf(target)
+  const since = await currentVersion(target)
   const connections = await Promise.all(Array.from({ length: size }, () => Connection.open(target)))
   const answers = connections.map((connection) =>
     connection.request(getRequest(`/status?since=${since}&timeout=60`)).then(
