@@ -11,7 +11,7 @@ export interface Target {
 export interface Answer {
   readonly status: number
   readonly body: string
-  /** When the whole answer had arrived, in ms since the epoch: comparable across threads, unlike `performance.now()`. */
+  /** When the whole answer had arrived, in ms since the epoch: comparable across processes, unlike `performance.now()`. */
   readonly at: number
 }
 
