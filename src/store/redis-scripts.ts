@@ -12,22 +12,25 @@
 /**
  * Reads the stock, creating it with the given total the first time any process touches it. Whenever the
  * stock is created, even again after its keys were lost, it takes a new epoch, so that no client mistakes
- * the restarted versions for the ones it saw.
+ * the restarted versions for the ones it saw. Losing any one of the total, the version or the epoch is
+ * losing the stock: counting versions again from 0 in the same epoch would send them backwards.
  */
 const READ_STOCK = `
 local total = tonumber(redis.call('GET', KEYS[1]))
 local epoch = redis.call('GET', KEYS[4])
-local version = tonumber(redis.call('GET', KEYS[2]) or '0')
+local version = tonumber(redis.call('GET', KEYS[2]))
 local held = redis.call('ZCARD', KEYS[3])
 local function publish()
   redis.call('PUBLISH', ARGV[3], '{"inventoryCount":' .. (total - held) .. ',"totalInventory":' .. total ..
     ',"version":' .. version .. ',"epoch":"' .. epoch .. '"}')
 end
-if not total or not epoch then
+if not total or not epoch or not version then
   total = total or tonumber(ARGV[1])
   epoch = ARGV[2]
+  version = 0
   redis.call('SET', KEYS[1], total)
   redis.call('SET', KEYS[4], epoch)
+  redis.call('SET', KEYS[2], version)
   publish()
 end
 local function ends(score)

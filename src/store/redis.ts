@@ -98,6 +98,17 @@ export class RedisStore implements Store {
   readonly #canaryTimeoutMs: number
   /** What to call when each test message this store sent comes back, by its id. */
   readonly #canaries = new Map<string, () => void>()
+  readonly #retryDelayMs: (attempt: number) => number
+  #closed = false
+  /** Whether the subscriber is subscribed to the change channel now. */
+  #subscribed = true
+  /** Whether a change may have been missed: a connection was lost, and the stock not read again since. */
+  #behind = false
+  /** Connections lost so far: a re-read catches up only if none was lost while it ran. */
+  #losses = 0
+  #catchingUp = false
+  /** Ends the wait before the next attempt to catch up: a connection is back, so try at once. */
+  #tryNow = () => {}
 
   private constructor(commands: CommandConnection, subscriber: Redis, options: RedisStoreOptions) {
     this.#commands = commands
@@ -109,6 +120,7 @@ export class RedisStore implements Store {
     this.#totalInventory = options.totalInventory
     this.#holds = options.holds ?? holdsNeverExpire
     this.#canaryTimeoutMs = options.canaryTimeoutMs ?? DEFAULT_CANARY_TIMEOUT_MS
+    this.#retryDelayMs = options.reconnectDelayMs ?? defaultReconnectDelay
   }
 
   /** Connects and subscribes; throws `StoreUnavailableError` when Redis cannot be reached. */
@@ -121,7 +133,7 @@ export class RedisStore implements Store {
       autoResendUnfulfilledCommands: false,
       commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       retryStrategy: options.reconnectDelayMs ?? defaultReconnectDelay,
-      // Resubscribing is done by the store itself, so that it knows when to re-read (see #resume).
+      // Resubscribing is done by the store itself, so that it knows when to re-read (see #catchUp).
       autoResubscribe: false,
     } satisfies RedisOptions
     const commands = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}commands` })
@@ -148,8 +160,10 @@ export class RedisStore implements Store {
       throw new StoreUnavailableError(`cannot reach Redis at ${redactedUrl(options.url)}: ${String(error)}`, { cause: error })
     }
     subscriber.on('message', (_channel: string, message: string) => store.#hear(message))
-    subscriber.on('ready', () => void store.#resume(true))
-    commands.on('ready', () => void store.#resume(false))
+    subscriber.on('close', () => store.#lost(subscriber))
+    commands.on('close', () => store.#lost(commands))
+    subscriber.on('ready', () => void store.#catchUp())
+    commands.on('ready', () => void store.#catchUp())
     reportOutages(commands, 'command')
     reportOutages(subscriber, 'subscriber')
     return store
@@ -209,6 +223,7 @@ export class RedisStore implements Store {
    */
   async check(): Promise<void> {
     if (this.#subscriber.status !== 'ready') throw new StoreUnavailableError('not subscribed to the change channel')
+    if (this.#behind) throw new StoreUnavailableError('reading the stock again after a Redis connection was lost')
     const id = nanoid()
     let timer: NodeJS.Timeout | undefined
     const heard = new Promise<void>((resolve, reject) => {
@@ -230,6 +245,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#closed = true
     this.#listeners.clear()
     this.#commands.disconnect()
     this.#subscriber.disconnect()
@@ -262,18 +278,50 @@ export class RedisStore implements Store {
     else log.warn('ignored a malformed change message', { channel: this.#channel, message })
   }
 
+  #lost(connection: Redis): void {
+    if (this.#closed) return
+    this.#losses++
+    this.#behind = true
+    if (connection === this.#subscriber) this.#subscribed = false
+  }
+
   /**
-   * After a reconnect: subscribe again if it was the subscriber, then re-read the stock, since changes
-   * published while a connection was down never reached this process. Subscribing first leaves no gap;
-   * if the other connection is still down, the re-read fails here and happens when that one is back.
+   * After a reconnect: subscribe again if the subscriber was lost, then read the stock again and report it,
+   * since changes published while a connection was down never reached this process. Subscribing first
+   * leaves no gap. A step that fails (the other connection is still down, or Redis is too slow to answer, as
+   * during a failover) is tried again, ever less often, for as long as it takes: until then the store is not
+   * ready, and its listeners may hold a stale stock.
    */
-  async #resume(resubscribe: boolean): Promise<void> {
+  async #catchUp(): Promise<void> {
+    if (this.#catchingUp) return this.#tryNow()
+    this.#catchingUp = true
     try {
-      if (resubscribe) await this.#subscriber.subscribe(this.#channel)
-      this.#tell(await this.snapshot())
-    } catch {
-      // The connection that is still down will call #resume again when it is back.
+      for (let attempt = 0; this.#behind && !this.#closed; attempt++) {
+        if (attempt > 0) await this.#pause(this.#retryDelayMs(attempt))
+        const losses = this.#losses
+        try {
+          if (!this.#subscribed) {
+            await this.#subscriber.subscribe(this.#channel)
+            this.#subscribed = true
+          }
+          this.#tell(await this.snapshot())
+          if (losses === this.#losses) this.#behind = false
+        } catch {
+          // Tried again after a while, as said above.
+        }
+      }
+    } finally {
+      this.#catchingUp = false
     }
+  }
+
+  async #pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      this.#tryNow = resolve
+      timer = setTimeout(resolve, ms)
+    })
+    clearTimeout(timer)
   }
 
   #tell(snapshot: StockSnapshot): void {
