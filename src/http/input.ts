@@ -2,22 +2,25 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import { invalidRequest } from './errors.js'
 
+/** One value of a field: text, and not given twice (a repeated form or query field comes as an array). */
+export const singleText = (name: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a single string`) })
+
 /** A shopper's id: what `POST /session` mints, or any id a script picks. */
-export const sessionField = z
-  .string({ error: (issue) => (issue.input === undefined ? 'session is required' : 'session must be a single string') })
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'session must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -' })
+export const sessionField = singleText('session').regex(/^[A-Za-z0-9_-]{1,64}$/, {
+  error: 'session must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -',
+})
 
 /** A version a client last saw, as text from a query or a header: the cursor of `/status` and `/events`. */
 export const versionCursor = (name: string) =>
-  z
-    .string()
+  singleText(name)
     .regex(/^\d+$/, { error: `${name} must be a non-negative whole number: the version you last saw` })
     .transform(Number)
     .refine(Number.isSafeInteger, { error: `${name} is larger than any version` })
 
 /** The epoch a client's version belongs to, as every snapshot gives it. */
 export const epochField = (name: string) =>
-  z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `${name} must be the epoch of a snapshot you were sent` })
+  singleText(name).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `${name} must be the epoch of a snapshot you were sent` })
 
 /** Checks `input` against `schema`; a mismatch is a 400 whose message names every bad field. */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {
@@ -26,6 +29,43 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
   return parsed.data
 }
 
+/** The fields of the query, a repeated one as an array, as a repeated form field is. */
+export const queryFields = (c: Context): Record<string, string | string[]> =>
+  Object.fromEntries(Object.entries(c.req.queries()).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]))
+
+/**
+ * The value of a JSON text from a client: `what` (the body, the frame) that is not JSON, or that names a key
+ * twice in one object, is a 400. `JSON.parse` would let the last of two keys silently win.
+ */
+export function parseJson(text: string, what: string): unknown {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw invalidRequest(`${what} is not valid JSON`)
+  }
+  const repeated = repeatedKeyOf(text)
+  if (repeated !== undefined) throw invalidRequest(`${what} names ${JSON.stringify(repeated)} more than once`)
+  return value
+}
+
+/** The first key a valid JSON text names twice in one object, if any. */
+function repeatedKeyOf(json: string): string | undefined {
+  // The keys of each object open at this point of the text, innermost last.
+  const open: Set<string>[] = []
+  let lastString: string | undefined
+  for (const [token] of json.matchAll(/"(?:[^"\\]|\\.)*"|[{}:]/g)) {
+    if (token === '{') open.push(new Set())
+    else if (token === '}') open.pop()
+    else if (token === ':') {
+      const key = JSON.parse(lastString!) as string
+      const keys = open.at(-1)!
+      if (keys.has(key)) return key
+      keys.add(key)
+    } else lastString = token
+  }
+  return undefined
+}
 
 /**
  * The fields of a form-encoded or JSON body, unchecked. A repeated form field comes back as an array,
@@ -33,13 +73,7 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
  */
 export async function readBodyFields(c: Context): Promise<unknown> {
   const type = c.req.header('Content-Type')?.split(';', 1)[0]?.trim().toLowerCase()
-  if (type === 'application/json') {
-    try {
-      return await c.req.json<unknown>()
-    } catch {
-      throw invalidRequest('the body is not valid JSON')
-    }
-  }
+  if (type === 'application/json') return parseJson(await c.req.text(), 'the body')
   if (type === 'application/x-www-form-urlencoded') return fieldsOf(new URLSearchParams(await c.req.text()))
   if (type === 'multipart/form-data') {
     try {

@@ -6,13 +6,14 @@ export class TooManyWaitersError extends Error {
   readonly code = 'too_many_waiters'
 
   constructor(maxWaiters: number) {
-    super(`this server already holds ${maxWaiters} waiting requests; try again shortly`)
+    super(`this server already holds ${maxWaiters} waiting requests, streams and sockets; try again shortly`)
     this.name = 'TooManyWaitersError'
   }
 }
 
 export interface HubOptions {
   readonly clock: Clock
+  /** How many waiters and subscribers it holds at most, together: each is an open connection. */
   readonly maxWaiters: number
   /** How many waiters are answered per turn of the event loop, so that a large fan-out never blocks it long. */
   readonly batchSize?: number
@@ -182,7 +183,7 @@ export class Hub {
       this.#schedulePump()
       return () => this.#release(waiter)
     }
-    if (this.#held >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
+    this.assertRoom()
 
     let peers = this.#waitersByCursor.get(waiter.cursor)
     if (!peers) this.#waitersByCursor.set(waiter.cursor, (peers = new Set()))
@@ -192,11 +193,16 @@ export class Hub {
     return () => this.#release(waiter)
   }
 
+  /** Throws `TooManyWaitersError` when the hub holds as many waiters and subscribers as it may. */
+  assertRoom(): void {
+    if (this.#held + this.#subscriptions.size >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
+  }
+
   /**
    * Sends `subscriber` the latest version on the next turn, unless `since` says its client has it already,
    * and from then on every newer one; a burst of versions within one turn sends only the newest. `transport`
    * names it in `subscribers()`. Returns a function that ends the subscription, for a client that went away.
-   * A closed hub ends a new subscriber at once.
+   * A closed hub ends a new subscriber at once. Throws `TooManyWaitersError` when the hub is full.
    */
   subscribe(transport: string, since: Cursor | undefined, subscriber: Subscriber): () => void {
     // A cursor without an epoch is of the current one; named, it is still told of the next new epoch.
@@ -206,6 +212,7 @@ export class Hub {
       this.#leave(subscription)
       return noop
     }
+    this.assertRoom()
     this.#subscriptions.add(subscription)
     this.#subscribersByTransport.set(transport, this.subscribers(transport) + 1)
     if (lacks(sent, this.#latest)) this.#queue(subscription)

@@ -75,6 +75,7 @@ describe('POST /cart', () => {
     ['an unknown action', form('session=abc&action=buy'), "action must be 'add' or 'remove'"],
     ['an action in the wrong case', form('session=abc&action=ADD'), "action must be 'add' or 'remove'"],
     ['malformed JSON', { ...json({}), body: '{"session": "abc",' }, 'the body is not valid JSON'],
+    ['a JSON key given twice', { ...json({}), body: '{"session": "abc", "action": "remove", "action": "add"}' }, 'the body names "action" more than once'],
     ['a JSON array', json(['abc', 'add']), 'the body must be an object'],
     ['a JSON null', json(null), 'the body must be an object'],
     ['a JSON number for session', json({ session: 42, action: 'add' }), 'session must be a single string'],
@@ -201,9 +202,9 @@ describe('GET /cart', () => {
     expect(await cartOf('abc')).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 
-  it('refuses a missing or malformed session with 400', async () => {
+  it('refuses a missing, malformed or repeated session with 400', async () => {
     const { app } = await testApp()
-    for (const path of ['/cart', '/cart?session=', '/cart?session=no%20spaces']) {
+    for (const path of ['/cart', '/cart?session=', '/cart?session=no%20spaces', '/cart?session=abc&session=xyz']) {
       const response = await app.request(path)
       expect(response.status).toBe(400)
       expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/^session/) })

@@ -143,6 +143,18 @@ describe('GET /status', () => {
     expect(await response.json()).toEqual({ error: 'too_many_waiters', message: expect.any(String) })
   })
 
+  it('counts event streams against the same cap, and refuses a stream past it too', async () => {
+    const { app } = await testApp({ maxWaiters: 1 })
+    const stream = await app.request('/events')
+    await nextTurn()
+    for (const path of ['/status?since=0', '/events']) {
+      const response = await app.request(path)
+      expect(response.status).toBe(503)
+      expect(await response.json()).toMatchObject({ error: 'too_many_waiters' })
+    }
+    await stream.body?.cancel()
+  })
+
   it.each([
     ['since=-1', 'since must be a non-negative whole number'],
     ['since=1.5', 'since must be a non-negative whole number'],
@@ -152,6 +164,8 @@ describe('GET /status', () => {
     ['timeout=0', 'timeout must be a whole number of seconds from 1 to 120'],
     ['timeout=121', 'timeout must be a whole number of seconds from 1 to 120'],
     ['timeout=soon', 'timeout must be a whole number of seconds from 1 to 120'],
+    ['since=1&since=2', 'since must be a single string'],
+    ['since=1&epoch=a&epoch=b', 'epoch must be a single string'],
   ])('refuses %s with 400 invalid_request, holding nothing', async (query, message) => {
     const { app, hub } = await testApp()
     const response = await app.request(`/status?${query}`)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
-import { Hub, type Subscriber } from '../../src/push/hub.js'
+import { Hub, TooManyWaitersError, type Subscriber } from '../../src/push/hub.js'
 import type { Published } from '../../src/push/published.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn } from '../helpers/turns.js'
@@ -33,6 +33,17 @@ function recorder() {
 }
 
 describe('Hub subscriptions', () => {
+  it('counts subscribers and waiters against one cap: each is an open connection', () => {
+    const hub = new Hub(stock(0), { clock: new ManualClock(), maxWaiters: 2 })
+    const leave = hub.subscribe('sse', undefined, recorder().subscriber)
+    hub.wait({ version: 0 }, 1000, () => {})
+    expect(() => hub.subscribe('ws', undefined, recorder().subscriber)).toThrow(TooManyWaitersError)
+    expect(() => hub.wait({ version: 0 }, 1000, () => {})).toThrow(TooManyWaitersError)
+    expect(() => hub.assertRoom()).toThrow(TooManyWaitersError)
+    leave()
+    expect(() => hub.subscribe('ws', undefined, recorder().subscriber)).not.toThrow()
+  })
+
   it('sends a new subscriber the latest version on the next turn, then every later one', async () => {
     const hub = hubAt(3)
     const { subscriber, versions } = recorder()

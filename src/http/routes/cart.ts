@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
 import { cartBody, REPLAYED, type ApplyCartCommand } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
-import { parseInput, readBodyFields, sessionField } from '../input.js'
+import { parseInput, queryFields, readBodyFields, sessionField } from '../input.js'
 import { headerOf, type ClientAddressOf } from '../node-bindings.js'
 
 const cartQuery = z.object({ session: sessionField })
@@ -28,7 +28,7 @@ export function cartRoutes(
 ): Hono {
   return new Hono()
     .get('/cart', async (c) => {
-      const { session } = parseInput(cartQuery, c.req.query())
+      const { session } = parseInput(cartQuery, queryFields(c))
       return jsonAnswerOf(cartBody(await store.viewOf(session), clock.now()))
     })
     .post('/cart', async (c) => {

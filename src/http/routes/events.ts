@@ -5,7 +5,7 @@ import type { Cursor, Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { epochField, parseInput, versionCursor } from '../input.js'
+import { epochField, parseInput, queryFields, versionCursor } from '../input.js'
 import { headerOf, type ClientAddressOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
@@ -53,11 +53,11 @@ export function eventsRoutes(
   return new Hono()
     .get('/events', (c) => {
       const { since, epoch, lastEventId } = parseInput(eventsInput, {
-        since: c.req.query('since'),
-        epoch: c.req.query('epoch'),
+        ...queryFields(c),
         lastEventId: headerOf(c, 'Last-Event-ID'),
       })
       const cursor = lastEventId ?? (since === undefined ? undefined : { version: since, epoch })
+      hub.assertRoom()
       const release = heldPerClient.admit(clientAddressOf(c))
       // Proxies such as nginx would otherwise hold events back in a buffer.
       c.header('X-Accel-Buffering', 'no')

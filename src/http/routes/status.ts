@@ -8,7 +8,7 @@ import type { Published } from '../../push/published.js'
 import { jsonAnswer, writeJsonAnswer } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { epochField, parseInput, versionCursor } from '../input.js'
+import { epochField, parseInput, queryFields, singleText, versionCursor } from '../input.js'
 import { nodeResponseOf, type ClientAddressOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
@@ -18,8 +18,7 @@ const statusQuery = z
   .object({
     since: versionCursor('since').optional(),
     epoch: epochField('epoch').optional(),
-    timeout: z
-      .string()
+    timeout: singleText('timeout')
       .regex(/^\d+$/, { error: timeoutError })
       .transform(Number)
       .refine((seconds) => seconds >= 1 && seconds <= MAX_POLL_TIMEOUT_SECONDS, { error: timeoutError })
@@ -82,7 +81,7 @@ export function statusRoutes(
 ): Hono {
   return new Hono()
     .get('/status', (c) => {
-      const { since, epoch, timeout = pollTimeoutSeconds } = parseInput(statusQuery, c.req.query())
+      const { since, epoch, timeout = pollTimeoutSeconds } = parseInput(statusQuery, queryFields(c))
       const cursor = since === undefined ? undefined : { version: since, epoch }
       const release = heldPerClient.admit(clientAddressOf(c))
       const outgoing = nodeResponseOf(c)
