@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { z } from 'zod'
 import { DEFAULT_TOTAL_INVENTORY } from './domain/shopping-cart.js'
 import { LOG_LEVELS, type LogLevel } from './log.js'
+import { filesKeptFree, openFileLimit } from './open-files.js'
 
 export type StoreConfig =
   | { readonly kind: 'memory' }
@@ -12,6 +13,7 @@ export interface Config {
   readonly host: string
   readonly totalInventory: number
   readonly pollTimeoutSeconds: number
+  /** Long polls, event streams and WebSockets one process holds at once. */
   readonly maxWaiters: number
   /** How often an idle event stream gets a comment, so that proxies keep it open. */
   readonly heartbeatSeconds: number
@@ -39,6 +41,11 @@ export interface Limits {
   /** Origins besides the shop's own whose pages may change carts (`Origin` of a POST or WebSocket). */
   readonly allowedOrigins: readonly string[]
   /**
+   * The host names requests may be sent to (their `Host`), so that a page on a domain an attacker points at
+   * this server (DNS rebinding) is refused; `any` where the server answers for every name.
+   */
+  readonly allowedHosts: readonly string[] | 'any'
+  /**
    * Addresses of the proxies in front, such as nginx: a request one of them forwards is counted by the
    * client address it gives in `X-Forwarded-For`, not as the proxy's.
    */
@@ -52,8 +59,17 @@ export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-/** An unset or empty variable takes its default; anything else must be a whole number in range. */
-function integerVariable(name: string, min: number, max: number, fallback: number) {
+/** What the configuration depends on besides the environment: facts about the process it will run in. */
+export interface ProcessFacts {
+  /** How many files the process may hold open; undefined where that cannot be known. */
+  readonly openFileLimit: number | undefined
+}
+
+/**
+ * An unset or empty variable takes its default; anything else must be a whole number in range. `why` says
+ * where the range comes from, when it is not plain.
+ */
+function integerVariable(name: string, min: number, max: number, fallback: number, why = '') {
   return z
     .string()
     .optional()
@@ -62,12 +78,37 @@ function integerVariable(name: string, min: number, max: number, fallback: numbe
       if (text === '') return fallback
       const value = Number(text)
       if (/^\d+$/.test(text) && value >= min && value <= max) return value
-      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}` })
+      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}${why}, got ${JSON.stringify(raw)}` })
       return z.NEVER
     })
 }
 
-const environment = z.object({
+/** Comma-separated values, each trimmed, empty ones dropped. */
+const listVariable = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean))
+
+/** A host name as a `Host` header names it, without a port, in the form URLs give it (`[::1]`, lower case). */
+const isHostName = (host: string): boolean => URL.canParse(`http://${host}`) && new URL(`http://${host}`).hostname === host
+
+/**
+ * The hosts a server listening on `host` answers for when ALLOWED_HOSTS does not say: its own address, and
+ * on loopback the other names of loopback; on every interface, any.
+ */
+function hostsListenedAs(host: string): readonly string[] | 'any' {
+  if (host === '0.0.0.0' || host === '::') return 'any'
+  const name = isIP(host) === 6 ? `[${host}]` : host.toLowerCase()
+  const loopback = name === 'localhost' || name === '[::1]' || /^127\./.test(name)
+  return loopback ? [...new Set([name, 'localhost', '127.0.0.1', '[::1]'])] : [name]
+}
+
+/** The variables, with the most long polls, streams and sockets the process can hold given its file limit. */
+const environment = ({ openFileLimit }: ProcessFacts) => {
+  const maxHeld = openFileLimit === undefined ? 1_000_000 : Math.max(1, openFileLimit - filesKeptFree(openFileLimit))
+  const why = openFileLimit === undefined ? '' : ` (this process may open ${openFileLimit} files, and keeps ${filesKeptFree(openFileLimit)} for itself)`
+  return z.object({
   PORT: integerVariable('PORT', 0, 65_535, 3000),
   HOST: z
     .string()
@@ -75,7 +116,7 @@ const environment = z.object({
     .transform((raw) => raw?.trim() || '127.0.0.1'),
   TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_TOTAL_INVENTORY),
   POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
-  MAX_WAITERS: integerVariable('MAX_WAITERS', 1, 1_000_000, 20_000),
+  MAX_WAITERS: integerVariable('MAX_WAITERS', 1, maxHeld, openFileLimit === undefined ? 20_000 : maxHeld, why),
   HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
   CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
   STORE: z
@@ -108,32 +149,40 @@ const environment = z.object({
   CART_RATE_PER_SESSION: integerVariable('CART_RATE_PER_SESSION', 1, 1_000_000, 5),
   CART_RATE_PER_IP: integerVariable('CART_RATE_PER_IP', 1, 1_000_000, 50),
   HEADERS_TIMEOUT_SECONDS: integerVariable('HEADERS_TIMEOUT_SECONDS', 1, 300, 10),
-  ALLOWED_ORIGINS: z
-    .string()
-    .optional()
-    .transform((raw) => (raw ?? '').split(',').map((origin) => origin.trim()).filter(Boolean))
+  ALLOWED_ORIGINS: listVariable()
     .refine((origins) => origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin), {
       error: (issue) =>
         `ALLOWED_ORIGINS must be origins such as https://shop.example, separated by commas, got ${JSON.stringify(issue.input)}`,
     }),
-  TRUSTED_PROXIES: z
-    .string()
-    .optional()
-    .transform((raw) => (raw ?? '').split(',').map((address) => address.trim()).filter(Boolean))
+  ALLOWED_HOSTS: listVariable()
+    .transform((hosts) => hosts.map((host) => host.toLowerCase()))
+    .refine((hosts) => hosts.every((host) => host === '*' || isHostName(host)), {
+      error: (issue) =>
+        `ALLOWED_HOSTS must be host names without a port (shop.example, 10.0.0.5, [::1]) or *, separated by commas, got ${JSON.stringify(issue.input)}`,
+    }),
+  TRUSTED_PROXIES: listVariable()
     .refine((addresses) => addresses.every((address) => isIP(address) !== 0), {
       error: (issue) => `TRUSTED_PROXIES must be IP addresses separated by commas, such as 127.0.0.1, got ${JSON.stringify(issue.input)}`,
     }),
-})
+  })
+}
 
-/** Reads the configuration from environment variables; throws a `ConfigError` naming every bad one. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = environment.safeParse(env)
+/**
+ * Reads the configuration from environment variables, for a process with the given facts (by default this
+ * one's); throws a `ConfigError` naming every bad variable.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  facts: ProcessFacts = { openFileLimit: openFileLimit() },
+): Config {
+  const parsed = environment(facts).safeParse(env)
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
   const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
     parsed.data
   const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL } = parsed.data
   const { MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS, TRUSTED_PROXIES } =
     parsed.data
+  const { ALLOWED_HOSTS } = parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
   }
@@ -154,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       cartActionsPerSecondPerClient: CART_RATE_PER_IP,
       headersTimeoutSeconds: HEADERS_TIMEOUT_SECONDS,
       allowedOrigins: ALLOWED_ORIGINS,
+      allowedHosts: ALLOWED_HOSTS.length === 0 ? hostsListenedAs(HOST) : ALLOWED_HOSTS.includes('*') ? 'any' : ALLOWED_HOSTS,
       trustedProxies: TRUSTED_PROXIES,
     },
     logLevel: LOG_LEVEL,

@@ -3,13 +3,13 @@ import { ConfigError, loadConfig } from '../src/config.js'
 
 describe('loadConfig', () => {
   it('has a default for everything', () => {
-    expect(loadConfig({})).toEqual({
+    expect(loadConfig({}, { openFileLimit: 20_000 })).toEqual({
       port: 3000,
       host: '127.0.0.1',
       totalInventory: 10,
       pollTimeoutSeconds: 25,
       shutdownSpreadMs: 2000,
-      maxWaiters: 20_000,
+      maxWaiters: 19_000,
       heartbeatSeconds: 15,
       cartTtlSeconds: 900,
       store: { kind: 'memory' },
@@ -20,10 +20,35 @@ describe('loadConfig', () => {
         cartActionsPerSecondPerClient: 50,
         headersTimeoutSeconds: 10,
         allowedOrigins: [],
+        allowedHosts: ['127.0.0.1', 'localhost', '[::1]'],
         trustedProxies: [],
       },
       logLevel: 'info',
     })
+  })
+
+  it('holds as many clients as the open-file limit leaves room for, and refuses more', () => {
+    expect(loadConfig({}, { openFileLimit: 1024 }).maxWaiters).toBe(924)
+    expect(loadConfig({ MAX_WAITERS: '924' }, { openFileLimit: 1024 }).maxWaiters).toBe(924)
+    expect(() => loadConfig({ MAX_WAITERS: '20000' }, { openFileLimit: 20_000 })).toThrow(
+      'MAX_WAITERS must be a whole number from 1 to 19000 (this process may open 20000 files, and keeps 1000 for itself), got "20000"',
+    )
+    expect(loadConfig({}, { openFileLimit: undefined }).maxWaiters).toBe(20_000)
+  })
+
+  it.each([
+    [{ HOST: '127.0.0.1' }, ['127.0.0.1', 'localhost', '[::1]']],
+    [{ HOST: '::1' }, ['[::1]', 'localhost', '127.0.0.1']],
+    [{ HOST: '10.0.0.5' }, ['10.0.0.5']],
+    [{ HOST: '0.0.0.0' }, 'any'],
+    [{ HOST: '0.0.0.0', ALLOWED_HOSTS: 'Shop.Example, 10.0.0.5' }, ['shop.example', '10.0.0.5']],
+    [{ ALLOWED_HOSTS: '*' }, 'any'],
+  ])('answers for the hosts it listens as, or those ALLOWED_HOSTS names: %o', (env, hosts) => {
+    expect(loadConfig(env).limits.allowedHosts).toEqual(hosts)
+  })
+
+  it.each(['shop.example:8080', 'https://shop.example', '::1', 'shop example'])('refuses ALLOWED_HOSTS=%s', (hosts) => {
+    expect(() => loadConfig({ ALLOWED_HOSTS: hosts })).toThrow(/^ALLOWED_HOSTS must be host names without a port/)
   })
 
   it('reads the Redis store and its settings', () => {
@@ -76,6 +101,7 @@ describe('loadConfig', () => {
       cartActionsPerSecondPerClient: 9,
       headersTimeoutSeconds: 3,
       allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
+      allowedHosts: ['127.0.0.1', 'localhost', '[::1]'],
       trustedProxies: ['127.0.0.1', '::1'],
     })
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://shop.example/path' })).toThrow(/^ALLOWED_ORIGINS must be origins/)
@@ -98,7 +124,7 @@ describe('loadConfig', () => {
     ['HEARTBEAT_SECONDS', '0'],
   ])('refuses %s=%s with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
-    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be a whole number from \\d+ to \\d+, got "${value}"$`))
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be a whole number from \\d+ to \\d+( \\(.*\\))?, got "${value}"$`))
   })
 
   it('names every bad variable at once', () => {
