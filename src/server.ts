@@ -30,7 +30,7 @@ async function serve(config: Config): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       const spread = config.shutdownSpreadMs
-      log.info(`${worker}${signal}: answering ${server.hub.held} held requests over ${spread} ms and stopping`)
+      log.info(`${worker}${signal}: answering ${server.held} held requests over ${spread} ms and stopping`)
       void server.close().then(() => process.exit(0))
     })
   }

@@ -1,18 +1,27 @@
-import type { AddressInfo } from 'node:net'
-import type { Server, ServerOptions } from 'node:http'
-import { serve, type WebSocketServerLike } from '@hono/node-server'
-import { WebSocketServer } from 'ws'
+import type { AddressInfo, Socket } from 'node:net'
+import { createServer, type Server, type ServerOptions } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
+import type { Hono } from 'hono'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
-import { composeStockpoll } from './compose.js'
+import { composeStockpoll, type Stockpoll } from './compose.js'
+import { jsonAnswerOf } from './http/answer.js'
+import { answerClientErrors } from './http/client-errors.js'
+import { createNotReadyApp } from './http/not-ready-app.js'
+import type { ServeBindings } from './http/node-bindings.js'
 import { MAX_FRAME_BYTES } from './http/routes/websocket.js'
-import type { Hub } from './push/hub.js'
+import { serveUpgrades } from './http/upgrades.js'
+import { errorFields, log } from './log.js'
 import { openStore } from './store/open-store.js'
+import { StoreUnavailableError, type Store } from './store/store.js'
 
 export interface RunningServer {
   /** Where it listens, as `http://host:port`. */
   readonly url: string
-  readonly hub: Hub
+  /** How many long polls it holds now. */
+  readonly held: number
+  /** Resolves once the store was reached and the server serves the stock (at once, when it was at start). */
+  readonly ready: Promise<void>
   /**
    * Stops accepting, answers every held request and stream with the current stock, spread over the
    * configured window, and resolves once every connection is closed; calling it again returns the same
@@ -28,6 +37,8 @@ export interface RunningServer {
 const SHUTDOWN_GRACE_MS = 4000
 /** How often `close()` closes the keep-alive connections that went idle once their held request was answered. */
 const IDLE_SWEEP_MS = 25
+/** How long to wait before trying the store again, after the given number of failed attempts. */
+const reopenDelayMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5000)
 
 /**
  * A client must send its request's headers within `headersTimeoutSeconds` and the whole request within
@@ -40,58 +51,109 @@ const cutOffTimes = (headersTimeoutSeconds: number): ServerOptions => ({
   connectionsCheckingInterval: 1000,
 })
 
-/** Builds stockpoll from its configuration and listens. */
+/**
+ * Builds stockpoll from its configuration and listens. A store that cannot be reached at start (Redis is
+ * down) does not stop the server: it listens anyway, answers `503` and is not ready, and keeps trying the
+ * store, ever less often, until it is reached.
+ */
 export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
-  const { app, hub, dispose } = await composeStockpoll({
-    store: await openStore(config.store, config.totalInventory, { clock, ttlMs: config.cartTtlSeconds * 1000 }),
-    clock,
-    maxWaiters: config.maxWaiters,
-    pollTimeoutSeconds: config.pollTimeoutSeconds,
-    heartbeatSeconds: config.heartbeatSeconds,
-    limits: config.limits,
-  })
-  // ws types `options.noServer` as optional, where @hono/node-server's interface, read with this project's
-  // exactOptionalPropertyTypes, wants it present; it is, since the server is made with it.
-  const websockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  let closing = false
+  let stockpoll: Stockpoll | undefined
+  let app: Hono = createNotReadyApp()
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = serve(
-      {
-        fetch: app.fetch,
-        port: config.port,
-        hostname: config.host,
-        websocket: { server: websockets as WebSocketServerLike },
-        serverOptions: cutOffTimes(config.limits.headersTimeoutSeconds),
-      },
-      () => {
-        listening.off('error', reject)
-        resolve(listening as Server)
-      },
-    )
-    listening.once('error', reject)
+  const open = () => openStore(config.store, config.totalInventory, { clock, ttlMs: config.cartTtlSeconds * 1000 })
+  async function serveStore(store: Store): Promise<void> {
+    const composed = await composeStockpoll({
+      store,
+      clock,
+      maxWaiters: config.maxWaiters,
+      pollTimeoutSeconds: config.pollTimeoutSeconds,
+      heartbeatSeconds: config.heartbeatSeconds,
+      limits: config.limits,
+    })
+    if (closing) return composed.dispose()
+    stockpoll = composed
+    app = composed.app
+  }
+  async function keepTrying(): Promise<void> {
+    for (let attempt = 1; !closing; attempt++) {
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, reopenDelayMs(attempt)))
+      if (closing) return
+      try {
+        await serveStore(await open())
+        log.warn('reached the store: serving')
+        return
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) log.error('cannot serve the store', errorFields(error))
+      }
+    }
+  }
+
+  let ready: Promise<void>
+  try {
+    await serveStore(await open())
+    ready = Promise.resolve()
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error
+    log.warn('cannot reach the store: answering 503 until it is reached', errorFields(error))
+    ready = keepTrying()
+  }
+
+  // Through `app` as it is at each request: the one that answers 503 until the store is reached, then stockpoll.
+  const fetch = (request: Request, env: ServeBindings) => app.fetch(request, env)
+  const server = createServer(
+    cutOffTimes(config.limits.headersTimeoutSeconds),
+    getRequestListener((request, env) => app.fetch(request, env), {
+      hostname: config.host,
+      // A request whose URL cannot be built from its target and Host never reaches the app.
+      errorHandler: () => jsonAnswerOf({ error: 'invalid_request', message: 'the request target or Host is not valid' }, 400),
+    }),
+  )
+  answerClientErrors(server)
+  serveUpgrades(server, fetch, { maxFrameBytes: MAX_FRAME_BYTES, hostname: config.host })
+  const sockets = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
   }).catch(async (error: unknown) => {
-    await dispose()
+    closing = true
+    await stockpoll?.dispose()
     throw error
   })
   const { address, port } = server.address() as AddressInfo
   const host = address.includes(':') ? `[${address}]` : address
 
-  let closing: Promise<void> | undefined
   async function shutDown(): Promise<void> {
+    closing = true
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS)
-    await hub.close(config.shutdownSpreadMs)
-    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+    await stockpoll?.hub.close(config.shutdownSpreadMs)
+    // Every socket still open, upgraded ones too, which Node's server no longer tracks: a WebSocket client
+    // that never answers the close frame would otherwise keep it for the 30 s ws waits for it.
+    const cut = setTimeout(() => {
+      for (const socket of sockets) socket.destroy()
+    }, SHUTDOWN_GRACE_MS)
     await closed
-    websockets.close()
     clearInterval(sweep)
     clearTimeout(cut)
-    await dispose()
+    await stockpoll?.dispose()
   }
 
+  let closingDown: Promise<void> | undefined
   return {
     url: `http://${host}:${port}`,
-    hub,
-    close: () => (closing ??= shutDown()),
+    get held() {
+      return stockpoll?.hub.held ?? 0
+    },
+    ready,
+    close: () => (closingDown ??= shutDown()),
   }
 }

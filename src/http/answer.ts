@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 
 /**
  * Every API answer: JSON that is never cached. Headers are a plain, shared object rather than `Headers`,
@@ -25,3 +26,23 @@ export function writeJsonAnswer(outgoing: ServerResponse, json: string, headers?
   outgoing.writeHead(200, { ...JSON_NO_STORE, ...headers, 'Content-Length': Buffer.byteLength(json) })
   outgoing.end(json)
 }
+
+/**
+ * Writes a whole answer to a socket that Node's HTTP server no longer answers on (a refused upgrade, a
+ * request Node could not parse) and closes it once written: the client may not read it, and the socket must
+ * not stay open waiting for it to.
+ */
+export function writeFinalAnswer(socket: Duplex, status: number, headers: Iterable<[string, string]>, body: string): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`]
+  for (const [name, value] of headers) if (!/^(connection|content-length|transfer-encoding)$/i.test(name)) lines.push(`${name}: ${value}`)
+  lines.push('Connection: close', `Content-Length: ${Buffer.byteLength(body)}`, '', body)
+  socket.end(lines.join('\r\n'), () => socket.destroy())
+}
+
+/** A refusal as `writeFinalAnswer` writes it: the `{ error, message }` JSON of every other refusal. */
+export const writeFinalRefusal = (socket: Duplex, status: number, error: string, message: string): void =>
+  writeFinalAnswer(socket, status, Object.entries(JSON_NO_STORE), JSON.stringify({ error, message }))

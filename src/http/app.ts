@@ -9,10 +9,12 @@ import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
 import { cartCommands } from './cart-command.js'
 import { notFound, onError } from './errors.js'
+import { allowedHost } from './guards/allowed-host.js'
 import { bodyLimit } from './guards/body-limit.js'
 import { HeldPerClient } from './guards/held-per-client.js'
 import { pageHeaders } from './guards/page-headers.js'
 import { sameOrigin } from './guards/same-origin.js'
+import { upgradePath } from './guards/upgrade-path.js'
 import { TokenBuckets } from './guards/token-bucket.js'
 import { cartRoutes } from './routes/cart.js'
 import { eventsRoutes } from './routes/events.js'
@@ -71,6 +73,8 @@ export function createApp({
 
   const app = new Hono()
   app.use(requestLog(clock, metrics))
+  app.use(allowedHost(limits.allowedHosts))
+  app.use(upgradePath('/ws'))
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))

@@ -1,11 +1,24 @@
-import type { ServerResponse } from 'node:http'
-import type { HttpBindings } from '@hono/node-server'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Context } from 'hono'
+import type { Upgrade } from './upgrades.js'
 
-const bindingsOf = (c: Context) => c.env as Partial<HttpBindings> | undefined
+/**
+ * What the app is given of Node's request under @hono/node-server: its request and response, or, for an
+ * upgrade request, the request and the upgrade instead of a response.
+ */
+export interface ServeBindings {
+  readonly incoming: IncomingMessage
+  readonly outgoing?: ServerResponse
+  readonly upgrade?: Upgrade
+}
+
+const bindingsOf = (c: Context) => c.env as Partial<ServeBindings> | undefined
 
 /** Node's own response object, when the app runs under @hono/node-server. */
 export const nodeResponseOf = (c: Context): ServerResponse | undefined => bindingsOf(c)?.outgoing
+
+/** The upgrade an upgrade request asks for, when it came through `serveUpgrades`. */
+export const upgradeOf = (c: Context): Upgrade | undefined => bindingsOf(c)?.upgrade
 
 /** Finds the address a request came from, which per-client limits count by. */
 export type ClientAddressOf = (c: Context) => string

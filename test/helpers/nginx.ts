@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, connect, type AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from './free-port.js'
 
 /** Debian's nginx (`apt-get install -y nginx`). */
 export const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx'
@@ -19,14 +20,6 @@ export const runNginxTests = process.env.CI === 'true' || existsSync(NGINX_PATH)
 
 if (!runNginxTests) {
   console.warn(`nginx tests skipped: no nginx at ${NGINX_PATH} (apt-get install -y nginx, or set NGINX_PATH)`)
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 const accepts = (port: number) =>

@@ -73,6 +73,24 @@ describe('browser protection', () => {
     expect((await app.request('/inventory', { headers: { Origin: 'https://evil.example' } })).status).toBe(200)
   })
 
+  it('refuses a request sent to a host the shop is not known by with 403, as a DNS-rebinding page sends it', async () => {
+    const { app, inventory } = await testApp()
+    // The attacker's page is same-origin with itself, so its Origin passes; its Host does not.
+    const response = await post(app, { Host: 'attacker.example', Origin: 'http://attacker.example' })
+    expect(response.status).toBe(403)
+    expect(await response.json()).toEqual({ error: 'host_not_allowed', message: 'this server does not answer for the host "attacker.example"' })
+    expect((await app.request('/inventory', { headers: { Host: 'attacker.example:3000' } })).status).toBe(403)
+    expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 0 })
+    for (const host of ['localhost:3000', '127.0.0.1', '[::1]:8080', 'LOCALHOST']) {
+      expect((await app.request('/inventory', { headers: { Host: host } })).status).toBe(200)
+    }
+  })
+
+  it('answers for any host with ALLOWED_HOSTS=*', async () => {
+    const { app } = await testApp({ limitsEnv: { ALLOWED_HOSTS: '*' } })
+    expect((await app.request('/inventory', { headers: { Host: 'anything.example' } })).status).toBe(200)
+  })
+
   it('sends the page with a policy that allows only its own scripts, styles and connections', async () => {
     const { app } = await testApp()
     for (const path of ['/', '/app.js']) {

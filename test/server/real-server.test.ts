@@ -7,9 +7,10 @@ describe('a real server on a free port', () => {
   const start = useServers()
 
   it('answers 500 concurrent waiters with the same new version after one change', async () => {
-    const { url, hub } = await start(MANY_SHOPPERS_ONE_ADDRESS)
+    const server = await start(MANY_SHOPPERS_ONE_ADDRESS)
+    const { url } = server
     const polls = Array.from({ length: 500 }, () => fetch(`${url}/status?since=0`).then((response) => response.json()))
-    await eventually(() => hub.held === 500)
+    await eventually(() => server.held === 500)
 
     const change = await postCart(url, 'writer', 'add')
     expect(change.status).toBe(200)
@@ -17,7 +18,7 @@ describe('a real server on a free port', () => {
     const answers = await Promise.all(polls)
     expect(answers).toHaveLength(500)
     for (const answer of answers) expect(answer).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: 0 })
-    expect(hub.held).toBe(0)
+    expect(server.held).toBe(0)
   })
 
   it('sells exactly 10 units to 200 concurrent adds', async () => {
@@ -31,20 +32,20 @@ describe('a real server on a free port', () => {
   })
 
   it('drops a waiter as soon as its client hangs up', async () => {
-    const { url, hub } = await start()
-    const poll = request(`${url}/status?since=0`)
+    const server = await start()
+    const poll = request(`${server.url}/status?since=0`)
     poll.on('error', () => {})
     poll.end()
-    await eventually(() => hub.held === 1)
+    await eventually(() => server.held === 1)
     poll.destroy()
-    await eventually(() => hub.held === 0, 1000)
+    await eventually(() => server.held === 0, 1000)
   })
 
   it('on close answers every held request with the current stock', async () => {
     const server = await start()
     await postCart(server.url, 'a', 'add')
     const polls = Array.from({ length: 20 }, () => fetch(`${server.url}/status?since=1`))
-    await eventually(() => server.hub.held === 20)
+    await eventually(() => server.held === 20)
     const closing = server.close()
     const answers = await Promise.all(polls)
     expect(answers.map((response) => response.status)).toEqual(Array(20).fill(200))
@@ -55,7 +56,7 @@ describe('a real server on a free port', () => {
   it('closes the connection with every answer while closing, so kept-alive clients do not re-poll in a loop', async () => {
     const server = await start()
     const held = fetch(`${server.url}/status?since=0`)
-    await eventually(() => server.hub.held === 1)
+    await eventually(() => server.held === 1)
     const closing = server.close()
     const answer = await held
     expect(answer.headers.get('Connection')).toBe('close')

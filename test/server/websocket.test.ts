@@ -68,6 +68,7 @@ describe('GET /ws, through real sockets', () => {
     await client.next()
     const cases: [unknown, string, RegExp][] = [
       ['not json', 'invalid_request', /not valid JSON/],
+      ['{"type":"cart","session":"s","session":"t","action":"add"}', 'invalid_request', /names "session" more than once/],
       [[1, 2], 'invalid_request', /must be a command/],
       [{ type: 'buy', session: 's', action: 'add' }, 'invalid_request', /type must be 'cart'/],
       [{ type: 'cart', session: 'bad id!', action: 'add' }, 'invalid_request', /session must be/],

@@ -1,20 +1,34 @@
-import { upgradeWebSocket } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
-import type { WSContext } from 'hono/ws'
+import { WebSocket } from 'ws'
 import { z } from 'zod'
-import type { Hub } from '../../push/hub.js'
+import { log } from '../../log.js'
+import { TooManyWaitersError, type Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import type { ApplyCartCommand } from '../cart-command.js'
 import { ApiError, apiErrorOf, invalidRequest, methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { parseInput } from '../input.js'
-import type { ClientAddressOf } from '../node-bindings.js'
-import '../websocket-events.js'
+import { parseInput, parseJson } from '../input.js'
+import { headerOf, upgradeOf, type ClientAddressOf } from '../node-bindings.js'
 
 /** Frames larger than this close the socket with 1009 (message too big); the server's `maxPayload`. */
 export const MAX_FRAME_BYTES = 4096
 
+/**
+ * A socket whose unsent frames pass this many bytes belongs to a client that stopped reading: it is cut, not
+ * buffered for. A client that reads is never near it, since each frame is a few hundred bytes at most.
+ */
+export const MAX_BACKLOG_BYTES = 64 * 1024
+
 export const WS_TRANSPORT = 'ws'
+
+/** What the WebSocket handshake needs, checked here so that a bad one is refused like any request. */
+const handshake = z.object({
+  key: z
+    .string({ error: 'Sec-WebSocket-Key is required' })
+    .regex(/^[A-Za-z0-9+/]{22}==$/, { error: 'Sec-WebSocket-Key must be 16 bytes in base64' }),
+  version: z.literal(['8', '13'], { error: 'Sec-WebSocket-Version must be 13' }),
+})
 
 const commandFrame = z.object(
   { type: z.literal('cart', { error: "type must be 'cart', the only command there is" }) },
@@ -24,13 +38,20 @@ const commandFrame = z.object(
 /** One version as a WebSocket frame. */
 const stockFrame = ({ json }: Published) => `{"type":"stock",${json.slice(1)}`
 
-const send = (ws: WSContext, frame: object) => ws.send(JSON.stringify(frame))
+/** Sends a frame, or cuts a client that has stopped reading; a socket that is closing is sent nothing. */
+function sendOrCut(ws: WebSocket, frame: string): void {
+  if (ws.readyState !== WebSocket.OPEN) return
+  // A close frame would wait behind the backlog it is meant to end.
+  if (ws.bufferedAmount > MAX_BACKLOG_BYTES) return ws.terminate()
+  ws.send(frame)
+}
 
 /**
  * `GET /ws`: the stock over a WebSocket, `{"type":"stock", ...}` on connect and on every change. A client
  * may send `{"type":"cart","session","action"}` and is answered `{"type":"cart-result", ...}` or, with the
  * same checks and codes as `POST /cart`, `{"type":"error","error","message"}`; a frame that is not such a
- * command gets an error frame too, and the connection stays open.
+ * command gets an error frame too, and the connection stays open. A handshake is refused like any request,
+ * with a status and a JSON body, before the socket is opened.
  */
 export function websocketRoutes(
   hub: Hub,
@@ -39,64 +60,54 @@ export function websocketRoutes(
   clientAddressOf: ClientAddressOf,
 ): Hono {
   return new Hono()
-    .get(
-      '/ws',
-      (c, next) => {
-        heldPerClient.assertRoom(clientAddressOf(c))
-        return next()
-      },
-      upgradeWebSocket((c) => {
-        const client = clientAddressOf(c)
-        let close = () => {}
-        return {
-          onOpen(_event, ws) {
-            let release: () => void
-            try {
-              release = heldPerClient.admit(client)
-            } catch {
-              // Another socket from the same address opened since the check above.
-              return ws.close(1008, 'this address holds too many open connections')
-            }
-            const unsubscribe = hub.subscribe(WS_TRANSPORT, undefined, {
-              send: (published) => ws.send(published.as(stockFrame)),
-              end: () => ws.close(1001, 'the server is shutting down'),
-            })
-            close = () => {
-              unsubscribe()
-              release()
-            }
-          },
-          onMessage(event, ws) {
-            commandResult(applyCartCommand, event.data, client).then(
-              (result) => send(ws, { type: 'cart-result', ...result }),
-              (error: unknown) => {
-                const { code, message } = apiErrorOf(error)
-                send(ws, { type: 'error', error: code, message })
-              },
-            )
-          },
-          onClose() {
-            close()
-          },
-        }
-      }),
-    )
-    .get('/ws', () => {
-      throw new ApiError(426, 'upgrade_required', '/ws speaks WebSocket: connect with a WebSocket client', {
-        Upgrade: 'websocket',
-      })
+    .get('/ws', (c) => {
+      const upgrade = upgradeOf(c)
+      if (!upgrade) {
+        throw new ApiError(426, 'upgrade_required', '/ws speaks WebSocket: connect with a WebSocket client', {
+          Upgrade: 'websocket',
+        })
+      }
+      parseInput(handshake, { key: headerOf(c, 'Sec-WebSocket-Key'), version: headerOf(c, 'Sec-WebSocket-Version') })
+      const client = clientAddressOf(c)
+      hub.assertRoom()
+      upgrade.socket.once('close', heldPerClient.admit(client))
+      upgrade.accept((ws) => serveSocket(ws, hub, applyCartCommand, client))
+      return RESPONSE_ALREADY_SENT
     })
     .all('/ws', methodNotAllowed('GET'))
 }
 
-async function commandResult(applyCartCommand: ApplyCartCommand, data: unknown, client: string) {
-  if (typeof data !== 'string') throw invalidRequest('send commands as text frames of JSON')
-  let command: unknown
+function serveSocket(ws: WebSocket, hub: Hub, applyCartCommand: ApplyCartCommand, client: string): void {
+  // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
+  ws.on('error', (error) => log.debug('a WebSocket failed', { error: error.message }))
+  let unsubscribe: () => void
   try {
-    command = JSON.parse(data)
-  } catch {
-    throw invalidRequest('the frame is not valid JSON')
+    unsubscribe = hub.subscribe(WS_TRANSPORT, undefined, {
+      send: (published) => sendOrCut(ws, published.as(stockFrame)),
+      end: () => ws.close(1001, 'the server is shutting down'),
+    })
+  } catch (error) {
+    // The hub filled up during the handshake.
+    if (!(error instanceof TooManyWaitersError)) throw error
+    return ws.close(1013, 'the server is full; try again later')
   }
+  ws.on('close', () => unsubscribe())
+  ws.on('message', (data, isBinary) => {
+    // Frames that arrived with the ones that got the socket cut are not acted on.
+    if (ws.readyState !== WebSocket.OPEN) return
+    commandResult(applyCartCommand, isBinary ? undefined : String(data), client).then(
+      (result) => sendOrCut(ws, JSON.stringify({ type: 'cart-result', ...result })),
+      (error: unknown) => {
+        const { code, message } = apiErrorOf(error)
+        sendOrCut(ws, JSON.stringify({ type: 'error', error: code, message }))
+      },
+    )
+  })
+}
+
+async function commandResult(applyCartCommand: ApplyCartCommand, text: string | undefined, client: string) {
+  if (text === undefined) throw invalidRequest('send commands as text frames of JSON')
+  const command = parseJson(text, 'the frame')
   parseInput(commandFrame, command)
   return (await applyCartCommand(command, client)).body
 }
