@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { composeStockpoll } from '../src/compose.js'
 import type { StockSnapshot } from '../src/domain/stock-snapshot.js'
-import { MemoryStore } from '../src/store/memory.js'
-import { RedisStore } from '../src/store/redis.js'
 import type { Store } from '../src/store/store.js'
 import { ManualClock } from './helpers/manual-clock.js'
-import { REDIS_URL, runRedisTests, useKeyPrefixes } from './helpers/redis.js'
 import { eventually } from './helpers/running-server.js'
+import { useStoreKinds } from './helpers/stores.js'
 
 /**
  * `store`, but a cart changes through `elsewhere` (another process's store on the same stock, or the
@@ -36,33 +34,11 @@ function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
   }
 }
 
-const newPrefix = useKeyPrefixes()
-const openRedis = (keyPrefix: string) => RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10 })
+const kinds = useStoreKinds()
 
-const kinds: { name: string; open(): Promise<[Store, Store]> }[] = [
-  {
-    name: 'memory',
-    async open() {
-      const store = new MemoryStore()
-      return [store, store]
-    },
-  },
-  ...(runRedisTests
-    ? [
-        {
-          name: 'redis',
-          async open(): Promise<[Store, Store]> {
-            const prefix = newPrefix()
-            return [await openRedis(prefix), await openRedis(prefix)]
-          },
-        },
-      ]
-    : []),
-]
-
-describe.each(kinds)('composeStockpoll on the $name store', ({ open }) => {
+describe.each(kinds)('composeStockpoll on the $name store', ({ openTwo }) => {
   it('misses no change that lands while the hub is being connected to the store', async () => {
-    const [store, elsewhere] = await open()
+    const [store, elsewhere] = await openTwo()
     const { hub, dispose } = await composeStockpoll({
       store: changeAfterFirstRead(store, elsewhere),
       clock: new ManualClock(),
@@ -74,7 +50,9 @@ describe.each(kinds)('composeStockpoll on the $name store', ({ open }) => {
     try {
       // A poller that saw version 0 is answered at once, with the change, not held until some later one.
       await eventually(() => hub.latest.snapshot.version === 1, 1000)
-      const answered = await new Promise<StockSnapshot>((resolve) => hub.wait({ version: 0 }, 25_000, ({ snapshot }) => resolve(snapshot)))
+      const answered = await new Promise<StockSnapshot>((resolve) =>
+        hub.wait({ version: 0 }, 25_000, ({ snapshot }) => resolve(snapshot)),
+      )
       expect(answered).toMatchObject({ inventoryCount: 9, version: 1 })
     } finally {
       await dispose()

@@ -12,6 +12,7 @@ import {
   type HoldPolicy,
   type SessionView,
   type Store,
+  type StoreOptions,
 } from './store.js'
 
 interface FirstResult {
@@ -32,7 +33,7 @@ export class MemoryStore implements Store {
   /** Results by idempotency key, oldest first: every key is kept equally long. */
   readonly #firstResults = new Map<string, FirstResult>()
 
-  constructor(totalInventory?: number, holds: HoldPolicy = holdsNeverExpire) {
+  constructor({ totalInventory, holds = holdsNeverExpire }: StoreOptions = {}) {
     this.#cart = ShoppingCart.create(totalInventory)
     this.#holds = holds
   }

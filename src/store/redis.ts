@@ -1,7 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { nanoid } from 'nanoid'
 import { z } from 'zod'
-import { NEVER, type CartAction } from '../domain/shopping-cart.js'
+import { DEFAULT_TOTAL_INVENTORY, NEVER, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 import { log } from '../log.js'
 import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
@@ -17,21 +17,20 @@ import {
   type HoldPolicy,
   type SessionView,
   type Store,
+  type StoreOptions,
 } from './store.js'
 
-export interface RedisStoreOptions {
+/** `totalInventory` is the stock to start with, if this is the first process to use these keys. */
+export interface RedisStoreOptions extends StoreOptions {
   readonly url: string
   /** Put before every key, and the channel, so that several shops or test runs can share one Redis. */
   readonly keyPrefix: string
-  /** The stock to start with, if this is the first process to use these keys. */
-  readonly totalInventory: number
   /** How long a command may take before the store counts as unavailable. */
   readonly commandTimeoutMs?: number
   /** How long `check()` waits for its test message to come back through the change channel. */
   readonly canaryTimeoutMs?: number
   /** How long to wait before reconnecting, after the given number of failed attempts. */
   readonly reconnectDelayMs?: (attempt: number) => number
-  readonly holds?: HoldPolicy
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
@@ -40,7 +39,16 @@ const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1
 
 /** What a script answers: the stock, then whether the session holds a unit and until when. */
 const viewReply = z.tuple([z.number(), z.number(), z.number(), z.string(), z.number(), z.number()])
-const applyReply = z.tuple([z.number(), z.number(), z.number(), z.number(), z.string(), z.number(), z.number(), z.number()])
+const applyReply = z.tuple([
+  z.number(),
+  z.number(),
+  z.number(),
+  z.number(),
+  z.string(),
+  z.number(),
+  z.number(),
+  z.number(),
+])
 const publishedSnapshot = z.object({
   inventoryCount: z.number().int(),
   totalInventory: z.number().int(),
@@ -117,7 +125,7 @@ export class RedisStore implements Store {
     this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`, `${prefix}epoch`]
     this.#channel = `${prefix}changes`
     this.#onceKeyPrefix = `${prefix}once:`
-    this.#totalInventory = options.totalInventory
+    this.#totalInventory = options.totalInventory ?? DEFAULT_TOTAL_INVENTORY
     this.#holds = options.holds ?? holdsNeverExpire
     this.#canaryTimeoutMs = options.canaryTimeoutMs ?? DEFAULT_CANARY_TIMEOUT_MS
     this.#retryDelayMs = options.reconnectDelayMs ?? defaultReconnectDelay
@@ -157,7 +165,9 @@ export class RedisStore implements Store {
     } catch (error) {
       commands.disconnect()
       subscriber.disconnect()
-      throw new StoreUnavailableError(`cannot reach Redis at ${redactedUrl(options.url)}: ${String(error)}`, { cause: error })
+      throw new StoreUnavailableError(`cannot reach Redis at ${redactedUrl(options.url)}: ${String(error)}`, {
+        cause: error,
+      })
     }
     subscriber.on('message', (_channel: string, message: string) => store.#hear(message))
     subscriber.on('close', () => store.#lost(subscriber))
@@ -177,7 +187,11 @@ export class RedisStore implements Store {
     const [inventoryCount, totalInventory, version, epoch, holds, until] = viewReply.parse(
       await this.#run(() => this.#commands.stockView(...this.#stock(), session)),
     )
-    return { snapshot: { inventoryCount, totalInventory, version, epoch }, inCart: holds === 1, holdUntil: until || null }
+    return {
+      snapshot: { inventoryCount, totalInventory, version, epoch },
+      inCart: holds === 1,
+      holdUntil: until || null,
+    }
   }
 
   async apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult> {
@@ -206,9 +220,7 @@ export class RedisStore implements Store {
   }
 
   async expireHolds(): Promise<void> {
-    await this.#run(() =>
-      this.#commands.stockExpire(...this.#stock(), this.#holds.clock.now()),
-    )
+    await this.#run(() => this.#commands.stockExpire(...this.#stock(), this.#holds.clock.now()))
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -263,9 +275,12 @@ export class RedisStore implements Store {
     try {
       return await command()
     } catch (error) {
-      throw new StoreUnavailableError(`Redis did not answer: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      })
+      throw new StoreUnavailableError(
+        `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          cause: error,
+        },
+      )
     }
   }
 

@@ -18,6 +18,14 @@ export interface HoldPolicy {
 
 export const holdsNeverExpire: HoldPolicy = { clock: systemClock, ttlMs: 0 }
 
+/** What every store is made from. */
+export interface StoreOptions {
+  /** The units of the product, when the store starts a stock; `DEFAULT_TOTAL_INVENTORY` without it. */
+  readonly totalInventory?: number
+  /** How long holds last; without it, they never lapse. */
+  readonly holds?: HoldPolicy
+}
+
 /** When a hold made or renewed now ends under `holds`: `NEVER` when holds do not expire. */
 export const holdEndNow = ({ clock, ttlMs }: HoldPolicy): number => (ttlMs > 0 ? clock.now() + ttlMs : NEVER)
 

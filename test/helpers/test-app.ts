@@ -20,7 +20,7 @@ export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
   const {
     cartTtlSeconds = 0,
-    store = new MemoryStore(undefined, { clock, ttlMs: cartTtlSeconds * 1000 }),
+    store = new MemoryStore({ holds: { clock, ttlMs: cartTtlSeconds * 1000 } }),
     limitsEnv = {},
     maxWaiters = 100,
     pollTimeoutSeconds = 25,

@@ -16,13 +16,27 @@ describe('POST /cart', () => {
     const response = await postCart({ session: 'abc', action: 'add' })
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Type')).toMatch(/^application\/json/)
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      epoch: anyEpoch,
+      inCart: true,
+      holdExpiresInSeconds: null,
+    })
   })
 
   it('takes the same fields as JSON', async () => {
     const { app } = await testApp()
     const response = await app.request('/cart', json({ session: 'abc', action: 'add' }))
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      epoch: anyEpoch,
+      inCart: true,
+      holdExpiresInSeconds: null,
+    })
   })
 
   it('takes them as multipart form data, as an HTML form may send them', async () => {
@@ -38,7 +52,14 @@ describe('POST /cart', () => {
     const { postCart } = await testApp()
     await postCart({ session: 'abc', action: 'add' })
     const response = await postCart({ session: 'abc', action: 'remove' })
-    expect(await response.json()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, epoch: anyEpoch, inCart: false, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({
+      inventoryCount: 10,
+      totalInventory: 10,
+      version: 2,
+      epoch: anyEpoch,
+      inCart: false,
+      holdExpiresInSeconds: null,
+    })
   })
 
   it('is idempotent: a repeated add keeps the version', async () => {
@@ -46,11 +67,18 @@ describe('POST /cart', () => {
     await postCart({ session: 'abc', action: 'add' })
     const response = await postCart({ session: 'abc', action: 'add' })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: null })
+    expect(await response.json()).toEqual({
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      epoch: anyEpoch,
+      inCart: true,
+      holdExpiresInSeconds: null,
+    })
   })
 
   it('answers 409 sold_out when nothing is left, and changes nothing', async () => {
-    const { postCart, inventory } = await testApp({ store: new MemoryStore(1) })
+    const { postCart, inventory } = await testApp({ store: new MemoryStore({ totalInventory: 1 }) })
     await postCart({ session: 'first', action: 'add' })
     const response = await postCart({ session: 'second', action: 'add' })
     expect(response.status).toBe(409)
@@ -75,11 +103,19 @@ describe('POST /cart', () => {
     ['an unknown action', form('session=abc&action=buy'), "action must be 'add' or 'remove'"],
     ['an action in the wrong case', form('session=abc&action=ADD'), "action must be 'add' or 'remove'"],
     ['malformed JSON', { ...json({}), body: '{"session": "abc",' }, 'the body is not valid JSON'],
-    ['a JSON key given twice', { ...json({}), body: '{"session": "abc", "action": "remove", "action": "add"}' }, 'the body names "action" more than once'],
+    [
+      'a JSON key given twice',
+      { ...json({}), body: '{"session": "abc", "action": "remove", "action": "add"}' },
+      'the body names "action" more than once',
+    ],
     ['a JSON array', json(['abc', 'add']), 'the body must be an object'],
     ['a JSON null', json(null), 'the body must be an object'],
     ['a JSON number for session', json({ session: 42, action: 'add' }), 'session must be a single string'],
-    ['a text/plain body', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'session=abc&action=add' }, 'application/x-www-form-urlencoded or application/json'],
+    [
+      'a text/plain body',
+      { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'session=abc&action=add' },
+      'application/x-www-form-urlencoded or application/json',
+    ],
     ['no body at all', { method: 'POST' }, 'application/x-www-form-urlencoded or application/json'],
   ])('refuses %s with 400 invalid_request, changing nothing', async (_case, init, message) => {
     const { app, inventory } = await testApp()
@@ -132,7 +168,7 @@ describe('POST /cart with an Idempotency-Key', () => {
   })
 
   it('answers a retry of a sold-out add with the same 409, though a unit came back', async () => {
-    const { app, postCart } = await testApp({ store: new MemoryStore(1) })
+    const { app, postCart } = await testApp({ store: new MemoryStore({ totalInventory: 1 }) })
     await postCart({ session: 'a', action: 'add' })
     expect((await app.request('/cart', withKey('k', { session: 'b', action: 'add' }))).status).toBe(409)
     await postCart({ session: 'a', action: 'remove' })
@@ -144,10 +180,16 @@ describe('POST /cart with an Idempotency-Key', () => {
   it('refuses the same key with another body with 422 idempotency_key_reused, changing nothing', async () => {
     const { app, inventory } = await testApp()
     await app.request('/cart', withKey('k', { session: 'abc', action: 'add' }))
-    for (const body of [{ session: 'abc', action: 'remove' }, { session: 'other', action: 'add' }]) {
+    for (const body of [
+      { session: 'abc', action: 'remove' },
+      { session: 'other', action: 'add' },
+    ]) {
       const response = await app.request('/cart', withKey('k', body))
       expect(response.status).toBe(422)
-      expect(await response.json()).toEqual({ error: 'idempotency_key_reused', message: expect.stringContaining('another cart action') })
+      expect(await response.json()).toEqual({
+        error: 'idempotency_key_reused',
+        message: expect.stringContaining('another cart action'),
+      })
     }
     expect(await inventory()).toMatchObject({ inventoryCount: 9, version: 1 })
   })
@@ -160,7 +202,10 @@ describe('POST /cart with an Idempotency-Key', () => {
     const { app, inventory } = await testApp()
     const response = await app.request('/cart', withKey(key, { session: 'abc', action: 'add' }))
     expect(response.status).toBe(400)
-    expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('Idempotency-Key') })
+    expect(await response.json()).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringContaining('Idempotency-Key'),
+    })
     expect(await inventory()).toMatchObject({ version: 0 })
   })
 })
@@ -207,7 +252,10 @@ describe('GET /cart', () => {
     for (const path of ['/cart', '/cart?session=', '/cart?session=no%20spaces', '/cart?session=abc&session=xyz']) {
       const response = await app.request(path)
       expect(response.status).toBe(400)
-      expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/^session/) })
+      expect(await response.json()).toMatchObject({
+        error: 'invalid_request',
+        message: expect.stringMatching(/^session/),
+      })
     }
   })
 })

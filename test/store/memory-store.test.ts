@@ -6,7 +6,7 @@ import { ManualClock } from '../helpers/manual-clock.js'
 describe('MemoryStore', () => {
   it('remembers an idempotency key for 10 minutes, then acts on it again', async () => {
     const clock = new ManualClock()
-    const store = new MemoryStore(10, { clock, ttlMs: 0 })
+    const store = new MemoryStore({ holds: { clock, ttlMs: 0 } })
     await store.apply('add', 'alice', 'key-1')
     await store.apply('remove', 'alice')
     clock.advance(IDEMPOTENCY_KEY_TTL_MS - 1)

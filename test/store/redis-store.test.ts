@@ -37,7 +37,9 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const keyPrefix = uniquePrefix()
     prefixes.push(keyPrefix)
     const stores = await Promise.all(
-      Array.from({ length: count }, () => RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10, ...options })),
+      Array.from({ length: count }, () =>
+        RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10, ...options }),
+      ),
     )
     opened.push(...stores)
     return stores
@@ -172,7 +174,10 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     await expect(store.apply('add', 'alice')).rejects.toBeInstanceOf(StoreUnavailableError)
     expect(Date.now() - started).toBeLessThan(100)
 
-    await expect(retryUntilServing(() => store.apply('add', 'alice'))).resolves.toMatchObject({ ok: true, inCart: true })
+    await expect(retryUntilServing(() => store.apply('add', 'alice'))).resolves.toMatchObject({
+      ok: true,
+      inCart: true,
+    })
     // Ready once both connections are back and the stock was read again.
     await expect(retryUntilServing(() => store.check())).resolves.toBeUndefined()
   })
@@ -213,7 +218,10 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     try {
       await admin.publish(`${prefixes.at(-1)}changes`, '{"version":"not a number"}')
       await admin.publish(`${prefixes.at(-1)}changes`, 'not json at all')
-      await eventually(() => logged.filter((line) => line.includes('ignored a malformed change message')).length === 2, 1000)
+      await eventually(
+        () => logged.filter((line) => line.includes('ignored a malformed change message')).length === 2,
+        1000,
+      )
     } finally {
       stdout.mockRestore()
     }

@@ -1,33 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
-import { MemoryStore } from '../../src/store/memory.js'
-import { RedisStore } from '../../src/store/redis.js'
 import { IdempotencyKeyReusedError, type HoldPolicy, type Store } from '../../src/store/store.js'
-import { REDIS_URL, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { eventually } from '../helpers/running-server.js'
 import { anyEpoch } from '../helpers/stock.js'
+import { useStoreKinds } from '../helpers/stores.js'
 
-interface StoreKind {
-  readonly name: string
-  open(totalInventory: number, holds?: HoldPolicy): Promise<Store>
-}
-
-const newPrefix = useKeyPrefixes()
-
-const kinds: readonly StoreKind[] = [
-  { name: 'memory', open: async (total, holds) => new MemoryStore(total, holds) },
-  ...(runRedisTests
-    ? [
-        {
-          name: 'redis',
-          open: (totalInventory: number, holds?: HoldPolicy) => {
-            return RedisStore.open({ url: REDIS_URL, keyPrefix: newPrefix(), totalInventory, ...(holds && { holds }) })
-          },
-        },
-      ]
-    : []),
-]
+const kinds = useStoreKinds()
 
 describe.each(kinds)('$name store', ({ open }) => {
   const opened: Store[] = []
@@ -36,7 +15,7 @@ describe.each(kinds)('$name store', ({ open }) => {
   })
 
   async function storeWith(totalInventory: number, holds?: HoldPolicy): Promise<Store> {
-    const store = await open(totalInventory, holds)
+    const store = await open({ totalInventory, ...(holds && { holds }) })
     opened.push(store)
     return store
   }
