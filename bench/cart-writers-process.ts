@@ -26,7 +26,9 @@ async function post(fields: Record<string, string>): Promise<void> {
   else errors++
 }
 
-process.on('message', async (message: ToWriters) => {
+process.on('message', (message: ToWriters) => void hear(message))
+
+async function hear(message: ToWriters): Promise<void> {
   if (message.type === 'stop') {
     stopped = true
     return
@@ -41,5 +43,5 @@ process.on('message', async (message: ToWriters) => {
   await Promise.all(actions)
   for (const writer of writers) writer.close()
   tell({ type: 'done', changedAt, latenciesMs, errors })
-})
+}
 tell({ type: 'ready' })

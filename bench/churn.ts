@@ -22,7 +22,10 @@ export interface ChurnResult {
 
 const SETTLE_TIMEOUT_MS = 5000
 
-export async function measureChurn(server: BenchServer, { pollers, writers, seconds }: ChurnOptions): Promise<ChurnResult> {
+export async function measureChurn(
+  server: BenchServer,
+  { pollers, writers, seconds }: ChurnOptions,
+): Promise<ChurnResult> {
   const { target } = server
   const startVersion = await currentVersion(target)
   const cursors = new Array<number>(pollers).fill(startVersion)
@@ -32,7 +35,9 @@ export async function measureChurn(server: BenchServer, { pollers, writers, seco
   const pollerConnections = await Promise.all(Array.from({ length: pollers }, () => Connection.open(target)))
   const polling = pollerConnections.map(async (connection, i) => {
     while (!stopping) {
-      const answer = await connection.request(getRequest(`/status?since=${cursors[i]}&timeout=120`)).catch(() => undefined)
+      const answer = await connection
+        .request(getRequest(`/status?since=${cursors[i]}&timeout=120`))
+        .catch(() => undefined)
       if (!answer || answer.status !== 200) return
       cursors[i] = versionIn(answer.body)
       answers++

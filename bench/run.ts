@@ -76,7 +76,12 @@ async function bothAlternately<T>(turn: number, measure: (server: BenchServer) =
 // Each size is measured over several rounds, both servers in each, and reported as the median round's figures:
 // on a shared machine one round can be slowed by a third, for either server.
 let turn = 0
-const fanOut: { waiters: number; baseline: FanOutResult; stockpoll: FanOutResult; rounds: Record<ServerKind, FanOutResult>[] }[] = []
+const fanOut: {
+  waiters: number
+  baseline: FanOutResult
+  stockpoll: FanOutResult
+  rounds: Record<ServerKind, FanOutResult>[]
+}[] = []
 for (const waiters of sizes) {
   const rounds: Record<ServerKind, FanOutResult>[] = []
   for (let round = 1; round <= options.rounds; round++) {
@@ -95,24 +100,29 @@ const at10k = fanOut.find((row) => row.waiters === 10_000)
 const largest = fanOut.at(-1)
 const ratio = (ours: number, theirs: number) => ours / theirs
 // The issue's targets are set against the baseline that answers every waiter in one loop, not a yielding one.
-const targets = yieldEvery ? null : {
-  ...(at10k && {
-    fanOutP99VsBaseline: { value: ratio(at10k.stockpoll.fanOutMs.p99, at10k.baseline.fanOutMs.p99), limit: 1.2 },
-    postP99DuringFanOutMs: { value: at10k.stockpoll.postMs.p99, limit: 20 },
-    rssPerWaiterVsBaseline: {
-      value: ratio(at10k.stockpoll.rssPerWaiterBytes, at10k.baseline.rssPerWaiterBytes),
-      limit: 1.2,
-    },
-  }),
-  ...(largest && {
-    allAnsweredAtLargest: {
-      value: largest.stockpoll.received === largest.waiters && largest.stockpoll.errors === 0 ? 1 : 0,
-      atLeast: 1,
-    },
-  }),
-  churnChangesVsBaseline: { value: ratio(churn.stockpoll.changesPerSecond, churn.baseline.changesPerSecond), atLeast: 2 },
-  churnStale: { value: churn.stockpoll.stale, limit: 0 },
-}
+const targets = yieldEvery
+  ? null
+  : {
+      ...(at10k && {
+        fanOutP99VsBaseline: { value: ratio(at10k.stockpoll.fanOutMs.p99, at10k.baseline.fanOutMs.p99), limit: 1.2 },
+        postP99DuringFanOutMs: { value: at10k.stockpoll.postMs.p99, limit: 20 },
+        rssPerWaiterVsBaseline: {
+          value: ratio(at10k.stockpoll.rssPerWaiterBytes, at10k.baseline.rssPerWaiterBytes),
+          limit: 1.2,
+        },
+      }),
+      ...(largest && {
+        allAnsweredAtLargest: {
+          value: largest.stockpoll.received === largest.waiters && largest.stockpoll.errors === 0 ? 1 : 0,
+          atLeast: 1,
+        },
+      }),
+      churnChangesVsBaseline: {
+        value: ratio(churn.stockpoll.changesPerSecond, churn.baseline.changesPerSecond),
+        atLeast: 2,
+      },
+      churnStale: { value: churn.stockpoll.stale, limit: 0 },
+    }
 const machine = { cores: availableParallelism(), node: process.version, fdLimit }
 const baseline = { yieldEvery: yieldEvery ?? null }
 
@@ -159,7 +169,9 @@ if (options.json) {
     `${'ratio'.padEnd(10)} ${times(churn.stockpoll.changesPerSecond / churn.baseline.changesPerSecond).padStart(9)} ` +
       `${times(churn.stockpoll.answersPerSecond / churn.baseline.answersPerSecond).padStart(10)}`,
     '',
-    targets ? 'Targets' : 'Targets are judged against the baseline that answers every waiter in one loop: run without --baseline-yield-every.',
+    targets
+      ? 'Targets'
+      : 'Targets are judged against the baseline that answers every waiter in one loop: run without --baseline-yield-every.',
   )
   for (const [name, target] of Object.entries(targets ?? {})) {
     const met = 'limit' in target ? target.value <= target.limit : target.value >= target.atLeast

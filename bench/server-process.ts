@@ -17,7 +17,11 @@ const COMMANDS: Record<ServerKind, readonly string[]> = {
 }
 const START_TIMEOUT_MS = 10_000
 /** The load generator is one client playing thousands: stockpoll's per-client limits must let it. */
-const ONE_LOAD_GENERATOR = { MAX_WAITERS_PER_IP: '1000000', CART_RATE_PER_IP: '1000000', CART_RATE_PER_SESSION: '1000000' }
+const ONE_LOAD_GENERATOR = {
+  MAX_WAITERS_PER_IP: '1000000',
+  CART_RATE_PER_IP: '1000000',
+  CART_RATE_PER_SESSION: '1000000',
+}
 
 export interface BenchServer {
   readonly kind: ServerKind
@@ -53,7 +57,8 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
   const deadline = Date.now() + START_TIMEOUT_MS
   let listening: RegExpExecArray | null
   while (!(listening = /on http:\/\/([\d.]+):(\d+)/.exec(readFileSync(logPath, 'utf8')))) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${kind} did not start: ${readFileSync(logPath, 'utf8')}`)
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`${kind} did not start: ${readFileSync(logPath, 'utf8')}`)
     await sleep(20)
   }
   const [, host, port] = listening

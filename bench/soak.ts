@@ -44,15 +44,20 @@ async function wave(server: BenchServer, size: number, n: number): Promise<{ ans
       () => false,
     ),
   )
-  if (!(await waitFor(async () => (await server.held()) === size, SETTLE_MS))) throw new Error(`wave ${n}: not all held`)
+  if (!(await waitFor(async () => (await server.held()) === size, SETTLE_MS)))
+    throw new Error(`wave ${n}: not all held`)
   const dropping = connections.slice(0, size / 2)
   for (const connection of dropping) connection.close()
   // Add and remove in turn, so that every wave's action is a change.
-  const change = await requestOnce(target, postFormRequest('/cart', { session: 'soak', action: changes++ % 2 ? 'remove' : 'add' }))
+  const change = await requestOnce(
+    target,
+    postFormRequest('/cart', { session: 'soak', action: changes++ % 2 ? 'remove' : 'add' }),
+  )
   if (change.status !== 200) throw new Error(`wave ${n}: the change was refused with ${change.status}`)
   const results = await Promise.all(answers)
   for (const connection of connections.slice(size / 2)) connection.close()
-  if (!(await waitFor(async () => (await server.held()) === 0, SETTLE_MS))) throw new Error(`wave ${n}: waiters left behind`)
+  if (!(await waitFor(async () => (await server.held()) === 0, SETTLE_MS)))
+    throw new Error(`wave ${n}: waiters left behind`)
   return { answered: results.filter(Boolean).length, dropped: dropping.length }
 }
 

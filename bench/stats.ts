@@ -8,7 +8,8 @@ export interface Spread {
 /** The nearest-rank percentiles of a sample; all NaN for an empty one. */
 export function spreadOf(values: readonly number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b)
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+  const rank = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
   return { p50: rank(50), p99: rank(99), max: sorted.at(-1) ?? Number.NaN, count: sorted.length }
 }
 
@@ -16,7 +17,9 @@ export function spreadOf(values: readonly number[]): Spread {
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length / 2
-  return sorted.length % 2 ? sorted[Math.floor(middle)]! : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
+  return sorted.length % 2
+    ? sorted[Math.floor(middle)]!
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
 }
 
 /** Each figure of several spreads, taken as its median over them. */

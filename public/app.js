@@ -23,7 +23,15 @@ const view = {
 }
 
 /** `role`: whether this tab follows the server itself ('leader', or 'solo' without the APIs) or hears a leader tab. */
-const state = { session: '', stock: undefined, inCart: false, busy: false, role: 'follower', transport: 'sse', live: false }
+const state = {
+  session: '',
+  stock: undefined,
+  inCart: false,
+  busy: false,
+  role: 'follower',
+  transport: 'sse',
+  live: false,
+}
 /** Sends a message to the shop's other tabs; set once this tab leads. */
 let relay = () => {}
 
@@ -103,7 +111,8 @@ function showCart(inCart, holdExpiresInSeconds) {
       loadCart().catch(() => {})
     }, 1000)
   }
-  if (lapsed) view.message.textContent = 'Your hold lapsed: the unit went back to stock. Add it again if it is still there.'
+  if (lapsed)
+    view.message.textContent = 'Your hold lapsed: the unit went back to stock. Add it again if it is still there.'
   render()
 }
 

@@ -13,14 +13,19 @@ export interface Stockpoll {
   readonly app: Hono
   readonly hub: Hub
   /** Stops the hub hearing of changes and the sweeps of lapsed holds, and closes the store. */
-  dispose(): Promise<void>
+  readonly dispose: () => Promise<void>
 }
 
 /**
  * Connects a store to a fresh hub, so that every change reaches the waiters, sweeps the store's lapsed holds,
  * counts what they do, and builds the app over both.
  */
-export async function composeStockpoll({ store, clock, maxWaiters, ...appOptions }: StockpollParts): Promise<Stockpoll> {
+export async function composeStockpoll({
+  store,
+  clock,
+  maxWaiters,
+  ...appOptions
+}: StockpollParts): Promise<Stockpoll> {
   const metrics = new Metrics()
   const hub = new Hub(await store.snapshot(), { clock, maxWaiters, observer: metrics })
   metrics.watch(() => heldByTransport(hub))

@@ -5,8 +5,7 @@ import { LOG_LEVELS, type LogLevel } from './log.js'
 import { filesKeptFree, openFileLimit } from './open-files.js'
 
 export type StoreConfig =
-  | { readonly kind: 'memory' }
-  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+  { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
 
 export interface Config {
   readonly port: number
@@ -78,7 +77,10 @@ function integerVariable(name: string, min: number, max: number, fallback: numbe
       if (text === '') return fallback
       const value = Number(text)
       if (/^\d+$/.test(text) && value >= min && value <= max) return value
-      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}${why}, got ${JSON.stringify(raw)}` })
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name} must be a whole number from ${min} to ${max}${why}, got ${JSON.stringify(raw)}`,
+      })
       return z.NEVER
     })
 }
@@ -88,10 +90,16 @@ const listVariable = () =>
   z
     .string()
     .optional()
-    .transform((raw) => (raw ?? '').split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((raw) =>
+      (raw ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
 
 /** A host name as a `Host` header names it, without a port, in the form URLs give it (`[::1]`, lower case). */
-const isHostName = (host: string): boolean => URL.canParse(`http://${host}`) && new URL(`http://${host}`).hostname === host
+const isHostName = (host: string): boolean =>
+  URL.canParse(`http://${host}`) && new URL(`http://${host}`).hostname === host
 
 /**
  * The hosts a server listening on `host` answers for when ALLOWED_HOSTS does not say: its own address, and
@@ -107,62 +115,76 @@ function hostsListenedAs(host: string): readonly string[] | 'any' {
 /** The variables, with the most long polls, streams and sockets the process can hold given its file limit. */
 const environment = ({ openFileLimit }: ProcessFacts) => {
   const maxHeld = openFileLimit === undefined ? 1_000_000 : Math.max(1, openFileLimit - filesKeptFree(openFileLimit))
-  const why = openFileLimit === undefined ? '' : ` (this process may open ${openFileLimit} files, and keeps ${filesKeptFree(openFileLimit)} for itself)`
+  const why =
+    openFileLimit === undefined
+      ? ''
+      : ` (this process may open ${openFileLimit} files, and keeps ${filesKeptFree(openFileLimit)} for itself)`
   return z.object({
-  PORT: integerVariable('PORT', 0, 65_535, 3000),
-  HOST: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || '127.0.0.1'),
-  TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_TOTAL_INVENTORY),
-  POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
-  MAX_WAITERS: integerVariable('MAX_WAITERS', 1, maxHeld, openFileLimit === undefined ? 20_000 : maxHeld, why),
-  HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
-  CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
-  STORE: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'memory')
-    .pipe(z.enum(['memory', 'redis'], { error: (issue) => `STORE must be memory or redis, got ${JSON.stringify(issue.input)}` })),
-  REDIS_URL: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'redis://127.0.0.1:6379')
-    .refine((url) => /^rediss?:\/\/./.test(url) && URL.canParse(url), {
-      error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(issue.input)}`,
-    }),
-  STORE_KEY_PREFIX: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'stockpoll:')
-    .refine((prefix) => /^[A-Za-z0-9:_.-]{1,64}$/.test(prefix), {
-      error: (issue) => `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
-    }),
-  SHUTDOWN_SPREAD_MS: integerVariable('SHUTDOWN_SPREAD_MS', 0, 60_000, 2000),
-  WORKERS: integerVariable('WORKERS', 1, 64, 1),
-  LOG_LEVEL: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'info')
-    .pipe(z.enum(LOG_LEVELS, { error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}` })),
-  MAX_WAITERS_PER_IP: integerVariable('MAX_WAITERS_PER_IP', 1, 1_000_000, 100),
-  CART_RATE_PER_SESSION: integerVariable('CART_RATE_PER_SESSION', 1, 1_000_000, 5),
-  CART_RATE_PER_IP: integerVariable('CART_RATE_PER_IP', 1, 1_000_000, 50),
-  HEADERS_TIMEOUT_SECONDS: integerVariable('HEADERS_TIMEOUT_SECONDS', 1, 300, 10),
-  ALLOWED_ORIGINS: listVariable()
-    .refine((origins) => origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin), {
+    PORT: integerVariable('PORT', 0, 65_535, 3000),
+    HOST: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || '127.0.0.1'),
+    TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_TOTAL_INVENTORY),
+    POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
+    MAX_WAITERS: integerVariable('MAX_WAITERS', 1, maxHeld, openFileLimit === undefined ? 20_000 : maxHeld, why),
+    HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
+    CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
+    STORE: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || 'memory')
+      .pipe(
+        z.enum(['memory', 'redis'], {
+          error: (issue) => `STORE must be memory or redis, got ${JSON.stringify(issue.input)}`,
+        }),
+      ),
+    REDIS_URL: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || 'redis://127.0.0.1:6379')
+      .refine((url) => /^rediss?:\/\/./.test(url) && URL.canParse(url), {
+        error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(issue.input)}`,
+      }),
+    STORE_KEY_PREFIX: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || 'stockpoll:')
+      .refine((prefix) => /^[A-Za-z0-9:_.-]{1,64}$/.test(prefix), {
+        error: (issue) =>
+          `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
+      }),
+    SHUTDOWN_SPREAD_MS: integerVariable('SHUTDOWN_SPREAD_MS', 0, 60_000, 2000),
+    WORKERS: integerVariable('WORKERS', 1, 64, 1),
+    LOG_LEVEL: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || 'info')
+      .pipe(
+        z.enum(LOG_LEVELS, {
+          error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}`,
+        }),
+      ),
+    MAX_WAITERS_PER_IP: integerVariable('MAX_WAITERS_PER_IP', 1, 1_000_000, 100),
+    CART_RATE_PER_SESSION: integerVariable('CART_RATE_PER_SESSION', 1, 1_000_000, 5),
+    CART_RATE_PER_IP: integerVariable('CART_RATE_PER_IP', 1, 1_000_000, 50),
+    HEADERS_TIMEOUT_SECONDS: integerVariable('HEADERS_TIMEOUT_SECONDS', 1, 300, 10),
+    ALLOWED_ORIGINS: listVariable().refine(
+      (origins) => origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin),
+      {
+        error: (issue) =>
+          `ALLOWED_ORIGINS must be origins such as https://shop.example, separated by commas, got ${JSON.stringify(issue.input)}`,
+      },
+    ),
+    ALLOWED_HOSTS: listVariable()
+      .transform((hosts) => hosts.map((host) => host.toLowerCase()))
+      .refine((hosts) => hosts.every((host) => host === '*' || isHostName(host)), {
+        error: (issue) =>
+          `ALLOWED_HOSTS must be host names without a port (shop.example, 10.0.0.5, [::1]) or *, separated by commas, got ${JSON.stringify(issue.input)}`,
+      }),
+    TRUSTED_PROXIES: listVariable().refine((addresses) => addresses.every((address) => isIP(address) !== 0), {
       error: (issue) =>
-        `ALLOWED_ORIGINS must be origins such as https://shop.example, separated by commas, got ${JSON.stringify(issue.input)}`,
-    }),
-  ALLOWED_HOSTS: listVariable()
-    .transform((hosts) => hosts.map((host) => host.toLowerCase()))
-    .refine((hosts) => hosts.every((host) => host === '*' || isHostName(host)), {
-      error: (issue) =>
-        `ALLOWED_HOSTS must be host names without a port (shop.example, 10.0.0.5, [::1]) or *, separated by commas, got ${JSON.stringify(issue.input)}`,
-    }),
-  TRUSTED_PROXIES: listVariable()
-    .refine((addresses) => addresses.every((address) => isIP(address) !== 0), {
-      error: (issue) => `TRUSTED_PROXIES must be IP addresses separated by commas, such as 127.0.0.1, got ${JSON.stringify(issue.input)}`,
+        `TRUSTED_PROXIES must be IP addresses separated by commas, such as 127.0.0.1, got ${JSON.stringify(issue.input)}`,
     }),
   })
 }
@@ -177,14 +199,32 @@ export function loadConfig(
 ): Config {
   const parsed = environment(facts).safeParse(env)
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => issue.message).join('; '))
-  const { PORT, HOST, TOTAL_INVENTORY, POLL_TIMEOUT_SECONDS, MAX_WAITERS, HEARTBEAT_SECONDS, STORE, REDIS_URL, STORE_KEY_PREFIX, WORKERS } =
-    parsed.data
+  const {
+    PORT,
+    HOST,
+    TOTAL_INVENTORY,
+    POLL_TIMEOUT_SECONDS,
+    MAX_WAITERS,
+    HEARTBEAT_SECONDS,
+    STORE,
+    REDIS_URL,
+    STORE_KEY_PREFIX,
+    WORKERS,
+  } = parsed.data
   const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL } = parsed.data
-  const { MAX_WAITERS_PER_IP, CART_RATE_PER_SESSION, CART_RATE_PER_IP, HEADERS_TIMEOUT_SECONDS, ALLOWED_ORIGINS, TRUSTED_PROXIES } =
-    parsed.data
+  const {
+    MAX_WAITERS_PER_IP,
+    CART_RATE_PER_SESSION,
+    CART_RATE_PER_IP,
+    HEADERS_TIMEOUT_SECONDS,
+    ALLOWED_ORIGINS,
+    TRUSTED_PROXIES,
+  } = parsed.data
   const { ALLOWED_HOSTS } = parsed.data
   if (WORKERS > 1 && STORE === 'memory') {
-    throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`)
+    throw new ConfigError(
+      `WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`,
+    )
   }
   return {
     port: PORT,
@@ -203,7 +243,8 @@ export function loadConfig(
       cartActionsPerSecondPerClient: CART_RATE_PER_IP,
       headersTimeoutSeconds: HEADERS_TIMEOUT_SECONDS,
       allowedOrigins: ALLOWED_ORIGINS,
-      allowedHosts: ALLOWED_HOSTS.length === 0 ? hostsListenedAs(HOST) : ALLOWED_HOSTS.includes('*') ? 'any' : ALLOWED_HOSTS,
+      allowedHosts:
+        ALLOWED_HOSTS.length === 0 ? hostsListenedAs(HOST) : ALLOWED_HOSTS.includes('*') ? 'any' : ALLOWED_HOSTS,
       trustedProxies: TRUSTED_PROXIES,
     },
     logLevel: LOG_LEVEL,

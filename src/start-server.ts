@@ -1,5 +1,5 @@
 import type { AddressInfo, Socket } from 'node:net'
-import { createServer, type Server, type ServerOptions } from 'node:http'
+import { createServer, type ServerOptions } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { systemClock, type Clock } from './clock.js'
@@ -61,7 +61,11 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   let stockpoll: Stockpoll | undefined
   let app: Hono = createNotReadyApp()
 
-  const open = () => openStore(config.store, config.totalInventory, { clock, ttlMs: config.cartTtlSeconds * 1000 })
+  const open = () =>
+    openStore(config.store, {
+      totalInventory: config.totalInventory,
+      holds: { clock, ttlMs: config.cartTtlSeconds * 1000 },
+    })
   async function serveStore(store: Store): Promise<void> {
     const composed = await composeStockpoll({
       store,
@@ -101,14 +105,15 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
 
   // Through `app` as it is at each request: the one that answers 503 until the store is reached, then stockpoll.
   const fetch = (request: Request, env: ServeBindings) => app.fetch(request, env)
-  const server = createServer(
-    cutOffTimes(config.limits.headersTimeoutSeconds),
-    getRequestListener((request, env) => app.fetch(request, env), {
-      hostname: config.host,
-      // A request whose URL cannot be built from its target and Host never reaches the app.
-      errorHandler: () => jsonAnswerOf({ error: 'invalid_request', message: 'the request target or Host is not valid' }, 400),
-    }),
-  )
+  const listener = getRequestListener((request, env) => app.fetch(request, env), {
+    hostname: config.host,
+    // A request whose URL cannot be built from its target and Host never reaches the app.
+    errorHandler: () =>
+      jsonAnswerOf({ error: 'invalid_request', message: 'the request target or Host is not valid' }, 400),
+  })
+  const server = createServer(cutOffTimes(config.limits.headersTimeoutSeconds), (incoming, outgoing) => {
+    void listener(incoming, outgoing)
+  })
   answerClientErrors(server)
   serveUpgrades(server, fetch, { maxFrameBytes: MAX_FRAME_BYTES, hostname: config.host })
   const sockets = new Set<Socket>()

@@ -64,7 +64,10 @@ describe('loadConfig', () => {
 
   it.each([
     [{ STORE: 'postgres' }, 'STORE must be memory or redis, got "postgres"'],
-    [{ STORE: 'redis', REDIS_URL: 'http://cache' }, 'REDIS_URL must be a redis:// or rediss:// URL, got "http://cache"'],
+    [
+      { STORE: 'redis', REDIS_URL: 'http://cache' },
+      'REDIS_URL must be a redis:// or rediss:// URL, got "http://cache"',
+    ],
     [{ STORE: 'redis', STORE_KEY_PREFIX: 'my shop' }, 'STORE_KEY_PREFIX must be 1 to 64 characters'],
     [{ WORKERS: '2' }, 'WORKERS=2 needs STORE=redis: with the memory store every worker would sell its own stock'],
     [{ STORE: 'redis', WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 64, got "0"'],
@@ -83,7 +86,14 @@ describe('loadConfig', () => {
         MAX_WAITERS: '5',
         HEARTBEAT_SECONDS: '30',
       }),
-    ).toMatchObject({ port: 8080, host: '0.0.0.0', totalInventory: 3, pollTimeoutSeconds: 60, maxWaiters: 5, heartbeatSeconds: 30 })
+    ).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      totalInventory: 3,
+      pollTimeoutSeconds: 60,
+      maxWaiters: 5,
+      heartbeatSeconds: 30,
+    })
   })
 
   it('reads the limits, and refuses an origin or a proxy address that is not one', () => {
@@ -104,7 +114,9 @@ describe('loadConfig', () => {
       allowedHosts: ['127.0.0.1', 'localhost', '[::1]'],
       trustedProxies: ['127.0.0.1', '::1'],
     })
-    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://shop.example/path' })).toThrow(/^ALLOWED_ORIGINS must be origins/)
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://shop.example/path' })).toThrow(
+      /^ALLOWED_ORIGINS must be origins/,
+    )
     expect(() => loadConfig({ TRUSTED_PROXIES: 'nginx.local' })).toThrow(/^TRUSTED_PROXIES must be IP addresses/)
   })
 
@@ -124,7 +136,9 @@ describe('loadConfig', () => {
     ['HEARTBEAT_SECONDS', '0'],
   ])('refuses %s=%s with a message naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError)
-    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be a whole number from \\d+ to \\d+( \\(.*\\))?, got "${value}"$`))
+    expect(() => loadConfig({ [name]: value })).toThrow(
+      new RegExp(`^${name} must be a whole number from \\d+ to \\d+( \\(.*\\))?, got "${value}"$`),
+    )
   })
 
   it('names every bad variable at once', () => {

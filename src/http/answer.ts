@@ -22,7 +22,11 @@ export const jsonAnswerOf = (value: unknown, status?: number, headers?: Readonly
  * The same answer, written straight to Node's response: for the many answers of a fan-out. The body goes as
  * a string because Node then joins it to the head in one chunk, where a Buffer would be a second one.
  */
-export function writeJsonAnswer(outgoing: ServerResponse, json: string, headers?: Readonly<Record<string, string>>): void {
+export function writeJsonAnswer(
+  outgoing: ServerResponse,
+  json: string,
+  headers?: Readonly<Record<string, string>>,
+): void {
   outgoing.writeHead(200, { ...JSON_NO_STORE, ...headers, 'Content-Length': Buffer.byteLength(json) })
   outgoing.end(json)
 }
@@ -32,13 +36,19 @@ export function writeJsonAnswer(outgoing: ServerResponse, json: string, headers?
  * request Node could not parse) and closes it once written: the client may not read it, and the socket must
  * not stay open waiting for it to.
  */
-export function writeFinalAnswer(socket: Duplex, status: number, headers: Iterable<[string, string]>, body: string): void {
+export function writeFinalAnswer(
+  socket: Duplex,
+  status: number,
+  headers: Iterable<[string, string]>,
+  body: string,
+): void {
   if (!socket.writable) {
     socket.destroy()
     return
   }
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`]
-  for (const [name, value] of headers) if (!/^(connection|content-length|transfer-encoding)$/i.test(name)) lines.push(`${name}: ${value}`)
+  for (const [name, value] of headers)
+    if (!/^(connection|content-length|transfer-encoding)$/i.test(name)) lines.push(`${name}: ${value}`)
   lines.push('Connection: close', `Content-Length: ${Buffer.byteLength(body)}`, '', body)
   socket.end(lines.join('\r\n'), () => socket.destroy())
 }

@@ -86,7 +86,9 @@ export function createApp({
   app.route('/', healthRoutes(store, hub))
   app.get('/metrics', async () => {
     const text = await metrics.registry.metrics()
-    return new Response(text, { headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' } })
+    return new Response(text, {
+      headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
+    })
   })
   app.get(
     '*',

@@ -4,7 +4,9 @@ import { invalidRequest } from './errors.js'
 
 /** One value of a field: text, and not given twice (a repeated form or query field comes as an array). */
 export const singleText = (name: string) =>
-  z.string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a single string`) })
+  z.string({
+    error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a single string`),
+  })
 
 /** A shopper's id: what `POST /session` mints, or any id a script picks. */
 export const sessionField = singleText('session').regex(/^[A-Za-z0-9_-]{1,64}$/, {
@@ -31,7 +33,9 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
 
 /** The fields of the query, a repeated one as an array, as a repeated form field is. */
 export const queryFields = (c: Context): Record<string, string | string[]> =>
-  Object.fromEntries(Object.entries(c.req.queries()).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]))
+  Object.fromEntries(
+    Object.entries(c.req.queries()).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]),
+  )
 
 /**
  * The value of a JSON text from a client: `what` (the body, the frame) that is not JSON, or that names a key

@@ -38,7 +38,10 @@ export function clientAddresses(trustedProxies: readonly string[]): ClientAddres
     const peer = bindingsOf(c)?.incoming?.socket.remoteAddress
     if (peer === undefined) return 'local'
     if (!trusted.has(plainAddress(peer))) return peer
-    const hops = headerOf(c, 'X-Forwarded-For')?.split(',').map((hop) => plainAddress(hop.trim())) ?? []
+    const hops =
+      headerOf(c, 'X-Forwarded-For')
+        ?.split(',')
+        .map((hop) => plainAddress(hop.trim())) ?? []
     return hops.reverse().find((hop) => hop !== '' && !trusted.has(hop)) ?? peer
   }
 }

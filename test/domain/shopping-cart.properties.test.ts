@@ -51,7 +51,8 @@ describe('ShoppingCart, under any sequence of actions and expiries', () => {
           expect(cart.version).toBe(before.version + (changed ? 1 : 0))
           expect(changed).toBe(cart.inventoryCount !== before.inventoryCount || holdersDiffer(before, cart, sessions))
           if (next.kind === 'expire') {
-            for (const session of sessions) if (cart.holds(session)) expect(cart.holdUntil(session)).toBeGreaterThan(now)
+            for (const session of sessions)
+              if (cart.holds(session)) expect(cart.holdUntil(session)).toBeGreaterThan(now)
           }
         }
       }),

@@ -80,7 +80,12 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
     await showsText(tab, '#cart-state', 'One unit is in your cart.')
     expect(await textOf(tab, '#hold')).toMatch(/^Held for you for 0:0[23]\.$/)
     await showsText(tab, '#count', '10', 6000)
-    await showsText(tab, '#message', 'Your hold lapsed: the unit went back to stock. Add it again if it is still there.', 3000)
+    await showsText(
+      tab,
+      '#message',
+      'Your hold lapsed: the unit went back to stock. Add it again if it is still there.',
+      3000,
+    )
     expect(await textOf(tab, '#cart-state')).toBe('Your cart is empty.')
     await shows(tab, '#hold', { hidden: true })
   })

@@ -12,12 +12,16 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const runBrowserTests = process.env.CI === 'true' || existsSync(CHROMIUM_PATH)
 
 if (!runBrowserTests) {
-  console.warn(`browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`)
+  console.warn(
+    `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
+  )
 }
 
 export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`no Chromium at ${CHROMIUM_PATH}: install it with apt-get install -y chromium, or set CHROMIUM_PATH`)
+    throw new Error(
+      `no Chromium at ${CHROMIUM_PATH}: install it with apt-get install -y chromium, or set CHROMIUM_PATH`,
+    )
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,

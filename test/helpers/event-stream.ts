@@ -15,7 +15,9 @@ export type StreamMessage =
  * connection at once, as a browser closing its tab does.
  */
 export async function openEventStream(url: string, headers: Record<string, string> = {}) {
-  const response = await new Promise<IncomingMessage>((resolve, reject) => get(url, { headers }, resolve).once('error', reject))
+  const response = await new Promise<IncomingMessage>((resolve, reject) =>
+    get(url, { headers }, resolve).once('error', reject),
+  )
   response.setEncoding('utf8')
   let buffer = ''
   let done = false

@@ -62,7 +62,7 @@ export async function startNginx(upstreams: readonly string[]) {
   )
   const child = spawn(NGINX_PATH, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'])
   let output = ''
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
   const deadline = Date.now() + 5000
   while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${output}`)

@@ -37,8 +37,14 @@ export async function shows(page: Page, selector: string, wanted: Shown, timeout
   seen.catch(() => {})
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(async () => {
-      reject(new Error(`${selector} did not show ${JSON.stringify(wanted)} within ${timeout} ms: it shows ${JSON.stringify(await textOf(page, selector))}`))
+    timer = setTimeout(() => {
+      void textOf(page, selector).then((shown) =>
+        reject(
+          new Error(
+            `${selector} did not show ${JSON.stringify(wanted)} within ${timeout} ms: it shows ${JSON.stringify(shown)}`,
+          ),
+        ),
+      )
     }, timeout)
   })
   try {
@@ -59,7 +65,6 @@ export async function clickIn(page: Page, selector: string): Promise<void> {
   await page.bringToFront()
   await page.click(selector)
 }
-
 
 /** Opens `count` tabs of `url` one after the other, each once it shows the link as live. */
 export async function openTabs(context: BrowserContext, url: string, count: number): Promise<Page[]> {

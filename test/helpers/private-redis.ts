@@ -34,9 +34,13 @@ export function usePrivateRedis(): () => Promise<PrivateRedis> {
       await exited
     }
     const start = async () => {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      })
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+          stdio: 'ignore',
+        },
+      )
       const probe = new Redis(port, { lazyConnect: true, retryStrategy: () => null })
       probe.on('error', () => {})
       const deadline = Date.now() + 5000

@@ -22,19 +22,30 @@ export async function sendRaw(url: string, text: string, timeoutMs = 2000): Prom
   const timer = setTimeout(() => socket.destroy(new Error('still open')), timeoutMs)
   const [error] = (await once(socket, 'close')) as [boolean]
   clearTimeout(timer)
-  if (error && answer === '') throw new Error(`the server neither answered nor closed the connection within ${timeoutMs} ms`)
+  if (error && answer === '')
+    throw new Error(`the server neither answered nor closed the connection within ${timeoutMs} ms`)
   return answer
 }
 
 /** The status and JSON body of an HTTP answer read off a socket. */
 export function parseAnswer(answer: string): { status: number; headers: string; body: unknown } {
   const [head = '', body = ''] = answer.split('\r\n\r\n', 2)
-  return { status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]), headers: head, body: body === '' ? undefined : JSON.parse(body) }
+  return {
+    status: Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]),
+    headers: head,
+    body: body === '' ? undefined : JSON.parse(body),
+  }
 }
 
 /** A request line and headers, with the Host of `url`, as a client would send them. */
 export const requestText = (url: string, path: string, headers: Record<string, string> = {}): string =>
-  [`GET ${path} HTTP/1.1`, `Host: ${new URL(url).host}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), '', ''].join('\r\n')
+  [
+    `GET ${path} HTTP/1.1`,
+    `Host: ${new URL(url).host}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    '',
+    '',
+  ].join('\r\n')
 
 /** The headers of a WebSocket handshake. */
 export const WEBSOCKET_HANDSHAKE = {

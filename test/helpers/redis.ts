@@ -25,7 +25,9 @@ async function reachable(): Promise<boolean> {
 export const runRedisTests = process.env.CI === 'true' || (await reachable())
 
 if (!runRedisTests) {
-  console.warn(`Redis tests skipped: nothing answers at ${REDIS_URL} (start one: redis-server --daemonize yes, or set REDIS_URL)`)
+  console.warn(
+    `Redis tests skipped: nothing answers at ${REDIS_URL} (start one: redis-server --daemonize yes, or set REDIS_URL)`,
+  )
 }
 
 /** A key prefix no other test uses, so tests share one Redis without touching each other's keys. */
@@ -68,7 +70,10 @@ async function connectionsNamed(redis: Redis, prefix: string) {
       name: /\bname=(\S*)/.exec(line)?.[1] ?? '',
       port: Number(/\baddr=\S*:(\d+)/.exec(line)?.[1]),
     }))
-    .filter((client): client is { id: string; name: string; port: number } => client.id !== undefined && client.name.startsWith(prefix))
+    .filter(
+      (client): client is { id: string; name: string; port: number } =>
+        client.id !== undefined && client.name.startsWith(prefix),
+    )
 }
 
 /** The ids of the client connections whose name starts with `prefix`, oldest first. */

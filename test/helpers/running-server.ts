@@ -42,4 +42,5 @@ export const heldBy = async (url: string) =>
   ((await (await fetch(`${url}/healthz`)).json()) as { held: { longPoll: number; sse: number; ws: number } }).held
 
 /** The epoch of the stock a server serves now. */
-export const epochOf = async (url: string) => ((await (await fetch(`${url}/inventory`)).json()) as { epoch: string }).epoch
+export const epochOf = async (url: string) =>
+  ((await (await fetch(`${url}/inventory`)).json()) as { epoch: string }).epoch

@@ -8,7 +8,7 @@ const SERVER_ENTRY = fileURLToPath(new URL('../../src/server.ts', import.meta.ur
 export interface ServerProcess {
   readonly child: ChildProcessWithoutNullStreams
   /** Everything it printed so far, stdout and stderr together. */
-  output(): string
+  readonly output: () => string
 }
 
 /**
@@ -27,8 +27,8 @@ export function useServerProcesses() {
     })
     children.push(child)
     let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk))
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
     return { child, output: () => output }
   }
 

@@ -98,7 +98,10 @@ describe('while the store is unavailable', () => {
     ]) {
       expect(response.status).toBe(503)
       expect(response.headers.get('Retry-After')).toBe('1')
-      expect(await response.json()).toEqual({ error: 'store_unavailable', message: expect.stringContaining('try again') })
+      expect(await response.json()).toEqual({
+        error: 'store_unavailable',
+        message: expect.stringContaining('try again'),
+      })
     }
   })
 
@@ -135,11 +138,14 @@ describe('the page', () => {
     expect(await response.text()).toContain(content)
   })
 
-  it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json'])('serves nothing outside public/ for %s', async (path) => {
-    const { app } = await testApp()
-    const response = await app.request(path)
-    expect(response.status).toBe(404)
-  })
+  it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json'])(
+    'serves nothing outside public/ for %s',
+    async (path) => {
+      const { app } = await testApp()
+      const response = await app.request(path)
+      expect(response.status).toBe(404)
+    },
+  )
 })
 
 describe('errors', () => {

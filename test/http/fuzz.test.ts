@@ -16,7 +16,10 @@ const notACursor = anyText.filter((text) => !/^\d+$/.test(text))
 /** Cart fields that are always wrong somehow: a bad action, or a bad or missing session. */
 const badCartFields = fc.oneof(
   fc.record({ session: anyText, action: anyText.filter((action) => action !== 'add' && action !== 'remove') }),
-  fc.record({ session: anyText.filter((session) => !/^[A-Za-z0-9_-]{1,64}$/.test(session)), action: fc.constantFrom('add', 'remove') }),
+  fc.record({
+    session: anyText.filter((session) => !/^[A-Za-z0-9_-]{1,64}$/.test(session)),
+    action: fc.constantFrom('add', 'remove'),
+  }),
   fc.record({ action: fc.constantFrom('add', 'remove') }),
   fc.dictionary(anyText, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 5 }),
 )
@@ -36,9 +39,12 @@ const body: fc.Arbitrary<{ type: string | undefined; text: string }> = fc.oneof(
     text: `session=${encodeURIComponent(first)}&session=${encodeURIComponent(second)}&action=add`,
   })),
   fc.record({
-    type: fc.option(fc.constantFrom('application/json', 'text/plain', 'application/xml', 'multipart/form-data', 'x/y; charset=utf-7'), {
-      nil: undefined,
-    }),
+    type: fc.option(
+      fc.constantFrom('application/json', 'text/plain', 'application/xml', 'multipart/form-data', 'x/y; charset=utf-7'),
+      {
+        nil: undefined,
+      },
+    ),
     text: anyText,
   }),
 )
@@ -52,7 +58,9 @@ const request = fc.oneof(
   fc.record({
     method: fc.constant('GET'),
     path: fc.oneof(
-      fc.tuple(notACursor, anyText).map(([since, timeout]) => `/status?since=${encodeURIComponent(since)}&timeout=${encodeURIComponent(timeout)}`),
+      fc
+        .tuple(notACursor, anyText)
+        .map(([since, timeout]) => `/status?since=${encodeURIComponent(since)}&timeout=${encodeURIComponent(timeout)}`),
       notACursor.map((since) => `/events?since=${encodeURIComponent(since)}`),
       anyText.map((session) => `/cart?session=${encodeURIComponent(session)}&session=x`),
       anyText.map((path) => `/${encodeURIComponent(path)}`),

@@ -12,14 +12,12 @@ describe('parseJson', () => {
     expect(() => parseJson(text, 'the body')).toThrow(`the body names ${JSON.stringify(key)} more than once`)
   })
 
-  it.each([
-    ['{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}'],
-    ['{"a":"{\\"a\\":1}","b":"a:b"}'],
-    ['["a","a"]'],
-    ['"a"'],
-  ])('takes %s, where no object names a key twice', (text) => {
-    expect(parseJson(text, 'the body')).toEqual(JSON.parse(text))
-  })
+  it.each([['{"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}]}'], ['{"a":"{\\"a\\":1}","b":"a:b"}'], ['["a","a"]'], ['"a"']])(
+    'takes %s, where no object names a key twice',
+    (text) => {
+      expect(parseJson(text, 'the body')).toEqual(JSON.parse(text))
+    },
+  )
 
   it('refuses text that is not JSON', () => {
     expect(() => parseJson('{"a":', 'the frame')).toThrow('the frame is not valid JSON')

@@ -30,7 +30,10 @@ describe('limits that answer', () => {
     const refused = await postCart({ session: 'fast', action: 'add' })
     expect(refused.status).toBe(429)
     expect(refused.headers.get('Retry-After')).toBe('1')
-    expect(await refused.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/this session/) })
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      message: expect.stringMatching(/this session/),
+    })
     expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 2 })
 
     expect((await postCart({ session: 'other', action: 'add' })).status).toBe(200)
@@ -44,7 +47,10 @@ describe('limits that answer', () => {
     expect((await postCart({ session: 'b', action: 'add' })).status).toBe(200)
     const refused = await postCart({ session: 'c', action: 'add' })
     expect(refused.status).toBe(429)
-    expect(await refused.json()).toMatchObject({ error: 'rate_limited', message: expect.stringMatching(/this address/) })
+    expect(await refused.json()).toMatchObject({
+      error: 'rate_limited',
+      message: expect.stringMatching(/this address/),
+    })
     clock.advance(1000)
     expect((await postCart({ session: 'c', action: 'add' })).status).toBe(200)
   })
@@ -78,7 +84,10 @@ describe('browser protection', () => {
     // The attacker's page is same-origin with itself, so its Origin passes; its Host does not.
     const response = await post(app, { Host: 'attacker.example', Origin: 'http://attacker.example' })
     expect(response.status).toBe(403)
-    expect(await response.json()).toEqual({ error: 'host_not_allowed', message: 'this server does not answer for the host "attacker.example"' })
+    expect(await response.json()).toEqual({
+      error: 'host_not_allowed',
+      message: 'this server does not answer for the host "attacker.example"',
+    })
     expect((await app.request('/inventory', { headers: { Host: 'attacker.example:3000' } })).status).toBe(403)
     expect(await inventory()).toMatchObject({ inventoryCount: 10, version: 0 })
     for (const host of ['localhost:3000', '127.0.0.1', '[::1]:8080', 'LOCALHOST']) {

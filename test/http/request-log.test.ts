@@ -24,7 +24,14 @@ describe('request logs', () => {
     expect(freshId).toMatch(/^[\w-]{21}$/)
 
     expect(logged()).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'request', id: 'trace-42', method: 'GET', path: '/inventory', status: 200 }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'request',
+        id: 'trace-42',
+        method: 'GET',
+        path: '/inventory',
+        status: 200,
+      }),
       expect.objectContaining({ level: 'info', msg: 'request', id: freshId, path: '/cart', status: 200 }),
     ])
     expect(JSON.stringify(logged())).not.toContain('session=abc')

@@ -11,7 +11,13 @@ describe('GET /status', () => {
     const response = await app.request('/status?since=0')
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Type')).toBe('application/json')
-    expect(await response.json()).toEqual({ inventoryCount: 8, totalInventory: 10, version: 2, epoch: anyEpoch, retryAfterMs: 0 })
+    expect(await response.json()).toEqual({
+      inventoryCount: 8,
+      totalInventory: 10,
+      version: 2,
+      epoch: anyEpoch,
+      retryAfterMs: 0,
+    })
   })
 
   it('holds the request until a cart changes, then answers with the new stock', async () => {
@@ -24,7 +30,13 @@ describe('GET /status', () => {
     await postCart({ session: 'a', action: 'add' })
     await nextTurn()
     expect(poll.settled).toBe(true)
-    expect(await poll.value!.json()).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: 0 })
+    expect(await poll.value!.json()).toEqual({
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      epoch: anyEpoch,
+      retryAfterMs: 0,
+    })
   })
 
   it('is not released by an action that changes nothing', async () => {
@@ -69,7 +81,9 @@ describe('GET /status', () => {
     const polls = Array.from({ length: 20 }, () => track(app.request('/status?since=0')))
     clock.advance(25_000)
     await nextTurn()
-    const waits = await Promise.all(polls.map(async (poll) => ((await poll.value!.json()) as { retryAfterMs: number }).retryAfterMs))
+    const waits = await Promise.all(
+      polls.map(async (poll) => ((await poll.value!.json()) as { retryAfterMs: number }).retryAfterMs),
+    )
     for (const wait of waits) expect(wait).toSatisfy((ms: number) => Number.isInteger(ms) && ms >= 0 && ms < 1000)
     expect(new Set(waits).size).toBeGreaterThan(10)
   })

@@ -131,7 +131,7 @@ describe('Hub subscriptions', () => {
     const queued = recorder()
     hub.subscribe('sse', { version: 0 }, queued.subscriber)
     hub.publish(stock(1))
-    hub.close()
+    void hub.close()
     expect(queued.versions).toEqual([1])
     expect(queued.ended()).toBe(true)
     expect(hub.subscribers('sse')).toBe(0)

@@ -312,7 +312,7 @@ describe('Hub', () => {
   it('on close answers every waiter with the latest stock, and any later wait at once', async () => {
     const { hub, clock } = hubAt(7)
     const answers = [held(hub, 7).answer, held(hub, 9).answer]
-    hub.close()
+    void hub.close()
     expect((await Promise.all(answers)).map((published) => published.snapshot.version)).toEqual([7, 7])
     expect((await held(hub, 7).answer).snapshot.version).toBe(7)
     expect(hub.held).toBe(0)

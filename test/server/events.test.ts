@@ -44,7 +44,8 @@ describe('GET /events, through real sockets', () => {
     await expect(bareVersion.nextEvent(300)).rejects.toThrow(/no message/)
 
     await postCart(server.url, 'a', 'remove')
-    for (const stream of [upToDate, behind, bySince, bareVersion]) expect((await stream.nextEvent()).id).toBe(`${epoch}:3`)
+    for (const stream of [upToDate, behind, bySince, bareVersion])
+      expect((await stream.nextEvent()).id).toBe(`${epoch}:3`)
     for (const stream of [upToDate, behind, bySince, bareVersion]) stream.close()
   })
 
@@ -59,10 +60,16 @@ describe('GET /events, through real sockets', () => {
 
   it('refuses a bad cursor with 400 and opens no stream', async () => {
     const server = await start()
-    for (const [query, headers] of [['?since=-1', {}], ['', { 'Last-Event-ID': 'abc' }]] as const) {
+    for (const [query, headers] of [
+      ['?since=-1', {}],
+      ['', { 'Last-Event-ID': 'abc' }],
+    ] as const) {
       const response = await fetch(`${server.url}/events${query}`, { headers })
       expect(response.status).toBe(400)
-      expect(await response.json()).toMatchObject({ error: 'invalid_request', message: expect.stringMatching(/since|Last-Event-ID/) })
+      expect(await response.json()).toMatchObject({
+        error: 'invalid_request',
+        message: expect.stringMatching(/since|Last-Event-ID/),
+      })
     }
     expect((await heldBy(server.url)).sse).toBe(0)
   })
@@ -89,7 +96,10 @@ describe('GET /events, through real sockets', () => {
     const stream = await openEventStream(`${server.url}/events`)
     await stream.nextEvent()
     await postCart(server.url, 'a', 'add')
-    await Promise.all([server.close(), expect(stream.nextEvent()).resolves.toMatchObject({ id: expect.stringMatching(/:1$/) })])
+    await Promise.all([
+      server.close(),
+      expect(stream.nextEvent()).resolves.toMatchObject({ id: expect.stringMatching(/:1$/) }),
+    ])
     // Told to reconnect after a random wait, so that a fleet of browsers does not come back at once.
     expect(await stream.next()).toMatchObject({ kind: 'retry', ms: expect.any(Number) })
     await stream.ended()

@@ -19,9 +19,14 @@ describe('a real server against hostile clients', () => {
   it('answers an upgrade to a protocol it does not speak with a JSON 400, and closes the socket', async () => {
     const server = await start()
     for (const path of ['/', '/inventory', '/ws']) {
-      const answer = parseAnswer(await sendRaw(server.url, requestText(server.url, path, { Connection: 'Upgrade', Upgrade: 'h2c' })))
+      const answer = parseAnswer(
+        await sendRaw(server.url, requestText(server.url, path, { Connection: 'Upgrade', Upgrade: 'h2c' })),
+      )
       expect(answer.status).toBe(400)
-      expect(answer.body).toEqual({ error: 'invalid_request', message: 'this server upgrades only to websocket, not "h2c"' })
+      expect(answer.body).toEqual({
+        error: 'invalid_request',
+        message: 'this server upgrades only to websocket, not "h2c"',
+      })
     }
     // Closed, not left open: the server still closes promptly, with nothing held.
     const started = Date.now()
@@ -36,7 +41,10 @@ describe('a real server against hostile clients', () => {
       const path = i % 2 ? '/events' : '/status?since=0'
       const answer = parseAnswer(await sendRaw(server.url, requestText(server.url, path, WEBSOCKET_HANDSHAKE)))
       expect(answer.status).toBe(400)
-      expect(answer.body).toMatchObject({ error: 'invalid_request', message: expect.stringContaining('only /ws takes a WebSocket') })
+      expect(answer.body).toMatchObject({
+        error: 'invalid_request',
+        message: expect.stringContaining('only /ws takes a WebSocket'),
+      })
     }
     expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 0, ws: 0 })
     const stream = await openEventStream(`${server.url}/events`)
@@ -46,9 +54,22 @@ describe('a real server against hostile clients', () => {
 
   it('refuses a WebSocket handshake it cannot complete with a JSON 400, and one from another site with a JSON 403', async () => {
     const server = await start()
-    const badKey = parseAnswer(await sendRaw(server.url, requestText(server.url, '/ws', { ...WEBSOCKET_HANDSHAKE, 'Sec-WebSocket-Key': 'short' })))
-    expect(badKey).toMatchObject({ status: 400, body: { error: 'invalid_request', message: 'Sec-WebSocket-Key must be 16 bytes in base64' } })
-    const foreign = parseAnswer(await sendRaw(server.url, requestText(server.url, '/ws', { ...WEBSOCKET_HANDSHAKE, Origin: 'https://evil.example' })))
+    const badKey = parseAnswer(
+      await sendRaw(
+        server.url,
+        requestText(server.url, '/ws', { ...WEBSOCKET_HANDSHAKE, 'Sec-WebSocket-Key': 'short' }),
+      ),
+    )
+    expect(badKey).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', message: 'Sec-WebSocket-Key must be 16 bytes in base64' },
+    })
+    const foreign = parseAnswer(
+      await sendRaw(
+        server.url,
+        requestText(server.url, '/ws', { ...WEBSOCKET_HANDSHAKE, Origin: 'https://evil.example' }),
+      ),
+    )
     expect(foreign).toMatchObject({ status: 403, body: { error: 'cross_origin' } })
     expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 0, ws: 0 })
   })
@@ -57,7 +78,9 @@ describe('a real server against hostile clients', () => {
     const server = await start()
     const garbage = parseAnswer(await sendRaw(server.url, 'GARBAGE\r\n\r\n'))
     expect(garbage).toMatchObject({ status: 400, body: { error: 'invalid_request', message: expect.any(String) } })
-    const huge = parseAnswer(await sendRaw(server.url, requestText(server.url, '/inventory', { 'X-Padding': 'x'.repeat(20_000) })))
+    const huge = parseAnswer(
+      await sendRaw(server.url, requestText(server.url, '/inventory', { 'X-Padding': 'x'.repeat(20_000) })),
+    )
     expect(huge).toMatchObject({ status: 431, body: { error: 'headers_too_large', message: expect.any(String) } })
   })
 

@@ -67,7 +67,8 @@ describe('limits on a real server', () => {
   })
 
   it('behind TRUSTED_PROXIES counts each client by X-Forwarded-For, and otherwise by the address it came from', async () => {
-    const from = (url: string, forwardedFor: string) => fetch(`${url}/status?since=0&timeout=5`, { headers: { 'X-Forwarded-For': forwardedFor } })
+    const from = (url: string, forwardedFor: string) =>
+      fetch(`${url}/status?since=0&timeout=5`, { headers: { 'X-Forwarded-For': forwardedFor } })
     const proxied = await start({ MAX_WAITERS_PER_IP: '1', TRUSTED_PROXIES: '127.0.0.1' })
     void from(proxied.url, '203.0.113.1')
     await eventually(async () => (await heldBy(proxied.url)).longPoll === 1)

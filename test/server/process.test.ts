@@ -21,7 +21,13 @@ describe('the server process', () => {
     child.kill('SIGTERM')
     const answers = await Promise.all(polls)
     for (const { body } of answers) {
-      expect(body).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: expect.any(Number) })
+      expect(body).toEqual({
+        inventoryCount: 9,
+        totalInventory: 10,
+        version: 1,
+        epoch: anyEpoch,
+        retryAfterMs: expect.any(Number),
+      })
       expect(body.retryAfterMs).toSatisfy((ms: number) => ms >= 0 && ms < 1000)
     }
     const times = answers.map(({ at }) => at - signalled).sort((a, b) => a - b)
@@ -40,7 +46,9 @@ describe('the server process', () => {
     const { child, output } = spawnServer({ TOTAL_INVENTORY: 'lots' })
     const [code] = await once(child, 'exit')
     expect(code).toBe(2)
-    expect(output().trim().split('\n')).toEqual(['stockpoll: TOTAL_INVENTORY must be a whole number from 0 to 100000, got "lots"'])
+    expect(output().trim().split('\n')).toEqual([
+      'stockpoll: TOTAL_INVENTORY must be a whole number from 0 to 100000, got "lots"',
+    ])
   })
 
   it('refuses workers on the memory store, which they could not share', async () => {

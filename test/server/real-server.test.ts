@@ -17,7 +17,8 @@ describe('a real server on a free port', () => {
 
     const answers = await Promise.all(polls)
     expect(answers).toHaveLength(500)
-    for (const answer of answers) expect(answer).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: 0 })
+    for (const answer of answers)
+      expect(answer).toEqual({ inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, retryAfterMs: 0 })
     expect(server.held).toBe(0)
   })
 

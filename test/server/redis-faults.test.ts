@@ -24,7 +24,12 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
 
   it('keeps every worker serving when one dies while Redis is down, and serves again when Redis is back', async () => {
     const redis = await privateRedis()
-    const primary = await startServerProcess({ STORE: 'redis', REDIS_URL: redis.url, WORKERS: '2', ...MANY_SHOPPERS_ONE_ADDRESS })
+    const primary = await startServerProcess({
+      STORE: 'redis',
+      REDIS_URL: redis.url,
+      WORKERS: '2',
+      ...MANY_SHOPPERS_ONE_ADDRESS,
+    })
     const workerPids = async () => {
       while (primary.output().match(/worker \d+, 10 units/g)?.length !== 2) await once(primary.child.stdout, 'data')
       return [...primary.output().matchAll(/worker (\d+), 10 units/g)].map((match) => Number(match[1]))
@@ -50,7 +55,10 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
     // The dead worker's polls were cut with it; the healthy worker's are still held.
     expect(cut.every((poll) => poll.value === 'cut')).toBe(true)
     expect(cut.length).toBeLessThan(10)
-    const during = await fetch(`${primary.url}/cart`, { method: 'POST', body: new URLSearchParams({ session: 'a', action: 'add' }) })
+    const during = await fetch(`${primary.url}/cart`, {
+      method: 'POST',
+      body: new URLSearchParams({ session: 'a', action: 'add' }),
+    })
     expect(during.status).toBe(503)
     expect(await during.json()).toMatchObject({ error: 'store_unavailable' })
 
@@ -69,7 +77,9 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
     const { epoch } = await getJson<Stock>(`${a.url}/inventory`)
     const polls = [a.url, b.url].map((url) => getJson<Stock>(`${url}/status?since=0&epoch=${epoch}&timeout=60`))
-    const streams = await Promise.all([a.url, b.url].map((url) => openEventStream(`${url}/events?since=0&epoch=${epoch}`)))
+    const streams = await Promise.all(
+      [a.url, b.url].map((url) => openEventStream(`${url}/events?since=0&epoch=${epoch}`)),
+    )
     const admin = redis.admin()
     const { connected_clients: clients } = Object.fromEntries(
       String(await admin.info('clients'))
@@ -78,7 +88,11 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
     ) as Record<string, string>
 
     // Every subscriber is cut, and, in the same breath, no connection can be made again until allowed.
-    await admin.multi().call('CLIENT', 'KILL', 'TYPE', 'pubsub').config('SET', 'maxclients', Number(clients) - 2).exec()
+    await admin
+      .multi()
+      .call('CLIENT', 'KILL', 'TYPE', 'pubsub')
+      .config('SET', 'maxclients', Number(clients) - 2)
+      .exec()
     // A change that no subscriber hears.
     expect((await postCart(a.url, 'unheard', 'add')).status).toBe(200)
     // As during a failover: writes (the re-read's script among them) wait 3 s, past the 2 s a command may take.
@@ -109,7 +123,11 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
     expect(added.epoch).not.toBe(before.epoch)
     expect(await poll).toMatchObject({ resync: true, epoch: added.epoch, version: 1, inventoryCount: 4 })
     const stream = await openEventStream(`${url}/events?since=5&epoch=${before.epoch}`)
-    expect(JSON.parse((await stream.nextEvent()).data)).toMatchObject({ epoch: added.epoch, version: 1, inventoryCount: 4 })
+    expect(JSON.parse((await stream.nextEvent()).data)).toMatchObject({
+      epoch: added.epoch,
+      version: 1,
+      inventoryCount: 4,
+    })
     stream.close()
   })
 })

@@ -60,7 +60,13 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
       const changedAt = performance.now()
       expect((await postCart(a, `shopper-${round}`, 'add')).status).toBe(200)
       const answer = await poll
-      expect(answer.stock).toEqual({ inventoryCount: 9 - round, totalInventory: 10, version: version + 1, epoch: anyEpoch, retryAfterMs: 0 })
+      expect(answer.stock).toEqual({
+        inventoryCount: 9 - round,
+        totalInventory: 10,
+        version: version + 1,
+        epoch: anyEpoch,
+        retryAfterMs: 0,
+      })
       expect(answer.at - changedAt).toBeLessThan(100)
     }
   })
@@ -104,7 +110,13 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     const [someHolder] = await admin.zrandmember(`${prefix}holds`, 1)
     expect((await postCart(b, someHolder!, 'remove')).status).toBe(200)
     for (const answer of await Promise.all(polls)) {
-      expect(answer).toEqual({ inventoryCount: 11 - holders, totalInventory: 10, version: holders + 1, epoch: anyEpoch, retryAfterMs: 0 })
+      expect(answer).toEqual({
+        inventoryCount: 11 - holders,
+        totalInventory: 10,
+        version: holders + 1,
+        epoch: anyEpoch,
+        retryAfterMs: 0,
+      })
     }
   })
 

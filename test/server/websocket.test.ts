@@ -10,7 +10,7 @@ async function connect(url: string) {
   const frames: unknown[] = []
   let wake = () => {}
   socket.on('message', (data) => {
-    frames.push(JSON.parse(String(data)))
+    frames.push(JSON.parse((data as Buffer).toString()))
     wake()
   })
   await once(socket, 'open')
@@ -31,7 +31,13 @@ async function connect(url: string) {
   }
 }
 
-const stockFrame = (inventoryCount: number, version: number) => ({ type: 'stock', inventoryCount, totalInventory: 10, version, epoch: anyEpoch })
+const stockFrame = (inventoryCount: number, version: number) => ({
+  type: 'stock',
+  inventoryCount,
+  totalInventory: 10,
+  version,
+  epoch: anyEpoch,
+})
 
 describe('GET /ws, through real sockets', () => {
   const start = useServers()
@@ -55,7 +61,15 @@ describe('GET /ws, through real sockets', () => {
 
     shopper.send({ type: 'cart', session: 'ws-shopper', action: 'add' })
     const frames = [await shopper.next(), await shopper.next()]
-    expect(frames).toContainEqual({ type: 'cart-result', inventoryCount: 9, totalInventory: 10, version: 1, epoch: anyEpoch, inCart: true, holdExpiresInSeconds: 900 })
+    expect(frames).toContainEqual({
+      type: 'cart-result',
+      inventoryCount: 9,
+      totalInventory: 10,
+      version: 1,
+      epoch: anyEpoch,
+      inCart: true,
+      holdExpiresInSeconds: 900,
+    })
     expect(frames).toContainEqual(stockFrame(9, 1))
     expect(await watcher.next()).toEqual(stockFrame(9, 1))
     const cart = await (await fetch(`${server.url}/cart?session=ws-shopper`)).json()
@@ -68,7 +82,11 @@ describe('GET /ws, through real sockets', () => {
     await client.next()
     const cases: [unknown, string, RegExp][] = [
       ['not json', 'invalid_request', /not valid JSON/],
-      ['{"type":"cart","session":"s","session":"t","action":"add"}', 'invalid_request', /names "session" more than once/],
+      [
+        '{"type":"cart","session":"s","session":"t","action":"add"}',
+        'invalid_request',
+        /names "session" more than once/,
+      ],
       [[1, 2], 'invalid_request', /must be a command/],
       [{ type: 'buy', session: 's', action: 'add' }, 'invalid_request', /type must be 'cart'/],
       [{ type: 'cart', session: 'bad id!', action: 'add' }, 'invalid_request', /session must be/],
@@ -79,7 +97,11 @@ describe('GET /ws, through real sockets', () => {
       expect(await client.next()).toEqual({ type: 'error', error, message: expect.stringMatching(message) })
     }
     client.socket.send(Buffer.from('{}'), { binary: true })
-    expect(await client.next()).toMatchObject({ type: 'error', error: 'invalid_request', message: expect.stringMatching(/text frames/) })
+    expect(await client.next()).toMatchObject({
+      type: 'error',
+      error: 'invalid_request',
+      message: expect.stringMatching(/text frames/),
+    })
 
     await postCart(server.url, 'first', 'add')
     expect(await client.next()).toEqual({ ...stockFrame(0, 1), totalInventory: 1 })

@@ -3,7 +3,8 @@ import { ApiError } from '../errors.js'
 import { headerOf } from '../node-bindings.js'
 
 /** The host name a `Host` header names, as URLs write it: lower case, without the port, IPv6 in brackets. */
-const hostNameOf = (host: string): string => (URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : host)
+const hostNameOf = (host: string): string =>
+  URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : host
 
 /**
  * Refuses, with 403, a request sent to a host name the shop is not known by. A page on an attacker's domain

@@ -12,9 +12,14 @@ export class HeldPerClient {
   /** Throws a 429 when `client` holds its limit already. */
   assertRoom(client: string): void {
     if ((this.#held.get(client) ?? 0) >= this.max) {
-      throw new ApiError(429, 'too_many_held', `this address already holds ${this.max} open requests; close some first`, {
-        'Retry-After': String(RETRY_AFTER_SECONDS),
-      })
+      throw new ApiError(
+        429,
+        'too_many_held',
+        `this address already holds ${this.max} open requests; close some first`,
+        {
+          'Retry-After': String(RETRY_AFTER_SECONDS),
+        },
+      )
     }
   }
 

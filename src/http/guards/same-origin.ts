@@ -12,7 +12,8 @@ export function sameOrigin(allowedOrigins: readonly string[]): MiddlewareHandler
   const allowed = new Set(allowedOrigins)
   return async (c, next) => {
     const origin = headerOf(c, 'Origin')
-    const changesState = !['GET', 'HEAD'].includes(c.req.method) || headerOf(c, 'Upgrade')?.toLowerCase() === 'websocket'
+    const changesState =
+      !['GET', 'HEAD'].includes(c.req.method) || headerOf(c, 'Upgrade')?.toLowerCase() === 'websocket'
     if (origin !== undefined && changesState && !allowed.has(origin) && hostOf(origin) !== new URL(c.req.url).host) {
       throw new ApiError(403, 'cross_origin', `requests from pages at ${origin} may not change carts here`)
     }

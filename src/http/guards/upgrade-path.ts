@@ -11,7 +11,8 @@ export function upgradePath(path: string): MiddlewareHandler {
   return async function upgradePath(c, next) {
     if (upgradeOf(c) !== undefined) {
       const protocol = headerOf(c, 'Upgrade') ?? ''
-      if (protocol.toLowerCase() !== 'websocket') throw invalidRequest(`this server upgrades only to websocket, not ${JSON.stringify(protocol)}`)
+      if (protocol.toLowerCase() !== 'websocket')
+        throw invalidRequest(`this server upgrades only to websocket, not ${JSON.stringify(protocol)}`)
       if (c.req.path !== path) throw invalidRequest(`only ${path} takes a WebSocket, not ${c.req.path}`)
     }
     await next()

@@ -12,7 +12,9 @@ const cartQuery = z.object({ session: sessionField })
 
 const idempotencyKey = z
   .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, { error: 'Idempotency-Key must be 1 to 255 printable ASCII characters, such as a UUID' })
+  .regex(/^[\x21-\x7e]{1,255}$/, {
+    error: 'Idempotency-Key must be 1 to 255 printable ASCII characters, such as a UUID',
+  })
   .optional()
 
 /**

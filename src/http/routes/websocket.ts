@@ -95,7 +95,7 @@ function serveSocket(ws: WebSocket, hub: Hub, applyCartCommand: ApplyCartCommand
   ws.on('message', (data, isBinary) => {
     // Frames that arrived with the ones that got the socket cut are not acted on.
     if (ws.readyState !== WebSocket.OPEN) return
-    commandResult(applyCartCommand, isBinary ? undefined : String(data), client).then(
+    commandResult(applyCartCommand, Buffer.isBuffer(data) && !isBinary ? data.toString() : undefined, client).then(
       (result) => sendOrCut(ws, JSON.stringify({ type: 'cart-result', ...result })),
       (error: unknown) => {
         const { code, message } = apiErrorOf(error)
