@@ -1,8 +1,8 @@
 // The process of `CartWriters`: its event loop does nothing but send cart actions and time their answers.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import type { CartWritersOptions, FromWriters, ToWriters } from './cart-writers.js'
 import { Connection, postFormRequest } from './raw-http.js'
-import { sleep } from './stats.js'
 
 /** However long the fan-out, the writers stop after this. */
 const MAX_WRITING_MS = 60_000

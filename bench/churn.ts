@@ -1,10 +1,11 @@
 // Many waiters that poll again the moment they are answered, while writers change carts as fast as they
 // are let: how many changes the server takes, how many answers it sends, and whether every waiter ends
 // on the newest version once the writers stop.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { performance } from 'node:perf_hooks'
 import { Connection, getRequest, postFormRequest } from './raw-http.js'
 import type { BenchServer } from './server-process.js'
-import { sleep, waitFor } from './stats.js'
+import { waitFor } from './stats.js'
 import { currentVersion, versionIn } from './stock-version.js'
 
 export interface ChurnOptions {

@@ -1,9 +1,10 @@
 // One change reaching N held polls: how long each waits after the change, how long writers wait meanwhile,
 // and what each held poll costs the server in memory.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { CartWriters } from './cart-writers.js'
 import { Connection, getRequest, postFormRequest, requestOnce, type Answer } from './raw-http.js'
 import type { BenchServer } from './server-process.js'
-import { median, medianSpread, sleep, spreadOf, waitFor, type Spread } from './stats.js'
+import { median, medianSpread, spreadOf, waitFor, type Spread } from './stats.js'
 import { currentVersion } from './stock-version.js'
 
 export interface FanOutResult {

@@ -1,4 +1,5 @@
 // Starts the servers under test as processes of their own, and reads what the benchmark needs of them.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
@@ -6,7 +7,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getRequest, requestOnce, type Target } from './raw-http.js'
-import { sleep } from './stats.js'
 
 export type ServerKind = 'stockpoll' | 'baseline'
 

@@ -3,12 +3,13 @@
 // memory, at rest, must be back within 10 % of where it was at rest after the warm-up waves: V8 sizes its
 // heap over the first waves, which a measure taken before would count as a leak.
 // Bounded in waves, size and time; loopback only. Prints figures; exits 1 when either check fails.
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { Connection, getRequest, postFormRequest, requestOnce } from './raw-http.js'
 import { startBenchServer, type BenchServer } from './server-process.js'
 import { currentVersion } from './stock-version.js'
-import { sleep, waitFor } from './stats.js'
+import { waitFor } from './stats.js'
 
 const options = z
   .object({

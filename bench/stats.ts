@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 export interface Spread {
   readonly p50: number
   readonly p99: number
@@ -29,8 +30,6 @@ export const medianSpread = (spreads: readonly Spread[]): Spread => ({
   max: median(spreads.map((spread) => spread.max)),
   count: median(spreads.map((spread) => spread.count)),
 })
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Polls `condition` until it holds or `ms` pass; says whether it held. */
 export async function waitFor(condition: () => Promise<boolean> | boolean, ms: number, everyMs = 50): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
+import type { AppEnv } from './http/app-env.js'
 import { createApp, type AppDeps } from './http/app.js'
-import { heldByTransport } from './http/routes/health.js'
 import { Metrics } from './metrics.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
 import { Hub } from './push/hub.js'
@@ -10,7 +10,7 @@ export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics'> {
 }
 
 export interface Stockpoll {
-  readonly app: Hono
+  readonly app: Hono<AppEnv>
   readonly hub: Hub
   /** Stops the hub hearing of changes and the sweeps of lapsed holds, and closes the store. */
   readonly dispose: () => Promise<void>
@@ -23,19 +23,20 @@ export interface Stockpoll {
 export async function composeStockpoll({
   store,
   clock,
+  logger,
   maxWaiters,
   ...appOptions
 }: StockpollParts): Promise<Stockpoll> {
   const metrics = new Metrics()
   const hub = new Hub(await store.snapshot(), { clock, maxWaiters, observer: metrics })
-  metrics.watch(() => heldByTransport(hub))
+  metrics.watch(() => hub.heldByTransport())
   const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
   // A change that landed between the first read and the subscription reached no listener; a second read
   // after subscribing catches it (the hub ignores it if it is not newer).
   hub.publish(await store.snapshot())
-  const stopSweeping = sweepExpiredHolds(store, clock)
+  const stopSweeping = sweepExpiredHolds({ store, clock, logger })
   return {
-    app: createApp({ store, hub, clock, metrics, ...appOptions }),
+    app: createApp({ store, hub, clock, logger, metrics, ...appOptions }),
     hub,
     async dispose() {
       stopSweeping()

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { DEFAULT_TOTAL_INVENTORY } from './domain/shopping-cart.js'
-import { LOG_LEVELS, type LogLevel } from './log.js'
+import { LOG_LEVELS, type LogLevel } from './logger.js'
+import { ConfigError } from './config-error.js'
 import { filesKeptFree, openFileLimit } from './open-files.js'
 
 export type StoreConfig =
@@ -53,10 +54,6 @@ export interface Limits {
 
 /** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
 export const MAX_POLL_TIMEOUT_SECONDS = 120
-
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
 
 /** What the configuration depends on besides the environment: facts about the process it will run in. */
 export interface ProcessFacts {

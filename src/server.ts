@@ -1,15 +1,18 @@
 import cluster from 'node:cluster'
-import { ConfigError, loadConfig, type Config, type StoreConfig } from './config.js'
-import { errorFields, log, setLogLevel } from './log.js'
+import { ConfigError } from './config-error.js'
+import { loadConfig, type Config, type StoreConfig } from './config.js'
+import { createLogger, type Logger } from './logger.js'
 import { startServer } from './start-server.js'
 import { superviseWorkers } from './workers.js'
 
+/** The configuration, or one log line naming every bad variable and exit code 2. */
 function configFromEnvironment(): Config {
   try {
     return loadConfig(process.env)
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    console.error(`stockpoll: ${error.message}`)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    // LOG_LEVEL may be among the bad variables: this line is written whatever it says.
+    createLogger('info').error({ code: err.code }, err.message)
     process.exit(2)
   }
 }
@@ -17,26 +20,25 @@ function configFromEnvironment(): Config {
 const describeStore = (store: StoreConfig): string =>
   store.kind === 'redis' ? `in Redis at ${new URL(store.url).host} under ${store.keyPrefix}` : 'in memory'
 
-async function serve(config: Config): Promise<void> {
-  const server = await startServer(config).catch((error: unknown) => {
-    log.error(`cannot start on ${config.host}:${config.port}`, errorFields(error))
+async function serve(config: Config, logger: Logger): Promise<void> {
+  const server = await startServer(config, { logger }).catch((err: unknown) => {
+    logger.error({ err }, `cannot start on ${config.host}:${config.port}`)
     process.exit(1)
   })
   const worker = cluster.isWorker ? `worker ${process.pid}, ` : ''
-  log.info(`stockpoll: ${worker}${config.totalInventory} units, ${describeStore(config.store)}, on ${server.url}`, {
-    url: server.url,
-  })
+  const units = `${config.totalInventory} units`
+  logger.info({ url: server.url }, `stockpoll: ${worker}${units}, ${describeStore(config.store)}, on ${server.url}`)
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       const spread = config.shutdownSpreadMs
-      log.info(`${worker}${signal}: answering ${server.held} held requests over ${spread} ms and stopping`)
+      logger.info(`${worker}${signal}: answering ${server.held} held requests over ${spread} ms and stopping`)
       void server.close().then(() => process.exit(0))
     })
   }
 }
 
 const config = configFromEnvironment()
-setLogLevel(config.logLevel)
-if (cluster.isPrimary && config.workers > 1) superviseWorkers(config.workers)
-else await serve(config)
+const logger = createLogger(config.logLevel)
+if (cluster.isPrimary && config.workers > 1) superviseWorkers(config.workers, logger)
+else await serve(config, logger)

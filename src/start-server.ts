@@ -9,11 +9,11 @@ import { jsonAnswerOf } from './http/answer.js'
 import { answerClientErrors } from './http/client-errors.js'
 import { createNotReadyApp } from './http/not-ready-app.js'
 import type { ServeBindings } from './http/node-bindings.js'
-import { MAX_FRAME_BYTES } from './http/routes/websocket.js'
 import { serveUpgrades } from './http/upgrades.js'
-import { errorFields, log } from './log.js'
+import { silentLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
-import { StoreUnavailableError, type Store } from './store/store.js'
+import type { Store } from './store/store.js'
+import { StoreUnavailableError } from './store/store-unavailable-error.js'
 
 export interface RunningServer {
   /** Where it listens, as `http://host:port`. */
@@ -51,25 +51,36 @@ const cutOffTimes = (headersTimeoutSeconds: number): ServerOptions => ({
   connectionsCheckingInterval: 1000,
 })
 
+/** What a server runs with besides its configuration: made once, in the wiring, and handed to every part. */
+export interface ServerParts {
+  readonly clock?: Clock
+  readonly logger?: Logger
+}
+
 /**
  * Builds stockpoll from its configuration and listens. A store that cannot be reached at start (Redis is
  * down) does not stop the server: it listens anyway, answers `503` and is not ready, and keeps trying the
  * store, ever less often, until it is reached.
  */
-export async function startServer(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  { clock = systemClock, logger = silentLogger }: ServerParts = {},
+): Promise<RunningServer> {
   let closing = false
   let stockpoll: Stockpoll | undefined
-  let app: Hono = createNotReadyApp()
+  let app: Pick<Hono, 'fetch'> = createNotReadyApp(logger)
 
   const open = () =>
     openStore(config.store, {
       totalInventory: config.totalInventory,
       holds: { clock, ttlMs: config.cartTtlSeconds * 1000 },
+      logger,
     })
   async function serveStore(store: Store): Promise<void> {
     const composed = await composeStockpoll({
       store,
       clock,
+      logger,
       maxWaiters: config.maxWaiters,
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       heartbeatSeconds: config.heartbeatSeconds,
@@ -85,10 +96,10 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
       if (closing) return
       try {
         await serveStore(await open())
-        log.warn('reached the store: serving')
+        logger.warn('reached the store: serving')
         return
-      } catch (error) {
-        if (!(error instanceof StoreUnavailableError)) log.error('cannot serve the store', errorFields(error))
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) logger.error({ err }, 'cannot serve the store')
       }
     }
   }
@@ -97,9 +108,9 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
   try {
     await serveStore(await open())
     ready = Promise.resolve()
-  } catch (error) {
-    if (!(error instanceof StoreUnavailableError)) throw error
-    log.warn('cannot reach the store: answering 503 until it is reached', errorFields(error))
+  } catch (err) {
+    if (!(err instanceof StoreUnavailableError)) throw err
+    logger.warn({ err }, 'cannot reach the store: answering 503 until it is reached')
     ready = keepTrying()
   }
 
@@ -115,7 +126,7 @@ export async function startServer(config: Config, clock: Clock = systemClock): P
     void listener(incoming, outgoing)
   })
   answerClientErrors(server)
-  serveUpgrades(server, fetch, { maxFrameBytes: MAX_FRAME_BYTES, hostname: config.host })
+  serveUpgrades(server, fetch, config.host)
   const sockets = new Set<Socket>()
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)

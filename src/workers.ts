@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster'
-import { log } from './log.js'
+import type { Logger } from './logger.js'
 
 /** A worker that served at least this long before it died was sound: another is started at once. */
 const SOUND_AFTER_MS = 10_000
@@ -15,7 +15,7 @@ const restartDelayMs = (failures: number): number => Math.min(500 * 2 ** (failur
  * since the rest would fail the same way. On SIGTERM or SIGINT every worker drains its held requests and
  * the primary exits 0 once all are gone.
  */
-export function superviseWorkers(count: number): void {
+export function superviseWorkers(count: number, logger: Logger): void {
   let stopping = false
   let alive = 0
   let anyListened = false
@@ -44,20 +44,20 @@ export function superviseWorkers(count: number): void {
     }
     const how = `(${signal ?? code})`
     if (!anyListened) {
-      log.error(`a worker exited ${how} before any could serve; stopping`)
+      logger.error(`a worker exited ${how} before any could serve; stopping`)
       process.exitCode = 1
       return stopAll()
     }
     failures = served !== undefined && Date.now() - served >= SOUND_AFTER_MS ? 0 : failures + 1
     const delay = failures === 0 ? 0 : restartDelayMs(failures)
-    log.warn(`worker ${worker.process.pid} exited ${how}; starting another${delay ? ` in ${delay} ms` : ''}`)
+    logger.warn(`worker ${worker.process.pid} exited ${how}; starting another${delay ? ` in ${delay} ms` : ''}`)
     setTimeout(() => {
       if (!stopping) cluster.fork()
     }, delay)
   })
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      log.info(`${signal}: stopping ${alive} workers`)
+      logger.info(`${signal}: stopping ${alive} workers`)
       stopAll()
     })
   }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
+import { silentLogger } from '../src/logger.js'
 import { composeStockpoll } from '../src/compose.js'
 import type { StockSnapshot } from '../src/domain/stock-snapshot.js'
 import type { Store } from '../src/store/store.js'
 import { ManualClock } from './helpers/manual-clock.js'
-import { eventually } from './helpers/running-server.js'
+import { eventually } from './helpers/eventually.js'
 import { useStoreKinds } from './helpers/stores.js'
 
 /**
@@ -30,6 +31,7 @@ function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
     expireHolds: () => store.expireHolds(),
     onChange: (listener) => store.onChange(listener),
     check: () => store.check(),
+    rateLimiter: (name, points, durationSeconds) => store.rateLimiter(name, points, durationSeconds),
     close: () => store.close(),
   }
 }
@@ -42,6 +44,7 @@ describe.each(kinds)('composeStockpoll on the $name store', ({ openTwo }) => {
     const { hub, dispose } = await composeStockpoll({
       store: changeAfterFirstRead(store, elsewhere),
       clock: new ManualClock(),
+      logger: silentLogger,
       maxWaiters: 10,
       pollTimeoutSeconds: 25,
       heartbeatSeconds: 15,

@@ -2,7 +2,9 @@ import type { StockCount } from './stock-snapshot.js'
 
 export const DEFAULT_TOTAL_INVENTORY = 10
 
-export type CartAction = 'add' | 'remove'
+/** What a session can do to its cart: each sets a state, so doing it twice is doing it once. */
+export const CART_ACTIONS = ['add', 'remove'] as const
+export type CartAction = (typeof CART_ACTIONS)[number]
 
 /** When a hold never expires: expiry is turned off. */
 export const NEVER = Number.POSITIVE_INFINITY

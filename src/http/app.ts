@@ -4,24 +4,26 @@ import { Hono } from 'hono'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import type { Limits } from '../config.js'
+import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
+import type { AppEnv } from './app-env.js'
 import { cartCommands } from './cart-command.js'
-import { notFound, onError } from './errors.js'
+import { errorHandler, notFound } from './errors.js'
 import { allowedHost } from './guards/allowed-host.js'
 import { bodyLimit } from './guards/body-limit.js'
+import { clientAddress } from './guards/client-address.js'
 import { HeldPerClient } from './guards/held-per-client.js'
 import { pageHeaders } from './guards/page-headers.js'
+import { RateLimit } from './guards/rate-limit.js'
 import { sameOrigin } from './guards/same-origin.js'
 import { upgradePath } from './guards/upgrade-path.js'
-import { TokenBuckets } from './guards/token-bucket.js'
+import { requestLog } from './request-log.js'
 import { cartRoutes } from './routes/cart.js'
 import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
-import { clientAddresses } from './node-bindings.js'
-import { requestLog } from './request-log.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
 import { websocketRoutes } from './routes/websocket.js'
@@ -31,6 +33,7 @@ export interface AppDeps {
   readonly hub: Hub
   readonly clock: Clock
   readonly metrics: Metrics
+  readonly logger: Logger
   readonly limits: Omit<Limits, 'headersTimeoutSeconds'>
   /** How long `GET /status` holds a request when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
@@ -48,41 +51,42 @@ const MAX_BODY_BYTES = 1024
 
 /**
  * Builds the whole HTTP surface from its collaborators. The only state it holds is what its limits count:
- * the requests each client holds open, and each client's and session's recent cart actions.
+ * the requests each client holds open (cart actions are counted where the store keeps its state).
  */
 export function createApp({
   store,
   hub,
   clock,
   metrics,
+  logger,
   limits,
   pollTimeoutSeconds,
   heartbeatSeconds,
   publicDir = PACKAGE_PUBLIC_DIR,
   newSessionId = nanoid,
-}: AppDeps): Hono {
+}: AppDeps): Hono<AppEnv> {
   const heldPerClient = new HeldPerClient(limits.maxHeldPerClient)
-  const clientAddressOf = clientAddresses(limits.trustedProxies)
-  const applyCartCommand = cartCommands(
+  const applyCartCommand = cartCommands({
     store,
     clock,
-    new TokenBuckets(limits.cartActionsPerSecondPerClient, 2 * limits.cartActionsPerSecondPerClient, clock),
-    new TokenBuckets(limits.cartActionsPerSecondPerSession, 2 * limits.cartActionsPerSecondPerSession, clock),
     metrics,
-  )
+    perClient: new RateLimit(store, 'cart-per-client', limits.cartActionsPerSecondPerClient),
+    perSession: new RateLimit(store, 'cart-per-session', limits.cartActionsPerSecondPerSession),
+  })
 
-  const app = new Hono()
-  app.use(requestLog(clock, metrics))
+  const app = new Hono<AppEnv>()
+  app.use(requestLog({ clock, metrics, logger }))
+  app.use(clientAddress(limits.trustedProxies))
   app.use(allowedHost(limits.allowedHosts))
   app.use(upgradePath('/ws'))
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store))
-  app.route('/', cartRoutes(store, clock, applyCartCommand, clientAddressOf))
-  app.route('/', statusRoutes(hub, pollTimeoutSeconds, heldPerClient, clientAddressOf))
-  app.route('/', eventsRoutes(hub, heartbeatSeconds, heldPerClient, clientAddressOf))
-  app.route('/', websocketRoutes(hub, applyCartCommand, heldPerClient, clientAddressOf))
+  app.route('/', cartRoutes({ store, clock, applyCartCommand }))
+  app.route('/', statusRoutes({ hub, pollTimeoutSeconds, heldPerClient }))
+  app.route('/', eventsRoutes({ hub, heartbeatSeconds, heldPerClient }))
+  app.route('/', websocketRoutes({ hub, applyCartCommand, heldPerClient, logger }))
   app.route('/', healthRoutes(store, hub))
   app.get('/metrics', async () => {
     const text = await metrics.registry.metrics()
@@ -93,7 +97,7 @@ export function createApp({
   app.get(
     '*',
     pageHeaders,
-    async (c, next) => {
+    async function noStore(c, next) {
       // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
       c.header('Cache-Control', 'no-store')
       await next()
@@ -101,6 +105,6 @@ export function createApp({
     serveStatic({ root: publicDir }),
   )
   app.notFound(notFound)
-  app.onError(onError)
+  app.onError(errorHandler(logger))
   return app
 }

@@ -1,16 +1,21 @@
 import { z } from 'zod'
 import type { Clock } from '../clock.js'
+import { CART_ACTIONS } from '../domain/shopping-cart.js'
 import type { SessionView, Store } from '../store/store.js'
 import type { Metrics } from '../metrics.js'
-import { ApiError, errorCodeOf } from './errors.js'
-import type { TokenBuckets } from './guards/token-bucket.js'
+import { ApiError } from './api-error.js'
+import { errorCodeOf } from './errors.js'
+import type { RateLimit } from './guards/rate-limit.js'
 import { parseInput, sessionField } from './input.js'
 
 const cartCommand = z.object(
   {
     session: sessionField,
-    action: z.enum(['add', 'remove'], {
-      error: (issue) => (issue.input === undefined ? 'action is required' : "action must be 'add' or 'remove'"),
+    action: z.enum(CART_ACTIONS, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'action is required'
+          : `action must be ${CART_ACTIONS.map((action) => `'${action}'`).join(' or ')}`,
     }),
   },
   { error: 'the body must be an object with the fields session and action' },
@@ -44,22 +49,26 @@ export type ApplyCartCommand = (fields: unknown, client: string, idempotencyKey?
 /** Marks an answer given again for an idempotency key, as other APIs with such keys do. */
 export const REPLAYED = { 'Idempotent-Replayed': 'true' }
 
+export interface CartCommandOptions {
+  readonly store: Store
+  readonly clock: Clock
+  /** Cart actions per client address. */
+  readonly perClient: RateLimit
+  /** Cart actions per session. */
+  readonly perSession: RateLimit
+  readonly metrics: Metrics
+}
+
 /**
  * One cart action, from `POST /cart` or a WebSocket frame alike: a client or session past its rate is a 429
  * `ApiError` with `Retry-After`, a bad command a 400 that names each bad field, an add with nothing left a
  * 409, an idempotency key used before for another action a 422, and none of these changes anything.
  */
-export function cartCommands(
-  store: Store,
-  clock: Clock,
-  perClient: TokenBuckets,
-  perSession: TokenBuckets,
-  metrics: Metrics,
-): ApplyCartCommand {
+export function cartCommands({ store, clock, perClient, perSession, metrics }: CartCommandOptions): ApplyCartCommand {
   const apply: ApplyCartCommand = async (fields, client, idempotencyKey) => {
-    refuseIfEmpty(perClient.take(client), 'this address')
+    refuseIfEmpty(await perClient.take(client), 'this address')
     const { session, action } = parseInput(cartCommand, fields)
-    refuseIfEmpty(perSession.take(session), 'this session')
+    refuseIfEmpty(await perSession.take(session), 'this session')
     const result = await store.apply(action, session, idempotencyKey)
     const replayed = result.replayed === true
     if (!result.ok) {

@@ -1,9 +1,13 @@
+import { STATUS_CODES } from 'node:http'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { TooManyWaitersError } from '../push/hub.js'
-import { IdempotencyKeyReusedError, StoreUnavailableError } from '../store/store.js'
-import { errorFields, log } from '../log.js'
+import type { Logger } from '../logger.js'
+import { TooManyWaitersError } from '../push/too-many-waiters-error.js'
+import { IdempotencyKeyReusedError } from '../store/idempotency-key-reused-error.js'
+import { StoreUnavailableError } from '../store/store-unavailable-error.js'
 import { jsonAnswerOf } from './answer.js'
+import { ApiError } from './api-error.js'
 
 /** Seconds a client is asked to wait before it holds another request on a full server. */
 const FULL_RETRY_AFTER_SECONDS = 5
@@ -15,24 +19,20 @@ export interface ErrorBody {
   readonly message: string
 }
 
-/** An answer that refuses a request; thrown from a handler, rendered by `onError` as `{ error, message }`. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: string,
-    message: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
+/** A status's reason phrase as an error code: 413 is `payload_too_large`. */
+const codeOfStatus = (status: number): string =>
+  (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_')
 
-export const invalidRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message)
-
-/** What a failure means to a client: itself if it is an `ApiError`, else the refusal or fault it stands for. */
+/**
+ * What a failure means to a client: itself if it is an `ApiError`; a Hono `HTTPException` (from Hono's own
+ * middleware) as its status; else the refusal or fault it stands for.
+ */
 function refusalOf(err: unknown): ApiError {
   if (err instanceof ApiError) return err
+  if (err instanceof HTTPException) {
+    const status = err.status
+    return new ApiError(status, codeOfStatus(status), err.message || (STATUS_CODES[status] ?? 'refused'))
+  }
   if (err instanceof TooManyWaitersError) {
     return new ApiError(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
   }
@@ -45,19 +45,22 @@ function refusalOf(err: unknown): ApiError {
   return new ApiError(500, 'internal_error', 'the server failed to handle this request')
 }
 
-/** The answer to send for a failure; a fault (500) is logged here, with what the client is not told. */
-export function apiErrorOf(err: unknown): ApiError {
+/** The answer to send for a failure; a fault (500) is logged, with what the client is not told. */
+export function apiErrorOf(err: unknown, logger: Logger): ApiError {
   const refusal = refusalOf(err)
-  if (refusal.status === 500) log.error('a request failed', errorFields(err))
+  if (refusal.status === 500) logger.error({ err }, 'a request failed')
   return refusal
 }
 
 /** The code a failure is answered with, for counting; nothing is logged. */
 export const errorCodeOf = (err: unknown): string => refusalOf(err).code
 
-export const onError: ErrorHandler = (err) => {
-  const { status, code, message, headers } = apiErrorOf(err)
-  return errorAnswer(status, code, message, headers)
+/** Answers every failure in one place: `{ error, message }` with its status and headers. */
+export function errorHandler(logger: Logger): ErrorHandler {
+  return function errorHandler(err) {
+    const { status, code, message, headers } = apiErrorOf(err, logger)
+    return errorAnswer(status, code, message, headers)
+  }
 }
 
 export const notFound: NotFoundHandler = (c) =>

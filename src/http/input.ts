@@ -1,6 +1,8 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { invalidRequest } from './errors.js'
+import { TOKEN, TOKEN_SHAPE } from '../domain/tokens.js'
+import type { Cursor } from '../push/hub.js'
+import { invalidRequest } from './api-error.js'
 
 /** One value of a field: text, and not given twice (a repeated form or query field comes as an array). */
 export const singleText = (name: string) =>
@@ -9,9 +11,7 @@ export const singleText = (name: string) =>
   })
 
 /** A shopper's id: what `POST /session` mints, or any id a script picks. */
-export const sessionField = singleText('session').regex(/^[A-Za-z0-9_-]{1,64}$/, {
-  error: 'session must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -',
-})
+export const sessionField = singleText('session').regex(TOKEN, { error: `session must be ${TOKEN_SHAPE}` })
 
 /** A version a client last saw, as text from a query or a header: the cursor of `/status` and `/events`. */
 export const versionCursor = (name: string) =>
@@ -22,7 +22,28 @@ export const versionCursor = (name: string) =>
 
 /** The epoch a client's version belongs to, as every snapshot gives it. */
 export const epochField = (name: string) =>
-  singleText(name).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: `${name} must be the epoch of a snapshot you were sent` })
+  singleText(name).regex(TOKEN, { error: `${name} must be the epoch of a snapshot you were sent` })
+
+/**
+ * A query that may carry a cursor (`since`, the version a client last saw, and `epoch`, the epoch it is of;
+ * an epoch only with a version), and the fields of `shape`; parsed, it gives the `Cursor`, or none.
+ */
+export const cursorQuery = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z
+    .object({ since: versionCursor('since').optional(), epoch: epochField('epoch').optional(), ...shape })
+    .refine((query) => (query as CursorFields).epoch === undefined || (query as CursorFields).since !== undefined, {
+      error: 'epoch goes with since: the version you last saw in that epoch',
+    })
+    .transform((query) => ({ ...query, cursor: cursorOf(query as CursorFields) }))
+
+/** The fields `cursorQuery` reads, as its schema gives them (TypeScript cannot see them through `Shape`). */
+interface CursorFields {
+  readonly since?: number | undefined
+  readonly epoch?: string | undefined
+}
+
+const cursorOf = ({ since, epoch }: CursorFields): Cursor | undefined =>
+  since === undefined ? undefined : { version: since, epoch }
 
 /** Checks `input` against `schema`; a mismatch is a 400 whose message names every bad field. */
 export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unknown): z.output<Schema> {

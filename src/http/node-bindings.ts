@@ -20,31 +20,8 @@ export const nodeResponseOf = (c: Context): ServerResponse | undefined => bindin
 /** The upgrade an upgrade request asks for, when it came through `serveUpgrades`. */
 export const upgradeOf = (c: Context): Upgrade | undefined => bindingsOf(c)?.upgrade
 
-/** Finds the address a request came from, which per-client limits count by. */
-export type ClientAddressOf = (c: Context) => string
-
-/** An IPv4 peer as Node reports it on a dual-stack socket (`::ffff:127.0.0.1`) is the IPv4 address. */
-const plainAddress = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address)
-
-/**
- * The address each request came from. A request a `trustedProxies` address forwarded is counted by the
- * address its proxies say they had it from: the right-most in `X-Forwarded-For` that is not one of them,
- * since each proxy appends the address it saw and a client can write anything to the left of that.
- * Requests made without a socket (`app.request()` in tests) all count as one client.
- */
-export function clientAddresses(trustedProxies: readonly string[]): ClientAddressOf {
-  const trusted = new Set(trustedProxies.map(plainAddress))
-  return (c) => {
-    const peer = bindingsOf(c)?.incoming?.socket.remoteAddress
-    if (peer === undefined) return 'local'
-    if (!trusted.has(plainAddress(peer))) return peer
-    const hops =
-      headerOf(c, 'X-Forwarded-For')
-        ?.split(',')
-        .map((hop) => plainAddress(hop.trim())) ?? []
-    return hops.reverse().find((hop) => hop !== '' && !trusted.has(hop)) ?? peer
-  }
-}
+/** The address of the peer a request came from, when the app runs under @hono/node-server. */
+export const clientPeerOf = (c: Context): string | undefined => bindingsOf(c)?.incoming?.socket.remoteAddress
 
 /**
  * A request header, read from Node's own parsed headers when the app runs under @hono/node-server: asking

@@ -2,7 +2,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { MiddlewareHandler } from 'hono'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
-import { log } from '../log.js'
+import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import { headerOf } from './node-bindings.js'
 
@@ -15,13 +15,19 @@ const CLIENT_REQUEST_ID = /^[\w.-]{1,128}$/
  */
 const HELD_ROUTES = new Set(['/status', '/events', '/ws'])
 
+export interface RequestLogOptions {
+  readonly clock: Clock
+  readonly metrics: Metrics
+  readonly logger: Logger
+}
+
 /**
  * One log line per request, with a request id (the client's `X-Request-Id`, or a fresh one) that is also
  * sent back; and the request counted in the metrics. The query is left out of the line: it can hold a
  * session id.
  */
-export function requestLog(clock: Clock, metrics: Metrics): MiddlewareHandler {
-  return async (c, next) => {
+export function requestLog({ clock, metrics, logger }: RequestLogOptions): MiddlewareHandler {
+  return async function requestLog(c, next) {
     const startedAt = clock.now()
     const given = headerOf(c, 'X-Request-Id')
     const id = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : nanoid()
@@ -32,7 +38,7 @@ export function requestLog(clock: Clock, metrics: Metrics): MiddlewareHandler {
     const { status } = c.res
     metrics.request(route, status)
     const line = { id, method: c.req.method, path: c.req.path, status, ms: clock.now() - startedAt }
-    if (HELD_ROUTES.has(route)) log.debug('request', line)
-    else log.info('request', line)
+    if (HELD_ROUTES.has(route)) logger.debug(line, 'request')
+    else logger.info(line, 'request')
   }
 }

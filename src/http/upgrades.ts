@@ -14,12 +14,8 @@ export interface Upgrade {
 
 type Fetch = (request: Request, env: ServeBindings) => Response | Promise<Response>
 
-export interface UpgradeOptions {
-  /** The largest WebSocket frame taken; a larger one closes the socket with 1009. */
-  readonly maxFrameBytes: number
-  /** The host to put in the request's URL when the client sent none. */
-  readonly hostname: string
-}
+/** The largest WebSocket frame taken: a larger one closes the socket with 1009 (message too big). */
+export const MAX_FRAME_BYTES = 4096
 
 /**
  * Serves every upgrade request through the app, like any other request: a route that takes it calls
@@ -27,10 +23,11 @@ export interface UpgradeOptions {
  * with its body, and the socket is closed. Every upgrade request is answered or taken, so none can keep its
  * socket open by asking for a protocol nobody speaks. We do this rather than use @hono/node-server's own
  * WebSocket support, which leaves an upgrade to another protocol unanswered and runs any route for a
- * WebSocket upgrade, and answers its refusals with empty bodies.
+ * WebSocket upgrade, and answers its refusals with empty bodies. `hostname` goes in the URL of a request
+ * that names no Host.
  */
-export function serveUpgrades(server: Server, fetch: Fetch, { maxFrameBytes, hostname }: UpgradeOptions): void {
-  const websockets = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes })
+export function serveUpgrades(server: Server, fetch: Fetch, hostname: string): void {
+  const websockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Node's HTTP server no longer listens on this socket: an error with nobody listening would be thrown.
     socket.on('error', () => socket.destroy())

@@ -1,15 +1,8 @@
 import type { Clock } from '../clock.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 import { Published } from './published.js'
-
-export class TooManyWaitersError extends Error {
-  readonly code = 'too_many_waiters'
-
-  constructor(maxWaiters: number) {
-    super(`this server already holds ${maxWaiters} waiting requests, streams and sockets; try again shortly`)
-    this.name = 'TooManyWaitersError'
-  }
-}
+import { TooManyWaitersError } from './too-many-waiters-error.js'
+import { noneHeld, type StreamTransport, type Transport } from './transport.js'
 
 export interface HubOptions {
   readonly clock: Clock
@@ -80,7 +73,7 @@ class Subscription {
   constructor(
     /** What it was sent last, or what its client said it has. */
     public sent: Cursor,
-    readonly transport: string,
+    readonly transport: StreamTransport,
     readonly subscriber: Subscriber,
   ) {}
 }
@@ -108,9 +101,10 @@ export class Hub {
   #fanOutStartedAt: number | undefined
   #latest: Published
   readonly #waitersByCursor = new Map<number, Set<Waiter>>()
-  #held = 0
+  #waiting = 0
   readonly #subscriptions = new Set<Subscription>()
-  readonly #subscribersByTransport = new Map<string, number>()
+  /** Subscribers by transport; `longPoll` stays 0 here, since waiters are counted in `#waiting`. */
+  readonly #subscribersBy = noneHeld()
   /** The snapshot the subscriptions were last queued for. */
   #queuedFor: Published
   readonly #due: (Waiter | Subscription)[] = []
@@ -135,12 +129,12 @@ export class Hub {
 
   /** How many requests are held now. */
   get held(): number {
-    return this.#held
+    return this.#waiting
   }
 
-  /** How many subscribers of a transport are connected now. */
-  subscribers(transport: string): number {
-    return this.#subscribersByTransport.get(transport) ?? 0
+  /** How many clients it holds now on each transport: waiters are long polls, subscribers the others. */
+  heldByTransport(): Readonly<Record<Transport, number>> {
+    return { ...this.#subscribersBy, longPoll: this.#waiting }
   }
 
   /**
@@ -178,7 +172,7 @@ export class Hub {
     }
     const waiter = new Waiter(since?.version ?? latest.snapshot.version, deliver)
     if (since && lacks(since, latest)) {
-      this.#held++
+      this.#waiting++
       this.#due.push(waiter)
       this.#schedulePump()
       return () => this.#release(waiter)
@@ -188,14 +182,14 @@ export class Hub {
     let peers = this.#waitersByCursor.get(waiter.cursor)
     if (!peers) this.#waitersByCursor.set(waiter.cursor, (peers = new Set()))
     peers.add(waiter)
-    this.#held++
+    this.#waiting++
     waiter.cancelTimer = this.#clock.setTimeout(() => this.#answer(waiter, 'timeout'), timeoutMs)
     return () => this.#release(waiter)
   }
 
   /** Throws `TooManyWaitersError` when the hub holds as many waiters and subscribers as it may. */
   assertRoom(): void {
-    if (this.#held + this.#subscriptions.size >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
+    if (this.#waiting + this.#subscriptions.size >= this.#maxWaiters) throw new TooManyWaitersError(this.#maxWaiters)
   }
 
   /**
@@ -204,7 +198,7 @@ export class Hub {
    * names it in `subscribers()`. Returns a function that ends the subscription, for a client that went away.
    * A closed hub ends a new subscriber at once. Throws `TooManyWaitersError` when the hub is full.
    */
-  subscribe(transport: string, since: Cursor | undefined, subscriber: Subscriber): () => void {
+  subscribe(transport: StreamTransport, since: Cursor | undefined, subscriber: Subscriber): () => void {
     // A cursor without an epoch is of the current one; named, it is still told of the next new epoch.
     const sent = since ? { version: since.version, epoch: since.epoch ?? this.#latest.snapshot.epoch } : { version: -1 }
     const subscription = new Subscription(sent, transport, subscriber)
@@ -214,7 +208,7 @@ export class Hub {
     }
     this.assertRoom()
     this.#subscriptions.add(subscription)
-    this.#subscribersByTransport.set(transport, this.subscribers(transport) + 1)
+    this.#subscribersBy[transport]++
     if (lacks(sent, this.#latest)) this.#queue(subscription)
     return () => this.#unsubscribe(subscription)
   }
@@ -308,7 +302,7 @@ export class Hub {
   #unsubscribe(subscription: Subscription): void {
     subscription.ended = true
     if (!this.#subscriptions.delete(subscription)) return
-    this.#subscribersByTransport.set(subscription.transport, this.subscribers(subscription.transport) - 1)
+    this.#subscribersBy[subscription.transport]--
   }
 
   #answer(waiter: Waiter, reason: Reason): void {
@@ -322,7 +316,7 @@ export class Hub {
     waiter.cancelTimer()
     const peers = this.#waitersByCursor.get(waiter.cursor)
     if (peers?.delete(waiter) && peers.size === 0) this.#waitersByCursor.delete(waiter.cursor)
-    this.#held--
+    this.#waiting--
     return true
   }
 }

@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid'
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { NEVER, ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 import {
@@ -6,7 +7,6 @@ import {
   holdEndNow,
   holdsNeverExpire,
   IDEMPOTENCY_KEY_TTL_MS,
-  IdempotencyKeyReusedError,
   type CartResult,
   type ChangeListener,
   type HoldPolicy,
@@ -14,6 +14,7 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js'
+import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 
 interface FirstResult {
   readonly command: string
@@ -92,6 +93,10 @@ export class MemoryStore implements Store {
 
   #snapshot(): StockSnapshot {
     return { ...this.#cart.snapshot(), epoch: this.#epoch }
+  }
+
+  rateLimiter(name: string, points: number, durationSeconds: number): RateLimiterAbstract {
+    return new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds })
   }
 
   onChange(listener: ChangeListener): () => void {

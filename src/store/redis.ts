@@ -1,17 +1,16 @@
 import { Redis, type RedisOptions } from 'ioredis'
 import { nanoid } from 'nanoid'
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { z } from 'zod'
 import { DEFAULT_TOTAL_INVENTORY, NEVER, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
-import { log } from '../log.js'
+import { silentLogger, type Logger } from '../logger.js'
 import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
 import {
   commandOf,
   holdEndNow,
   IDEMPOTENCY_KEY_TTL_MS,
-  IdempotencyKeyReusedError,
   holdsNeverExpire,
-  StoreUnavailableError,
   type CartResult,
   type ChangeListener,
   type HoldPolicy,
@@ -19,6 +18,8 @@ import {
   type Store,
   type StoreOptions,
 } from './store.js'
+import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
+import { StoreUnavailableError } from './store-unavailable-error.js'
 
 /** `totalInventory` is the stock to start with, if this is the first process to use these keys. */
 export interface RedisStoreOptions extends StoreOptions {
@@ -100,6 +101,8 @@ export class RedisStore implements Store {
   readonly #channel: string
   /** Where each idempotency key's first result is kept, under the same prefix as the stock. */
   readonly #onceKeyPrefix: string
+  /** Where the rate limiters keep their counts. */
+  readonly #limitKeyPrefix: string
   readonly #totalInventory: number
   readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
@@ -107,6 +110,7 @@ export class RedisStore implements Store {
   /** What to call when each test message this store sent comes back, by its id. */
   readonly #canaries = new Map<string, () => void>()
   readonly #retryDelayMs: (attempt: number) => number
+  readonly #logger: Logger
   #closed = false
   /** Whether the subscriber is subscribed to the change channel now. */
   #subscribed = true
@@ -125,10 +129,12 @@ export class RedisStore implements Store {
     this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`, `${prefix}epoch`]
     this.#channel = `${prefix}changes`
     this.#onceKeyPrefix = `${prefix}once:`
+    this.#limitKeyPrefix = `${prefix}limit:`
     this.#totalInventory = options.totalInventory ?? DEFAULT_TOTAL_INVENTORY
     this.#holds = options.holds ?? holdsNeverExpire
     this.#canaryTimeoutMs = options.canaryTimeoutMs ?? DEFAULT_CANARY_TIMEOUT_MS
     this.#retryDelayMs = options.reconnectDelayMs ?? defaultReconnectDelay
+    this.#logger = options.logger ?? silentLogger
   }
 
   /** Connects and subscribes; throws `StoreUnavailableError` when Redis cannot be reached. */
@@ -174,8 +180,8 @@ export class RedisStore implements Store {
     commands.on('close', () => store.#lost(commands))
     subscriber.on('ready', () => void store.#catchUp())
     commands.on('ready', () => void store.#catchUp())
-    reportOutages(commands, 'command')
-    reportOutages(subscriber, 'subscriber')
+    reportOutages(commands, 'command', store.#logger)
+    reportOutages(subscriber, 'subscriber', store.#logger)
     return store
   }
 
@@ -221,6 +227,22 @@ export class RedisStore implements Store {
 
   async expireHolds(): Promise<void> {
     await this.#run(() => this.#commands.stockExpire(...this.#stock(), this.#holds.clock.now()))
+  }
+
+  /**
+   * Counted by a script on the command connection, under this store's prefix. While Redis is out of reach
+   * (not connected, or not answering within the command timeout) this process counts alone, in memory, so
+   * that limits still hold, if less tightly; the action itself then fails with the store anyway.
+   */
+  rateLimiter(name: string, points: number, durationSeconds: number): RateLimiterAbstract {
+    return new RateLimiterRedis({
+      storeClient: this.#commands,
+      keyPrefix: `${this.#limitKeyPrefix}${name}`,
+      points,
+      duration: durationSeconds,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds }),
+    })
   }
 
   onChange(listener: ChangeListener): () => void {
@@ -290,7 +312,7 @@ export class RedisStore implements Store {
     if (parsed.success) return this.#tell(parsed.data)
     const canary = canaryMessage.safeParse(value)
     if (canary.success) this.#canaries.get(canary.data.canary)?.()
-    else log.warn('ignored a malformed change message', { channel: this.#channel, message })
+    else this.#logger.warn({ channel: this.#channel, message }, 'ignored a malformed change message')
   }
 
   #lost(connection: Redis): void {
@@ -344,18 +366,18 @@ export class RedisStore implements Store {
   }
 }
 
-function reportOutages(connection: Redis, role: string): void {
+function reportOutages(connection: Redis, role: string, logger: Logger): void {
   let lost = false
   // 'reconnecting', unlike 'close', is not emitted when the store itself closes the connection.
   connection.on('reconnecting', () => {
     if (lost) return
     lost = true
-    log.warn(`lost the Redis ${role} connection; reconnecting`)
+    logger.warn(`lost the Redis ${role} connection; reconnecting`)
   })
   connection.on('ready', () => {
     if (!lost) return
     lost = false
-    log.warn(`the Redis ${role} connection is back`)
+    logger.warn(`the Redis ${role} connection is back`)
   })
 }
 

@@ -1,4 +1,6 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import { systemClock, type Clock } from '../clock.js'
+import type { Logger } from '../logger.js'
 import { NEVER, type CartAction } from '../domain/shopping-cart.js'
 import type { StockSnapshot } from '../domain/stock-snapshot.js'
 
@@ -24,6 +26,8 @@ export interface StoreOptions {
   readonly totalInventory?: number
   /** How long holds last; without it, they never lapse. */
   readonly holds?: HoldPolicy
+  /** Where a store that keeps connections says what it cannot tell its callers: outages, bad messages. */
+  readonly logger?: Logger
 }
 
 /** When a hold made or renewed now ends under `holds`: `NEVER` when holds do not expire. */
@@ -43,30 +47,7 @@ export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
 /** What an idempotency key is compared by: the same action by the same session is the same command. */
 export const commandOf = (action: CartAction, session: string): string => `${action} ${session}`
 
-/** An idempotency key was given with another action than the one it was first used for; nothing was done. */
-export class IdempotencyKeyReusedError extends Error {
-  readonly code = 'idempotency_key_reused'
-
-  constructor() {
-    super('this Idempotency-Key was used for another cart action; use a new key for a new action')
-    this.name = 'IdempotencyKeyReusedError'
-  }
-}
-
 export type ChangeListener = (snapshot: StockSnapshot) => void
-
-/**
- * The store cannot be reached, or did not answer in time. The action may or may not have been applied;
- * since every action is idempotent, trying it again is safe.
- */
-export class StoreUnavailableError extends Error {
-  readonly code = 'store_unavailable'
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options)
-    this.name = 'StoreUnavailableError'
-  }
-}
 
 /**
  * Where the stock lives. Every implementation applies the rules of `ShoppingCart` atomically, and tells its
@@ -91,6 +72,11 @@ export interface Store {
   expireHolds(): Promise<void>
   /** Returns a function that stops the listening. */
   onChange(listener: ChangeListener): () => void
+  /**
+   * Counts up to `points` for each key in each window of `durationSeconds`, where this store keeps shared
+   * state: every process sharing the store counts together. `name` keeps counts of different purposes apart.
+   */
+  rateLimiter(name: string, points: number, durationSeconds: number): RateLimiterAbstract
   /** Resolves when the store can serve and hear of changes; throws `StoreUnavailableError` when it cannot. */
   check(): Promise<void>
   close(): Promise<void>

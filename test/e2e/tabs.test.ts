@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/start-server.js'
 import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
 import { openTabs, shows, showsText, textOf } from '../helpers/page.js'
-import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 
 /** How soon a tab must take over when the leader closes. */
 const TAKE_OVER_WITHIN_MS = 2000

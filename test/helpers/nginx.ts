@@ -4,6 +4,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from './free-port.js'
 
 /** Debian's nginx (`apt-get install -y nginx`). */
@@ -66,7 +67,7 @@ export async function startNginx(upstreams: readonly string[]) {
   const deadline = Date.now() + 5000
   while (!(await accepts(port))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`nginx did not start: ${output}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
   }
   return {
     url: `http://127.0.0.1:${port}`,

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { afterEach } from 'vitest'
 import { freePort } from './free-port.js'
@@ -51,7 +52,7 @@ export function usePrivateRedis(): () => Promise<PrivateRedis> {
           break
         } catch {
           if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`)
-          await new Promise((resolve) => setTimeout(resolve, 20))
+          await sleep(20)
         }
       }
       probe.disconnect()

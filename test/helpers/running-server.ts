@@ -1,4 +1,5 @@
 import { afterEach } from 'vitest'
+import { fetchFrom, postCartWith } from './cart.js'
 import { loadConfig } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/start-server.js'
 
@@ -25,17 +26,9 @@ export const MANY_SHOPPERS_ONE_ADDRESS = {
   CART_RATE_PER_SESSION: '100000',
 }
 
-/** Polls `condition` every few milliseconds until it holds, or fails after `ms`. */
-export async function eventually(condition: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
-
-export const postCart = (url: string, session: string, action: 'add' | 'remove') =>
-  fetch(`${url}/cart`, { method: 'POST', body: new URLSearchParams({ session, action }) })
+/** `POST /cart` to the server at `url`, for `session`, with any headers. */
+export const postCart = (url: string, session: string, action: string, headers?: Record<string, string>) =>
+  postCartWith(fetchFrom(url), { session, action }, headers)
 
 /** What `/healthz` says the server holds on each transport. */
 export const heldBy = async (url: string) =>

@@ -1,7 +1,9 @@
 import { composeStockpoll } from '../../src/compose.js'
 import { loadConfig } from '../../src/config.js'
+import { silentLogger, type Logger } from '../../src/logger.js'
 import { MemoryStore } from '../../src/store/memory.js'
 import type { Store } from '../../src/store/store.js'
+import { postCartWith } from './cart.js'
 import { ManualClock } from './manual-clock.js'
 
 export interface TestAppOptions {
@@ -13,6 +15,8 @@ export interface TestAppOptions {
   readonly limitsEnv?: Record<string, string>
   readonly maxWaiters?: number
   readonly pollTimeoutSeconds?: number
+  /** Where the app logs; by default nowhere. */
+  readonly logger?: Logger
 }
 
 /** The whole app over a fresh in-memory store and a manual clock, for `app.request()` tests. */
@@ -24,16 +28,25 @@ export async function testApp(options: TestAppOptions = {}) {
     limitsEnv = {},
     maxWaiters = 100,
     pollTimeoutSeconds = 25,
+    logger = silentLogger,
   } = options
   const { limits, heartbeatSeconds } = loadConfig(limitsEnv)
-  const stockpoll = await composeStockpoll({ store, clock, limits, maxWaiters, pollTimeoutSeconds, heartbeatSeconds })
+  const stockpoll = await composeStockpoll({
+    store,
+    clock,
+    logger,
+    limits,
+    maxWaiters,
+    pollTimeoutSeconds,
+    heartbeatSeconds,
+  })
   const { app } = stockpoll
   return {
     ...stockpoll,
     clock,
     /** `POST /cart` with form-encoded fields, as `curl -d` sends them. */
-    postCart: (fields: Record<string, string>) =>
-      app.request('/cart', { method: 'POST', body: new URLSearchParams(fields) }),
+    postCart: (fields: Record<string, string>, headers?: Record<string, string>) =>
+      postCartWith((path, init) => app.request(path, init), fields, headers),
     inventory: async () => (await app.request('/inventory')).json(),
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../src/store/memory.js'
-import { StoreUnavailableError } from '../../src/store/store.js'
+import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
 import { testApp } from '../helpers/test-app.js'
 import { nextTurn, track } from '../helpers/turns.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -177,16 +177,10 @@ describe('errors', () => {
       }
     }
     const { postCart } = await testApp({ store: new BrokenStore() })
-    const quiet = console.error
-    console.error = () => {}
-    try {
-      const response = await postCart({ session: 'a', action: 'add' })
-      expect(response.status).toBe(500)
-      const body = await response.json()
-      expect(body).toEqual({ error: 'internal_error', message: expect.any(String) })
-      expect(JSON.stringify(body)).not.toContain('secret')
-    } finally {
-      console.error = quiet
-    }
+    const response = await postCart({ session: 'a', action: 'add' })
+    expect(response.status).toBe(500)
+    const body = await response.json()
+    expect(body).toEqual({ error: 'internal_error', message: expect.any(String) })
+    expect(JSON.stringify(body)).not.toContain('secret')
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
-import { Hub, TooManyWaitersError, type Subscriber } from '../../src/push/hub.js'
+import { Hub, type Subscriber } from '../../src/push/hub.js'
+import { TooManyWaitersError } from '../../src/push/too-many-waiters-error.js'
 import type { Published } from '../../src/push/published.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn } from '../helpers/turns.js'
@@ -115,12 +116,12 @@ describe('Hub subscriptions', () => {
     const unsubscribe = hub.subscribe('sse', { version: 0 }, gone.subscriber)
     hub.subscribe('sse', { version: 0 }, stays.subscriber)
     hub.subscribe('ws', { version: 0 }, recorder().subscriber)
-    expect([hub.subscribers('sse'), hub.subscribers('ws'), hub.subscribers('other')]).toEqual([2, 1, 0])
+    expect(hub.heldByTransport()).toEqual({ longPoll: 0, sse: 2, ws: 1 })
 
     hub.publish(stock(1))
     unsubscribe()
     unsubscribe()
-    expect(hub.subscribers('sse')).toBe(1)
+    expect(hub.heldByTransport().sse).toBe(1)
     await nextTurn()
     expect(gone.versions).toEqual([])
     expect(stays.versions).toEqual([1])
@@ -134,7 +135,7 @@ describe('Hub subscriptions', () => {
     void hub.close()
     expect(queued.versions).toEqual([1])
     expect(queued.ended()).toBe(true)
-    expect(hub.subscribers('sse')).toBe(0)
+    expect(hub.heldByTransport().sse).toBe(0)
 
     const late = recorder()
     hub.subscribe('ws', undefined, late.subscriber)

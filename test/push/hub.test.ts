@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
-import { Hub, TooManyWaitersError, type Cursor, type Reason } from '../../src/push/hub.js'
+import { Hub, type Cursor, type Reason } from '../../src/push/hub.js'
+import { TooManyWaitersError } from '../../src/push/too-many-waiters-error.js'
 import type { Published } from '../../src/push/published.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn, track } from '../helpers/turns.js'

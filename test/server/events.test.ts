@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { epochOf, eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { epochOf, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { openEventStream } from '../helpers/event-stream.js'
 
 describe('GET /events, through real sockets', () => {

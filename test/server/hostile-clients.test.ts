@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { openEventStream } from '../helpers/event-stream.js'
 import {
@@ -10,7 +11,8 @@ import {
   sendRaw,
   WEBSOCKET_HANDSHAKE,
 } from '../helpers/raw-socket.js'
-import { eventually, heldBy, useServers } from '../helpers/running-server.js'
+import { heldBy, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 
 describe('a real server against hostile clients', () => {
@@ -131,7 +133,7 @@ describe('a server process shutting down', () => {
       socket.on('error', () => {})
       socket.write(requestText(url, '/', { Connection: 'Upgrade', Upgrade: 'h2c' }))
     }
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await sleep(200)
     const signalled = Date.now()
     child.kill('SIGTERM')
     await once(child, 'exit')

@@ -3,7 +3,8 @@ import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { openEventStream } from '../helpers/event-stream.js'
-import { eventually, heldBy, useServers } from '../helpers/running-server.js'
+import { heldBy, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 
 describe('limits on a real server', () => {
   const start = useServers()

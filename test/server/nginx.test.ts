@@ -1,11 +1,12 @@
 import { once } from 'node:events'
-import type { Redis } from 'ioredis'
+import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openEventStream } from '../helpers/event-stream.js'
 import { runNginxTests, startNginx } from '../helpers/nginx.js'
-import { adminConnection, deleteKeys, REDIS_URL, runRedisTests, uniquePrefix } from '../helpers/redis.js'
-import { eventually, heldBy, postCart } from '../helpers/running-server.js'
+import { REDIS_URL, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
+import { heldBy, postCart } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { track } from '../helpers/turns.js'
 
@@ -23,20 +24,15 @@ describe.skipIf(!runNginxTests || !runRedisTests)(
   { timeout: 30_000 },
   () => {
     const { startServerProcess } = useServerProcesses()
-    let admin: Redis
-    let prefix: string
+    const newPrefix = useKeyPrefixes()
     let processes: string[]
     let proxy: Awaited<ReturnType<typeof startNginx>>
 
-    beforeAll(() => {
-      admin = adminConnection()
-    })
     beforeEach(async () => {
-      prefix = uniquePrefix()
       const env = {
         STORE: 'redis',
         REDIS_URL,
-        STORE_KEY_PREFIX: prefix,
+        STORE_KEY_PREFIX: newPrefix(),
         HEARTBEAT_SECONDS: '1',
         TRUSTED_PROXIES: '127.0.0.1',
       }
@@ -45,25 +41,19 @@ describe.skipIf(!runNginxTests || !runRedisTests)(
     })
     afterEach(async () => {
       await proxy.stop()
-      await deleteKeys(admin, prefix)
     })
-    afterAll(() => admin.disconnect())
 
     it('holds long polls on both processes until a change, then answers each with it', async () => {
       const { version, epoch } = await getJson(`${proxy.url}/inventory`)
       const polls = Array.from({ length: 4 }, () => getJson(`${proxy.url}/status?since=${version}&epoch=${epoch}`))
       const tracked = polls.map((poll) => track(poll))
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      await sleep(300)
       expect(tracked.some((poll) => poll.settled)).toBe(false)
       // nginx spreads them: each process holds some.
       for (const url of processes) expect((await heldBy(url)).longPoll).toBeGreaterThan(0)
 
       // As the page sends it: nginx must pass the Host with its port, or the Origin would look foreign (403).
-      const add = await fetch(`${proxy.url}/cart`, {
-        method: 'POST',
-        headers: { Origin: proxy.url },
-        body: new URLSearchParams({ session: 'shopper', action: 'add' }),
-      })
+      const add = await postCart(proxy.url, 'shopper', 'add', { Origin: proxy.url })
       expect(add.status).toBe(200)
       const answers = await Promise.all(polls)
       for (const answer of answers)

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
@@ -15,7 +16,7 @@ describe('the server process', () => {
       return { at: Date.now(), body: (await response.json()) as { retryAfterMs: number } }
     })
     // The requests must be held before the signal, or they would race the closing listener.
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    await sleep(500)
 
     const signalled = Date.now()
     child.kill('SIGTERM')
@@ -46,9 +47,13 @@ describe('the server process', () => {
     const { child, output } = spawnServer({ TOTAL_INVENTORY: 'lots' })
     const [code] = await once(child, 'exit')
     expect(code).toBe(2)
-    expect(output().trim().split('\n')).toEqual([
-      'stockpoll: TOTAL_INVENTORY must be a whole number from 0 to 100000, got "lots"',
-    ])
+    const lines = output().trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'error',
+      code: 'invalid_configuration',
+      msg: 'TOTAL_INVENTORY must be a whole number from 0 to 100000, got "lots"',
+    })
   })
 
   it('refuses workers on the memory store, which they could not share', async () => {

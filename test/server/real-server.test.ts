@@ -1,6 +1,7 @@
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { eventually, MANY_SHOPPERS_ONE_ADDRESS, postCart, useServers } from '../helpers/running-server.js'
+import { MANY_SHOPPERS_ONE_ADDRESS, postCart, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 describe('a real server on a free port', () => {

@@ -1,9 +1,11 @@
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { openEventStream } from '../helpers/event-stream.js'
 import { usePrivateRedis } from '../helpers/private-redis.js'
 import { adminConnection, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
-import { eventually, MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
+import { MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { track } from '../helpers/turns.js'
 
@@ -42,23 +44,20 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
         () => 'cut' as const,
       ),
     )
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await sleep(300)
 
     await redis.kill()
     process.kill(doomed!, 'SIGKILL')
     // The replacement cannot reach Redis; it must serve 503 rather than stop the cluster.
-    await new Promise((resolve) => setTimeout(resolve, 3000))
+    await sleep(3000)
     expect(primary.child.exitCode).toBeNull()
     const tracked = polls.map((poll) => track(poll))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
     const cut = tracked.filter((poll) => poll.settled)
     // The dead worker's polls were cut with it; the healthy worker's are still held.
     expect(cut.every((poll) => poll.value === 'cut')).toBe(true)
     expect(cut.length).toBeLessThan(10)
-    const during = await fetch(`${primary.url}/cart`, {
-      method: 'POST',
-      body: new URLSearchParams({ session: 'a', action: 'add' }),
-    })
+    const during = await postCart(primary.url, 'a', 'add')
     expect(during.status).toBe(503)
     expect(await during.json()).toMatchObject({ error: 'store_unavailable' })
 
@@ -112,7 +111,7 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
     const before = await getJson<Stock>(`${url}/inventory`)
     expect(before).toMatchObject({ version: 5, inventoryCount: 5 })
     const poll = getJson<Stock>(`${url}/status?since=5&epoch=${before.epoch}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await sleep(100)
 
     const admin = adminConnection()
     await admin.del(`${prefix}version`)

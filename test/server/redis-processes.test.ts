@@ -1,7 +1,9 @@
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { adminConnection, deleteKeys, killConnections, runRedisTests, uniquePrefix } from '../helpers/redis.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventually } from '../helpers/eventually.js'
+import { adminConnection, killConnections, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
 import { MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -16,32 +18,25 @@ const getJson = async <T>(url: string): Promise<T> => (await fetch(url)).json() 
 const inventoryOf = (url: string) => getJson<Stock>(`${url}/inventory`)
 
 /** Waits until every server answers /readyz with 200: its store is connected again. */
-async function ready(urls: readonly string[], ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  for (const url of urls) {
-    while ((await fetch(`${url}/readyz`)).status !== 200) {
-      if (Date.now() > deadline) throw new Error(`${url} was not ready within ${ms} ms`)
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
-}
+const ready = (urls: readonly string[]): Promise<void> =>
+  eventually(async () =>
+    (await Promise.all(urls.map((url) => fetch(`${url}/readyz`)))).every(({ status }) => status === 200),
+  )
 
 describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeout: 60_000 }, () => {
   const { startServerProcess } = useServerProcesses()
+  const newPrefix = useKeyPrefixes()
   let admin: Redis
   let prefix: string
 
   beforeAll(() => {
     admin = adminConnection()
   })
-  afterEach(async () => {
-    await deleteKeys(admin, prefix)
-  })
   afterAll(() => admin.disconnect())
 
   /** Two server processes sharing a fresh stock of 10. */
   async function twoProcesses(extraEnv: Record<string, string> = {}): Promise<[string, string]> {
-    prefix = uniquePrefix()
+    prefix = newPrefix()
     const env = { STORE: 'redis', STORE_KEY_PREFIX: prefix, ...MANY_SHOPPERS_ONE_ADDRESS, ...extraEnv }
     const [a, b] = await Promise.all([startServerProcess(env), startServerProcess(env)])
     return [a.url, b.url]
@@ -56,7 +51,7 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
         at: performance.now(),
       }))
       // Let the poll be held before the change, so that the time measured is the change's way to B.
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      await sleep(50)
       const changedAt = performance.now()
       expect((await postCart(a, `shopper-${round}`, 'add')).status).toBe(200)
       const answer = await poll
@@ -91,9 +86,9 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
   it('sells no unit twice while its Redis connections are killed mid-race, and still reaches every waiter after', async () => {
     const [a, b] = await twoProcesses()
     const adds = Array.from({ length: 200 }, (_, i) =>
-      new Promise((resolve) => setTimeout(resolve, i)).then(() => postCart(i % 2 ? a : b, `shopper-${i}`, 'add')),
+      sleep(i).then(() => postCart(i % 2 ? a : b, `shopper-${i}`, 'add')),
     )
-    await new Promise((resolve) => setTimeout(resolve, 40))
+    await sleep(40)
     expect(await killConnections(admin, prefix)).toBe(4)
     const statuses = (await Promise.all(adds)).map((response) => response.status)
     expect(statuses.every((status) => [200, 409, 503].includes(status))).toBe(true)
@@ -106,7 +101,7 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect(stock).toEqual({ inventoryCount: 10 - holders, totalInventory: 10, version: holders, epoch: anyEpoch })
 
     const polls = [a, b, a, b].map((url) => getJson<Stock>(`${url}/status?since=${stock.version}`))
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
     const [someHolder] = await admin.zrandmember(`${prefix}holds`, 1)
     expect((await postCart(b, someHolder!, 'remove')).status).toBe(200)
     for (const answer of await Promise.all(polls)) {
@@ -128,19 +123,14 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
       expect(answer).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, epoch: anyEpoch, retryAfterMs: 0 })
     }
     // Both processes sweep every second: a second sweep must find nothing more to return.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    await sleep(1500)
     expect(await inventoryOf(b)).toEqual({ inventoryCount: 10, totalInventory: 10, version: 2, epoch: anyEpoch })
     expect(await getJson(`${b}/cart?session=hoarder`)).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
   })
 
   it('answers a retry sent to B with the answer A gave to the same Idempotency-Key, acting once', async () => {
     const [a, b] = await twoProcesses()
-    const post = (url: string) =>
-      fetch(`${url}/cart`, {
-        method: 'POST',
-        headers: { 'Idempotency-Key': 'checkout-7f3a' },
-        body: new URLSearchParams({ session: 'shopper', action: 'add' }),
-      })
+    const post = (url: string) => postCart(url, 'shopper', 'add', { 'Idempotency-Key': 'checkout-7f3a' })
     const first = await post(a)
     const retry = await post(b)
     expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
@@ -148,8 +138,18 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect(await inventoryOf(b)).toMatchObject({ inventoryCount: 9, version: 1 })
   })
 
+  it('holds one rate limit per session across both processes', async () => {
+    const [a, b] = await twoProcesses({ CART_RATE_PER_SESSION: '2' })
+    // 2 a second and a burst of 2 more: 4 in all, whichever process each goes to.
+    const statuses = []
+    for (let i = 0; i < 8; i++)
+      statuses.push((await postCart(i % 2 ? a : b, 'busy', i % 4 < 2 ? 'add' : 'remove')).status)
+    expect(statuses.filter((status) => status === 200)).toHaveLength(4)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(4)
+  })
+
   it('runs WORKERS processes on one port, sharing the stock, and stops them all on SIGTERM', async () => {
-    prefix = uniquePrefix()
+    prefix = newPrefix()
     const primary = await startServerProcess({ STORE: 'redis', STORE_KEY_PREFIX: prefix, WORKERS: '2' })
     const statuses = await Promise.all(
       Array.from({ length: 40 }, (_, i) => postCart(primary.url, `shopper-${i}`, 'add').then((r) => r.status)),

@@ -1,7 +1,8 @@
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { eventually, heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { heldBy, postCart, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 /** A WebSocket client that queues the frames it receives, parsed. */

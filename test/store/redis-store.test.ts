@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
-import { StoreUnavailableError } from '../../src/store/store.js'
+import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import {
   adminConnection,
@@ -12,30 +13,31 @@ import {
   portOfConnection,
   REDIS_URL,
   runRedisTests,
-  uniquePrefix,
+  useKeyPrefixes,
 } from '../helpers/redis.js'
+import { recordingLogger } from '../helpers/log-lines.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
-import { eventually } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 describe.skipIf(!runRedisTests)('RedisStore', () => {
   let admin: Redis
   const opened: RedisStore[] = []
-  const prefixes: string[] = []
+  const newPrefix = useKeyPrefixes()
+  /** The prefix `shared` opened its stores on last. */
+  let prefix = ''
 
   beforeAll(() => {
     admin = adminConnection()
   })
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()))
-    for (const prefix of prefixes.splice(0)) await deleteKeys(admin, prefix)
   })
   afterAll(() => admin.disconnect())
 
   /** Opens `count` stores on one fresh prefix, as `count` processes would. */
   async function shared(count: number, options: Partial<RedisStoreOptions> = {}): Promise<RedisStore[]> {
-    const keyPrefix = uniquePrefix()
-    prefixes.push(keyPrefix)
+    const keyPrefix = (prefix = newPrefix())
     const stores = await Promise.all(
       Array.from({ length: count }, () =>
         RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10, ...options }),
@@ -67,7 +69,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     )
     expect(results.filter((result) => result.ok)).toHaveLength(10)
     expect(await stores[0]!.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10, epoch: anyEpoch })
-    expect(await admin.zcard(`${prefixes[0]}holds`)).toBe(10)
+    expect(await admin.zcard(`${prefix}holds`)).toBe(10)
   })
 
   it('returns each lapsed hold once, however many stores expire holds at the same moment', async () => {
@@ -96,7 +98,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     await a.apply('add', 'alice')
     const before = await b.snapshot()
     const onB = heard(b)
-    await deleteKeys(admin, prefixes.at(-1)!)
+    await deleteKeys(admin, prefix)
 
     const after = await a.snapshot()
     expect(after).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0, epoch: anyEpoch })
@@ -111,14 +113,13 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const results = await Promise.all(stores.map((store) => store.apply('add', 'alice', 'retried-key')))
     expect(results.filter((result) => !result.replayed)).toHaveLength(1)
     expect(await stores[0]!.snapshot()).toMatchObject({ inventoryCount: 9, version: 1 })
-    const ttl = await admin.pttl(`${prefixes.at(-1)!}once:retried-key`)
+    const ttl = await admin.pttl(`${prefix}once:retried-key`)
     expect(ttl).toBeGreaterThan(590_000)
     expect(ttl).toBeLessThanOrEqual(600_000)
   })
 
   it('keeps the total of the first store to create the stock', async () => {
-    const keyPrefix = uniquePrefix()
-    prefixes.push(keyPrefix)
+    const keyPrefix = newPrefix()
     const first = await RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 3 })
     opened.push(first)
     await first.snapshot()
@@ -132,20 +133,20 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const [b] = (await shared(1)) as [RedisStore]
     const onB = heard(b)
     await a.apply('add', 'alice')
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
     expect(onB).toEqual([])
     expect(await b.snapshot()).toEqual({ inventoryCount: 10, totalInventory: 10, version: 0, epoch: anyEpoch })
   })
 
   it('reports the newest stock once its subscriber is back, even for changes published while it was cut off', async () => {
     const [writer] = (await shared(1)) as [RedisStore]
-    const subscriberName = `${prefixes.at(-1)}subscriber`
+    const subscriberName = `${prefix}subscriber`
     const writerSubscriber = await connectionIds(admin, subscriberName)
     // A slow reconnect leaves a window in which a change is published and this store cannot hear it; a
     // short canary lets check() see the cut well within that window.
     const reader = await RedisStore.open({
       url: REDIS_URL,
-      keyPrefix: prefixes.at(-1)!,
+      keyPrefix: prefix,
       totalInventory: 10,
       reconnectDelayMs: () => 600,
       canaryTimeoutMs: 100,
@@ -158,7 +159,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     await admin.client('KILL', 'ID', readerSubscriber[0]!)
     await eventuallyRejects(() => reader.check())
     await writer.apply('add', 'while-cut-off')
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
     expect(onReader).toEqual([])
 
     await eventually(() => onReader.length > 0, 2000)
@@ -168,7 +169,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
 
   it('fails fast with StoreUnavailableError while its connection is down, and serves again once it is back', async () => {
     const [store] = (await shared(1, { reconnectDelayMs: () => 300 })) as [RedisStore]
-    expect(await killConnections(admin, prefixes.at(-1)!)).toBe(2)
+    expect(await killConnections(admin, prefix)).toBe(2)
     await eventuallyRejects(() => store.check())
     const started = Date.now()
     await expect(store.apply('add', 'alice')).rejects.toBeInstanceOf(StoreUnavailableError)
@@ -185,8 +186,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   it('fails check() within its canary timeout when its subscriber silently stops hearing, though it looks connected', async () => {
     const proxy = await startTcpProxy(Number(new URL(REDIS_URL).port || 6379), new URL(REDIS_URL).hostname)
     try {
-      const keyPrefix = uniquePrefix()
-      prefixes.push(keyPrefix)
+      const keyPrefix = newPrefix()
       const url = new URL(REDIS_URL)
       url.port = String(proxy.port)
       const store = await RedisStore.open({ url: url.toString(), keyPrefix, totalInventory: 10, canaryTimeoutMs: 300 })
@@ -206,26 +206,21 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
 
   it('refuses to open when Redis cannot be reached', async () => {
     await expect(
-      RedisStore.open({ url: 'redis://127.0.0.1:1', keyPrefix: uniquePrefix(), totalInventory: 10 }),
+      RedisStore.open({ url: 'redis://127.0.0.1:1', keyPrefix: newPrefix(), totalInventory: 10 }),
     ).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/)
   })
 
   it('ignores a malformed message on its change channel', async () => {
-    const [store] = (await shared(1)) as [RedisStore]
+    const { logger, lines } = recordingLogger()
+    const [store] = (await shared(1, { logger })) as [RedisStore]
     const changes = heard(store)
-    const logged: string[] = []
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((line) => logged.push(String(line)) > 0)
-    try {
-      await admin.publish(`${prefixes.at(-1)}changes`, '{"version":"not a number"}')
-      await admin.publish(`${prefixes.at(-1)}changes`, 'not json at all')
-      await eventually(
-        () => logged.filter((line) => line.includes('ignored a malformed change message')).length === 2,
-        1000,
-      )
-    } finally {
-      stdout.mockRestore()
-    }
-    expect(JSON.parse(logged[0]!)).toMatchObject({ level: 'warn', message: '{"version":"not a number"}' })
+    await admin.publish(`${prefix}changes`, '{"version":"not a number"}')
+    await admin.publish(`${prefix}changes`, 'not json at all')
+    await eventually(
+      () => lines().filter((line) => line.msg === 'ignored a malformed change message').length === 2,
+      1000,
+    )
+    expect(lines()[0]).toMatchObject({ level: 'warn', message: '{"version":"not a number"}' })
     expect(changes).toEqual([])
     await store.apply('add', 'alice')
     await eventually(() => changes.length === 1, 1000)
@@ -233,28 +228,16 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
 })
 
 /** Waits, for at most 1 s, until `action` fails with StoreUnavailableError: the store has noticed an outage. */
-async function eventuallyRejects(action: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + 1000
-  for (;;) {
-    const failed = await action().then(
-      () => false,
-      (error: unknown) => error instanceof StoreUnavailableError,
-    )
-    if (failed) return
-    if (Date.now() > deadline) throw new Error('the store never noticed the outage')
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
+const eventuallyRejects = (action: () => Promise<unknown>): Promise<void> =>
+  eventually(
+    () =>
+      action().then(
+        () => false,
+        (error: unknown) => error instanceof StoreUnavailableError,
+      ),
+    1000,
+  )
 
-/** Runs `action` until it stops failing with StoreUnavailableError, for at most 3 s. */
-async function retryUntilServing<T>(action: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 3000
-  for (;;) {
-    try {
-      return await action()
-    } catch (error) {
-      if (!(error instanceof StoreUnavailableError) || Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
-}
+/** Runs `action` until it stops failing, for at most 3 s. */
+const retryUntilServing = <T>(action: () => Promise<T>): Promise<T> =>
+  vi.waitFor(action, { timeout: 3000, interval: 20 })

@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
-import { IdempotencyKeyReusedError, type HoldPolicy, type Store } from '../../src/store/store.js'
+import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
+import type { HoldPolicy, Store } from '../../src/store/store.js'
 import { ManualClock } from '../helpers/manual-clock.js'
-import { eventually } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
 import { useStoreKinds } from '../helpers/stores.js'
 
@@ -28,7 +30,7 @@ describe.each(kinds)('$name store', ({ open }) => {
   }
 
   /** Gives a store that hears of changes asynchronously the time to report any still under way. */
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
+  const settle = () => sleep(50)
 
   it('starts full at version 0', async () => {
     const store = await storeWith(10)

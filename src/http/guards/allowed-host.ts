@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from '../errors.js'
+import { ApiError } from '../api-error.js'
 import { headerOf } from '../node-bindings.js'
 
 /** The host name a `Host` header names, as URLs write it: lower case, without the port, IPv6 in brackets. */

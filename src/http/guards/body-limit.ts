@@ -1,15 +1,15 @@
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from '../errors.js'
+import { ApiError } from '../api-error.js'
 import { headerOf } from '../node-bindings.js'
 
 /**
  * Refuses a body over `maxBytes` with 413 before anything reads it, by its Content-Length; a body sent
  * without one (chunked) is refused with 411, since no client of this API needs to stream a few dozen bytes.
- * It reads only headers: Hono's own body limit builds a whole Request to look at the body, which doubled
- * the cost of a cart action.
+ * It reads only headers, where Hono's own body limit builds a whole Request to look at the body: a large
+ * share of what a cart action costs (the README's Performance section has the measurement).
  */
 export function bodyLimit(maxBytes: number): MiddlewareHandler {
-  return async (c, next) => {
+  return async function bodyLimit(c, next) {
     const length = headerOf(c, 'Content-Length')
     if (length === undefined) {
       if (headerOf(c, 'Transfer-Encoding') !== undefined) {

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors.js'
+import { ApiError } from '../api-error.js'
 
 /** Seconds a client past its limit is asked to wait before it holds another request. */
 const RETRY_AFTER_SECONDS = 5

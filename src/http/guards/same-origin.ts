@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { ApiError } from '../errors.js'
+import { ApiError } from '../api-error.js'
 import { headerOf } from '../node-bindings.js'
 
 /**
@@ -10,7 +10,7 @@ import { headerOf } from '../node-bindings.js'
  */
 export function sameOrigin(allowedOrigins: readonly string[]): MiddlewareHandler {
   const allowed = new Set(allowedOrigins)
-  return async (c, next) => {
+  return async function sameOrigin(c, next) {
     const origin = headerOf(c, 'Origin')
     const changesState =
       !['GET', 'HEAD'].includes(c.req.method) || headerOf(c, 'Upgrade')?.toLowerCase() === 'websocket'

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { invalidRequest } from '../errors.js'
+import { invalidRequest } from '../api-error.js'
 import { headerOf, upgradeOf } from '../node-bindings.js'
 
 /**

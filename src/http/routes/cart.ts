@@ -6,7 +6,8 @@ import { jsonAnswerOf } from '../answer.js'
 import { cartBody, REPLAYED, type ApplyCartCommand } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import { parseInput, queryFields, readBodyFields, sessionField } from '../input.js'
-import { headerOf, type ClientAddressOf } from '../node-bindings.js'
+import type { AppEnv } from '../app-env.js'
+import { headerOf } from '../node-bindings.js'
 
 const cartQuery = z.object({ session: sessionField })
 
@@ -17,25 +18,26 @@ const idempotencyKey = z
   })
   .optional()
 
+export interface CartRouteOptions {
+  readonly store: Store
+  readonly clock: Clock
+  readonly applyCartCommand: ApplyCartCommand
+}
+
 /**
  * `POST /cart` changes a session's cart, at most once per `Idempotency-Key` (a retry with the same key and
  * action is given the first answer, marked `Idempotent-Replayed: true`); `GET /cart?session=` tells whether
  * it holds a unit, and for how long.
  */
-export function cartRoutes(
-  store: Store,
-  clock: Clock,
-  applyCartCommand: ApplyCartCommand,
-  clientAddressOf: ClientAddressOf,
-): Hono {
-  return new Hono()
+export function cartRoutes({ store, clock, applyCartCommand }: CartRouteOptions): Hono<AppEnv> {
+  return new Hono<AppEnv>()
     .get('/cart', async (c) => {
       const { session } = parseInput(cartQuery, queryFields(c))
       return jsonAnswerOf(cartBody(await store.viewOf(session), clock.now()))
     })
     .post('/cart', async (c) => {
       const key = parseInput(idempotencyKey, headerOf(c, 'Idempotency-Key'))
-      const { body, replayed } = await applyCartCommand(await readBodyFields(c), clientAddressOf(c), key)
+      const { body, replayed } = await applyCartCommand(await readBodyFields(c), c.get('client'), key)
       return jsonAnswerOf(body, 200, replayed ? REPLAYED : undefined)
     })
     .all('/cart', methodNotAllowed('GET', 'POST'))

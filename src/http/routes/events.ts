@@ -3,10 +3,11 @@ import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import type { Cursor, Hub } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
+import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { epochField, parseInput, queryFields, versionCursor } from '../input.js'
-import { headerOf, type ClientAddressOf } from '../node-bindings.js'
+import { cursorQuery, parseInput, queryFields } from '../input.js'
+import { headerOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
 /** An event's id, `<epoch>:<version>`, as a browser sends it back; a bare version is of the current epoch. */
@@ -18,15 +19,7 @@ const eventId = z
     return { version: Number(version), epoch }
   })
 
-const eventsInput = z
-  .object({
-    since: versionCursor('since').optional(),
-    epoch: epochField('epoch').optional(),
-    lastEventId: eventId.optional(),
-  })
-  .refine((input) => input.epoch === undefined || input.since !== undefined, {
-    error: 'epoch goes with since: the version you last saw in that epoch',
-  })
+const eventsInput = cursorQuery({ lastEventId: eventId.optional() })
 
 /**
  * One version as a Server-Sent Event. Its id is the epoch and the version, so a reconnecting browser says
@@ -37,28 +30,28 @@ const stockEvent = ({ snapshot, json }: Published) =>
 
 const HEARTBEAT = ': heartbeat\n\n'
 
-export const SSE_TRANSPORT = 'sse'
+export interface EventsRouteOptions {
+  readonly hub: Hub
+  /** How often an idle stream gets a comment, so that proxies keep it open. */
+  readonly heartbeatSeconds: number
+  readonly heldPerClient: HeldPerClient
+}
 
 /**
  * `GET /events`: the stock as Server-Sent Events, one `stock` event per version. The current stock is sent
  * at once, unless the client says it has it already (`Last-Event-ID`, as a browser sends on reconnecting, or
  * else `?since=` and `&epoch=`); a comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
  */
-export function eventsRoutes(
-  hub: Hub,
-  heartbeatSeconds: number,
-  heldPerClient: HeldPerClient,
-  clientAddressOf: ClientAddressOf,
-): Hono {
-  return new Hono()
+export function eventsRoutes({ hub, heartbeatSeconds, heldPerClient }: EventsRouteOptions): Hono<AppEnv> {
+  return new Hono<AppEnv>()
     .get('/events', (c) => {
-      const { since, epoch, lastEventId } = parseInput(eventsInput, {
+      const { cursor: queried, lastEventId } = parseInput(eventsInput, {
         ...queryFields(c),
         lastEventId: headerOf(c, 'Last-Event-ID'),
       })
-      const cursor = lastEventId ?? (since === undefined ? undefined : { version: since, epoch })
+      const cursor = lastEventId ?? queried
       hub.assertRoom()
-      const release = heldPerClient.admit(clientAddressOf(c))
+      const release = heldPerClient.admit(c.get('client'))
       // Proxies such as nginx would otherwise hold events back in a buffer.
       c.header('X-Accel-Buffering', 'no')
       return streamSSE(c, (stream) => {
@@ -66,7 +59,7 @@ export function eventsRoutes(
         // Resolving closes the stream: when the client goes away or the hub closes.
         const ended = new Promise<void>((resolve) => (stop = resolve))
         const heartbeat = setInterval(() => void stream.write(HEARTBEAT), heartbeatSeconds * 1000)
-        const unsubscribe = hub.subscribe(SSE_TRANSPORT, cursor, {
+        const unsubscribe = hub.subscribe('sse', cursor, {
           send: (published) => void stream.write(published.as(stockEvent)),
           // The hub is closing: the browser reconnects after `retry` ms, spread like the long polls.
           end: () => void stream.write(`retry: ${jitteredReconnectMs()}\n\n`).finally(stop),

@@ -2,15 +2,6 @@ import { Hono } from 'hono'
 import type { Hub } from '../../push/hub.js'
 import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
-import { SSE_TRANSPORT } from './events.js'
-import { WS_TRANSPORT } from './websocket.js'
-
-/** The requests and streams `hub` holds open, by transport. */
-export const heldByTransport = (hub: Hub) => ({
-  longPoll: hub.held,
-  sse: hub.subscribers(SSE_TRANSPORT),
-  ws: hub.subscribers(WS_TRANSPORT),
-})
 
 /**
  * `GET /healthz`: the process is up, and how many clients it holds on each transport (for operators, tests
@@ -19,7 +10,7 @@ export const heldByTransport = (hub: Hub) => ({
  */
 export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
-    .get('/healthz', () => jsonAnswerOf({ ok: true, held: heldByTransport(hub) }))
+    .get('/healthz', () => jsonAnswerOf({ ok: true, held: hub.heldByTransport() }))
     .get('/readyz', async () => {
       await store.check()
       return jsonAnswerOf({ ok: true })

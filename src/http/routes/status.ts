@@ -1,32 +1,26 @@
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
 import type { Cursor, Hub, Reason } from '../../push/hub.js'
 import type { Published } from '../../push/published.js'
 import { jsonAnswer, writeJsonAnswer } from '../answer.js'
+import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { epochField, parseInput, queryFields, singleText, versionCursor } from '../input.js'
-import { nodeResponseOf, type ClientAddressOf } from '../node-bindings.js'
+import { cursorQuery, parseInput, queryFields, singleText } from '../input.js'
+import { nodeResponseOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 
 const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
 
-const statusQuery = z
-  .object({
-    since: versionCursor('since').optional(),
-    epoch: epochField('epoch').optional(),
-    timeout: singleText('timeout')
-      .regex(/^\d+$/, { error: timeoutError })
-      .transform(Number)
-      .refine((seconds) => seconds >= 1 && seconds <= MAX_POLL_TIMEOUT_SECONDS, { error: timeoutError })
-      .optional(),
-  })
-  .refine((query) => query.epoch === undefined || query.since !== undefined, {
-    error: 'epoch goes with since: the version you last saw in that epoch',
-  })
+const statusQuery = cursorQuery({
+  timeout: singleText('timeout')
+    .regex(/^\d+$/, { error: timeoutError })
+    .transform(Number)
+    .refine((seconds) => seconds >= 1 && seconds <= MAX_POLL_TIMEOUT_SECONDS, { error: timeoutError })
+    .optional(),
+})
 
 // A closing hub answers at once; on a kept-alive connection the client would poll again straight away and
 // be answered again, in a loop, so while closing the connection is closed with the answer.
@@ -62,6 +56,13 @@ function answerWith(epoch: string | undefined, send: SendAnswer) {
   }
 }
 
+export interface StatusRouteOptions {
+  readonly hub: Hub
+  /** How long a poll is held when the client names no `timeout`. */
+  readonly pollTimeoutSeconds: number
+  readonly heldPerClient: HeldPerClient
+}
+
 /**
  * `GET /status?since=<version>&epoch=<epoch>`: the long poll. Answered at once when `since` is behind or
  * `epoch` is not the current one, otherwise held until the version moves past it or the timeout passes;
@@ -70,20 +71,14 @@ function answerWith(epoch: string | undefined, send: SendAnswer) {
  *
  * Under @hono/node-server a held request is answered by writing to Node's response from the hub's fan-out,
  * as a bare node:http server would; the handler returns at once. Going back through a promise, Hono and a
- * Response for each of thousands of waiters doubled the CPU a fan-out costs (see the README's Performance
- * section). Elsewhere, as under `app.request()`, the answer is an ordinary Response.
+ * Response for each of thousands of waiters would cost a fan-out much of its CPU (the README's Performance
+ * section has the figures). Elsewhere, as under `app.request()`, the answer is an ordinary Response.
  */
-export function statusRoutes(
-  hub: Hub,
-  pollTimeoutSeconds: number,
-  heldPerClient: HeldPerClient,
-  clientAddressOf: ClientAddressOf,
-): Hono {
-  return new Hono()
+export function statusRoutes({ hub, pollTimeoutSeconds, heldPerClient }: StatusRouteOptions): Hono<AppEnv> {
+  return new Hono<AppEnv>()
     .get('/status', (c) => {
-      const { since, epoch, timeout = pollTimeoutSeconds } = parseInput(statusQuery, queryFields(c))
-      const cursor = since === undefined ? undefined : { version: since, epoch }
-      const release = heldPerClient.admit(clientAddressOf(c))
+      const { cursor, timeout = pollTimeoutSeconds } = parseInput(statusQuery, queryFields(c))
+      const release = heldPerClient.admit(c.get('client'))
       const outgoing = nodeResponseOf(c)
       try {
         return outgoing

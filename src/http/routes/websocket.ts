@@ -2,25 +2,23 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
 import { WebSocket } from 'ws'
 import { z } from 'zod'
-import { log } from '../../log.js'
-import { TooManyWaitersError, type Hub } from '../../push/hub.js'
+import type { Logger } from '../../logger.js'
+import type { Hub } from '../../push/hub.js'
+import { TooManyWaitersError } from '../../push/too-many-waiters-error.js'
 import type { Published } from '../../push/published.js'
 import type { ApplyCartCommand } from '../cart-command.js'
-import { ApiError, apiErrorOf, invalidRequest, methodNotAllowed } from '../errors.js'
+import { ApiError, invalidRequest } from '../api-error.js'
+import { apiErrorOf, methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { parseInput, parseJson } from '../input.js'
-import { headerOf, upgradeOf, type ClientAddressOf } from '../node-bindings.js'
-
-/** Frames larger than this close the socket with 1009 (message too big); the server's `maxPayload`. */
-export const MAX_FRAME_BYTES = 4096
+import type { AppEnv } from '../app-env.js'
+import { headerOf, upgradeOf } from '../node-bindings.js'
 
 /**
  * A socket whose unsent frames pass this many bytes belongs to a client that stopped reading: it is cut, not
  * buffered for. A client that reads is never near it, since each frame is a few hundred bytes at most.
  */
 export const MAX_BACKLOG_BYTES = 64 * 1024
-
-export const WS_TRANSPORT = 'ws'
 
 /** What the WebSocket handshake needs, checked here so that a bad one is refused like any request. */
 const handshake = z.object({
@@ -46,6 +44,13 @@ function sendOrCut(ws: WebSocket, frame: string): void {
   ws.send(frame)
 }
 
+export interface WebsocketRouteOptions {
+  readonly hub: Hub
+  readonly applyCartCommand: ApplyCartCommand
+  readonly heldPerClient: HeldPerClient
+  readonly logger: Logger
+}
+
 /**
  * `GET /ws`: the stock over a WebSocket, `{"type":"stock", ...}` on connect and on every change. A client
  * may send `{"type":"cart","session","action"}` and is answered `{"type":"cart-result", ...}` or, with the
@@ -53,13 +58,9 @@ function sendOrCut(ws: WebSocket, frame: string): void {
  * command gets an error frame too, and the connection stays open. A handshake is refused like any request,
  * with a status and a JSON body, before the socket is opened.
  */
-export function websocketRoutes(
-  hub: Hub,
-  applyCartCommand: ApplyCartCommand,
-  heldPerClient: HeldPerClient,
-  clientAddressOf: ClientAddressOf,
-): Hono {
-  return new Hono()
+export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
+  const { hub, heldPerClient } = options
+  return new Hono<AppEnv>()
     .get('/ws', (c) => {
       const upgrade = upgradeOf(c)
       if (!upgrade) {
@@ -68,21 +69,21 @@ export function websocketRoutes(
         })
       }
       parseInput(handshake, { key: headerOf(c, 'Sec-WebSocket-Key'), version: headerOf(c, 'Sec-WebSocket-Version') })
-      const client = clientAddressOf(c)
+      const client = c.get('client')
       hub.assertRoom()
       upgrade.socket.once('close', heldPerClient.admit(client))
-      upgrade.accept((ws) => serveSocket(ws, hub, applyCartCommand, client))
+      upgrade.accept((ws) => serveSocket(ws, client, options))
       return RESPONSE_ALREADY_SENT
     })
     .all('/ws', methodNotAllowed('GET'))
 }
 
-function serveSocket(ws: WebSocket, hub: Hub, applyCartCommand: ApplyCartCommand, client: string): void {
+function serveSocket(ws: WebSocket, client: string, { hub, applyCartCommand, logger }: WebsocketRouteOptions): void {
   // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
-  ws.on('error', (error) => log.debug('a WebSocket failed', { error: error.message }))
+  ws.on('error', (err) => logger.debug({ err }, 'a WebSocket failed'))
   let unsubscribe: () => void
   try {
-    unsubscribe = hub.subscribe(WS_TRANSPORT, undefined, {
+    unsubscribe = hub.subscribe('ws', undefined, {
       send: (published) => sendOrCut(ws, published.as(stockFrame)),
       end: () => ws.close(1001, 'the server is shutting down'),
     })
@@ -98,7 +99,7 @@ function serveSocket(ws: WebSocket, hub: Hub, applyCartCommand: ApplyCartCommand
     commandResult(applyCartCommand, Buffer.isBuffer(data) && !isBinary ? data.toString() : undefined, client).then(
       (result) => sendOrCut(ws, JSON.stringify({ type: 'cart-result', ...result })),
       (error: unknown) => {
-        const { code, message } = apiErrorOf(error)
+        const { code, message } = apiErrorOf(error, logger)
         sendOrCut(ws, JSON.stringify({ type: 'error', error: code, message }))
       },
     )

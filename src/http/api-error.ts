@@ -1,0 +1,16 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { StockpollError } from '../stockpoll-error.js'
+
+/** A refusal of a request: thrown from a handler, answered by the app's error handler as `{ error, message }`. */
+export class ApiError extends StockpollError {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message)
+  }
+}
+
+export const invalidRequest = (message: string): ApiError => new ApiError(400, 'invalid_request', message)

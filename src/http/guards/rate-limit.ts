@@ -1,0 +1,34 @@
+import { BurstyRateLimiter, RateLimiterRes } from 'rate-limiter-flexible'
+import type { Store } from '../../store/store.js'
+
+/** How long a burst's extra actions take to come back. */
+const BURST_WINDOW_SECONDS = 10
+
+/**
+ * Actions per second for each key (a client address, a session), with a burst of as many again once every
+ * `BURST_WINDOW_SECONDS`. The counts are kept where the store keeps its shared state: in Redis every process
+ * sharing it counts together, and in memory this process counts alone. rate-limiter-flexible does the
+ * counting, in a fixed window, atomically on Redis, and falls back to counting in this process while Redis
+ * is out of reach.
+ */
+export class RateLimit {
+  readonly #limiter: BurstyRateLimiter
+
+  constructor(store: Store, name: string, perSecond: number) {
+    this.#limiter = new BurstyRateLimiter(
+      store.rateLimiter(name, perSecond, 1),
+      store.rateLimiter(`${name}-burst`, perSecond, BURST_WINDOW_SECONDS),
+    )
+  }
+
+  /** Counts one action for `key`: 0 when it may act now, else the whole seconds until it may. */
+  async take(key: string): Promise<number> {
+    try {
+      await this.#limiter.consume(key)
+      return 0
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000))
+      throw refusal
+    }
+  }
+}
