@@ -5,7 +5,7 @@ import { Metrics } from './metrics.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
 import { Hub } from './push/hub.js'
 
-export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics'> {
+export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics' | 'defaultSku'> {
   readonly maxWaiters: number
 }
 
@@ -28,15 +28,17 @@ export async function composeStockpoll({
   ...appOptions
 }: StockpollParts): Promise<Stockpoll> {
   const metrics = new Metrics()
-  const hub = new Hub(await store.snapshot(), { clock, maxWaiters, observer: metrics })
+  const catalog = await store.catalog()
+  const hub = new Hub(catalog, { clock, maxWaiters, observer: metrics })
   metrics.watch(() => hub.heldByTransport())
   const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
   // A change that landed between the first read and the subscription reached no listener; a second read
   // after subscribing catches it (the hub ignores it if it is not newer).
-  hub.publish(await store.snapshot())
+  hub.publish(await store.catalog())
   const stopSweeping = sweepExpiredHolds({ store, clock, logger })
   return {
-    app: createApp({ store, hub, clock, logger, metrics, ...appOptions }),
+    // The catalog's first product, as the store keeps it: every process sharing the store agrees on it.
+    app: createApp({ store, hub, clock, logger, metrics, defaultSku: catalog.products[0]!.sku, ...appOptions }),
     hub,
     async dispose() {
       stopSweeping()

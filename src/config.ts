@@ -1,8 +1,10 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { DEFAULT_TOTAL_INVENTORY } from './domain/shopping-cart.js'
-import { LOG_LEVELS, type LogLevel } from './logger.js'
+import { readCatalogFile } from './catalog-file.js'
 import { ConfigError } from './config-error.js'
+import type { CartRules } from './domain/cart-rules.js'
+import { DEFAULT_PRODUCT, type ProductDefinition } from './domain/product.js'
+import { LOG_LEVELS, type LogLevel } from './logger.js'
 import { filesKeptFree, openFileLimit } from './open-files.js'
 
 export type StoreConfig =
@@ -11,7 +13,13 @@ export type StoreConfig =
 export interface Config {
   readonly port: number
   readonly host: string
-  readonly totalInventory: number
+  /**
+   * The products the shop starts with (a store that keeps its catalog, as Redis does, keeps its own); the
+   * first is the one classic clients act on and watch.
+   */
+  readonly catalog: readonly ProductDefinition[]
+  /** The caps on a cart line. */
+  readonly rules: CartRules
   readonly pollTimeoutSeconds: number
   /** Long polls, event streams and WebSockets one process holds at once. */
   readonly maxWaiters: number
@@ -122,7 +130,13 @@ const environment = ({ openFileLimit }: ProcessFacts) => {
       .string()
       .optional()
       .transform((raw) => raw?.trim() || '127.0.0.1'),
-    TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_TOTAL_INVENTORY),
+    TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_PRODUCT.onHand),
+    CATALOG_FILE: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || undefined),
+    MAX_PER_SESSION: integerVariable('MAX_PER_SESSION', 1, 1_000_000, 1),
+    MAX_UNITS_PER_ADDRESS: integerVariable('MAX_UNITS_PER_ADDRESS', 0, 1_000_000, 0),
     POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
     MAX_WAITERS: integerVariable('MAX_WAITERS', 1, maxHeld, openFileLimit === undefined ? 20_000 : maxHeld, why),
     HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
@@ -217,7 +231,10 @@ export function loadConfig(
     ALLOWED_ORIGINS,
     TRUSTED_PROXIES,
   } = parsed.data
-  const { ALLOWED_HOSTS } = parsed.data
+  const { ALLOWED_HOSTS, CATALOG_FILE, MAX_PER_SESSION, MAX_UNITS_PER_ADDRESS } = parsed.data
+  if (CATALOG_FILE !== undefined && env.TOTAL_INVENTORY?.trim()) {
+    throw new ConfigError("TOTAL_INVENTORY goes without CATALOG_FILE: give each product's onHand in the file")
+  }
   if (WORKERS > 1 && STORE === 'memory') {
     throw new ConfigError(
       `WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`,
@@ -226,7 +243,12 @@ export function loadConfig(
   return {
     port: PORT,
     host: HOST,
-    totalInventory: TOTAL_INVENTORY,
+    catalog:
+      CATALOG_FILE === undefined ? [{ ...DEFAULT_PRODUCT, onHand: TOTAL_INVENTORY }] : readCatalogFile(CATALOG_FILE),
+    rules: {
+      maxPerSession: MAX_PER_SESSION,
+      ...(MAX_UNITS_PER_ADDRESS > 0 && { maxPerAddress: MAX_UNITS_PER_ADDRESS }),
+    },
     pollTimeoutSeconds: POLL_TIMEOUT_SECONDS,
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,

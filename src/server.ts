@@ -26,7 +26,8 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     process.exit(1)
   })
   const worker = cluster.isWorker ? `worker ${process.pid}, ` : ''
-  const units = `${config.totalInventory} units`
+  const [first, ...more] = config.catalog
+  const units = more.length > 0 ? `${config.catalog.length} products` : `${first!.onHand} units`
   logger.info({ url: server.url }, `stockpoll: ${worker}${units}, ${describeStore(config.store)}, on ${server.url}`)
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -72,7 +72,8 @@ export async function startServer(
 
   const open = () =>
     openStore(config.store, {
-      totalInventory: config.totalInventory,
+      catalog: config.catalog,
+      rules: config.rules,
       holds: { clock, ttlMs: config.cartTtlSeconds * 1000 },
       logger,
     })
@@ -81,6 +82,7 @@ export async function startServer(
       store,
       clock,
       logger,
+      rules: config.rules,
       maxWaiters: config.maxWaiters,
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       heartbeatSeconds: config.heartbeatSeconds,

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/config-error.js'
 import { loadConfig } from '../src/config.js'
@@ -7,7 +11,8 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { openFileLimit: 20_000 })).toEqual({
       port: 3000,
       host: '127.0.0.1',
-      totalInventory: 10,
+      catalog: [{ sku: 'default', name: 'The Limited Edition', onHand: 10 }],
+      rules: { maxPerSession: 1 },
       pollTimeoutSeconds: 25,
       shutdownSpreadMs: 2000,
       maxWaiters: 19_000,
@@ -90,7 +95,7 @@ describe('loadConfig', () => {
     ).toMatchObject({
       port: 8080,
       host: '0.0.0.0',
-      totalInventory: 3,
+      catalog: [{ sku: 'default', name: 'The Limited Edition', onHand: 3 }],
       pollTimeoutSeconds: 60,
       maxWaiters: 5,
       heartbeatSeconds: 30,
@@ -122,7 +127,10 @@ describe('loadConfig', () => {
   })
 
   it('treats an empty variable as unset', () => {
-    expect(loadConfig({ PORT: '', TOTAL_INVENTORY: ' ' })).toMatchObject({ port: 3000, totalInventory: 10 })
+    expect(loadConfig({ PORT: '', TOTAL_INVENTORY: ' ' })).toMatchObject({
+      port: 3000,
+      catalog: [{ sku: 'default', onHand: 10 }],
+    })
   })
 
   it.each([
@@ -144,5 +152,57 @@ describe('loadConfig', () => {
 
   it('names every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', MAX_WAITERS: 'y' })).toThrow(/^PORT .*; MAX_WAITERS /)
+  })
+
+  describe('with a catalog file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stockpoll-catalog-'))
+    const file = (name: string, text: string) => {
+      const path = join(dir, name)
+      writeFileSync(path, text)
+      return path
+    }
+
+    it('reads the products it lists, in order, and the caps on a line', () => {
+      const example = fileURLToPath(new URL('../deploy/catalog.example.json', import.meta.url))
+      const config = loadConfig({ CATALOG_FILE: example, MAX_PER_SESSION: '3', MAX_UNITS_PER_ADDRESS: '6' })
+      expect(config.catalog.map(({ sku }) => sku)).toEqual([
+        'tee-black-m',
+        'tee-black-l',
+        'hoodie-grey',
+        'cap-navy',
+        'poster-a2',
+      ])
+      expect(config.catalog[4]).toEqual({ sku: 'poster-a2', name: 'Poster, A2, signed', onHand: 3 })
+      expect(config.rules).toEqual({ maxPerSession: 3, maxPerAddress: 6 })
+    })
+
+    it.each([
+      [
+        '[{"sku":"a","name":"A","onHand":1},{"sku":"b c","name":"B","onHand":1}]',
+        'entry 2 (sku "b c"): sku must be 1 to 64 characters',
+      ],
+      ['[{"sku":"a","name":"A","onHand":-1}]', 'entry 1 (sku "a"): onHand must be a whole number from 0 to 1000000000'],
+      ['[{"sku":"a","name":"","onHand":1}]', 'entry 1 (sku "a"): name must not be empty'],
+      ['[{"sku":"a","name":"A","onHand":1,"price":3}]', 'entry 1 (sku "a"): unknown field price'],
+      [
+        '[{"sku":"a","name":"A","onHand":1},{"sku":"a","name":"again","onHand":2}]',
+        'entry 2 (sku "a"): sku is entry 1\'s too',
+      ],
+      ['[]', 'must be a JSON array of at least one product'],
+      ['{"sku":"a"}', 'must be a JSON array of at least one product'],
+      ['[{"sku":', 'is not valid JSON'],
+    ])('refuses %s, naming the entry and the field', (text, message) => {
+      const path = file(`catalog-${Math.random()}.json`, text)
+      expect(() => loadConfig({ CATALOG_FILE: path })).toThrow(ConfigError)
+      expect(() => loadConfig({ CATALOG_FILE: path })).toThrow(`CATALOG_FILE ${path}: ${message}`)
+    })
+
+    it('refuses a file it cannot read, and TOTAL_INVENTORY beside a file', () => {
+      expect(() => loadConfig({ CATALOG_FILE: join(dir, 'missing.json') })).toThrow(/cannot be read \(ENOENT\)/)
+      const path = file('one.json', '[{"sku":"a","name":"A","onHand":1}]')
+      expect(() => loadConfig({ CATALOG_FILE: path, TOTAL_INVENTORY: '5' })).toThrow(
+        /TOTAL_INVENTORY goes without CATALOG_FILE/,
+      )
+    })
   })
 })

@@ -8,6 +8,8 @@ export class ApiError extends StockpollError {
     readonly code: string,
     message: string,
     readonly headers: Readonly<Record<string, string>> = {},
+    /** What the refusal's body says besides `error` and `message`, such as how many units are left. */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super(message)
   }

@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import type { Limits } from '../config.js'
+import type { CartRules } from '../domain/cart-rules.js'
 import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Hub } from '../push/hub.js'
@@ -24,6 +25,7 @@ import { cartRoutes } from './routes/cart.js'
 import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
+import { productsRoutes } from './routes/products.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
 import { websocketRoutes } from './routes/websocket.js'
@@ -35,6 +37,10 @@ export interface AppDeps {
   readonly metrics: Metrics
   readonly logger: Logger
   readonly limits: Omit<Limits, 'headersTimeoutSeconds'>
+  /** The product classic clients, which name none, act on and watch. */
+  readonly defaultSku: string
+  /** The caps on a cart line, as the store applies them; the page is told the one per session. */
+  readonly rules: CartRules
   /** How long `GET /status` holds a request when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
   /** How often `GET /events` sends a comment on an idle stream. */
@@ -60,6 +66,8 @@ export function createApp({
   metrics,
   logger,
   limits,
+  defaultSku,
+  rules,
   pollTimeoutSeconds,
   heartbeatSeconds,
   publicDir = PACKAGE_PUBLIC_DIR,
@@ -70,6 +78,8 @@ export function createApp({
     store,
     clock,
     metrics,
+    defaultSku,
+    countsAddresses: rules.maxPerAddress !== undefined,
     perClient: new RateLimit(store, 'cart-per-client', limits.cartActionsPerSecondPerClient),
     perSession: new RateLimit(store, 'cart-per-session', limits.cartActionsPerSecondPerSession),
   })
@@ -82,11 +92,12 @@ export function createApp({
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sameOrigin(limits.allowedOrigins))
   app.route('/', sessionRoutes(newSessionId))
-  app.route('/', inventoryRoutes(store))
-  app.route('/', cartRoutes({ store, clock, applyCartCommand }))
-  app.route('/', statusRoutes({ hub, pollTimeoutSeconds, heldPerClient }))
-  app.route('/', eventsRoutes({ hub, heartbeatSeconds, heldPerClient }))
-  app.route('/', websocketRoutes({ hub, applyCartCommand, heldPerClient, logger }))
+  app.route('/', inventoryRoutes(store, defaultSku))
+  app.route('/', productsRoutes(store, rules))
+  app.route('/', cartRoutes({ store, clock, applyCartCommand, defaultSku }))
+  app.route('/', statusRoutes({ hub, defaultSku, pollTimeoutSeconds, heldPerClient }))
+  app.route('/', eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }))
+  app.route('/', websocketRoutes({ hub, defaultSku, applyCartCommand, heldPerClient, logger }))
   app.route('/', healthRoutes(store, hub))
   app.get('/metrics', async () => {
     const text = await metrics.registry.metrics()

@@ -1,37 +1,76 @@
 import { z } from 'zod'
 import type { Clock } from '../clock.js'
-import { CART_ACTIONS } from '../domain/shopping-cart.js'
-import type { SessionView, Store } from '../store/store.js'
+import { CART_ACTIONS, type CartRequest, type Refusal } from '../domain/cart-rules.js'
+import { stockView } from '../domain/product.js'
 import type { Metrics } from '../metrics.js'
+import type { CartResult, Store } from '../store/store.js'
 import { ApiError } from './api-error.js'
 import { errorCodeOf } from './errors.js'
 import type { RateLimit } from './guards/rate-limit.js'
-import { parseInput, sessionField } from './input.js'
+import { parseInput, sessionField, skuField } from './input.js'
+import { classicStock, secondsUntil } from './stock-bodies.js'
 
-const cartCommand = z.object(
+const quoted = (actions: readonly string[]) => actions.map((action) => `'${action}'`)
+
+/** The classic command, which names no product and no quantity: `add` or `remove` the default product. */
+const classicCommand = z.object(
   {
     session: sessionField,
-    action: z.enum(CART_ACTIONS, {
+    action: z.enum(['add', 'remove'], {
       error: (issue) =>
-        issue.input === undefined
-          ? 'action is required'
-          : `action must be ${CART_ACTIONS.map((action) => `'${action}'`).join(' or ')}`,
+        issue.input === undefined ? 'action is required' : `action must be ${quoted(['add', 'remove']).join(' or ')}`,
     }),
   },
   { error: 'the body must be an object with the fields session and action' },
 )
 
-/** What a session sees: the stock, whether it holds a unit, and in how many seconds its hold lapses. */
-export type CartBody = SessionView['snapshot'] & {
-  readonly inCart: boolean
-  /** Null when it holds nothing, or holds never lapse. Relative, so that a client's own clock does not matter. */
-  readonly holdExpiresInSeconds: number | null
-}
+const MAX_QUANTITY = 1_000_000
+const QUANTITY = { error: `quantity must be a whole number from 0 to ${MAX_QUANTITY}` }
 
-export const cartBody = ({ snapshot, inCart, holdUntil }: SessionView, now: number): CartBody => ({
-  ...snapshot,
-  inCart,
-  holdExpiresInSeconds: holdUntil === null ? null : Math.max(0, Math.ceil((holdUntil - now) / 1000)),
+/** The units a `set` asks a line to hold: a whole number, as text from a form or a number in JSON. */
+const quantityField = z
+  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], QUANTITY)
+  .pipe(z.number().int(QUANTITY).min(0, QUANTITY).max(MAX_QUANTITY, QUANTITY))
+
+/** A command that names a product, a quantity, or both: any of the actions, on any product. */
+const catalogCommand = z
+  .object({
+    session: sessionField,
+    action: z.enum(CART_ACTIONS, {
+      error: (issue) =>
+        issue.input === undefined
+          ? 'action is required'
+          : `action must be ${quoted(CART_ACTIONS.slice(0, -1)).join(', ')} or '${CART_ACTIONS.at(-1)}'`,
+    }),
+    sku: skuField.optional(),
+    quantity: quantityField.optional(),
+  })
+  .superRefine(({ action, quantity }, ctx) => {
+    if (action === 'set' && quantity === undefined) ctx.addIssue({ code: 'custom', message: 'set needs a quantity' })
+    if (action !== 'set' && quantity !== undefined) {
+      ctx.addIssue({ code: 'custom', message: "quantity goes only with action 'set'" })
+    }
+  })
+
+/** What a cart action is answered with. */
+export type CartBody = ReturnType<typeof classicBody> | ReturnType<typeof catalogBody>
+
+/**
+ * The classic answer, to a command that named no product: the default product's stock, whether the session
+ * holds a unit of it, and in how many seconds its hold lapses.
+ */
+const classicBody = (result: CartResult & { ok: true }, now: number) => ({
+  ...classicStock(result.line.product, result.epoch),
+  inCart: result.line.quantity > 0,
+  holdExpiresInSeconds: secondsUntil(result.line.holdUntil, now),
+})
+
+/** The answer to a command on a product: its line, the product's stock, and the catalog's version. */
+const catalogBody = ({ epoch, version, line }: CartResult & { ok: true }, now: number) => ({
+  epoch,
+  version,
+  line: { sku: line.sku, quantity: line.quantity, holdExpiresInSeconds: secondsUntil(line.holdUntil, now) },
+  product: stockView(line.product),
 })
 
 /** A cart action's answer, and whether it is the first answer to its idempotency key, given again. */
@@ -52,6 +91,10 @@ export const REPLAYED = { 'Idempotent-Replayed': 'true' }
 export interface CartCommandOptions {
   readonly store: Store
   readonly clock: Clock
+  /** The product a command that names none acts on. */
+  readonly defaultSku: string
+  /** Whether the store counts units by client address: only then is each command told its address. */
+  readonly countsAddresses: boolean
   /** Cart actions per client address. */
   readonly perClient: RateLimit
   /** Cart actions per session. */
@@ -61,21 +104,28 @@ export interface CartCommandOptions {
 
 /**
  * One cart action, from `POST /cart` or a WebSocket frame alike: a client or session past its rate is a 429
- * `ApiError` with `Retry-After`, a bad command a 400 that names each bad field, an add with nothing left a
- * 409, an idempotency key used before for another action a 422, and none of these changes anything.
+ * `ApiError` with `Retry-After`, a bad command a 400 that names each bad field, an unknown product a 404, a
+ * line past a cap or past what is available a 409, an idempotency key used before for another action a 422,
+ * and none of these changes anything. A command that names neither a product nor a quantity is the classic
+ * one, and is answered as the classic API always was.
  */
-export function cartCommands({ store, clock, perClient, perSession, metrics }: CartCommandOptions): ApplyCartCommand {
+export function cartCommands(options: CartCommandOptions): ApplyCartCommand {
+  const { store, clock, defaultSku, countsAddresses, perClient, perSession, metrics } = options
   const apply: ApplyCartCommand = async (fields, client, idempotencyKey) => {
     refuseIfEmpty(await perClient.take(client), 'this address')
-    const { session, action } = parseInput(cartCommand, fields)
-    refuseIfEmpty(await perSession.take(session), 'this session')
-    const result = await store.apply(action, session, idempotencyKey)
+    const classic = typeof fields !== 'object' || fields === null || (!('sku' in fields) && !('quantity' in fields))
+    const command = classic ? parseInput(classicCommand, fields) : parseInput(catalogCommand, fields)
+    refuseIfEmpty(await perSession.take(command.session), 'this session')
+    const request: CartRequest =
+      command.action === 'set' ? { action: 'set', quantity: command.quantity ?? 0 } : { action: command.action }
+    const sku = ('sku' in command ? command.sku : undefined) ?? defaultSku
+    const result = await store.apply(
+      { session: command.session, sku, request, ...(countsAddresses && { address: client }) },
+      idempotencyKey,
+    )
     const replayed = result.replayed === true
-    if (!result.ok) {
-      const message = 'every unit is in a cart; try again when one is removed'
-      throw new ApiError(409, 'sold_out', message, replayed ? REPLAYED : undefined)
-    }
-    return { body: cartBody(result, clock.now()), replayed }
+    if (!result.ok) throw refusalOf(result.refusal, sku, classic, replayed)
+    return { body: classic ? classicBody(result, clock.now()) : catalogBody(result, clock.now()), replayed }
   }
   return async (fields, client, idempotencyKey) => {
     try {
@@ -87,6 +137,23 @@ export function cartCommands({ store, clock, perClient, perSession, metrics }: C
       throw error
     }
   }
+}
+
+/** A refused line as a 409; the classic API's refusal says nothing more than it always did. */
+function refusalOf(refusal: Refusal, sku: string, classic: boolean, replayed: boolean): ApiError {
+  const headers = replayed ? REPLAYED : {}
+  if (refusal.error === 'sold_out') {
+    const message =
+      refusal.available === 0
+        ? 'every unit is in a cart; try again when one is removed'
+        : `only ${refusal.available} of ${sku} ${refusal.available === 1 ? 'is' : 'are'} left`
+    return new ApiError(409, 'sold_out', message, headers, classic ? {} : { available: refusal.available })
+  }
+  const message =
+    refusal.error === 'limit_reached'
+      ? `a session may hold at most ${refusal.limit} of ${sku}`
+      : `the sessions of this address may hold at most ${refusal.limit} of ${sku} together`
+  return new ApiError(409, refusal.error, message, headers, { limit: refusal.limit })
 }
 
 function refuseIfEmpty(waitSeconds: number, who: string): void {

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { UnknownProductError } from '../domain/unknown-product-error.js'
 import type { Logger } from '../logger.js'
 import { TooManyWaitersError } from '../push/too-many-waiters-error.js'
 import { IdempotencyKeyReusedError } from '../store/idempotency-key-reused-error.js'
@@ -37,6 +38,7 @@ function refusalOf(err: unknown): ApiError {
     return new ApiError(503, err.code, err.message, { 'Retry-After': String(FULL_RETRY_AFTER_SECONDS) })
   }
   if (err instanceof IdempotencyKeyReusedError) return new ApiError(422, err.code, err.message)
+  if (err instanceof UnknownProductError) return new ApiError(404, err.code, err.message)
   if (err instanceof StoreUnavailableError) {
     return new ApiError(503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
       'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
@@ -58,8 +60,8 @@ export const errorCodeOf = (err: unknown): string => refusalOf(err).code
 /** Answers every failure in one place: `{ error, message }` with its status and headers. */
 export function errorHandler(logger: Logger): ErrorHandler {
   return function errorHandler(err) {
-    const { status, code, message, headers } = apiErrorOf(err, logger)
-    return errorAnswer(status, code, message, headers)
+    const { status, code, message, headers, details } = apiErrorOf(err, logger)
+    return errorAnswer(status, code, message, headers, details)
   }
 }
 
@@ -78,7 +80,8 @@ function errorAnswer(
   error: string,
   message: string,
   headers?: Readonly<Record<string, string>>,
+  details: Readonly<Record<string, unknown>> = {},
 ): Response {
   const body: ErrorBody = { error, message }
-  return jsonAnswerOf(body, status, headers)
+  return jsonAnswerOf({ ...body, ...details }, status, headers)
 }

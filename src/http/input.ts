@@ -13,6 +13,29 @@ export const singleText = (name: string) =>
 /** A shopper's id: what `POST /session` mints, or any id a script picks. */
 export const sessionField = singleText('session').regex(TOKEN, { error: `session must be ${TOKEN_SHAPE}` })
 
+/** A product, as a client names it. */
+export const skuField = singleText('sku').regex(TOKEN, { error: `sku must be ${TOKEN_SHAPE}` })
+
+/** The most products one request, stream or socket may name. */
+export const MAX_WATCHED_SKUS = 1000
+
+/**
+ * The products a client watches, as `?skus=` names them: `*` for the whole catalog, or SKUs separated by
+ * commas, at most `MAX_WATCHED_SKUS`.
+ */
+export const skusField = singleText('skus').transform((text, ctx): '*' | string[] => {
+  if (text === '*') return '*'
+  const skus = [...new Set(text.split(','))]
+  if (skus.length > MAX_WATCHED_SKUS || !skus.every((sku) => TOKEN.test(sku))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `skus must be * or at most ${MAX_WATCHED_SKUS} SKUs (each ${TOKEN_SHAPE}) separated by commas`,
+    })
+    return z.NEVER
+  }
+  return skus
+})
+
 /** A version a client last saw, as text from a query or a header: the cursor of `/status` and `/events`. */
 export const versionCursor = (name: string) =>
   singleText(name)

@@ -1,20 +1,23 @@
 import { nanoid } from 'nanoid'
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible'
-import { NEVER, ShoppingCart, type CartAction } from '../domain/shopping-cart.js'
-import type { StockSnapshot } from '../domain/stock-snapshot.js'
+import type { Catalog } from '../domain/catalog.js'
+import type { ProductStock } from '../domain/product.js'
+import { NEVER, Stockroom, type Line } from '../domain/stockroom.js'
+import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 import {
   commandOf,
   holdEndNow,
-  holdsNeverExpire,
   IDEMPOTENCY_KEY_TTL_MS,
+  storeDefaults,
+  type CartCommand,
+  type CartLine,
   type CartResult,
+  type CartView,
   type ChangeListener,
   type HoldPolicy,
-  type SessionView,
   type Store,
   type StoreOptions,
 } from './store.js'
-import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 
 interface FirstResult {
   readonly command: string
@@ -23,76 +26,82 @@ interface FirstResult {
 }
 
 /**
- * The embedded default: one process holds the whole stock, so every action is atomic by construction. Its
+ * The embedded store: one process holds the whole stock, so every action is atomic by construction. Its
  * epoch is the store's life: a restarted process starts a new one.
  */
 export class MemoryStore implements Store {
-  #cart: ShoppingCart
+  readonly #stockroom: Stockroom
   readonly #epoch = nanoid()
   readonly #holds: HoldPolicy
   readonly #listeners = new Set<ChangeListener>()
   /** Results by idempotency key, oldest first: every key is kept equally long. */
   readonly #firstResults = new Map<string, FirstResult>()
 
-  constructor({ totalInventory, holds = holdsNeverExpire }: StoreOptions = {}) {
-    this.#cart = ShoppingCart.create(totalInventory)
+  constructor(options: StoreOptions = {}) {
+    const { catalog, rules, holds } = storeDefaults(options)
+    this.#stockroom = new Stockroom(catalog, rules)
     this.#holds = holds
   }
 
-  async snapshot(): Promise<StockSnapshot> {
-    return this.#snapshot()
+  async catalog(skus?: readonly string[]): Promise<Catalog> {
+    const products = skus ? skus.map((sku) => this.#stockroom.product(sku)) : this.#stockroom.products()
+    return this.#catalogOf(products)
   }
 
-  async viewOf(session: string): Promise<SessionView> {
-    return this.#viewOf(session)
+  async cart(session: string): Promise<CartView> {
+    return { ...this.#stamp(), lines: this.#stockroom.linesOf(session).map((line) => this.#cartLine(line)) }
   }
 
-  async apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult> {
-    if (idempotencyKey === undefined) return this.#apply(action, session)
+  async apply(command: CartCommand, idempotencyKey?: string): Promise<CartResult> {
+    if (idempotencyKey === undefined) return this.#apply(command)
     const now = this.#holds.clock.now()
     for (const [key, { forgetAt }] of this.#firstResults) {
       if (forgetAt > now) break
       this.#firstResults.delete(key)
     }
-    const command = commandOf(action, session)
     const first = this.#firstResults.get(idempotencyKey)
-    if (first?.command === command) return { ...first.result, replayed: true }
+    if (first?.command === commandOf(command)) return { ...first.result, replayed: true }
     if (first) throw new IdempotencyKeyReusedError()
-    const result = this.#apply(action, session)
-    this.#firstResults.set(idempotencyKey, { command, result, forgetAt: now + IDEMPOTENCY_KEY_TTL_MS })
+    const result = this.#apply(command)
+    this.#firstResults.set(idempotencyKey, {
+      command: commandOf(command),
+      result,
+      forgetAt: now + IDEMPOTENCY_KEY_TTL_MS,
+    })
     return result
   }
 
-  #apply(action: CartAction, session: string): CartResult {
-    const outcome = this.#cart.apply(action, session, holdEndNow(this.#holds))
-    if (!outcome.ok) return { ok: false, error: outcome.error, snapshot: this.#snapshot() }
-    this.#become(outcome.cart, outcome.changed)
-    return { ok: true, ...this.#viewOf(session) }
+  #apply(command: CartCommand): CartResult {
+    const outcome = this.#stockroom.apply(command, holdEndNow(this.#holds))
+    if (!outcome.ok) {
+      const { ok, product, ...refusal } = outcome
+      return { ...this.#stamp(), ok, product, refusal }
+    }
+    if (outcome.changed) this.#tell([outcome.product])
+    return { ...this.#stamp(), ok: true, line: this.#cartLine(outcome.line) }
   }
 
   async expireHolds(): Promise<void> {
-    const { cart, changed } = this.#cart.expire(this.#holds.clock.now())
-    this.#become(cart, changed)
+    const changed = this.#stockroom.expire(this.#holds.clock.now())
+    if (changed.length > 0) this.#tell(changed)
   }
 
-  #become(cart: ShoppingCart, changed: boolean): void {
-    this.#cart = cart
-    if (!changed) return
-    const snapshot = this.#snapshot()
-    for (const listener of this.#listeners) listener(snapshot)
+  #tell(products: readonly ProductStock[]): void {
+    const change = this.#catalogOf(products)
+    for (const listener of this.#listeners) listener(change)
   }
 
-  #viewOf(session: string): SessionView {
-    const until = this.#cart.holdUntil(session)
-    return {
-      snapshot: this.#snapshot(),
-      inCart: until !== undefined,
-      holdUntil: until === undefined || until === NEVER ? null : until,
-    }
+  #cartLine({ sku, quantity, until }: Line): CartLine {
+    return { sku, quantity, holdUntil: until === NEVER ? null : until, product: this.#stockroom.product(sku) }
   }
 
-  #snapshot(): StockSnapshot {
-    return { ...this.#cart.snapshot(), epoch: this.#epoch }
+  /** The epoch and the version now. */
+  #stamp(): { readonly epoch: string; readonly version: number } {
+    return { epoch: this.#epoch, version: this.#stockroom.version }
+  }
+
+  #catalogOf(products: readonly ProductStock[]): Catalog {
+    return { ...this.#stamp(), products }
   }
 
   rateLimiter(name: string, points: number, durationSeconds: number): RateLimiterAbstract {

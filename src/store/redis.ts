@@ -2,26 +2,30 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { nanoid } from 'nanoid'
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { z } from 'zod'
-import { DEFAULT_TOTAL_INVENTORY, NEVER, type CartAction } from '../domain/shopping-cart.js'
-import type { StockSnapshot } from '../domain/stock-snapshot.js'
+import type { Catalog } from '../domain/catalog.js'
+import type { Refusal } from '../domain/cart-rules.js'
+import type { ProductDefinition, ProductStock } from '../domain/product.js'
+import { NEVER } from '../domain/stockroom.js'
+import { UnknownProductError } from '../domain/unknown-product-error.js'
 import { silentLogger, type Logger } from '../logger.js'
-import { APPLY_SCRIPT, EXPIRE_SCRIPT, VIEW_SCRIPT } from './redis-scripts.js'
+import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
+import { APPLY_SCRIPT, CART_SCRIPT, EXPIRE_SCRIPT, READ_SCRIPT, SEED_SCRIPT } from './redis-scripts.js'
+import { StoreUnavailableError } from './store-unavailable-error.js'
 import {
   commandOf,
   holdEndNow,
   IDEMPOTENCY_KEY_TTL_MS,
-  holdsNeverExpire,
+  storeDefaults,
+  type CartCommand,
+  type CartLine,
   type CartResult,
+  type CartView,
   type ChangeListener,
-  type HoldPolicy,
-  type SessionView,
   type Store,
   type StoreOptions,
 } from './store.js'
-import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
-import { StoreUnavailableError } from './store-unavailable-error.js'
 
-/** `totalInventory` is the stock to start with, if this is the first process to use these keys. */
+/** `catalog` is what the first process to use these keys seeds them with. */
 export interface RedisStoreOptions extends StoreOptions {
   readonly url: string
   /** Put before every key, and the channel, so that several shops or test runs can share one Redis. */
@@ -37,74 +41,86 @@ export interface RedisStoreOptions extends StoreOptions {
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
 const DEFAULT_CANARY_TIMEOUT_MS = 1000
 const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
+/** How many lapsed holds one run of the expiry script returns at most, so that no run blocks Redis long. */
+const EXPIRE_BATCH = 1000
 
-/** What a script answers: the stock, then whether the session holds a unit and until when. */
-const viewReply = z.tuple([z.number(), z.number(), z.number(), z.string(), z.number(), z.number()])
-const applyReply = z.tuple([
-  z.number(),
-  z.number(),
-  z.number(),
-  z.number(),
-  z.string(),
-  z.number(),
-  z.number(),
-  z.number(),
-])
-const publishedSnapshot = z.object({
-  inventoryCount: z.number().int(),
-  totalInventory: z.number().int(),
-  version: z.number().int(),
-  epoch: z.string(),
+const count = z.coerce.number().int()
+/** A product as the scripts answer it: sku, name, onHand, held, version. */
+const productFields = z.tuple([z.string(), z.string(), count, count, count])
+const productOf = ([sku, name, onHand, held, version]: z.infer<typeof productFields>): ProductStock => ({
+  sku,
+  name,
+  onHand,
+  held,
+  version,
 })
-/** A test message `check()` sends itself through the change channel; every other store ignores it. */
-const canaryMessage = z.object({ canary: z.string() })
+/** What a script answers when it cannot do what it was asked. */
+const unknownReply = z.tuple([z.literal('unknown'), z.string()])
+const lostReply = z.tuple([z.literal('lost')])
+const readReply = z.tuple([z.literal('ok'), z.string(), count]).rest(z.union([z.string(), count]))
+const applyReply = z.tuple([
+  z.enum(['ok', 'refused']),
+  count,
+  z.string(),
+  count,
+  z.string(),
+  count,
+  count,
+  count,
+  z.union([z.string(), count]),
+  count,
+])
+const seedReply = z.tuple([z.enum(['kept', 'seeded'])]).rest(z.string())
 
-/**
- * What every script is given first: the stock's keys, the total and a new epoch to create it with, and the
- * channel its changes go to.
- */
-type StockArguments = readonly [
-  ...keys: readonly [total: string, version: string, holders: string, epoch: string],
-  initialTotal: number,
-  newEpoch: string,
-  channel: string,
-]
+const productChange = z.object({
+  sku: z.string(),
+  name: z.string(),
+  onHand: count,
+  held: count,
+  version: count,
+})
+/** What the change channel carries: a change, a catalog seeded anew, or a test message of `check()`. */
+const channelMessage = z.union([
+  z.object({ epoch: z.string(), version: count, products: z.array(productChange) }),
+  z.object({ epoch: z.string(), version: count, reset: z.literal(true) }),
+  z.object({ canary: z.string() }),
+])
+
+type ScriptCall = (...args: (string | number)[]) => Promise<unknown>
 
 interface ScriptCommands {
-  stockView(...args: [...StockArguments, session: string]): Promise<unknown>
-  stockApply(
-    ...args: [
-      ...StockArguments,
-      action: CartAction,
-      session: string,
-      holdUntil: string,
-      onceKey: string,
-      command: string,
-      onceTtlMs: number,
-    ]
-  ): Promise<unknown>
-  stockExpire(...args: [...StockArguments, now: number]): Promise<unknown>
+  stockSeed: ScriptCall
+  stockRead: ScriptCall
+  stockCart: ScriptCall
+  stockApply: ScriptCall
+  stockExpire: ScriptCall
 }
 
 type CommandConnection = Redis & ScriptCommands
 
+/** Splits a flat list into rows of `size`. */
+function rows<T>(values: readonly T[], size: number): T[][] {
+  const result: T[][] = []
+  for (let i = 0; i + size <= values.length; i += size) result.push(values.slice(i, i + size))
+  return result
+}
+
 /**
- * The stock in Redis, shared by every process that uses the same URL and prefix. Each action is one Lua
- * script, so it is atomic across processes; each change is published on a channel in the same step, and
- * every store hears it on a second, subscribed connection. After either connection comes back from an
- * outage the store re-reads the stock and reports it, so changes made meanwhile reach its listeners.
+ * The catalog and every cart in Redis, shared by every process that uses the same URL and prefix. Each action
+ * is one Lua script, so it is atomic across processes; each change is published on a channel in the same
+ * step, and every store hears it on a second, subscribed connection. After either connection comes back from
+ * an outage the store reads the catalog again and reports it, so changes made meanwhile reach its listeners.
  */
 export class RedisStore implements Store {
   readonly #commands: CommandConnection
   readonly #subscriber: Redis
-  readonly #keys: readonly [total: string, version: string, holders: string, epoch: string]
+  readonly #prefix: string
+  /** The keys of the catalog as a whole: epoch, version, SKUs. */
+  readonly #catalogKeys: readonly [string, string, string]
+  readonly #expiriesKey: string
   readonly #channel: string
-  /** Where each idempotency key's first result is kept, under the same prefix as the stock. */
-  readonly #onceKeyPrefix: string
-  /** Where the rate limiters keep their counts. */
-  readonly #limitKeyPrefix: string
-  readonly #totalInventory: number
-  readonly #holds: HoldPolicy
+  readonly #definitions: readonly ProductDefinition[]
+  readonly #options: ReturnType<typeof storeDefaults>
   readonly #listeners = new Set<ChangeListener>()
   readonly #canaryTimeoutMs: number
   /** What to call when each test message this store sent comes back, by its id. */
@@ -114,7 +130,7 @@ export class RedisStore implements Store {
   #closed = false
   /** Whether the subscriber is subscribed to the change channel now. */
   #subscribed = true
-  /** Whether a change may have been missed: a connection was lost, and the stock not read again since. */
+  /** Whether a change may have been missed: a connection was lost, and the catalog not read again since. */
   #behind = false
   /** Connections lost so far: a re-read catches up only if none was lost while it ran. */
   #losses = 0
@@ -125,19 +141,22 @@ export class RedisStore implements Store {
   private constructor(commands: CommandConnection, subscriber: Redis, options: RedisStoreOptions) {
     this.#commands = commands
     this.#subscriber = subscriber
-    const prefix = options.keyPrefix
-    this.#keys = [`${prefix}total`, `${prefix}version`, `${prefix}holds`, `${prefix}epoch`]
+    const prefix = (this.#prefix = options.keyPrefix)
+    this.#catalogKeys = [`${prefix}epoch`, `${prefix}version`, `${prefix}skus`]
+    this.#expiriesKey = `${prefix}expiries`
     this.#channel = `${prefix}changes`
-    this.#onceKeyPrefix = `${prefix}once:`
-    this.#limitKeyPrefix = `${prefix}limit:`
-    this.#totalInventory = options.totalInventory ?? DEFAULT_TOTAL_INVENTORY
-    this.#holds = options.holds ?? holdsNeverExpire
+    this.#options = storeDefaults(options)
+    this.#definitions = this.#options.catalog
     this.#canaryTimeoutMs = options.canaryTimeoutMs ?? DEFAULT_CANARY_TIMEOUT_MS
     this.#retryDelayMs = options.reconnectDelayMs ?? defaultReconnectDelay
     this.#logger = options.logger ?? silentLogger
   }
 
-  /** Connects and subscribes; throws `StoreUnavailableError` when Redis cannot be reached. */
+  /**
+   * Connects, seeds the catalog if this is the first process on these keys (or its keys were lost), and
+   * subscribes; throws `StoreUnavailableError` when Redis cannot be reached. A catalog already there is kept
+   * as it is, with one warning when this process's own differs from it.
+   */
   static async open(options: RedisStoreOptions): Promise<RedisStore> {
     const connection = {
       lazyConnect: true,
@@ -151,8 +170,10 @@ export class RedisStore implements Store {
       autoResubscribe: false,
     } satisfies RedisOptions
     const commands = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}commands` })
-    commands.defineCommand('stockView', { numberOfKeys: 4, lua: VIEW_SCRIPT })
-    commands.defineCommand('stockApply', { numberOfKeys: 4, lua: APPLY_SCRIPT })
+    commands.defineCommand('stockSeed', { numberOfKeys: 3, lua: SEED_SCRIPT })
+    commands.defineCommand('stockRead', { numberOfKeys: 3, lua: READ_SCRIPT })
+    commands.defineCommand('stockCart', { numberOfKeys: 5, lua: CART_SCRIPT })
+    commands.defineCommand('stockApply', { numberOfKeys: 10, lua: APPLY_SCRIPT })
     commands.defineCommand('stockExpire', { numberOfKeys: 4, lua: EXPIRE_SCRIPT })
     const subscriber = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}subscriber` })
     // Failures to connect are reported by connect() below, and later outages by reportOutages: one line
@@ -164,9 +185,9 @@ export class RedisStore implements Store {
     const store = new RedisStore(commands as CommandConnection, subscriber, options)
     try {
       await Promise.all([commands.connect(), subscriber.connect()])
-      // Creates the stock if this is the first process, before subscribing, so that its listeners hear of
-      // changes to it, not of its coming into being.
-      await store.snapshot()
+      // Seeds before subscribing, so that its listeners hear of changes to the catalog, not of its coming
+      // into being.
+      await store.#seed()
       await subscriber.subscribe(store.#channel)
     } catch (error) {
       commands.disconnect()
@@ -185,48 +206,93 @@ export class RedisStore implements Store {
     return store
   }
 
-  async snapshot(): Promise<StockSnapshot> {
-    return (await this.viewOf('')).snapshot
-  }
-
-  async viewOf(session: string): Promise<SessionView> {
-    const [inventoryCount, totalInventory, version, epoch, holds, until] = viewReply.parse(
-      await this.#run(() => this.#commands.stockView(...this.#stock(), session)),
+  async catalog(skus?: readonly string[]): Promise<Catalog> {
+    const reply = await this.#script(() =>
+      this.#commands.stockRead(...this.#catalogKeys, this.#prefix, ...(skus ?? [])),
     )
-    return {
-      snapshot: { inventoryCount, totalInventory, version, epoch },
-      inCart: holds === 1,
-      holdUntil: until || null,
-    }
+    const [, epoch, version, ...fields] = readReply.parse(reply)
+    return { epoch, version, products: rows(fields, 5).map((row) => productOf(productFields.parse(row))) }
   }
 
-  async apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult> {
-    const end = holdEndNow(this.#holds)
-    const holdUntil = end === NEVER ? '+inf' : String(end)
-    const onceKey = idempotencyKey === undefined ? '' : `${this.#onceKeyPrefix}${idempotencyKey}`
-    const [done, inventoryCount, totalInventory, version, epoch, holds, until, replay] = applyReply.parse(
-      await this.#run(() =>
-        this.#commands.stockApply(
-          ...this.#stock(),
-          action,
-          session,
-          holdUntil,
-          onceKey,
-          commandOf(action, session),
-          IDEMPOTENCY_KEY_TTL_MS,
-        ),
+  async cart(session: string): Promise<CartView> {
+    const reply = await this.#script(() =>
+      this.#commands.stockCart(
+        ...this.#catalogKeys,
+        this.#expiriesKey,
+        this.#key('cart:', session),
+        this.#prefix,
+        session,
       ),
     )
-    if (done === -1) throw new IdempotencyKeyReusedError()
-    const snapshot = { inventoryCount, totalInventory, version, epoch }
+    const [, epoch, version, ...fields] = readReply.parse(reply)
+    const lines = rows(fields, 8)
+      .map((row) => z.tuple([z.string(), count, count, count, z.string(), count, count, count]).parse(row))
+      .sort((a, b) => a[1] - b[1])
+      .map(([sku, , quantity, until, ...product]): CartLine => ({
+        sku,
+        quantity,
+        holdUntil: until || null,
+        product: productOf([sku, ...product]),
+      }))
+    return { epoch, version, lines }
+  }
+
+  async apply(command: CartCommand, idempotencyKey?: string): Promise<CartResult> {
+    const { session, sku, request, address } = command
+    const end = holdEndNow(this.#options.holds)
+    const { maxPerSession, maxPerAddress } = this.#options.rules
+    const reply = await this.#script(() =>
+      this.#commands.stockApply(
+        ...this.#catalogKeys,
+        this.#expiriesKey,
+        this.#key('product:', sku),
+        this.#key('lines:', sku),
+        this.#key('addresses:', sku),
+        this.#key('units:', sku),
+        this.#key('cart:', session),
+        idempotencyKey === undefined ? '' : this.#key('once:', idempotencyKey),
+        this.#prefix,
+        this.#channel,
+        sku,
+        session,
+        request.action,
+        request.action === 'set' ? request.quantity : 0,
+        end === NEVER ? '+inf' : end,
+        maxPerSession,
+        maxPerAddress ?? 0,
+        address ?? '',
+        commandOf(command),
+        IDEMPOTENCY_KEY_TTL_MS,
+      ),
+    )
+    if (Array.isArray(reply) && reply[0] === 'reused') throw new IdempotencyKeyReusedError()
+    const [status, replay, epoch, version, name, onHand, held, productVersion, a, b] = applyReply.parse(reply)
+    const product = { sku, name, onHand, held, version: productVersion }
     const replayed = replay === 1 ? ({ replayed: true } as const) : {}
-    return done === 1
-      ? { ok: true, snapshot, inCart: holds === 1, holdUntil: until || null, ...replayed }
-      : { ok: false, error: 'sold_out', snapshot, ...replayed }
+    if (status === 'refused') {
+      const refusal = { error: String(a), ...(a === 'sold_out' ? { available: b } : { limit: b }) } as Refusal
+      return { epoch, version, ok: false, refusal, product, ...replayed }
+    }
+    const quantity = Number(a)
+    const line = { sku, quantity, holdUntil: quantity > 0 && b > 0 ? b : null, product }
+    return { epoch, version, ok: true, line, ...replayed }
   }
 
   async expireHolds(): Promise<void> {
-    await this.#run(() => this.#commands.stockExpire(...this.#stock(), this.#holds.clock.now()))
+    const now = this.#options.holds.clock.now()
+    for (;;) {
+      const ended = await this.#script(() =>
+        this.#commands.stockExpire(
+          ...this.#catalogKeys,
+          this.#expiriesKey,
+          this.#prefix,
+          this.#channel,
+          now,
+          EXPIRE_BATCH,
+        ),
+      )
+      if (count.parse(ended) < EXPIRE_BATCH) return
+    }
   }
 
   /**
@@ -237,7 +303,7 @@ export class RedisStore implements Store {
   rateLimiter(name: string, points: number, durationSeconds: number): RateLimiterAbstract {
     return new RateLimiterRedis({
       storeClient: this.#commands,
-      keyPrefix: `${this.#limitKeyPrefix}${name}`,
+      keyPrefix: `${this.#prefix}limit:${name}`,
       points,
       duration: durationSeconds,
       rejectIfRedisNotReady: true,
@@ -285,12 +351,46 @@ export class RedisStore implements Store {
     this.#subscriber.disconnect()
   }
 
+  #key(kind: string, name: string): string {
+    return kind === 'cart:' || kind === 'once:' ? `${this.#prefix}${kind}${name}` : `${this.#prefix}${kind}{${name}}`
+  }
+
   /**
-   * The arguments every script starts with. The epoch is a fresh one each time: it is taken only when the
-   * stock is created, and keys lost twice must not come back under the same epoch.
+   * Seeds the catalog (see SEED_SCRIPT), or keeps the one there; warns once when this process's catalog is
+   * not the one kept.
    */
-  #stock(): StockArguments {
-    return [...this.#keys, this.#totalInventory, nanoid(), this.#channel]
+  async #seed(): Promise<void> {
+    const definitions = this.#definitions.flatMap(({ sku, name, onHand }) => [sku, name, onHand])
+    const [status, ...kept] = seedReply.parse(
+      await this.#run(() =>
+        this.#commands.stockSeed(...this.#catalogKeys, this.#prefix, nanoid(), this.#channel, ...definitions),
+      ),
+    )
+    if (status === 'seeded') return
+    const stored = rows(kept, 2).map(([sku, name]) => `${sku}\u0000${name}`)
+    const own = this.#definitions.map(({ sku, name }) => `${sku}\u0000${name}`)
+    if (stored.length !== own.length || stored.some((entry, i) => entry !== own[i])) {
+      this.#logger.warn(
+        { stored: stored.length, own: own.length },
+        'the catalog in Redis is not the one this process was given; serving the one in Redis',
+      )
+    }
+  }
+
+  /**
+   * Runs a script; one that finds the catalog lost (`lost`) seeds it again, in a new epoch, and runs once
+   * more. A SKU the catalog lacks is an `UnknownProductError`.
+   */
+  async #script(call: () => Promise<unknown>): Promise<unknown> {
+    let reply = await this.#run(call)
+    if (lostReply.safeParse(reply).success) {
+      await this.#seed()
+      reply = await this.#run(call)
+    }
+    const unknown = unknownReply.safeParse(reply)
+    if (unknown.success) throw new UnknownProductError(unknown.data[1])
+    if (lostReply.safeParse(reply).success) throw new StoreUnavailableError('the catalog in Redis keeps being lost')
+    return reply
   }
 
   async #run<T>(command: () => Promise<T>): Promise<T> {
@@ -307,12 +407,20 @@ export class RedisStore implements Store {
   }
 
   #hear(message: string): void {
-    const value = parseJson(message)
-    const parsed = publishedSnapshot.safeParse(value)
-    if (parsed.success) return this.#tell(parsed.data)
-    const canary = canaryMessage.safeParse(value)
-    if (canary.success) this.#canaries.get(canary.data.canary)?.()
-    else this.#logger.warn({ channel: this.#channel, message }, 'ignored a malformed change message')
+    const parsed = channelMessage.safeParse(parseJson(message))
+    if (!parsed.success) {
+      this.#logger.warn({ channel: this.#channel, message }, 'ignored a malformed change message')
+    } else if ('canary' in parsed.data) {
+      this.#canaries.get(parsed.data.canary)?.()
+    } else if ('products' in parsed.data) {
+      this.#tell(parsed.data)
+    } else {
+      // A catalog seeded anew: every product is new to the listeners, and too many to publish.
+      this.catalog().then(
+        (catalog) => this.#tell(catalog),
+        () => this.#lost(this.#commands),
+      )
+    }
   }
 
   #lost(connection: Redis): void {
@@ -323,7 +431,7 @@ export class RedisStore implements Store {
   }
 
   /**
-   * After a reconnect: subscribe again if the subscriber was lost, then read the stock again and report it,
+   * After a reconnect: subscribe again if the subscriber was lost, then read the catalog again and report it,
    * since changes published while a connection was down never reached this process. Subscribing first
    * leaves no gap. A step that fails (the other connection is still down, or Redis is too slow to answer, as
    * during a failover) is tried again, ever less often, for as long as it takes: until then the store is not
@@ -341,7 +449,7 @@ export class RedisStore implements Store {
             await this.#subscriber.subscribe(this.#channel)
             this.#subscribed = true
           }
-          this.#tell(await this.snapshot())
+          this.#tell(await this.catalog())
           if (losses === this.#losses) this.#behind = false
         } catch {
           // Tried again after a while, as said above.
@@ -361,8 +469,8 @@ export class RedisStore implements Store {
     clearTimeout(timer)
   }
 
-  #tell(snapshot: StockSnapshot): void {
-    for (const listener of this.#listeners) listener(snapshot)
+  #tell(change: Catalog): void {
+    for (const listener of this.#listeners) listener(change)
   }
 }
 

@@ -1,16 +1,10 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import { systemClock, type Clock } from '../clock.js'
+import type { Catalog } from '../domain/catalog.js'
+import { CLASSIC_RULES, type CartRules, type Refusal } from '../domain/cart-rules.js'
+import { DEFAULT_PRODUCT, type ProductDefinition, type ProductStock } from '../domain/product.js'
+import { NEVER, type LineCommand } from '../domain/stockroom.js'
 import type { Logger } from '../logger.js'
-import { NEVER, type CartAction } from '../domain/shopping-cart.js'
-import type { StockSnapshot } from '../domain/stock-snapshot.js'
-
-/** The stock as one session sees it. */
-export interface SessionView {
-  readonly snapshot: StockSnapshot
-  readonly inCart: boolean
-  /** When the session's hold ends, in ms since the epoch; null when it holds nothing or holds never expire. */
-  readonly holdUntil: number | null
-}
 
 /** How long a unit stays in a cart without an action by its session; 0 keeps it until it is removed. */
 export interface HoldPolicy {
@@ -22,49 +16,89 @@ export const holdsNeverExpire: HoldPolicy = { clock: systemClock, ttlMs: 0 }
 
 /** What every store is made from. */
 export interface StoreOptions {
-  /** The units of the product, when the store starts a stock; `DEFAULT_TOTAL_INVENTORY` without it. */
-  readonly totalInventory?: number
+  /**
+   * The products a store starts its catalog with, when it starts one (`[DEFAULT_PRODUCT]` without it); the
+   * first is the one classic clients, which name no product, act on and watch.
+   */
+  readonly catalog?: readonly ProductDefinition[]
+  /** The caps on a cart line; the classic one unit a session without it. */
+  readonly rules?: CartRules
   /** How long holds last; without it, they never lapse. */
   readonly holds?: HoldPolicy
   /** Where a store that keeps connections says what it cannot tell its callers: outages, bad messages. */
   readonly logger?: Logger
 }
 
+/** The options every store falls back on, in one place. */
+export const storeDefaults = (options: StoreOptions) => ({
+  catalog: options.catalog ?? [DEFAULT_PRODUCT],
+  rules: options.rules ?? CLASSIC_RULES,
+  holds: options.holds ?? holdsNeverExpire,
+})
+
 /** When a hold made or renewed now ends under `holds`: `NEVER` when holds do not expire. */
 export const holdEndNow = ({ clock, ttlMs }: HoldPolicy): number => (ttlMs > 0 ? clock.now() + ttlMs : NEVER)
 
+/** A cart action: one line's new state, asked for by a session from a client address. */
+export type CartCommand = LineCommand
+
+/** One line of a session's cart, with the product's stock. */
+export interface CartLine {
+  readonly sku: string
+  readonly quantity: number
+  /** When the hold lapses, in ms since the Unix epoch; null when holds never lapse, or it holds nothing. */
+  readonly holdUntil: number | null
+  readonly product: ProductStock
+}
+
+/** A session's cart: every line, in catalog order, at a version of the catalog. */
+export interface CartView {
+  readonly epoch: string
+  readonly version: number
+  readonly lines: readonly CartLine[]
+}
+
 /**
- * What an action did. `replayed` marks the result of an earlier action under the same idempotency key,
- * given again without acting.
+ * What an action did: the line as it is now, or why nothing was done. `replayed` marks the result of an
+ * earlier action under the same idempotency key, given again without acting.
  */
-export type CartResult =
-  | ({ readonly ok: true; readonly replayed?: true } & SessionView)
-  | { readonly ok: false; readonly error: 'sold_out'; readonly snapshot: StockSnapshot; readonly replayed?: true }
+export type CartResult = { readonly epoch: string; readonly version: number; readonly replayed?: true } & (
+  | { readonly ok: true; readonly line: CartLine }
+  | { readonly ok: false; readonly refusal: Refusal; readonly product: ProductStock }
+)
 
 /** How long an idempotency key is remembered, with the result of its action. */
 export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
 
-/** What an idempotency key is compared by: the same action by the same session is the same command. */
-export const commandOf = (action: CartAction, session: string): string => `${action} ${session}`
+/**
+ * What an idempotency key is compared by: the same request for the same line by the same session is the
+ * same command, from whichever address.
+ */
+export const commandOf = ({ session, sku, request }: CartCommand): string =>
+  JSON.stringify([session, sku, request.action, request.action === 'set' ? request.quantity : null])
 
-export type ChangeListener = (snapshot: StockSnapshot) => void
+/** Hears each change: the products it touched; after a new epoch, every product. */
+export type ChangeListener = (change: Catalog) => void
 
 /**
- * Where the stock lives. Every implementation applies the rules of `ShoppingCart` atomically, and tells its
- * listeners of every change it makes or learns of. A store that loses touch with shared state and regains it
- * reports the newest version then, which may repeat one already reported or skip the ones in between:
- * listeners keep the newest and ignore the rest. Any method may throw `StoreUnavailableError`.
+ * Where the stock lives: the catalog, and every session's cart. Every implementation applies the rules of
+ * `Stockroom` atomically, and tells its listeners of every change it makes or learns of. A store that loses
+ * touch with shared state and regains it reports the newest state then, which may repeat a version already
+ * reported or skip the ones in between: listeners keep the newest and ignore the rest. Any method may throw
+ * `StoreUnavailableError`, and any that names a SKU the catalog lacks `UnknownProductError`.
  */
 export interface Store {
-  snapshot(): Promise<StockSnapshot>
-  viewOf(session: string): Promise<SessionView>
+  /** The catalog now: the products `skus` names, in catalog order, or every product. */
+  catalog(skus?: readonly string[]): Promise<Catalog>
+  /** A session's cart now. */
+  cart(session: string): Promise<CartView>
   /**
-   * Applies an action; any action by a session that holds a unit renews its hold. Under an idempotency key
-   * it happens at most once: for `IDEMPOTENCY_KEY_TTL_MS`, the same action under that key is given the first
-   * result again (shared by every process on one shared stock), and another action throws
+   * Applies a cart action; any action of a session on a product renews its hold on it. Under an
+   * idempotency key it happens at most once: for `IDEMPOTENCY_KEY_TTL_MS`, the same command under that key is
+   * given the first result again (shared by every process on one shared stock), and another command throws
    * `IdempotencyKeyReusedError`.
    */
-  apply(action: CartAction, session: string, idempotencyKey?: string): Promise<CartResult>
+  apply(command: CartCommand, idempotencyKey?: string): Promise<CartResult>
   /**
    * Returns to stock every hold whose time is up, as one change that listeners hear of like any other.
    * With several processes on one shared stock, each expired hold is returned exactly once.

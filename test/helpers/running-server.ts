@@ -26,9 +26,14 @@ export const MANY_SHOPPERS_ONE_ADDRESS = {
   CART_RATE_PER_SESSION: '100000',
 }
 
-/** `POST /cart` to the server at `url`, for `session`, with any headers. */
-export const postCart = (url: string, session: string, action: string, headers?: Record<string, string>) =>
-  postCartWith(fetchFrom(url), { session, action }, headers)
+/** `POST /cart` to the server at `url`, for `session`, with any headers and any more fields (`sku`, `quantity`). */
+export const postCart = (
+  url: string,
+  session: string,
+  action: string,
+  headers?: Record<string, string>,
+  fields: Record<string, string> = {},
+) => postCartWith(fetchFrom(url), { session, action, ...fields }, headers)
 
 /** What `/healthz` says the server holds on each transport. */
 export const heldBy = async (url: string) =>

@@ -7,12 +7,12 @@ import { postCartWith } from './cart.js'
 import { ManualClock } from './manual-clock.js'
 
 export interface TestAppOptions {
-  /** The store; by default one in memory whose holds last `cartTtlSeconds` on the app's clock. */
+  /** The store; by default one in memory, of the configured catalog, whose holds last `cartTtlSeconds`. */
   readonly store?: Store
   /** 0, the default here, keeps holds until they are removed. */
   readonly cartTtlSeconds?: number
-  /** Environment variables for the limits, whose defaults are the server's. */
-  readonly limitsEnv?: Record<string, string>
+  /** Environment variables for the catalog, the rules and the limits, whose defaults are the server's. */
+  readonly env?: Record<string, string>
   readonly maxWaiters?: number
   readonly pollTimeoutSeconds?: number
   /** Where the app logs; by default nowhere. */
@@ -22,20 +22,20 @@ export interface TestAppOptions {
 /** The whole app over a fresh in-memory store and a manual clock, for `app.request()` tests. */
 export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
+  const { catalog, rules, limits, heartbeatSeconds } = loadConfig(options.env ?? {})
   const {
     cartTtlSeconds = 0,
-    store = new MemoryStore({ holds: { clock, ttlMs: cartTtlSeconds * 1000 } }),
-    limitsEnv = {},
+    store = new MemoryStore({ catalog, rules, holds: { clock, ttlMs: cartTtlSeconds * 1000 } }),
     maxWaiters = 100,
     pollTimeoutSeconds = 25,
     logger = silentLogger,
   } = options
-  const { limits, heartbeatSeconds } = loadConfig(limitsEnv)
   const stockpoll = await composeStockpoll({
     store,
     clock,
     logger,
     limits,
+    rules,
     maxWaiters,
     pollTimeoutSeconds,
     heartbeatSeconds,

@@ -18,14 +18,14 @@ class CutOffStore extends MemoryStore {
     return super.apply(...args)
   }
 
-  override async viewOf(session: string) {
+  override async cart(session: string) {
     this.#fail()
-    return super.viewOf(session)
+    return super.cart(session)
   }
 
-  override async snapshot() {
+  override async catalog(skus?: readonly string[]) {
     this.#fail()
-    return super.snapshot()
+    return super.catalog(skus)
   }
 
   override async check() {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryStore } from '../../src/store/memory.js'
 import { testApp } from '../helpers/test-app.js'
 import { nextTurn } from '../helpers/turns.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -78,7 +77,7 @@ describe('POST /cart', () => {
   })
 
   it('answers 409 sold_out when nothing is left, and changes nothing', async () => {
-    const { postCart, inventory } = await testApp({ store: new MemoryStore({ totalInventory: 1 }) })
+    const { postCart, inventory } = await testApp({ env: { TOTAL_INVENTORY: '1' } })
     await postCart({ session: 'first', action: 'add' })
     const response = await postCart({ session: 'second', action: 'add' })
     expect(response.status).toBe(409)
@@ -168,7 +167,7 @@ describe('POST /cart with an Idempotency-Key', () => {
   })
 
   it('answers a retry of a sold-out add with the same 409, though a unit came back', async () => {
-    const { app, postCart } = await testApp({ store: new MemoryStore({ totalInventory: 1 }) })
+    const { app, postCart } = await testApp({ env: { TOTAL_INVENTORY: '1' } })
     await postCart({ session: 'a', action: 'add' })
     expect((await app.request('/cart', withKey('k', { session: 'b', action: 'add' }))).status).toBe(409)
     await postCart({ session: 'a', action: 'remove' })
@@ -221,6 +220,14 @@ describe('GET /cart', () => {
       epoch: anyEpoch,
       inCart: true,
       holdExpiresInSeconds: null,
+      lines: [
+        {
+          sku: 'default',
+          quantity: 1,
+          holdExpiresInSeconds: null,
+          product: { sku: 'default', name: 'The Limited Edition', onHand: 10, held: 1, available: 9, version: 1 },
+        },
+      ],
     })
     expect(await (await app.request('/cart?session=other')).json()).toMatchObject({ inCart: false })
   })

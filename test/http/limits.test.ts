@@ -6,7 +6,7 @@ const form = (fields: Record<string, string>) => new URLSearchParams(fields)
 
 describe('limits that answer', () => {
   it('refuses a client past MAX_WAITERS_PER_IP held requests with 429, and takes it again once one is answered', async () => {
-    const { app, postCart } = await testApp({ limitsEnv: { MAX_WAITERS_PER_IP: '2' } })
+    const { app, postCart } = await testApp({ env: { MAX_WAITERS_PER_IP: '2' } })
     const held = [app.request('/status?since=0'), app.request('/status?since=0')]
     await nextTurn()
     const refused = await app.request('/status?since=0')
@@ -29,7 +29,7 @@ describe('limits that answer', () => {
     afterEach(() => void vi.useRealTimers())
 
     it('limits cart actions per session: as many again in a burst, then 429 with Retry-After until the next second', async () => {
-      const { postCart, inventory } = await testApp({ limitsEnv: { CART_RATE_PER_SESSION: '1' } })
+      const { postCart, inventory } = await testApp({ env: { CART_RATE_PER_SESSION: '1' } })
       expect((await postCart({ session: 'fast', action: 'add' })).status).toBe(200)
       expect((await postCart({ session: 'fast', action: 'remove' })).status).toBe(200)
       const refused = await postCart({ session: 'fast', action: 'add' })
@@ -52,7 +52,7 @@ describe('limits that answer', () => {
     })
 
     it('limits cart actions per client address, whatever the session', async () => {
-      const { postCart } = await testApp({ limitsEnv: { CART_RATE_PER_IP: '1' } })
+      const { postCart } = await testApp({ env: { CART_RATE_PER_IP: '1' } })
       expect((await postCart({ session: 'a', action: 'add' })).status).toBe(200)
       expect((await postCart({ session: 'b', action: 'add' })).status).toBe(200)
       const refused = await postCart({ session: 'c', action: 'add' })
@@ -83,7 +83,7 @@ describe('browser protection', () => {
   })
 
   it("takes a POST from the shop's own page, from ALLOWED_ORIGINS, and from clients that send no Origin", async () => {
-    const { app } = await testApp({ limitsEnv: { ALLOWED_ORIGINS: 'https://shop.example' } })
+    const { app } = await testApp({ env: { ALLOWED_ORIGINS: 'https://shop.example' } })
     expect((await post(app, { Origin: 'http://localhost' })).status).toBe(200)
     expect((await post(app, { Origin: 'https://shop.example' })).status).toBe(200)
     expect((await post(app, {})).status).toBe(200)
@@ -107,7 +107,7 @@ describe('browser protection', () => {
   })
 
   it('answers for any host with ALLOWED_HOSTS=*', async () => {
-    const { app } = await testApp({ limitsEnv: { ALLOWED_HOSTS: '*' } })
+    const { app } = await testApp({ env: { ALLOWED_HOSTS: '*' } })
     expect((await app.request('/inventory', { headers: { Host: 'anything.example' } })).status).toBe(200)
   })
 

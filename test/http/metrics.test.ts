@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryStore } from '../../src/store/memory.js'
 import { testApp } from '../helpers/test-app.js'
 import { nextTurn } from '../helpers/turns.js'
 
@@ -11,7 +10,7 @@ const sample = (text: string, name: string) => {
 
 describe('GET /metrics', () => {
   it('counts cart actions by result, changes, fan-outs, held requests by transport and requests by route', async () => {
-    const { app, postCart } = await testApp({ store: new MemoryStore({ totalInventory: 1 }) })
+    const { app, postCart } = await testApp({ env: { TOTAL_INVENTORY: '1' } })
     const poll = app.request('/status?since=0')
     await nextTurn()
     let text = await (await app.request('/metrics')).text()

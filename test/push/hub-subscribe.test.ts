@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { Hub, type Subscriber } from '../../src/push/hub.js'
 import { TooManyWaitersError } from '../../src/push/too-many-waiters-error.js'
-import type { Published } from '../../src/push/published.js'
+import type { Update } from '../../src/push/update.js'
+import { CLASSIC_WATCH, oneProduct } from '../helpers/catalogs.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn } from '../helpers/turns.js'
 
-const stock = (version: number, epoch = 'first-life'): StockSnapshot => ({
-  inventoryCount: 10 - version,
-  totalInventory: 10,
-  version,
-  epoch,
-})
+const stock = (version: number, epoch = 'first-life') => oneProduct(version, 10 - version, epoch)
 
 const hubAt = (version: number, batchSize?: number) =>
   new Hub(stock(version), { clock: new ManualClock(), maxWaiters: 100, ...(batchSize ? { batchSize } : {}) })
@@ -19,12 +14,12 @@ const hubAt = (version: number, batchSize?: number) =>
 /** A subscriber that records the versions it is sent and whether it was ended. */
 function recorder() {
   const versions: number[] = []
-  const sent: Published[] = []
+  const sent: Update[] = []
   let ended = false
   const subscriber: Subscriber = {
-    send(published) {
-      versions.push(published.snapshot.version)
-      sent.push(published)
+    send(update) {
+      versions.push(update.products[0]!.version)
+      sent.push(update)
     },
     end() {
       ended = true
@@ -36,19 +31,19 @@ function recorder() {
 describe('Hub subscriptions', () => {
   it('counts subscribers and waiters against one cap: each is an open connection', () => {
     const hub = new Hub(stock(0), { clock: new ManualClock(), maxWaiters: 2 })
-    const leave = hub.subscribe('sse', undefined, recorder().subscriber)
-    hub.wait({ version: 0 }, 1000, () => {})
-    expect(() => hub.subscribe('ws', undefined, recorder().subscriber)).toThrow(TooManyWaitersError)
-    expect(() => hub.wait({ version: 0 }, 1000, () => {})).toThrow(TooManyWaitersError)
+    const subscription = hub.subscribe('sse', CLASSIC_WATCH, undefined, recorder().subscriber)
+    hub.wait(CLASSIC_WATCH, { version: 0 }, 1000, () => {})
+    expect(() => hub.subscribe('ws', CLASSIC_WATCH, undefined, recorder().subscriber)).toThrow(TooManyWaitersError)
+    expect(() => hub.wait(CLASSIC_WATCH, { version: 0 }, 1000, () => {})).toThrow(TooManyWaitersError)
     expect(() => hub.assertRoom()).toThrow(TooManyWaitersError)
-    leave()
-    expect(() => hub.subscribe('ws', undefined, recorder().subscriber)).not.toThrow()
+    subscription.end()
+    expect(() => hub.subscribe('ws', CLASSIC_WATCH, undefined, recorder().subscriber)).not.toThrow()
   })
 
   it('sends a new subscriber the latest version on the next turn, then every later one', async () => {
     const hub = hubAt(3)
     const { subscriber, versions } = recorder()
-    hub.subscribe('sse', undefined, subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, undefined, subscriber)
     expect(versions).toEqual([])
     await nextTurn()
     expect(versions).toEqual([3])
@@ -63,8 +58,8 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(3)
     const current = recorder()
     const behind = recorder()
-    hub.subscribe('sse', { version: 3 }, current.subscriber)
-    hub.subscribe('sse', { version: 1 }, behind.subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 3 }, current.subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 1 }, behind.subscriber)
     await nextTurn()
     expect(current.versions).toEqual([])
     expect(behind.versions).toEqual([3])
@@ -78,8 +73,8 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(0, 1)
     const first = recorder()
     const second = recorder()
-    hub.subscribe('ws', { version: 0 }, first.subscriber)
-    hub.subscribe('ws', { version: 0 }, second.subscriber)
+    hub.subscribe('ws', CLASSIC_WATCH, { version: 0 }, first.subscriber)
+    hub.subscribe('ws', CLASSIC_WATCH, { version: 0 }, second.subscriber)
     hub.publish(stock(1))
     hub.publish(stock(2))
     await nextTurn()
@@ -91,20 +86,20 @@ describe('Hub subscriptions', () => {
     expect(second.versions).toEqual([3])
   })
 
-  it('sends every subscriber and waiter of a version the same serialised body, encoded once per transport', async () => {
+  it('sends every subscriber and waiter of the same watch and cursor the same update, encoded once per transport', async () => {
     const hub = hubAt(0)
     const a = recorder()
     const b = recorder()
-    hub.subscribe('sse', { version: 0 }, a.subscriber)
-    hub.subscribe('ws', { version: 0 }, b.subscriber)
-    let waited: Published | undefined
-    hub.wait({ version: 0 }, 25_000, (published) => (waited = published))
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 0 }, a.subscriber)
+    hub.subscribe('ws', CLASSIC_WATCH, { version: 0 }, b.subscriber)
+    let waited: Update | undefined
+    hub.wait(CLASSIC_WATCH, { version: 0 }, 25_000, (published) => (waited = published))
     hub.publish(stock(1))
     await nextTurn()
     expect(a.sent[0]).toBe(b.sent[0])
     expect(waited).toBe(a.sent[0])
     let encodings = 0
-    const framed = (published: Published) => `frame ${published.json} ${++encodings}`
+    const framed = (update: Update) => `frame ${update.version} ${++encodings}`
     expect(a.sent[0]!.as(framed)).toBe(b.sent[0]!.as(framed))
     expect(encodings).toBe(1)
   })
@@ -113,14 +108,14 @@ describe('Hub subscriptions', () => {
     const hub = hubAt(0)
     const gone = recorder()
     const stays = recorder()
-    const unsubscribe = hub.subscribe('sse', { version: 0 }, gone.subscriber)
-    hub.subscribe('sse', { version: 0 }, stays.subscriber)
-    hub.subscribe('ws', { version: 0 }, recorder().subscriber)
+    const subscription = hub.subscribe('sse', CLASSIC_WATCH, { version: 0 }, gone.subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 0 }, stays.subscriber)
+    hub.subscribe('ws', CLASSIC_WATCH, { version: 0 }, recorder().subscriber)
     expect(hub.heldByTransport()).toEqual({ longPoll: 0, sse: 2, ws: 1 })
 
     hub.publish(stock(1))
-    unsubscribe()
-    unsubscribe()
+    subscription.end()
+    subscription.end()
     expect(hub.heldByTransport().sse).toBe(1)
     await nextTurn()
     expect(gone.versions).toEqual([])
@@ -130,7 +125,7 @@ describe('Hub subscriptions', () => {
   it('on close sends each subscriber the latest version it lacks, then ends it; a later one is ended at once', async () => {
     const hub = hubAt(0)
     const queued = recorder()
-    hub.subscribe('sse', { version: 0 }, queued.subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 0 }, queued.subscriber)
     hub.publish(stock(1))
     void hub.close()
     expect(queued.versions).toEqual([1])
@@ -138,7 +133,7 @@ describe('Hub subscriptions', () => {
     expect(hub.heldByTransport().sse).toBe(0)
 
     const late = recorder()
-    hub.subscribe('ws', undefined, late.subscriber)
+    hub.subscribe('ws', CLASSIC_WATCH, undefined, late.subscriber)
     expect(late.versions).toEqual([1])
     expect(late.ended()).toBe(true)
     await nextTurn()
@@ -148,16 +143,16 @@ describe('Hub subscriptions', () => {
   it('sends a subscriber the stock of a new epoch, though its version is lower than the one it has', async () => {
     const hub = hubAt(5)
     const { subscriber, sent } = recorder()
-    hub.subscribe('sse', { version: 5, epoch: 'first-life' }, subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 5, epoch: 'first-life' }, subscriber)
     hub.publish(stock(0, 'second-life'))
     await nextTurn()
-    expect(sent.map(({ snapshot }) => [snapshot.epoch, snapshot.version])).toEqual([['second-life', 0]])
+    expect(sent.map((update) => [update.epoch, update.version])).toEqual([['second-life', 0]])
   })
 
   it('sends at once, on subscribing, the current stock to a client whose cursor is of another epoch', async () => {
     const hub = hubAt(2)
     const { subscriber, versions } = recorder()
-    hub.subscribe('sse', { version: 9, epoch: 'a-life-before' }, subscriber)
+    hub.subscribe('sse', CLASSIC_WATCH, { version: 9, epoch: 'a-life-before' }, subscriber)
     await nextTurn()
     expect(versions).toEqual([2])
   })

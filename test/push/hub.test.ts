@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { Hub, type Cursor, type Reason } from '../../src/push/hub.js'
 import { TooManyWaitersError } from '../../src/push/too-many-waiters-error.js'
-import type { Published } from '../../src/push/published.js'
+import type { Update } from '../../src/push/update.js'
+import { CLASSIC_WATCH, oneProduct, seen } from '../helpers/catalogs.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn, track } from '../helpers/turns.js'
 
 const EPOCH = 'first-life'
 
-const stock = (version: number, inventoryCount = 10 - version, epoch = EPOCH): StockSnapshot => ({
-  inventoryCount,
-  totalInventory: 10,
-  version,
-  epoch,
-})
+/** The one-product catalog at `version`, with `inventoryCount` left, as the classic tests saw it. */
+const stock = (version: number, inventoryCount = 10 - version, epoch = EPOCH) =>
+  oneProduct(version, inventoryCount, epoch)
 
 function hubAt(version: number, options: { maxWaiters?: number; batchSize?: number } = {}) {
   const clock = new ManualClock()
@@ -27,16 +24,16 @@ const TIMEOUT_MS = 25_000
 /** A wait whose delivery is a promise, and its cancel; `since` is a version of the epoch the hub started in. */
 function held(hub: Hub, since: number | Cursor | undefined, timeoutMs = TIMEOUT_MS) {
   let cancel = () => {}
-  const answer = new Promise<Published>((resolve) => {
-    cancel = hub.wait(typeof since === 'number' ? { version: since } : since, timeoutMs, resolve)
+  const answer = new Promise<Update>((resolve) => {
+    cancel = hub.wait(CLASSIC_WATCH, typeof since === 'number' ? { version: since } : since, timeoutMs, resolve)
   })
   return { answer, cancel }
 }
 
 /** A wait that records why it was answered. */
 function heldFor(hub: Hub, since: Cursor | undefined, timeoutMs = TIMEOUT_MS) {
-  return new Promise<{ published: Published; reason: Reason }>((resolve) => {
-    hub.wait(since, timeoutMs, (published, reason) => resolve({ published, reason }))
+  return new Promise<{ published: Update; reason: Reason }>((resolve) => {
+    hub.wait(CLASSIC_WATCH, since, timeoutMs, (published, reason) => resolve({ published, reason }))
   })
 }
 
@@ -44,8 +41,7 @@ describe('Hub', () => {
   it('answers at once, with the latest version, a cursor that is behind', async () => {
     const { hub } = hubAt(3)
     const published = await held(hub, 1).answer
-    expect(published.snapshot).toEqual(stock(3))
-    expect(JSON.parse(published.json)).toEqual(stock(3))
+    expect(seen(published)).toEqual(seen(stock(3)))
     expect(hub.held).toBe(0)
   })
 
@@ -58,7 +54,7 @@ describe('Hub', () => {
 
     hub.publish(stock(4))
     await nextTurn()
-    expect(answer.value?.snapshot).toEqual(stock(4))
+    expect(seen(answer.value!)).toEqual(seen(stock(4)))
     expect(hub.held).toBe(0)
   })
 
@@ -69,7 +65,7 @@ describe('Hub', () => {
     expect(answer.settled).toBe(false)
     hub.publish(stock(6))
     await nextTurn()
-    expect(answer.value?.snapshot.version).toBe(6)
+    expect(answer.value?.version).toBe(6)
   })
 
   it('holds a cursor from the future until the version passes it', async () => {
@@ -80,15 +76,15 @@ describe('Hub', () => {
     expect(answer.settled).toBe(false)
     hub.publish(stock(3))
     await nextTurn()
-    expect(answer.value?.snapshot.version).toBe(3)
+    expect(answer.value?.version).toBe(3)
   })
 
-  it('serialises each version once: every waiter gets the same body', async () => {
+  it('builds each update once: every waiter of the same watch and cursor gets the same one', async () => {
     const { hub } = hubAt(0)
     const answers = [held(hub, 0).answer, held(hub, 0).answer, held(hub, 0).answer]
     hub.publish(stock(1))
     const [first, ...rest] = await Promise.all(answers)
-    for (const other of rest) expect(other.json).toBe(first!.json)
+    for (const other of rest) expect(other).toBe(first)
   })
 
   it('answers with the unchanged stock when the timeout passes', async () => {
@@ -99,14 +95,14 @@ describe('Hub', () => {
     expect(answer.settled).toBe(false)
     clock.advance(1)
     await nextTurn()
-    expect(answer.value?.snapshot).toEqual(stock(2))
+    expect(seen(answer.value!)).toEqual(seen(stock(2)))
     expect(hub.held).toBe(0)
   })
 
   it('answers a cursor that is behind on the next turn, with whatever is newest by then', async () => {
     const { hub } = hubAt(3)
     const delivered: number[] = []
-    hub.wait({ version: 2 }, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
+    hub.wait(CLASSIC_WATCH, { version: 2 }, TIMEOUT_MS, (published) => delivered.push(published.version))
     expect(delivered).toEqual([])
     hub.publish(stock(4))
     await nextTurn()
@@ -117,7 +113,7 @@ describe('Hub', () => {
   it('drops a cursor that is behind without answering it, when cancelled before its turn', async () => {
     const { hub } = hubAt(3)
     const delivered: number[] = []
-    const cancel = hub.wait({ version: 2 }, TIMEOUT_MS, (published) => delivered.push(published.snapshot.version))
+    const cancel = hub.wait(CLASSIC_WATCH, { version: 2 }, TIMEOUT_MS, (published) => delivered.push(published.version))
     cancel()
     expect(hub.held).toBe(0)
     await nextTurn()
@@ -147,7 +143,7 @@ describe('Hub', () => {
     second.cancel()
     second.cancel()
     hub.publish(stock(1))
-    expect((await first.answer).snapshot.version).toBe(1)
+    expect((await first.answer).version).toBe(1)
     first.cancel()
     expect(hub.held).toBe(0)
     await nextTurn()
@@ -166,7 +162,7 @@ describe('Hub', () => {
     const { hub } = hubAt(0, { maxWaiters: 2 })
     const first = held(hub, 0)
     held(hub, 0)
-    expect(() => hub.wait({ version: 0 }, TIMEOUT_MS, () => {})).toThrow(TooManyWaitersError)
+    expect(() => hub.wait(CLASSIC_WATCH, { version: 0 }, TIMEOUT_MS, () => {})).toThrow(TooManyWaitersError)
     first.cancel()
     expect(hub.held).toBe(1)
     held(hub, 0)
@@ -176,7 +172,7 @@ describe('Hub', () => {
   it('still answers a cursor that is behind when full, since that holds nothing', async () => {
     const { hub } = hubAt(1, { maxWaiters: 1 })
     void held(hub, 1).answer
-    expect((await held(hub, 0).answer).snapshot.version).toBe(1)
+    expect((await held(hub, 0).answer).version).toBe(1)
   })
 
   it('answers nobody inside publish, so the writer is answered first', async () => {
@@ -208,7 +204,7 @@ describe('Hub', () => {
     hub.publish(stock(1))
     hub.publish(stock(2))
     hub.publish(stock(3))
-    expect((await answer).snapshot.version).toBe(3)
+    expect((await answer).version).toBe(3)
   })
 
   it('answers a waiter still queued in a fan-out with the newest version', async () => {
@@ -220,15 +216,16 @@ describe('Hub', () => {
     hub.publish(stock(2))
     await nextTurn()
     await nextTurn()
-    expect(first.value?.snapshot.version).toBe(1)
-    expect(second.value?.snapshot.version).toBe(2)
+    expect(first.value?.version).toBe(1)
+    expect(second.value?.version).toBe(2)
   })
 
   it('ignores a published version that is not newer than the latest', async () => {
     const { hub } = hubAt(4)
     hub.publish(stock(3))
     hub.publish(stock(4, 0))
-    expect(hub.latest.snapshot).toEqual(stock(4))
+    expect(hub.version).toBe(4)
+    expect(seen(await held(hub, 0).answer)).toEqual(seen(stock(4)))
   })
 
   it('misses no change published in the same turn as a wait, just before it or just after it', async () => {
@@ -237,14 +234,14 @@ describe('Hub', () => {
     const before = held(hub, 0).answer
     const after = held(hub, 1).answer
     hub.publish(stock(2))
-    expect((await before).snapshot.version).toBe(2)
-    expect((await after).snapshot.version).toBe(2)
+    expect((await before).version).toBe(2)
+    expect((await after).version).toBe(2)
   })
 
   it('answers at once a cursor of another epoch, whatever its version, with the current stock', async () => {
     const { hub } = hubAt(3)
     const { published, reason } = await heldFor(hub, { version: 40, epoch: 'a-life-before' })
-    expect(published.snapshot).toEqual(stock(3))
+    expect(seen(published)).toEqual(seen(stock(3)))
     expect(reason).toBe('changed')
   })
 
@@ -262,7 +259,7 @@ describe('Hub', () => {
     hub.publish(stock(0, 10, 'second-life'))
     const after = track(held(hub, { version: 0, epoch: 'second-life' }).answer)
     const answered = await Promise.all(before)
-    expect(answered.map(({ snapshot }) => [snapshot.epoch, snapshot.version])).toEqual([
+    expect(answered.map((update) => [update.epoch, update.version])).toEqual([
       ['second-life', 0],
       ['second-life', 0],
     ])
@@ -275,7 +272,7 @@ describe('Hub', () => {
     const { hub } = hubAt(7)
     hub.publish(stock(2, 10, 'second-life'))
     hub.publish(stock(1, 10, 'second-life'))
-    expect(hub.latest.snapshot).toEqual(stock(2, 10, 'second-life'))
+    expect([hub.epoch, hub.version]).toEqual(['second-life', 2])
   })
 
   it('says why each waiter was answered: a change, its timeout, or the hub closing', async () => {
@@ -314,8 +311,8 @@ describe('Hub', () => {
     const { hub, clock } = hubAt(7)
     const answers = [held(hub, 7).answer, held(hub, 9).answer]
     void hub.close()
-    expect((await Promise.all(answers)).map((published) => published.snapshot.version)).toEqual([7, 7])
-    expect((await held(hub, 7).answer).snapshot.version).toBe(7)
+    expect((await Promise.all(answers)).map((published) => published.version)).toEqual([7, 7])
+    expect((await held(hub, 7).answer).version).toBe(7)
     expect(hub.held).toBe(0)
     expect(clock.pending).toBe(0)
   })

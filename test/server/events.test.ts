@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { epochOf, heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
+import { catalogFile, products } from '../helpers/catalogs.js'
 import { openEventStream } from '../helpers/event-stream.js'
 
 describe('GET /events, through real sockets', () => {
@@ -104,5 +105,51 @@ describe('GET /events, through real sockets', () => {
     // Told to reconnect after a random wait, so that a fleet of browsers does not come back at once.
     expect(await stream.next()).toMatchObject({ kind: 'retry', ms: expect.any(Number) })
     await stream.ended()
+  })
+
+  describe('with a catalog', () => {
+    const catalogServer = () => start({ CATALOG_FILE: catalogFile(products(3, 5)), MAX_PER_SESSION: '3' })
+    const skusOf = (event: { data: string }) =>
+      (JSON.parse(event.data) as { products: { sku: string }[] }).products.map(({ sku }) => sku)
+
+    it('sends every product a stream watches first, then a products event for each change to them', async () => {
+      const server = await catalogServer()
+      const epoch = await epochOf(server.url)
+      const stream = await openEventStream(`${server.url}/events?skus=sku-0,sku-2`)
+      const first = await stream.nextEvent()
+      expect(first).toMatchObject({ event: 'products', id: `${epoch}:0` })
+      expect(skusOf(first)).toEqual(['sku-0', 'sku-2'])
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-1', quantity: '1' })
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-2', quantity: '3' })
+      const next = await stream.nextEvent()
+      expect(next.id).toBe(`${epoch}:2`)
+      expect(JSON.parse(next.data)).toEqual({
+        epoch,
+        version: 2,
+        products: [{ sku: 'sku-2', name: 'Product 2', onHand: 5, held: 3, available: 2, version: 2 }],
+      })
+      stream.close()
+    })
+
+    it('resumes the whole set from Last-Event-ID: only what moved since, across every product it watches', async () => {
+      const server = await catalogServer()
+      const epoch = await epochOf(server.url)
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-0', quantity: '1' })
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-1', quantity: '1' })
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-2', quantity: '1' })
+      const resumed = await openEventStream(`${server.url}/events?skus=*`, { 'Last-Event-ID': `${epoch}:1` })
+      const event = await resumed.nextEvent()
+      expect(event.id).toBe(`${epoch}:3`)
+      expect(skusOf(event).sort()).toEqual(['sku-1', 'sku-2'])
+      resumed.close()
+    })
+
+    it('refuses a stream of an unknown product with 404 and opens nothing', async () => {
+      const server = await catalogServer()
+      const response = await fetch(`${server.url}/events?skus=sku-0,nope`)
+      expect(response.status).toBe(404)
+      expect(await response.json()).toMatchObject({ error: 'unknown_product' })
+      expect((await heldBy(server.url)).sse).toBe(0)
+    })
   })
 })

@@ -37,9 +37,9 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
       return [...primary.output().matchAll(/worker (\d+), 10 units/g)].map((match) => Number(match[1]))
     }
     const [doomed] = await workerPids()
-    const { version } = await getJson<Stock>(`${primary.url}/inventory`)
+    const { version, epoch } = await getJson<Stock>(`${primary.url}/inventory`)
     const polls = Array.from({ length: 10 }, () =>
-      fetch(`${primary.url}/status?since=${version}&timeout=60`).then(
+      fetch(`${primary.url}/status?since=${version}&epoch=${epoch}&timeout=60`).then(
         async (response) => ({ status: response.status, body: (await response.json()) as Stock }),
         () => 'cut' as const,
       ),

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '../helpers/eventually.js'
+import { catalogFile, products } from '../helpers/catalogs.js'
 import { adminConnection, killConnections, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
 import { MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
@@ -12,6 +13,10 @@ interface Stock {
   readonly inventoryCount: number
   readonly totalInventory: number
   readonly version: number
+}
+
+interface Cart {
+  readonly lines: readonly { readonly sku: string; readonly quantity: number }[]
 }
 
 const getJson = async <T>(url: string): Promise<T> => (await fetch(url)).json() as Promise<T>
@@ -95,15 +100,15 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(10)
 
     await ready([a, b])
-    const holders = await admin.zcard(`${prefix}holds`)
+    const holders = await admin.hlen(`${prefix}lines:{default}`)
     expect(holders).toBeLessThanOrEqual(10)
     const stock = await inventoryOf(a)
     expect(stock).toEqual({ inventoryCount: 10 - holders, totalInventory: 10, version: holders, epoch: anyEpoch })
 
     const polls = [a, b, a, b].map((url) => getJson<Stock>(`${url}/status?since=${stock.version}`))
     await sleep(50)
-    const [someHolder] = await admin.zrandmember(`${prefix}holds`, 1)
-    expect((await postCart(b, someHolder!, 'remove')).status).toBe(200)
+    const someHolder = String(await admin.hrandfield(`${prefix}lines:{default}`))
+    expect((await postCart(b, someHolder, 'remove')).status).toBe(200)
     for (const answer of await Promise.all(polls)) {
       expect(answer).toEqual({
         inventoryCount: 11 - holders,
@@ -136,6 +141,35 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
     expect(await retry.json()).toEqual(await first.json())
     expect(await inventoryOf(b)).toMatchObject({ inventoryCount: 9, version: 1 })
+  })
+
+  it('never oversells any of 5 products to 200 concurrent sets of random quantities over both processes', async () => {
+    const servers = await twoProcesses({ CATALOG_FILE: catalogFile(products(5, 10)), MAX_PER_SESSION: '4' })
+    const sessions = Array.from({ length: 40 }, (_, i) => `shopper-${i}`)
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        postCart(
+          servers[i % 2]!,
+          sessions[i % 40]!,
+          'set',
+          {},
+          {
+            sku: `sku-${i % 5}`,
+            quantity: String(Math.floor(Math.random() * 5)),
+          },
+        ),
+      ),
+    )
+    expect(responses.every(({ status }) => status === 200 || status === 409)).toBe(true)
+    const carts = await Promise.all(sessions.map((session) => getJson<Cart>(`${servers[1]}/cart?session=${session}`)))
+    const { products: stock } = await getJson<{ products: { sku: string; onHand: number; held: number }[] }>(
+      `${servers[0]}/products`,
+    )
+    for (const product of stock) {
+      const inLines = carts.flatMap(({ lines }) => lines).filter(({ sku }) => sku === product.sku)
+      expect(product.held).toBeLessThanOrEqual(product.onHand)
+      expect(inLines.reduce((sum, { quantity }) => sum + quantity, 0)).toBe(product.held)
+    }
   })
 
   it('holds one rate limit per session across both processes', async () => {

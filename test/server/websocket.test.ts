@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
+import { catalogFile, products } from '../helpers/catalogs.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 /** A WebSocket client that queues the frames it receives, parsed. */
-async function connect(url: string) {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`)
+async function connect(url: string, query = '') {
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws${query}`)
   const frames: unknown[] = []
   let wake = () => {}
   socket.on('message', (data) => {
@@ -141,5 +142,68 @@ describe('GET /ws, through real sockets', () => {
     const closed = once(client.socket, 'close')
     await server.close()
     expect(((await closed) as [number])[0]).toBe(1001)
+  })
+
+  describe('with a catalog', () => {
+    const catalogServer = () => start({ CATALOG_FILE: catalogFile(products(3, 5)), MAX_PER_SESSION: '3' })
+    const skusOf = (frame: Record<string, unknown>) => (frame.products as { sku: string }[]).map(({ sku }) => sku)
+
+    it('follows the products named in the query: all of them first, then each change', async () => {
+      const server = await catalogServer()
+      const client = await connect(server.url, '?skus=sku-1')
+      const first = await client.next()
+      expect(first).toMatchObject({ type: 'products', version: 0 })
+      expect(skusOf(first)).toEqual(['sku-1'])
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-0', quantity: '1' })
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-1', quantity: '2' })
+      expect(await client.next()).toEqual({
+        type: 'products',
+        epoch: anyEpoch,
+        version: 2,
+        products: [{ sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, version: 2 }],
+      })
+      client.socket.close()
+    })
+
+    it('subscribes and unsubscribes by frame, on a socket that began as the classic one, and changes carts by frame', async () => {
+      const server = await catalogServer()
+      const client = await connect(server.url)
+      expect(await client.next()).toMatchObject({ type: 'stock', inventoryCount: 5, totalInventory: 5 })
+      client.send({ type: 'subscribe', skus: ['sku-2'] })
+      expect(skusOf(await client.next())).toEqual(['sku-2'])
+      client.send({ type: 'subscribe', skus: ['sku-1'] })
+      expect(skusOf(await client.next())).toEqual(['sku-1'])
+      client.send({ type: 'unsubscribe', skus: ['sku-2'] })
+      client.send({ type: 'cart', session: 'ws', sku: 'sku-2', action: 'set', quantity: 2 })
+      expect(await client.next()).toMatchObject({ type: 'cart-result', line: { sku: 'sku-2', quantity: 2 } })
+      client.send({ type: 'cart', session: 'ws', sku: 'sku-1', action: 'set', quantity: 1 })
+      const frames = [await client.next(), await client.next()]
+      expect(frames).toContainEqual(
+        expect.objectContaining({ type: 'cart-result', line: expect.objectContaining({ sku: 'sku-1' }) }),
+      )
+      expect(frames.filter((frame) => frame.type === 'products').map(skusOf)).toEqual([['sku-1']])
+      client.send({ type: 'subscribe', skus: ['nope'] })
+      expect(await client.next()).toMatchObject({ type: 'error', error: 'unknown_product' })
+      client.send({ type: 'subscribe', skus: [] })
+      expect(await client.next()).toMatchObject({
+        type: 'error',
+        error: 'invalid_request',
+        message: expect.stringMatching(/skus must be/),
+      })
+      client.socket.close()
+    })
+
+    it('resumes a whole-catalog subscription from its cursor: only what moved since', async () => {
+      const server = await catalogServer()
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-0', quantity: '1' })
+      await postCart(server.url, 's', 'set', {}, { sku: 'sku-2', quantity: '1' })
+      const client = await connect(server.url)
+      await client.next()
+      client.send({ type: 'subscribe', skus: '*', since: 1 })
+      const frame = await client.next()
+      expect(frame).toMatchObject({ type: 'products', version: 2 })
+      expect(skusOf(frame)).toEqual(['sku-2'])
+      client.socket.close()
+    })
   })
 })

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
 import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -17,6 +16,8 @@ import {
 } from '../helpers/redis.js'
 import { recordingLogger } from '../helpers/log-lines.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
+import { classicCatalog, products } from '../helpers/catalogs.js'
+import { classicView, type ClassicSnapshot, type ClassicView } from '../helpers/classic-store.js'
 import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
 
@@ -35,26 +36,27 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   })
   afterAll(() => admin.disconnect())
 
-  /** Opens `count` stores on one fresh prefix, as `count` processes would. */
-  async function shared(count: number, options: Partial<RedisStoreOptions> = {}): Promise<RedisStore[]> {
-    const keyPrefix = (prefix = newPrefix())
-    const stores = await Promise.all(
-      Array.from({ length: count }, () =>
-        RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 10, ...options }),
-      ),
-    )
-    opened.push(...stores)
-    return stores
+  /** Opens a store of the default product, 10 units, on `keyPrefix`, seen as the classic store. */
+  async function openOn(keyPrefix: string, options: Partial<RedisStoreOptions> = {}): Promise<ClassicView> {
+    const store = await RedisStore.open({ url: REDIS_URL, keyPrefix, catalog: classicCatalog(10), ...options })
+    opened.push(store)
+    return classicView(store)
   }
 
-  const heard = (store: RedisStore): StockSnapshot[] => {
-    const changes: StockSnapshot[] = []
+  /** Opens `count` stores on one fresh prefix, as `count` processes would. */
+  function shared(count: number, options: Partial<RedisStoreOptions> = {}): Promise<ClassicView[]> {
+    const keyPrefix = (prefix = newPrefix())
+    return Promise.all(Array.from({ length: count }, () => openOn(keyPrefix, options)))
+  }
+
+  const heard = (store: ClassicView): ClassicSnapshot[] => {
+    const changes: ClassicSnapshot[] = []
     store.onChange((snapshot) => changes.push(snapshot))
     return changes
   }
 
   it('tells every store on the same keys of a change made through one of them', async () => {
-    const [a, b] = (await shared(2)) as [RedisStore, RedisStore]
+    const [a, b] = (await shared(2)) as [ClassicView, ClassicView]
     const onB = heard(b)
     await a.apply('add', 'alice')
     await eventually(() => onB.length === 1, 1000)
@@ -69,7 +71,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     )
     expect(results.filter((result) => result.ok)).toHaveLength(10)
     expect(await stores[0]!.snapshot()).toEqual({ inventoryCount: 0, totalInventory: 10, version: 10, epoch: anyEpoch })
-    expect(await admin.zcard(`${prefix}holds`)).toBe(10)
+    expect(await admin.hlen(`${prefix}lines:{default}`)).toBe(10)
   })
 
   it('returns each lapsed hold once, however many stores expire holds at the same moment', async () => {
@@ -94,7 +96,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   })
 
   it('starts a new epoch when its keys are lost, and tells every store on them at once', async () => {
-    const [a, b] = (await shared(2)) as [RedisStore, RedisStore]
+    const [a, b] = (await shared(2)) as [ClassicView, ClassicView]
     await a.apply('add', 'alice')
     const before = await b.snapshot()
     const onB = heard(b)
@@ -120,17 +122,42 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
 
   it('keeps the total of the first store to create the stock', async () => {
     const keyPrefix = newPrefix()
-    const first = await RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 3 })
-    opened.push(first)
+    const first = await openOn(keyPrefix, { catalog: classicCatalog(3) })
     await first.snapshot()
-    const second = await RedisStore.open({ url: REDIS_URL, keyPrefix, totalInventory: 50 })
-    opened.push(second)
+    const second = await openOn(keyPrefix, { catalog: classicCatalog(50) })
     expect(await second.snapshot()).toEqual({ inventoryCount: 3, totalInventory: 3, version: 0, epoch: anyEpoch })
   })
 
+  it('keeps the catalog the first process seeded, warning once a later one whose own catalog differs', async () => {
+    const keyPrefix = newPrefix()
+    const first = await openOn(keyPrefix, { catalog: products(2) })
+    await first.store.apply({ session: 's', sku: 'sku-1', request: { action: 'add' } })
+    const same = recordingLogger()
+    await openOn(keyPrefix, { catalog: products(2), logger: same.logger })
+    const other = recordingLogger()
+    const later = await openOn(keyPrefix, { catalog: products(5, 99), logger: other.logger })
+    expect((await later.store.catalog()).products.map(({ sku, onHand, held }) => [sku, onHand, held])).toEqual([
+      ['sku-0', 10, 0],
+      ['sku-1', 10, 1],
+    ])
+    expect(same.lines()).toEqual([])
+    expect(other.lines()).toEqual([
+      expect.objectContaining({ level: 'warn', msg: expect.stringContaining('not the one this process was given') }),
+    ])
+  })
+
+  it("keeps each product's keys under its own hash tag", async () => {
+    const [store] = (await shared(1, { catalog: products(2) })) as [ClassicView]
+    await store.store.apply({ session: 's', sku: 'sku-1', request: { action: 'add' } })
+    const keys = (await admin.keys(`${prefix}*`)).map((key) => key.slice(prefix.length)).sort()
+    expect(keys).toEqual(
+      expect.arrayContaining(['product:{sku-0}', 'product:{sku-1}', 'lines:{sku-1}', 'epoch', 'version', 'skus']),
+    )
+  })
+
   it('keeps stores on other prefixes apart', async () => {
-    const [a] = (await shared(1)) as [RedisStore]
-    const [b] = (await shared(1)) as [RedisStore]
+    const [a] = (await shared(1)) as [ClassicView]
+    const [b] = (await shared(1)) as [ClassicView]
     const onB = heard(b)
     await a.apply('add', 'alice')
     await sleep(50)
@@ -139,19 +166,12 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   })
 
   it('reports the newest stock once its subscriber is back, even for changes published while it was cut off', async () => {
-    const [writer] = (await shared(1)) as [RedisStore]
+    const [writer] = (await shared(1)) as [ClassicView]
     const subscriberName = `${prefix}subscriber`
     const writerSubscriber = await connectionIds(admin, subscriberName)
     // A slow reconnect leaves a window in which a change is published and this store cannot hear it; a
     // short canary lets check() see the cut well within that window.
-    const reader = await RedisStore.open({
-      url: REDIS_URL,
-      keyPrefix: prefix,
-      totalInventory: 10,
-      reconnectDelayMs: () => 600,
-      canaryTimeoutMs: 100,
-    })
-    opened.push(reader)
+    const reader = await openOn(prefix, { reconnectDelayMs: () => 600, canaryTimeoutMs: 100 })
     const onReader = heard(reader)
     const readerSubscriber = (await connectionIds(admin, subscriberName)).filter((id) => !writerSubscriber.includes(id))
     expect(readerSubscriber).toHaveLength(1)
@@ -168,7 +188,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   })
 
   it('fails fast with StoreUnavailableError while its connection is down, and serves again once it is back', async () => {
-    const [store] = (await shared(1, { reconnectDelayMs: () => 300 })) as [RedisStore]
+    const [store] = (await shared(1, { reconnectDelayMs: () => 300 })) as [ClassicView]
     expect(await killConnections(admin, prefix)).toBe(2)
     await eventuallyRejects(() => store.check())
     const started = Date.now()
@@ -189,8 +209,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
       const keyPrefix = newPrefix()
       const url = new URL(REDIS_URL)
       url.port = String(proxy.port)
-      const store = await RedisStore.open({ url: url.toString(), keyPrefix, totalInventory: 10, canaryTimeoutMs: 300 })
-      opened.push(store)
+      const store = await openOn(keyPrefix, { url: url.toString(), canaryTimeoutMs: 300 })
       await expect(store.check()).resolves.toBeUndefined()
 
       proxy.freeze(await portOfConnection(admin, `${keyPrefix}subscriber`))
@@ -205,14 +224,14 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   })
 
   it('refuses to open when Redis cannot be reached', async () => {
-    await expect(
-      RedisStore.open({ url: 'redis://127.0.0.1:1', keyPrefix: newPrefix(), totalInventory: 10 }),
-    ).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/)
+    await expect(RedisStore.open({ url: 'redis://127.0.0.1:1', keyPrefix: newPrefix() })).rejects.toThrow(
+      /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/,
+    )
   })
 
   it('ignores a malformed message on its change channel', async () => {
     const { logger, lines } = recordingLogger()
-    const [store] = (await shared(1, { logger })) as [RedisStore]
+    const [store] = (await shared(1, { logger })) as [ClassicView]
     const changes = heard(store)
     await admin.publish(`${prefix}changes`, '{"version":"not a number"}')
     await admin.publish(`${prefix}changes`, 'not json at all')

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { StockSnapshot } from '../../src/domain/stock-snapshot.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
 import type { HoldPolicy, Store } from '../../src/store/store.js'
+import { classicCatalog } from '../helpers/catalogs.js'
+import { classicView, type ClassicSnapshot, type ClassicView } from '../helpers/classic-store.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -10,21 +11,21 @@ import { useStoreKinds } from '../helpers/stores.js'
 
 const kinds = useStoreKinds()
 
-describe.each(kinds)('$name store', ({ open }) => {
+describe.each(kinds)('$name store, as the classic one-product store', ({ open }) => {
   const opened: Store[] = []
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()))
   })
 
-  async function storeWith(totalInventory: number, holds?: HoldPolicy): Promise<Store> {
-    const store = await open({ totalInventory, ...(holds && { holds }) })
+  async function storeWith(totalInventory: number, holds?: HoldPolicy): Promise<ClassicView> {
+    const store = await open({ catalog: classicCatalog(totalInventory), ...(holds && { holds }) })
     opened.push(store)
-    return store
+    return classicView(store)
   }
 
   /** Every change the store reports; a store may report a change after `apply` resolves, so wait for it. */
-  function recordChanges(store: Store): StockSnapshot[] {
-    const changes: StockSnapshot[] = []
+  function recordChanges(store: ClassicView): ClassicSnapshot[] {
+    const changes: ClassicSnapshot[] = []
     store.onChange((snapshot) => changes.push(snapshot))
     return changes
   }
@@ -108,7 +109,7 @@ describe.each(kinds)('$name store', ({ open }) => {
   it('tells listeners of every change in version order, and stops when asked', async () => {
     const store = await storeWith(10)
     const changes = recordChanges(store)
-    const late: StockSnapshot[] = []
+    const late: ClassicSnapshot[] = []
     const stop = store.onChange((snapshot) => late.push(snapshot))
     await store.apply('add', 'a')
     await eventually(() => late.length === 1)

@@ -2,13 +2,14 @@ import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import type { Cursor, Hub } from '../../push/hub.js'
-import type { Published } from '../../push/published.js'
+import type { Encoding } from '../../push/update.js'
 import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { cursorQuery, parseInput, queryFields } from '../input.js'
+import { cursorQuery, parseInput, queryFields, skusField } from '../input.js'
 import { headerOf } from '../node-bindings.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
+import { updateJson, watchOf } from '../watch.js'
 
 /** An event's id, `<epoch>:<version>`, as a browser sends it back; a bare version is of the current epoch. */
 const eventId = z
@@ -19,37 +20,56 @@ const eventId = z
     return { version: Number(version), epoch }
   })
 
-const eventsInput = cursorQuery({ lastEventId: eventId.optional() })
+const eventsInput = cursorQuery({ skus: skusField.optional(), lastEventId: eventId.optional() })
 
 /**
- * One version as a Server-Sent Event. Its id is the epoch and the version, so a reconnecting browser says
- * what it has, and one that reconnects to a stock that started again is sent the new one at once.
+ * An update as a Server-Sent Event. Its id is the epoch and the version, so a reconnecting browser says
+ * what it has, and one that reconnects to a stock that started again is sent the new one at once. The
+ * classic stream's events are `stock` events with the default product's version; a catalog stream's are
+ * `products` events with the catalog's.
  */
-const stockEvent = ({ snapshot, json }: Published) =>
-  `event: stock\nid: ${snapshot.epoch}:${snapshot.version}\ndata: ${json}\n\n`
+const eventOf =
+  (name: 'stock' | 'products', json: Encoding): Encoding =>
+  (update) => {
+    const version = name === 'stock' ? update.products[0]!.version : update.version
+    return `event: ${name}\nid: ${update.epoch}:${version}\ndata: ${update.as(json)}\n\n`
+  }
+
+const CLASSIC_EVENT = eventOf('stock', updateJson({ kind: 'product', sku: '' }))
+const CATALOG_EVENT = eventOf('products', updateJson({ kind: 'all' }))
 
 const HEARTBEAT = ': heartbeat\n\n'
 
 export interface EventsRouteOptions {
   readonly hub: Hub
+  /** The product a stream that names none watches. */
+  readonly defaultSku: string
   /** How often an idle stream gets a comment, so that proxies keep it open. */
   readonly heartbeatSeconds: number
   readonly heldPerClient: HeldPerClient
 }
 
 /**
- * `GET /events`: the stock as Server-Sent Events, one `stock` event per version. The current stock is sent
- * at once, unless the client says it has it already (`Last-Event-ID`, as a browser sends on reconnecting, or
- * else `?since=` and `&epoch=`); a comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
+ * `GET /events?skus=<sku,...|*>`: the stock as Server-Sent Events, an event per change to what the stream
+ * watches (without `skus`, the classic stream of the default product's `stock` events). What the client
+ * lacks is sent at once: every watched product, unless it says what it has already (`Last-Event-ID`, as a
+ * browser sends on reconnecting, or else `?since=` and `&epoch=`), in which case only what moved since. A
+ * comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
  */
-export function eventsRoutes({ hub, heartbeatSeconds, heldPerClient }: EventsRouteOptions): Hono<AppEnv> {
+export function eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }: EventsRouteOptions): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get('/events', (c) => {
-      const { cursor: queried, lastEventId } = parseInput(eventsInput, {
+      const {
+        cursor: queried,
+        skus,
+        lastEventId,
+      } = parseInput(eventsInput, {
         ...queryFields(c),
         lastEventId: headerOf(c, 'Last-Event-ID'),
       })
       const cursor = lastEventId ?? queried
+      const watch = watchOf(skus, defaultSku, hub)
+      const event = skus === undefined ? CLASSIC_EVENT : CATALOG_EVENT
       hub.assertRoom()
       const release = heldPerClient.admit(c.get('client'))
       // Proxies such as nginx would otherwise hold events back in a buffer.
@@ -59,15 +79,15 @@ export function eventsRoutes({ hub, heartbeatSeconds, heldPerClient }: EventsRou
         // Resolving closes the stream: when the client goes away or the hub closes.
         const ended = new Promise<void>((resolve) => (stop = resolve))
         const heartbeat = setInterval(() => void stream.write(HEARTBEAT), heartbeatSeconds * 1000)
-        const unsubscribe = hub.subscribe('sse', cursor, {
-          send: (published) => void stream.write(published.as(stockEvent)),
+        const subscription = hub.subscribe('sse', watch, cursor, {
+          send: (update) => void stream.write(update.as(event)),
           // The hub is closing: the browser reconnects after `retry` ms, spread like the long polls.
           end: () => void stream.write(`retry: ${jitteredReconnectMs()}\n\n`).finally(stop),
         })
         stream.onAbort(stop)
         return ended.finally(() => {
           clearInterval(heartbeat)
-          unsubscribe()
+          subscription.end()
           release()
         })
       })

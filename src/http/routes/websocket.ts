@@ -3,16 +3,17 @@ import { Hono } from 'hono'
 import { WebSocket } from 'ws'
 import { z } from 'zod'
 import type { Logger } from '../../logger.js'
-import type { Hub } from '../../push/hub.js'
+import type { Cursor, Hub, Subscription, Watch } from '../../push/hub.js'
 import { TooManyWaitersError } from '../../push/too-many-waiters-error.js'
-import type { Published } from '../../push/published.js'
+import type { Update } from '../../push/update.js'
 import type { ApplyCartCommand } from '../cart-command.js'
 import { ApiError, invalidRequest } from '../api-error.js'
 import { apiErrorOf, methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { parseInput, parseJson } from '../input.js'
+import { epochField, MAX_WATCHED_SKUS, parseInput, parseJson, queryFields, skuField, skusField } from '../input.js'
 import type { AppEnv } from '../app-env.js'
 import { headerOf, upgradeOf } from '../node-bindings.js'
+import { updateJson, watchOf } from '../watch.js'
 
 /**
  * A socket whose unsent frames pass this many bytes belongs to a client that stopped reading: it is cut, not
@@ -28,13 +29,40 @@ const handshake = z.object({
   version: z.literal(['8', '13'], { error: 'Sec-WebSocket-Version must be 13' }),
 })
 
+/** What every frame a client sends is: one of three commands. */
 const commandFrame = z.object(
-  { type: z.literal('cart', { error: "type must be 'cart', the only command there is" }) },
-  { error: 'the frame must be a command: {"type":"cart","session":…,"action":"add"|"remove"}' },
+  {
+    type: z.enum(['cart', 'subscribe', 'unsubscribe'], {
+      error: "type must be 'cart', 'subscribe' or 'unsubscribe'",
+    }),
+  },
+  { error: 'the frame must be a command: {"type":"cart"|"subscribe"|"unsubscribe", …}' },
 )
 
-/** One version as a WebSocket frame. */
-const stockFrame = ({ json }: Published) => `{"type":"stock",${json.slice(1)}`
+const WATCHED = { error: `skus must be "*" or a list of 1 to ${MAX_WATCHED_SKUS} SKUs` }
+
+/**
+ * `subscribe` and `unsubscribe`: `skus` is `"*"` for the whole catalog, or a list of SKUs. The first
+ * subscribe may give a cursor, `since` (the catalog's version) and `epoch`, for a socket that reconnects to
+ * be sent only what moved since.
+ */
+const watchFrame = z
+  .object({
+    skus: z.union([z.literal('*'), z.array(skuField).min(1, WATCHED).max(MAX_WATCHED_SKUS, WATCHED)], WATCHED),
+    since: z.number().int().min(0, { error: 'since must be a version you were sent' }).optional(),
+    epoch: epochField('epoch').optional(),
+  })
+  .refine((frame) => frame.epoch === undefined || frame.since !== undefined, {
+    error: 'epoch goes with since: the version you last saw in that epoch',
+  })
+
+const connectQuery = z.object({ skus: skusField.optional() })
+
+/** The default product's stock as a WebSocket frame: the classic `stock` frame. */
+const stockFrame = (update: Update) => `{"type":"stock",${update.as(updateJson({ kind: 'product', sku: '' })).slice(1)}`
+
+/** The products that moved, as a WebSocket frame. */
+const productsFrame = (update: Update) => `{"type":"products",${update.as(updateJson({ kind: 'all' })).slice(1)}`
 
 /** Sends a frame, or cuts a client that has stopped reading; a socket that is closing is sent nothing. */
 function sendOrCut(ws: WebSocket, frame: string): void {
@@ -46,20 +74,25 @@ function sendOrCut(ws: WebSocket, frame: string): void {
 
 export interface WebsocketRouteOptions {
   readonly hub: Hub
+  /** The product a socket that names none watches, and its cart commands act on. */
+  readonly defaultSku: string
   readonly applyCartCommand: ApplyCartCommand
   readonly heldPerClient: HeldPerClient
   readonly logger: Logger
 }
 
 /**
- * `GET /ws`: the stock over a WebSocket, `{"type":"stock", ...}` on connect and on every change. A client
- * may send `{"type":"cart","session","action"}` and is answered `{"type":"cart-result", ...}` or, with the
- * same checks and codes as `POST /cart`, `{"type":"error","error","message"}`; a frame that is not such a
- * command gets an error frame too, and the connection stays open. A handshake is refused like any request,
- * with a status and a JSON body, before the socket is opened.
+ * `GET /ws`: the stock over a WebSocket. Connected without `?skus=`, it is the classic socket: the default
+ * product's `{"type":"stock", ...}` on connect and on every change. With `?skus=` (or after a
+ * `{"type":"subscribe","skus":[…]|"*"}` frame), `{"type":"products","epoch","version","products":[…]}`
+ * frames carry the products it watches: all of them first, then those that change; `unsubscribe` frames stop
+ * some. A client may send `{"type":"cart", …}` with the fields of `POST /cart` and is answered
+ * `{"type":"cart-result", …}` or, with the same checks and codes, `{"type":"error","error","message"}`; a
+ * frame that is not such a command gets an error frame too, and the connection stays open. A handshake is
+ * refused like any request, with a status and a JSON body, before the socket is opened.
  */
 export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
-  const { hub, heldPerClient } = options
+  const { hub, defaultSku, heldPerClient } = options
   return new Hono<AppEnv>()
     .get('/ws', (c) => {
       const upgrade = upgradeOf(c)
@@ -69,46 +102,94 @@ export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
         })
       }
       parseInput(handshake, { key: headerOf(c, 'Sec-WebSocket-Key'), version: headerOf(c, 'Sec-WebSocket-Version') })
+      const { skus } = parseInput(connectQuery, queryFields(c))
+      const watch = watchOf(skus, defaultSku, hub)
       const client = c.get('client')
       hub.assertRoom()
       upgrade.socket.once('close', heldPerClient.admit(client))
-      upgrade.accept((ws) => serveSocket(ws, client, options))
+      upgrade.accept((ws) => new Socket(ws, client, options).follow(watch, undefined))
       return RESPONSE_ALREADY_SENT
     })
     .all('/ws', methodNotAllowed('GET'))
 }
 
-function serveSocket(ws: WebSocket, client: string, { hub, applyCartCommand, logger }: WebsocketRouteOptions): void {
-  // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
-  ws.on('error', (err) => logger.debug({ err }, 'a WebSocket failed'))
-  let unsubscribe: () => void
-  try {
-    unsubscribe = hub.subscribe('ws', undefined, {
-      send: (published) => sendOrCut(ws, published.as(stockFrame)),
-      end: () => ws.close(1001, 'the server is shutting down'),
-    })
-  } catch (error) {
-    // The hub filled up during the handshake.
-    if (!(error instanceof TooManyWaitersError)) throw error
-    return ws.close(1013, 'the server is full; try again later')
-  }
-  ws.on('close', () => unsubscribe())
-  ws.on('message', (data, isBinary) => {
-    // Frames that arrived with the ones that got the socket cut are not acted on.
-    if (ws.readyState !== WebSocket.OPEN) return
-    commandResult(applyCartCommand, Buffer.isBuffer(data) && !isBinary ? data.toString() : undefined, client).then(
-      (result) => sendOrCut(ws, JSON.stringify({ type: 'cart-result', ...result })),
-      (error: unknown) => {
-        const { code, message } = apiErrorOf(error, logger)
-        sendOrCut(ws, JSON.stringify({ type: 'error', error: code, message }))
-      },
-    )
-  })
-}
+/** One client's socket: what it follows, and what it asks. */
+class Socket {
+  /** The classic stream of the default product, or the catalog's products it watches; at most one of each. */
+  #classic: Subscription | undefined
+  #catalog: { readonly subscription: Subscription; readonly all: boolean } | undefined
 
-async function commandResult(applyCartCommand: ApplyCartCommand, text: string | undefined, client: string) {
-  if (text === undefined) throw invalidRequest('send commands as text frames of JSON')
-  const command = parseJson(text, 'the frame')
-  parseInput(commandFrame, command)
-  return (await applyCartCommand(command, client)).body
+  constructor(
+    readonly ws: WebSocket,
+    readonly client: string,
+    readonly options: WebsocketRouteOptions,
+  ) {
+    // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
+    ws.on('error', (err) => options.logger.debug({ err }, 'a WebSocket failed'))
+    ws.on('close', () => {
+      this.#classic?.end()
+      this.#catalog?.subscription.end()
+    })
+    ws.on('message', (data, isBinary) => {
+      // Frames that arrived with the ones that got the socket cut are not acted on.
+      if (ws.readyState !== WebSocket.OPEN) return
+      this.#command(Buffer.isBuffer(data) && !isBinary ? data.toString() : undefined).then(
+        (reply) => reply !== undefined && sendOrCut(ws, JSON.stringify(reply)),
+        (error: unknown) => {
+          const { code, message } = apiErrorOf(error, options.logger)
+          sendOrCut(ws, JSON.stringify({ type: 'error', error: code, message }))
+        },
+      )
+    })
+  }
+
+  /** Follows `watch`: the classic stream, or the catalog's products. */
+  follow(watch: Watch, since: Cursor | undefined): void {
+    const { ws, options } = this
+    const frame = watch.kind === 'product' ? stockFrame : productsFrame
+    let subscription: Subscription
+    try {
+      subscription = options.hub.subscribe('ws', watch, since, {
+        send: (update) => sendOrCut(ws, update.as(frame)),
+        end: () => ws.close(1001, 'the server is shutting down'),
+      })
+    } catch (error) {
+      // The hub filled up during the handshake, or since.
+      if (!(error instanceof TooManyWaitersError)) throw error
+      return ws.close(1013, 'the server is full; try again later')
+    }
+    if (watch.kind === 'product') this.#classic = subscription
+    else this.#catalog = { subscription, all: watch.kind === 'all' }
+  }
+
+  async #command(text: string | undefined): Promise<object | undefined> {
+    if (text === undefined) throw invalidRequest('send commands as text frames of JSON')
+    const frame = parseJson(text, 'the frame')
+    const { type } = parseInput(commandFrame, frame)
+    if (type === 'cart')
+      return { type: 'cart-result', ...(await this.options.applyCartCommand(frame, this.client)).body }
+    const { skus, since, epoch } = parseInput(watchFrame, frame)
+    const watch = watchOf(skus, this.options.defaultSku, this.options.hub)
+    if (type === 'subscribe') this.#subscribe(watch, since === undefined ? undefined : { version: since, epoch })
+    else this.#unsubscribe(watch)
+    return undefined
+  }
+
+  #subscribe(watch: Watch, since: Cursor | undefined): void {
+    const catalog = this.#catalog
+    if (!catalog || (watch.kind === 'all' && !catalog.all)) {
+      catalog?.subscription.end()
+      return this.follow(watch, since)
+    }
+    if (watch.kind === 'products' && !catalog.all) catalog.subscription.watch(watch.skus)
+  }
+
+  #unsubscribe(watch: Watch): void {
+    const catalog = this.#catalog
+    if (!catalog) return
+    if (watch.kind === 'all' || catalog.all) {
+      catalog.subscription.end()
+      this.#catalog = undefined
+    } else if (watch.kind === 'products') catalog.subscription.unwatch(watch.skus)
+  }
 }

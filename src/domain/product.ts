@@ -1,0 +1,35 @@
+/** A product as the shop lists it: what it is, and how many units it has. */
+export interface ProductDefinition {
+  /** 1 to 64 of A-Z a-z 0-9 _ - (`TOKEN`). */
+  readonly sku: string
+  readonly name: string
+  /** The units the shop has, held ones included. */
+  readonly onHand: number
+}
+
+/** A product's stock at one version of the catalog. */
+export interface ProductStock extends ProductDefinition {
+  /** The units in carts: the sum of every cart line of the product. */
+  readonly held: number
+  /** The catalog's version when this product last changed. */
+  readonly version: number
+}
+
+/** What is left to put in a cart; never below zero, even if `onHand` was cut below what is held. */
+export const availableOf = ({ onHand, held }: Pick<ProductStock, 'onHand' | 'held'>): number =>
+  Math.max(0, onHand - held)
+
+/** A product's stock as clients are sent it: with `available` spelled out. */
+export const stockView = (product: ProductStock) => ({
+  sku: product.sku,
+  name: product.name,
+  onHand: product.onHand,
+  held: product.held,
+  available: availableOf(product),
+  version: product.version,
+})
+
+export type StockView = ReturnType<typeof stockView>
+
+/** The one product of a shop without a catalog file: the classic example's. */
+export const DEFAULT_PRODUCT: ProductDefinition = { sku: 'default', name: 'The Limited Edition', onHand: 10 }
