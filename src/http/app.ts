@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { serveStatic } from '@hono/node-server/serve-static'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import type { Limits } from '../config.js'
@@ -105,16 +105,14 @@ export function createApp({
       headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
     })
   })
-  app.get(
-    '*',
-    pageHeaders,
-    async function noStore(c, next) {
-      // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
-      c.header('Cache-Control', 'no-store')
-      await next()
-    },
-    serveStatic({ root: publicDir }),
-  )
+  const noStore: MiddlewareHandler = async function noStore(c, next) {
+    // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
+    c.header('Cache-Control', 'no-store')
+    await next()
+  }
+  // One product's own page is the page, which reads its SKU from the path; /products/:sku stays JSON.
+  app.get('/p/:sku', pageHeaders, noStore, serveStatic({ root: publicDir, path: 'index.html' }))
+  app.get('*', pageHeaders, noStore, serveStatic({ root: publicDir }))
   app.notFound(notFound)
   app.onError(errorHandler(logger))
   return app

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
-
-/** Debian's Chromium (`apt-get install -y chromium`); never a browser downloaded by a test tool. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+import { CHROMIUM_PATH, launchChromium } from './launch-chromium.js'
 
 /**
  * Whether the browser tests run: always in CI, where a missing Chromium must fail them, and elsewhere only
@@ -15,28 +13,6 @@ if (!runBrowserTests) {
   console.warn(
     `browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`,
   )
-}
-
-export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `no Chromium at ${CHROMIUM_PATH}: install it with apt-get install -y chromium, or set CHROMIUM_PATH`,
-    )
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    // The machine has no network but loopback: keep Chromium from reaching out, and from needing a sandbox as root.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
 }
 
 /**

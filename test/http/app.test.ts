@@ -138,6 +138,14 @@ describe('the page', () => {
     expect(await response.text()).toContain(content)
   })
 
+  it("serves the page at a product's own path, beside /products/:sku, which stays JSON", async () => {
+    const { app } = await testApp()
+    const page = await app.request('/p/default')
+    expect(page.headers.get('Content-Type')).toContain('text/html')
+    expect(await page.text()).toContain('<div id="catalog"')
+    expect((await app.request('/products/default')).headers.get('Content-Type')).toContain('application/json')
+  })
+
   it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json'])(
     'serves nothing outside public/ for %s',
     async (path) => {

@@ -1,0 +1,99 @@
+import type { Page } from 'playwright-core'
+import { beforeEach, describe, expect, it } from 'vitest'
+import type { RunningServer } from '../../src/start-server.js'
+import { catalogFile } from '../helpers/catalogs.js'
+import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
+import { clickIn, openTabs, shows, showsText, textOf } from '../helpers/page.js'
+import { heldBy, postCart, useServers } from '../helpers/running-server.js'
+
+const CATALOG = [
+  { sku: 'tee', name: 'Tee', onHand: 10 },
+  { sku: 'hoodie', name: 'Hoodie', onHand: 4 },
+  { sku: 'poster', name: 'Poster', onHand: 2 },
+]
+
+const product = (sku: string, part: string) => `li.product[data-sku="${sku}"] ${part}`
+
+describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeout: 30_000 }, () => {
+  const start = useServers()
+  const context = useBrowserContext()
+  let server: RunningServer
+
+  beforeEach(async () => {
+    server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3' })
+  })
+
+  it('shows every product, and moves the counts in another window as quantities change in one', async () => {
+    const [shopper, watcher] = (await openTabs(context(), server.url, 2)) as [Page, Page]
+    for (const page of [shopper, watcher]) {
+      await showsText(page, product('tee', '.available'), '10 left')
+      expect(await textOf(page, product('hoodie', '.name'))).toBe('Hoodie')
+      expect(await textOf(page, product('poster', '.available'))).toBe('Only 2 left')
+    }
+    await clickIn(shopper, product('hoodie', '.more'))
+    await showsText(shopper, product('hoodie', '.quantity'), '1')
+    await clickIn(shopper, product('hoodie', '.more'))
+    await showsText(shopper, product('hoodie', '.quantity'), '2')
+    await showsText(watcher, product('hoodie', '.available'), 'Only 2 left')
+    await showsText(shopper, '#lines li[data-sku="hoodie"] span', '2 × Hoodie')
+    expect(await textOf(watcher, product('hoodie', '.quantity'))).toBe('0')
+
+    await clickIn(shopper, product('hoodie', '.less'))
+    await showsText(watcher, product('hoodie', '.available'), 'Only 3 left')
+  })
+
+  it('caps the quantity at the most a session may hold and at what is left', async () => {
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    for (let i = 1; i <= 3; i++) {
+      await clickIn(shopper, product('tee', '.more'))
+      await showsText(shopper, product('tee', '.quantity'), String(i))
+    }
+    expect(await shopper.locator(product('tee', '.more')).isDisabled()).toBe(true)
+    await clickIn(shopper, product('poster', '.more'))
+    await clickIn(shopper, product('poster', '.more'))
+    await showsText(shopper, product('poster', '.available'), 'Sold out')
+    expect(await shopper.locator(product('poster', '.more')).isDisabled()).toBe(true)
+    expect(await shopper.locator(product('poster', '.less')).isEnabled()).toBe(true)
+  })
+
+  it('shows sold out on one product and leaves the others alone', async () => {
+    const [watcher] = (await openTabs(context(), server.url, 1)) as [Page]
+    await showsText(watcher, product('poster', '.available'), 'Only 2 left')
+    for (const session of ['a', 'b']) {
+      expect((await postCart(server.url, session, 'set', {}, { sku: 'poster', quantity: '1' })).status).toBe(200)
+    }
+    await showsText(watcher, product('poster', '.available'), 'Sold out')
+    expect(await watcher.locator(product('poster', '.more')).isDisabled()).toBe(true)
+    expect(await textOf(watcher, product('tee', '.available'))).toBe('10 left')
+    expect(await watcher.locator(product('tee', '.more')).isEnabled()).toBe(true)
+  })
+
+  it('keeps every line across a reload, each with its hold counting down', async () => {
+    server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3', CART_TTL_SECONDS: '600' })
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    await clickIn(shopper, product('tee', '.more'))
+    await clickIn(shopper, product('poster', '.more'))
+    await showsText(shopper, '#lines li[data-sku="poster"] span', '1 × Poster')
+    await shopper.reload()
+    await showsText(shopper, '#link', 'live', 5000)
+    await showsText(shopper, product('tee', '.quantity'), '1')
+    expect(await textOf(shopper, product('poster', '.quantity'))).toBe('1')
+    expect(await textOf(shopper, '#lines li[data-sku="tee"] .hold')).toMatch(/^held for (10:00|9:5\d)$/)
+    await shows(shopper, '#cart-empty', { hidden: true })
+  })
+
+  it('holds one push connection for the whole catalog, however many tabs show it', async () => {
+    const tabs = await openTabs(context(), server.url, 3)
+    expect(await heldBy(server.url)).toEqual({ longPoll: 0, sse: 1, ws: 0 })
+    expect((await postCart(server.url, 'curl', 'set', {}, { sku: 'tee', quantity: '3' })).status).toBe(200)
+    await Promise.all(tabs.map((tab) => showsText(tab, product('tee', '.available'), '7 left')))
+  })
+
+  it('shows one product on its own page, under its name, and keeps it live', async () => {
+    const [page] = (await openTabs(context(), `${server.url}/p/hoodie`, 1)) as [Page]
+    expect(await textOf(page, '#title')).toBe('Hoodie')
+    expect(await page.locator('li.product').count()).toBe(1)
+    expect((await postCart(server.url, 'curl', 'set', {}, { sku: 'hoodie', quantity: '3' })).status).toBe(200)
+    await showsText(page, product('hoodie', '.available'), 'Only 1 left')
+  })
+})
