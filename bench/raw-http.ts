@@ -15,12 +15,12 @@ export interface Answer {
   readonly at: number
 }
 
-export const getRequest = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: bench\r\n\r\n`
+export const getRequest = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`
 
 export function postFormRequest(path: string, fields: Record<string, string>): string {
   const body = new URLSearchParams(fields).toString()
   return (
-    `POST ${path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+    `POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
     `Content-Length: ${body.length}\r\n\r\n${body}`
   )
 }
