@@ -10,7 +10,7 @@ const OUT = fileURLToPath(new URL('../docs/catalog.png', import.meta.url))
 const CATALOG = fileURLToPath(new URL('../deploy/catalog.example.json', import.meta.url))
 
 const server = await startServer(
-  loadConfig({ PORT: '0', CATALOG_FILE: CATALOG, MAX_PER_SESSION: '3', CART_TTL_SECONDS: '900' }),
+  loadConfig({ PORT: '0', STORE: 'memory', CATALOG_FILE: CATALOG, MAX_PER_SESSION: '3', CART_TTL_SECONDS: '900' }),
 )
 const browser = await launchChromium()
 try {

@@ -8,14 +8,22 @@ import { LOG_LEVELS, type LogLevel } from './logger.js'
 import { filesKeptFree, openFileLimit } from './open-files.js'
 
 export type StoreConfig =
-  { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+
+/** Where the SQLite store keeps the stock when DATABASE_FILE does not say. */
+export const DEFAULT_DATABASE_FILE = './data/stockpoll.db'
+
+/** The shortest ADMIN_TOKEN: one that cannot be guessed. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32
 
 export interface Config {
   readonly port: number
   readonly host: string
   /**
-   * The products the shop starts with (a store that keeps its catalog, as Redis does, keeps its own); the
-   * first is the one classic clients act on and watch.
+   * The products the shop starts with (a store that keeps its catalog, as SQLite and Redis do, keeps its
+   * own); the first is the one classic clients act on and watch.
    */
   readonly catalog: readonly ProductDefinition[]
   /** The caps on a cart line. */
@@ -28,6 +36,8 @@ export interface Config {
   /** How long a unit stays in a cart without an action by its session; 0 keeps it until removed. */
   readonly cartTtlSeconds: number
   readonly store: StoreConfig
+  /** What `Authorization: Bearer` must carry on `/admin/*`; without it the admin API is off. */
+  readonly adminToken: string | undefined
   /** Over how long a stopping server answers its held clients, so that they do not all come back at once. */
   readonly shutdownSpreadMs: number
   /** Processes serving the one port; more than one needs a shared store. */
@@ -144,12 +154,23 @@ const environment = ({ openFileLimit }: ProcessFacts) => {
     STORE: z
       .string()
       .optional()
-      .transform((raw) => raw?.trim() || 'memory')
+      .transform((raw) => raw?.trim() || 'sqlite')
       .pipe(
-        z.enum(['memory', 'redis'], {
-          error: (issue) => `STORE must be memory or redis, got ${JSON.stringify(issue.input)}`,
+        z.enum(['sqlite', 'memory', 'redis'], {
+          error: (issue) => `STORE must be sqlite, memory or redis, got ${JSON.stringify(issue.input)}`,
         }),
       ),
+    DATABASE_FILE: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || DEFAULT_DATABASE_FILE),
+    ADMIN_TOKEN: z
+      .string()
+      .optional()
+      .transform((raw) => raw?.trim() || undefined)
+      .refine((token) => token === undefined || token.length >= MIN_ADMIN_TOKEN_LENGTH, {
+        error: `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (openssl rand -hex 32 makes one)`,
+      }),
     REDIS_URL: z
       .string()
       .optional()
@@ -231,14 +252,15 @@ export function loadConfig(
     ALLOWED_ORIGINS,
     TRUSTED_PROXIES,
   } = parsed.data
-  const { ALLOWED_HOSTS, CATALOG_FILE, MAX_PER_SESSION, MAX_UNITS_PER_ADDRESS } = parsed.data
+  const { ALLOWED_HOSTS, CATALOG_FILE, MAX_PER_SESSION, MAX_UNITS_PER_ADDRESS, DATABASE_FILE, ADMIN_TOKEN } =
+    parsed.data
   if (CATALOG_FILE !== undefined && env.TOTAL_INVENTORY?.trim()) {
     throw new ConfigError("TOTAL_INVENTORY goes without CATALOG_FILE: give each product's onHand in the file")
   }
-  if (WORKERS > 1 && STORE === 'memory') {
-    throw new ConfigError(
-      `WORKERS=${WORKERS} needs STORE=redis: with the memory store every worker would sell its own stock`,
-    )
+  if (WORKERS > 1 && STORE !== 'redis') {
+    const why =
+      STORE === 'memory' ? 'every worker would sell its own stock' : 'the database file belongs to one process'
+    throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the ${STORE} store ${why}`)
   }
   return {
     port: PORT,
@@ -253,7 +275,13 @@ export function loadConfig(
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,
     cartTtlSeconds: CART_TTL_SECONDS,
-    store: STORE === 'redis' ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX } : { kind: 'memory' },
+    store:
+      STORE === 'redis'
+        ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX }
+        : STORE === 'sqlite'
+          ? { kind: 'sqlite', file: DATABASE_FILE }
+          : { kind: 'memory' },
+    adminToken: ADMIN_TOKEN,
     shutdownSpreadMs: SHUTDOWN_SPREAD_MS,
     workers: WORKERS,
     limits: {

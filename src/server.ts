@@ -17,8 +17,16 @@ function configFromEnvironment(): Config {
   }
 }
 
-const describeStore = (store: StoreConfig): string =>
-  store.kind === 'redis' ? `in Redis at ${new URL(store.url).host} under ${store.keyPrefix}` : 'in memory'
+function describeStore(store: StoreConfig): string {
+  switch (store.kind) {
+    case 'sqlite':
+      return `in SQLite at ${store.file}`
+    case 'memory':
+      return 'in memory'
+    case 'redis':
+      return `in Redis at ${new URL(store.url).host} under ${store.keyPrefix}`
+  }
+}
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   const server = await startServer(config, { logger }).catch((err: unknown) => {

@@ -17,25 +17,19 @@ import type { Update } from '../src/push/update.js'
  */
 function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
   let reads = 0
-  return {
-    async catalog(skus?: readonly string[]): Promise<Catalog> {
-      const catalog = await store.catalog(skus)
-      if (reads++ > 0) return catalog
-      let stopListening = () => {}
-      const heard = new Promise<void>((resolve) => (stopListening = store.onChange(() => resolve())))
-      await elsewhere.apply({ session: 'early-bird', sku: 'default', request: { action: 'add' } })
-      await heard
-      stopListening()
-      return catalog
-    },
-    cart: (session) => store.cart(session),
-    apply: (command, idempotencyKey) => store.apply(command, idempotencyKey),
-    expireHolds: () => store.expireHolds(),
-    onChange: (listener) => store.onChange(listener),
-    check: () => store.check(),
-    rateLimiter: (name, points, durationSeconds) => store.rateLimiter(name, points, durationSeconds),
-    close: () => store.close(),
+  async function catalog(skus?: readonly string[]): Promise<Catalog> {
+    const read = await store.catalog(skus)
+    if (reads++ > 0) return read
+    let stopListening = () => {}
+    const heard = new Promise<void>((resolve) => (stopListening = store.onChange(() => resolve())))
+    await elsewhere.apply({ session: 'early-bird', sku: 'default', request: { action: 'add' } })
+    await heard
+    stopListening()
+    return read
   }
+  return new Proxy(store, {
+    get: (target, property: keyof Store) => (property === 'catalog' ? catalog : target[property].bind(target)),
+  })
 }
 
 const kinds = useStoreKinds()

@@ -18,7 +18,8 @@ describe('loadConfig', () => {
       maxWaiters: 19_000,
       heartbeatSeconds: 15,
       cartTtlSeconds: 900,
-      store: { kind: 'memory' },
+      store: { kind: 'sqlite', file: './data/stockpoll.db' },
+      adminToken: undefined,
       workers: 1,
       limits: {
         maxHeldPerClient: 100,
@@ -68,14 +69,28 @@ describe('loadConfig', () => {
     })
   })
 
+  it('reads the SQLite store, the memory store and the admin token', () => {
+    expect(loadConfig({ DATABASE_FILE: '/var/lib/shop.db' }).store).toEqual({
+      kind: 'sqlite',
+      file: '/var/lib/shop.db',
+    })
+    expect(loadConfig({ STORE: 'memory' }).store).toEqual({ kind: 'memory' })
+    expect(loadConfig({ ADMIN_TOKEN: 'a'.repeat(32) }).adminToken).toBe('a'.repeat(32))
+  })
+
   it.each([
-    [{ STORE: 'postgres' }, 'STORE must be memory or redis, got "postgres"'],
+    [{ STORE: 'postgres' }, 'STORE must be sqlite, memory or redis, got "postgres"'],
+    [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 32 characters'],
     [
       { STORE: 'redis', REDIS_URL: 'http://cache' },
       'REDIS_URL must be a redis:// or rediss:// URL, got "http://cache"',
     ],
     [{ STORE: 'redis', STORE_KEY_PREFIX: 'my shop' }, 'STORE_KEY_PREFIX must be 1 to 64 characters'],
-    [{ WORKERS: '2' }, 'WORKERS=2 needs STORE=redis: with the memory store every worker would sell its own stock'],
+    [{ WORKERS: '2' }, 'WORKERS=2 needs STORE=redis: with the sqlite store the database file belongs to one process'],
+    [
+      { STORE: 'memory', WORKERS: '2' },
+      'WORKERS=2 needs STORE=redis: with the memory store every worker would sell its own stock',
+    ],
     [{ STORE: 'redis', WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 64, got "0"'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)

@@ -1,16 +1,24 @@
 import { decideLine, type CartRequest, type CartRules, type Refusal } from './cart-rules.js'
-import type { ProductDefinition, ProductStock } from './product.js'
+import { ADMIN, effectOf, type MovementKind } from './movement.js'
+import type { Order } from './order.js'
+import { availableOf, type ProductDefinition, type ProductStock } from './product.js'
+import type { LineOf, StockState } from './stock-state.js'
 import { UnknownProductError } from './unknown-product-error.js'
 
 /** When a hold never lapses: expiry is turned off. */
 export const NEVER = Number.POSITIVE_INFINITY
 
-/** One session's units of one product, and until when they are held. */
+/** How long a lapsed line stays in its cart, unheld, for a checkout to sell if its units are still there. */
+export const LAPSED_LINES_KEPT_MS = 24 * 60 * 60 * 1000
+
+/** One line of a session's cart. */
 export interface Line {
   readonly sku: string
   readonly quantity: number
-  /** The instant (ms) the hold lapses, `NEVER` without expiry. */
+  /** When the hold lapses (ms, `NEVER` without expiry); for a lapsed line, when it lapsed. */
   readonly until: number
+  /** Its hold lapsed: its units went back to stock, and it holds none. */
+  readonly lapsed: boolean
 }
 
 /** A cart action for one line: who, which product, what, and from which client address. */
@@ -21,146 +29,281 @@ export interface LineCommand {
   readonly address?: string | undefined
 }
 
-export type LineOutcome =
-  | { readonly ok: true; readonly line: Line; readonly product: ProductStock; readonly changed: boolean }
-  | ({ readonly ok: false; readonly product: ProductStock } & Refusal)
-
-interface HeldLine {
-  quantity: number
-  until: number
-  readonly address: string | undefined
+/** The products an operation changed, each at the catalog's new version; none for one that changed nothing. */
+interface Changes {
+  readonly changed: readonly ProductStock[]
 }
 
-/** A product with the lines that hold it, kept together. */
-interface Shelf {
-  stock: ProductStock
-  /** By session. */
-  readonly lines: Map<string, HeldLine>
-  /** The units the lines of each client address hold, for addresses that named themselves. */
-  readonly byAddress: Map<string, number>
+export type LineOutcome =
+  | ({ readonly ok: true; readonly line: Line; readonly product: ProductStock } & Changes)
+  | ({ readonly ok: false; readonly product: ProductStock } & Refusal)
+
+/** A line a checkout cannot sell: its hold lapsed and fewer units than it wants are left. */
+export interface ShortLine {
+  readonly sku: string
+  readonly quantity: number
+  readonly available: number
+}
+
+export type CheckoutOutcome =
+  | ({ readonly ok: true; readonly order: Order } & Changes)
+  | { readonly ok: false; readonly error: 'cart_empty' }
+  | { readonly ok: false; readonly error: 'insufficient_stock'; readonly lines: readonly ShortLine[] }
+
+/** What a product is set to by an admin; `expected` makes it a compare-and-set of `onHand`. */
+export interface ProductInput extends ProductDefinition {
+  readonly expected?: number | undefined
+}
+
+/** `onHand` may never go below what carts hold. */
+export interface BelowHeld {
+  readonly ok: false
+  readonly error: 'below_held'
+  readonly held: number
+}
+
+export type PutOutcome =
+  | ({ readonly ok: true; readonly product: ProductStock; readonly created: boolean } & Changes)
+  | { readonly ok: false; readonly error: 'conflict'; readonly current: number }
+  | BelowHeld
+
+export type AdjustOutcome = ({ readonly ok: true; readonly product: ProductStock } & Changes) | BelowHeld
+
+export type ReleaseOutcome =
+  | ({ readonly ok: true; readonly released: number; readonly product: ProductStock } & Changes)
+  | { readonly ok: false; readonly error: 'no_hold' }
+
+export type CancelOutcome =
+  | ({ readonly ok: true; readonly order: Order } & Changes)
+  | { readonly ok: false; readonly error: 'order_not_found' | 'already_cancelled' }
+
+/** Who acts, and on what, for the ledger. */
+export interface Actor {
+  readonly actor: string
+  readonly idempotencyKey?: string | undefined
+  readonly orderId?: string | undefined
+  readonly reason?: string | undefined
 }
 
 /**
- * A shop's catalog and every cart's lines: the rules of the stock, applied in one place. Every operation
- * that changes a product's `held` (or, later, `onHand`) moves the catalog's version by exactly one, and
- * gives every product it changed that version; one that changes nothing keeps it. Time is given, never read:
- * a hold lasts until the instant its action names, and `expire(now)` returns every hold that is over.
- *
- * It is synchronous and keeps its state in place, so each operation is atomic wherever it runs; a store
- * that must be atomic across processes applies the same rules in its own way (Lua in Redis), and the store
- * contract suite holds them to the same answers.
+ * One operation's changes: every product it changes gets the catalog's next version, taken once, and every
+ * move of `onHand` or `held` is written to the ledger with the counters after it, in the same step.
  */
-export class Stockroom {
-  #version = 0
-  /** In catalog order. */
-  readonly #shelves = new Map<string, Shelf>()
-  /** Each session's lines, by SKU: an index of the lines the shelves hold. */
-  readonly #carts = new Map<string, Set<string>>()
+class Step {
+  #version: number | undefined
+  readonly #changed = new Map<string, ProductStock>()
 
   constructor(
-    catalog: readonly ProductDefinition[],
+    readonly state: StockState,
+    readonly time: number,
+    readonly who: Actor,
+  ) {}
+
+  get changed(): ProductStock[] {
+    return [...this.#changed.values()]
+  }
+
+  /** Moves a product's counters by a movement of `kind` and `quantity`, and records it, as `actor`'s. */
+  move(product: ProductStock, kind: MovementKind, quantity: number, actor = this.who.actor): ProductStock {
+    const effect = effectOf({ kind, quantity })
+    const next = this.touch(product, { onHand: product.onHand + effect.onHand, held: product.held + effect.held })
+    const { idempotencyKey, orderId, reason } = this.who
+    this.state.record({
+      time: this.time,
+      sku: product.sku,
+      kind,
+      quantity,
+      actor,
+      orderId: orderId ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+      reason: reason ?? null,
+      onHand: next.onHand,
+      held: next.held,
+    })
+    return next
+  }
+
+  /** Changes a product at this step's version: its stock, through `move`, or its name. */
+  touch(product: ProductStock, change: Partial<ProductDefinition & Pick<ProductStock, 'held'>>): ProductStock {
+    const next = { ...product, ...change, version: (this.#version ??= this.state.bump()) }
+    this.state.putProduct(next)
+    this.#changed.set(next.sku, next)
+    return next
+  }
+}
+
+/**
+ * The rules of the stock, in one place: carts, holds that lapse, checkout, the admin's changes, and the
+ * ledger. Every operation that changes a product moves the catalog's version by exactly one and gives every
+ * product it changed that version, and writes each move of `onHand` or `held` to the ledger in the same
+ * step; one that changes nothing keeps the version. Time is given, never read.
+ *
+ * It keeps nothing itself: it reads and writes a synchronous `StockState`, inside one call, so that a store
+ * that keeps the state (in memory, in SQLite inside one transaction) makes every operation atomic. The
+ * Redis store applies the same rules in Lua, and the store contract suite holds all of them to the same
+ * answers.
+ */
+export class Stockroom {
+  constructor(
+    readonly state: StockState,
     readonly rules: CartRules,
-  ) {
+  ) {}
+
+  /**
+   * Starts a catalog at version 0 (not a change clients hear of), each product restocked from nothing in
+   * the ledger.
+   */
+  seed(catalog: readonly ProductDefinition[], now: number): void {
     for (const { sku, name, onHand } of catalog) {
-      this.#shelves.set(sku, {
-        stock: { sku, name, onHand, held: 0, version: 0 },
-        lines: new Map(),
-        byAddress: new Map(),
-      })
+      this.state.putProduct({ sku, name, onHand, held: 0, version: 0 })
+      if (onHand === 0) continue
+      const restock = { time: now, sku, kind: 'restock', quantity: onHand, actor: ADMIN } as const
+      this.state.record({ ...restock, orderId: null, idempotencyKey: null, reason: 'catalog', onHand, held: 0 })
     }
-  }
-
-  get version(): number {
-    return this.#version
-  }
-
-  /** Every product, in catalog order. */
-  products(): ProductStock[] {
-    return [...this.#shelves.values()].map((shelf) => shelf.stock)
   }
 
   /** One product; throws `UnknownProductError` for a SKU the catalog lacks. */
   product(sku: string): ProductStock {
-    return this.#shelf(sku).stock
+    const product = this.state.product(sku)
+    if (!product) throw new UnknownProductError(sku)
+    return product
   }
 
   /** The session's lines, in catalog order. */
   linesOf(session: string): Line[] {
-    const skus = this.#carts.get(session)
-    if (!skus) return []
-    return [...this.#shelves.values()].flatMap(({ stock, lines }) => {
-      const line = skus.has(stock.sku) ? lines.get(session) : undefined
-      return line ? [{ sku: stock.sku, quantity: line.quantity, until: line.until }] : []
-    })
+    return this.state.linesOf(session).map(({ sku, quantity, until, lapsed }) => ({ sku, quantity, until, lapsed }))
+  }
+
+  /** Every line of a product, held or lapsed: who holds it, how many, until when. */
+  holdsOf(sku: string): LineOf[] {
+    this.product(sku)
+    return this.state.linesFor(sku)
   }
 
   /**
    * Sets one line as `command` asks, held until `until`. Any action of the session on the product renews
-   * the hold it keeps; a line set to 0 is gone. A refusal changes nothing.
+   * the hold it keeps; a lapsed line counts as holding none; a line set to 0 is gone. A refusal changes
+   * nothing.
    */
-  apply({ session, sku, request, address }: LineCommand, until: number): LineOutcome {
-    const shelf = this.#shelf(sku)
-    const held = shelf.lines.get(session)
-    const heldByAddress = address === undefined ? 0 : (shelf.byAddress.get(address) ?? 0)
-    const decision = decideLine({ product: shelf.stock, held: held?.quantity ?? 0, heldByAddress }, request, this.rules)
-    if (!('quantity' in decision)) return { ok: false, product: shelf.stock, ...decision }
+  apply(command: LineCommand, until: number, now: number, idempotencyKey?: string): LineOutcome {
+    const { session, sku, request, address } = command
+    const product = this.product(sku)
+    const line = this.state.line(session, sku)
+    const held = line && !line.lapsed ? line.quantity : 0
+    const lineAddress = line?.address ?? address
+    const heldByAddress = lineAddress === undefined ? 0 : this.state.heldByAddress(sku, lineAddress)
+    const decision = decideLine({ product, held, heldByAddress }, request, this.rules)
+    if (!('quantity' in decision)) return { ok: false, product, ...decision }
 
     const { quantity } = decision
-    const delta = quantity - (held?.quantity ?? 0)
-    countByAddress(shelf, held?.address ?? address, delta)
-    if (quantity === 0) {
-      shelf.lines.delete(session)
-      this.#carts.get(session)?.delete(sku)
-    } else if (held) {
-      held.quantity = quantity
-      held.until = until
-    } else {
-      shelf.lines.set(session, { quantity, until, address })
-      this.#carts.set(session, (this.#carts.get(session) ?? new Set()).add(sku))
-    }
-    if (delta !== 0) this.#change([[shelf, delta]])
-    return {
-      ok: true,
-      line: { sku, quantity, until: quantity === 0 ? NEVER : until },
-      product: shelf.stock,
-      changed: delta !== 0,
-    }
+    this.state.putLine(
+      session,
+      sku,
+      quantity === 0 ? undefined : { quantity, until, lapsed: false, address: lineAddress },
+    )
+    const step = new Step(this.state, now, { actor: session, idempotencyKey })
+    const more = quantity - held
+    const after = more === 0 ? product : step.move(product, more > 0 ? 'hold' : 'release', more)
+    const kept = { sku, quantity, until: quantity === 0 ? NEVER : until, lapsed: false }
+    return { ok: true, line: kept, product: after, changed: step.changed }
   }
 
-  /** Returns to stock every hold that ends at or before `now`, as one change; gives the products it changed. */
+  /**
+   * Lapses every held line whose hold ends at or before `now`, its units going back to stock, all as one
+   * change recorded as each line's session's; and forgets the lines that lapsed more than
+   * `LAPSED_LINES_KEPT_MS` ago. Gives the products it changed.
+   */
   expire(now: number): ProductStock[] {
-    const freed: [Shelf, number][] = []
-    for (const shelf of this.#shelves.values()) {
-      let units = 0
-      for (const [session, line] of shelf.lines) {
-        if (line.until > now) continue
-        units += line.quantity
-        countByAddress(shelf, line.address, -line.quantity)
-        shelf.lines.delete(session)
-        this.#carts.get(session)?.delete(shelf.stock.sku)
+    const step = new Step(this.state, now, { actor: ADMIN })
+    for (const line of this.state.dueLines(now, now - LAPSED_LINES_KEPT_MS)) {
+      if (line.lapsed) {
+        this.state.putLine(line.session, line.sku, undefined)
+        continue
       }
-      if (units > 0) freed.push([shelf, -units])
+      this.state.putLine(line.session, line.sku, { ...line, lapsed: true })
+      step.move(this.product(line.sku), 'expire', -line.quantity, line.session)
     }
-    return this.#change(freed)
+    return step.changed
   }
 
-  #shelf(sku: string): Shelf {
-    const shelf = this.#shelves.get(sku)
-    if (!shelf) throw new UnknownProductError(sku)
-    return shelf
+  /**
+   * Sells every line of the session's cart, all of them or none: each held line from what it holds, each
+   * lapsed line from what is available (held again and sold in the same step), or, if any lapsed line wants
+   * more than is left, nothing at all. The cart is emptied, and the order kept.
+   */
+  checkout(session: string, orderId: string, now: number, idempotencyKey?: string): CheckoutOutcome {
+    const lines = this.state.linesOf(session)
+    if (lines.length === 0) return { ok: false, error: 'cart_empty' }
+    const short = lines
+      .filter((line) => line.lapsed && line.quantity > availableOf(this.product(line.sku)))
+      .map(({ sku, quantity }) => ({ sku, quantity, available: availableOf(this.product(sku)) }))
+    if (short.length > 0) return { ok: false, error: 'insufficient_stock', lines: short }
+
+    const step = new Step(this.state, now, { actor: session, idempotencyKey, orderId })
+    for (const line of lines) {
+      const product = line.lapsed ? step.move(this.product(line.sku), 'hold', line.quantity) : this.product(line.sku)
+      step.move(product, 'sale', -line.quantity)
+      this.state.putLine(session, line.sku, undefined)
+    }
+    const order: Order = {
+      id: orderId,
+      session,
+      lines: lines.map(({ sku, quantity }) => ({ sku, name: this.product(sku).name, quantity })),
+      createdAt: now,
+      status: 'placed',
+    }
+    this.state.putOrder(order)
+    return { ok: true, order, changed: step.changed }
   }
 
-  /** Moves `held` of each shelf by its delta, all at one new version; nothing, and no new version, for none. */
-  #change(deltas: readonly (readonly [Shelf, number])[]): ProductStock[] {
-    if (deltas.length === 0) return []
-    const version = ++this.#version
-    return deltas.map(([shelf, delta]) => (shelf.stock = { ...shelf.stock, held: shelf.stock.held + delta, version }))
+  /**
+   * Creates a product, or replaces one's name and `onHand`: only if `onHand` is still `expected`, when the
+   * caller says what it read, and never below what carts hold.
+   */
+  putProduct({ sku, name, onHand, expected }: ProductInput, now: number, idempotencyKey?: string): PutOutcome {
+    const existing = this.state.product(sku)
+    if (expected !== undefined && (existing?.onHand ?? 0) !== expected) {
+      return { ok: false, error: 'conflict', current: existing?.onHand ?? 0 }
+    }
+    if (existing && onHand < existing.held) return { ok: false, error: 'below_held', held: existing.held }
+    const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
+    let product = existing ?? step.touch({ sku, name, onHand: 0, held: 0, version: 0 }, {})
+    if (product.name !== name) product = step.touch(product, { name })
+    const delta = onHand - product.onHand
+    if (delta !== 0) product = step.move(product, existing ? 'adjust' : 'restock', delta)
+    return { ok: true, product, created: !existing, changed: step.changed }
   }
-}
 
-function countByAddress({ byAddress }: Shelf, address: string | undefined, delta: number): void {
-  if (address === undefined || delta === 0) return
-  const units = (byAddress.get(address) ?? 0) + delta
-  if (units === 0) byAddress.delete(address)
-  else byAddress.set(address, units)
+  /** Moves `onHand` by `delta`: a restock when more, an adjustment when less, never below what carts hold. */
+  adjust(sku: string, delta: number, reason: string, now: number, idempotencyKey?: string): AdjustOutcome {
+    const product = this.product(sku)
+    if (product.onHand + delta < product.held) return { ok: false, error: 'below_held', held: product.held }
+    const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
+    const after = delta === 0 ? product : step.move(product, delta > 0 ? 'restock' : 'adjust', delta)
+    return { ok: true, product: after, changed: step.changed }
+  }
+
+  /** Lets go one session's line of a product, its held units back to stock. */
+  releaseHold(sku: string, session: string, now: number, idempotencyKey?: string): ReleaseOutcome {
+    const product = this.product(sku)
+    const line = this.state.line(session, sku)
+    if (!line) return { ok: false, error: 'no_hold' }
+    this.state.putLine(session, sku, undefined)
+    const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
+    const released = line.lapsed ? 0 : line.quantity
+    const after = released === 0 ? product : step.move(product, 'release', -released)
+    return { ok: true, released, product: after, changed: step.changed }
+  }
+
+  /** Cancels an order: every unit it sold goes back to `onHand`. */
+  cancelOrder(id: string, now: number, idempotencyKey?: string): CancelOutcome {
+    const order = this.state.order(id)
+    if (!order) return { ok: false, error: 'order_not_found' }
+    if (order.status === 'cancelled') return { ok: false, error: 'already_cancelled' }
+    const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, orderId: id })
+    for (const { sku, quantity } of order.lines) step.move(this.product(sku), 'cancel', quantity)
+    const cancelled: Order = { ...order, status: 'cancelled' }
+    this.state.putOrder(cancelled)
+    return { ok: true, order: cancelled, changed: step.changed }
+  }
 }

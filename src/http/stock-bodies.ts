@@ -18,10 +18,11 @@ export const secondsUntil = (until: number | null, now: number): number | null =
   until === null ? null : Math.max(0, Math.ceil((until - now) / 1000))
 
 /** A cart line as clients are sent it. */
-export const lineBody = ({ sku, quantity, holdUntil, product }: CartLine, now: number) => ({
+export const lineBody = ({ sku, quantity, holdUntil, lapsed, product }: CartLine, now: number) => ({
   sku,
   quantity,
   holdExpiresInSeconds: secondsUntil(holdUntil, now),
+  lapsed,
   product: stockView(product),
 })
 

@@ -1,60 +1,218 @@
+import { effectOf, MOVEMENT_KINDS } from '../domain/movement.js'
+
 /**
  * The Lua that runs inside Redis. Redis runs each script alone, so each is one atomic step: no other
- * process's action can fall between its check and its change. They apply the rules of `Stockroom`.
+ * process's action can fall between its check and its change, and a change and its movement in the ledger
+ * are written together. They apply the rules of `Stockroom`; the store contract suite holds both to the same
+ * answers. A script checks everything before it writes anything, since Redis does not undo the writes of a
+ * script that fails half-way.
  *
  * Keys, under the store's prefix P: `P epoch` and `P version` (the catalog's; it moves by one on every
  * change), `P skus` (a sorted set of the SKUs, scored by their place in the catalog), `P expiries` (every
- * held line as `<sku>|<session>`, scored by the instant in ms its hold lapses, `+inf` for never), `P cart:<session>`
- * (the SKUs a session holds), and per product, under its own hash tag: `P product:{sku}` (a hash of name,
- * onHand, held and version), `P lines:{sku}` (session → units), `P addresses:{sku}` (session → its client
- * address) and `P units:{sku}` (address → units), the last two only while MAX_UNITS_PER_ADDRESS is set.
+ * held line as `<sku>|<session>`, scored by the instant in ms its hold lapses, `+inf` for never), `P lapses`
+ * (every lapsed line, scored by when it lapsed), `P cart:<session>` (the SKUs a session has a line of),
+ * `P order:<id>` (an order, as JSON), `P once:<key>` (an idempotency key's command and first reply),
+ * `P ledger` (seq → movement, as JSON) and `P ledger:seq` (the last seq); and per product, under its own
+ * hash tag: `P product:{sku}` (a hash of name, onHand, held and version), `P lines:{sku}` (session → units
+ * held), `P lapsed:{sku}` (session → units of a lapsed line), `P addresses:{sku}` (session → its client
+ * address, while addresses are counted), `P units:{sku}` (address → units held) and `P ledger:{sku}` (the
+ * seqs of its movements).
  *
- * Every script but the seed first checks the catalog is whole; when the epoch, the version or the SKUs are
- * missing it answers `lost`, and the store seeds again, in a new epoch, before it tries once more. A change
- * is published on the change channel in the same step, as JSON: `{epoch, version, products}` with the
- * products it touched, or `{epoch, version, reset: true}` for a catalog seeded anew.
+ * Every script gets the keys `P epoch`, `P version` and `P skus` and names the others itself. Every script but
+ * the seed first checks the catalog is whole; when the epoch, the version or the SKUs are missing it answers
+ * `lost`, and the store seeds again, in a new epoch, before it tries once more. A change is published on the
+ * change channel in the same step, as JSON: `{epoch, version, products}` with the products it touched, or
+ * `{epoch, version, reset: true}` for a catalog seeded anew.
+ *
+ * ARGV of every script: 1 prefix, 2 the change channel, 3 now (ms); then its own.
  */
 
-/** Key names the scripts build themselves: for products only known inside the script. */
-const KEY_NAMES = `
-local prefix = ARGV[1]
+/** What each kind of movement does to onHand and held, per unit: generated from `effectOf`, the one source. */
+const EFFECTS = MOVEMENT_KINDS.map((kind) => {
+  const { onHand, held } = effectOf({ kind, quantity: 1 })
+  return `${kind} = { ${onHand}, ${held} }`
+}).join(', ')
+
+/** Names, and the lines of a cart as kept across the keys above. */
+const LIBRARY = `
+local prefix, channel, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local EXPIRIES, LAPSES, LEDGER, LEDGER_SEQ = prefix .. 'expiries', prefix .. 'lapses', prefix .. 'ledger', prefix .. 'ledger:seq'
 local function productKey(sku) return prefix .. 'product:{' .. sku .. '}' end
 local function linesKey(sku) return prefix .. 'lines:{' .. sku .. '}' end
+local function lapsedKey(sku) return prefix .. 'lapsed:{' .. sku .. '}' end
 local function addressesKey(sku) return prefix .. 'addresses:{' .. sku .. '}' end
 local function unitsKey(sku) return prefix .. 'units:{' .. sku .. '}' end
+local function ledgerOfKey(sku) return prefix .. 'ledger:{' .. sku .. '}' end
 local function cartKey(session) return prefix .. 'cart:' .. session end
-`
+local function orderKey(id) return prefix .. 'order:' .. id end
 
-/** KEYS 1 epoch, 2 version, 3 skus. Reads them, answering `lost` when the catalog is not whole. */
-const CATALOG = `${KEY_NAMES}
-local epoch = redis.call('GET', KEYS[1])
-local version = tonumber(redis.call('GET', KEYS[2]))
-if not epoch or not version or redis.call('EXISTS', KEYS[3]) == 0 then return { 'lost' } end
 local function product(sku)
   local p = redis.call('HMGET', productKey(sku), 'name', 'onHand', 'held', 'version')
   if not p[1] then return nil end
   return { sku = sku, name = p[1], onHand = tonumber(p[2]), held = tonumber(p[3]), version = tonumber(p[4]) }
 end
-local function published(products)
-  redis.call('PUBLISH', ARGV[2], cjson.encode({ epoch = epoch, version = version, products = products }))
-end
-local function ends(score)
-  if not score or score == 'inf' then return 0 end
+local function placeOf(sku) return tonumber(redis.call('ZSCORE', KEYS[3], sku)) end
+-- An end of a hold as the store reads it: nil for never.
+local function ending(score)
+  if not score or score == 'inf' then return nil end
   return tonumber(score)
+end
+
+-- A line: its units, whether its hold lapsed, when it ends or ended (nil for never), its client address.
+local function lineOf(sku, session)
+  local member = sku .. '|' .. session
+  local address = redis.call('HGET', addressesKey(sku), session) or nil
+  local units = redis.call('HGET', linesKey(sku), session)
+  if units then
+    return { quantity = tonumber(units), lapsed = false, ends = ending(redis.call('ZSCORE', EXPIRIES, member)), address = address }
+  end
+  units = redis.call('HGET', lapsedKey(sku), session)
+  if units then
+    return { quantity = tonumber(units), lapsed = true, ends = ending(redis.call('ZSCORE', LAPSES, member)), address = address }
+  end
+  return nil
+end
+local function dropLine(sku, session)
+  local member = sku .. '|' .. session
+  local held = tonumber(redis.call('HGET', linesKey(sku), session))
+  local address = redis.call('HGET', addressesKey(sku), session)
+  if held and address then
+    if redis.call('HINCRBY', unitsKey(sku), address, -held) <= 0 then redis.call('HDEL', unitsKey(sku), address) end
+  end
+  redis.call('HDEL', linesKey(sku), session)
+  redis.call('HDEL', lapsedKey(sku), session)
+  redis.call('HDEL', addressesKey(sku), session)
+  redis.call('ZREM', EXPIRIES, member)
+  redis.call('ZREM', LAPSES, member)
+  redis.call('SREM', cartKey(session), sku)
+end
+-- Keeps a line, held until \`ends\` (a score: ms, or '+inf') or lapsed at it.
+local function putLine(sku, session, quantity, ends, lapsed, address)
+  dropLine(sku, session)
+  local member = sku .. '|' .. session
+  if lapsed then
+    redis.call('HSET', lapsedKey(sku), session, quantity)
+    redis.call('ZADD', LAPSES, ends, member)
+  else
+    redis.call('HSET', linesKey(sku), session, quantity)
+    redis.call('ZADD', EXPIRIES, ends, member)
+    if address then redis.call('HINCRBY', unitsKey(sku), address, quantity) end
+  end
+  if address then redis.call('HSET', addressesKey(sku), session, address) end
+  redis.call('SADD', cartKey(session), sku)
+end
+-- A session's lines, in catalog order.
+local function linesOf(session)
+  local lines = {}
+  for _, sku in ipairs(redis.call('SMEMBERS', cartKey(session))) do
+    local line = lineOf(sku, session)
+    if line then
+      line.sku, line.place = sku, placeOf(sku) or 0
+      lines[#lines + 1] = line
+    end
+  end
+  table.sort(lines, function(a, b) return a.place < b.place end)
+  return lines
+end
+
+-- Writes a movement of a product whose counters are already moved, with them; a ledger entry is the
+-- movement as \`Movement\` has it.
+local function record(p, kind, quantity, who)
+  local seq = redis.call('INCR', LEDGER_SEQ)
+  redis.call('HSET', LEDGER, seq, cjson.encode({
+    seq = seq, time = now, sku = p.sku, kind = kind, quantity = quantity, actor = who.actor,
+    orderId = who.orderId or cjson.null, idempotencyKey = who.key or cjson.null, reason = who.reason or cjson.null,
+    onHand = p.onHand, held = p.held,
+  }))
+  redis.call('ZADD', ledgerOfKey(p.sku), seq, seq)
+end
+`
+
+/** Reads the catalog's keys, answering `lost` when the catalog is not whole. */
+const CATALOG = `${LIBRARY}
+local epoch = redis.call('GET', KEYS[1])
+local version = tonumber(redis.call('GET', KEYS[2]))
+if not epoch or not version or redis.call('EXISTS', KEYS[3]) == 0 then return { 'lost' } end
+`
+
+/**
+ * A change: every product it touches gets the catalog's next version, taken once, and every move of onHand
+ * or held is recorded with the counters after it; \`finish\` publishes the products changed, and keeps the
+ * reply for the idempotency key. ARGV 4 the idempotency key ('' for none), 5 the command it is compared by,
+ * 6 how long it is kept (ms).
+ *
+ * Under a key already used, the script does nothing: the same command is answered `replayed` and the
+ * first reply, another `reused`. Otherwise a change answers `ok` and its reply, as JSON.
+ */
+const CHANGE = `${CATALOG}
+local key, command = ARGV[4], ARGV[5]
+local once = key ~= '' and prefix .. 'once:' .. key
+if once then
+  local first = redis.call('GET', once)
+  if first then
+    first = cjson.decode(first)
+    if first.command ~= command then return { 'reused' } end
+    return { 'replayed', first.reply }
+  end
+end
+local EFFECTS = { ${EFFECTS} }
+-- The products changed, by SKU as last written, in the order first changed.
+local changed, order = {}, {}
+local bumped = false
+local function touch(p)
+  if not bumped then
+    version, bumped = redis.call('INCR', KEYS[2]), true
+  end
+  p.version = version
+  redis.call('HSET', productKey(p.sku), 'name', p.name, 'onHand', p.onHand, 'held', p.held, 'version', version)
+  if not changed[p.sku] then order[#order + 1] = p.sku end
+  changed[p.sku] = p
+  return p
+end
+-- Who a movement is by: \`actor\`, under this change's idempotency key, with \`more\` (an order, a reason).
+local function by(actor, more)
+  local who = more or {}
+  who.actor, who.key = actor, key ~= '' and key or nil
+  return who
+end
+local function move(p, kind, quantity, who)
+  local effect = EFFECTS[kind]
+  p.onHand, p.held = p.onHand + effect[1] * quantity, p.held + effect[2] * quantity
+  touch(p)
+  record(p, kind, quantity, who)
+  return p
+end
+local function publish()
+  if #order == 0 then return end
+  local products = {}
+  for i, sku in ipairs(order) do products[i] = changed[sku] end
+  redis.call('PUBLISH', channel, cjson.encode({ epoch = epoch, version = version, products = products }))
+end
+local function finish(reply)
+  publish()
+  local text = cjson.encode(reply)
+  if once then redis.call('SET', once, cjson.encode({ command = command, reply = text }), 'PX', ARGV[6]) end
+  return { 'ok', text }
+end
+local function known(sku)
+  if not placeOf(sku) then return nil, { 'unknown', sku } end
+  local p = product(sku)
+  if not p then return nil, { 'lost' } end
+  return p
 end
 `
 
 /**
- * KEYS 1 epoch, 2 version, 3 skus. ARGV 1 prefix, 2 a fresh epoch, 3 the change channel, then the catalog
- * as sku, name, onHand, sku, name, onHand, ...
+ * ARGV 4 a fresh epoch, then the catalog as sku, name, onHand, sku, name, onHand, ...
  *
  * Keeps a whole catalog as it is, answering `kept` and each SKU with its name, for the caller to compare
  * with its own. Otherwise it is the first process on these keys, or keys were lost: it seeds the catalog in
  * a new epoch at version 0. Products it already lists keep their name and onHand, and the others come from
- * ARGV; every product's held is counted again from its lines (holds that are still there stay held), so the
- * new epoch is consistent, and the reset is published. Answers `seeded`.
+ * ARGV, each restocked from nothing in the ledger; every product's held is counted again from its held
+ * lines (holds that are still there stay held), so the new epoch is consistent, and the reset is published.
+ * Answers `seeded`.
  */
-export const SEED_SCRIPT = `${KEY_NAMES}
+export const SEED_SCRIPT = `${LIBRARY}
 local epoch = redis.call('GET', KEYS[1])
 local version = redis.call('GET', KEYS[2])
 local skus = redis.call('ZRANGE', KEYS[3], 0, -1)
@@ -71,9 +229,9 @@ if whole then
   return reply
 end
 local given = {}
-for i = 4, #ARGV, 3 do given[ARGV[i]] = { ARGV[i + 1], ARGV[i + 2] } end
+for i = 5, #ARGV, 3 do given[ARGV[i]] = { ARGV[i + 1], tonumber(ARGV[i + 2]) } end
 if #skus == 0 then
-  for i = 4, #ARGV, 3 do
+  for i = 5, #ARGV, 3 do
     skus[#skus + 1] = ARGV[i]
     redis.call('ZADD', KEYS[3], #skus, ARGV[i])
   end
@@ -91,177 +249,238 @@ for _, sku in ipairs(skus) do
     redis.call('HSET', productKey(sku), 'held', held, 'version', 0)
   else
     local definition = given[sku] or { sku, 0 }
-    redis.call('HSET', productKey(sku), 'name', definition[1], 'onHand', definition[2], 'held', held, 'version', 0)
+    local p = { sku = sku, name = definition[1], onHand = definition[2], held = held, version = 0 }
+    redis.call('HSET', productKey(sku), 'name', p.name, 'onHand', p.onHand, 'held', held, 'version', 0)
+    if p.onHand ~= 0 then record(p, 'restock', p.onHand, { actor = 'admin', reason = 'catalog' }) end
   end
 end
-redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], 0)
-redis.call('PUBLISH', ARGV[3], cjson.encode({ epoch = ARGV[2], version = 0, reset = true }))
+redis.call('PUBLISH', channel, cjson.encode({ epoch = ARGV[4], version = 0, reset = true }))
 return { 'seeded' }
 `
 
 /**
- * KEYS 1 epoch, 2 version, 3 skus. ARGV 1 prefix, then the SKUs to read, or none for every product.
- * Answers `ok`, the epoch and the version, then sku, name, onHand, held, version for each product; or
- * `unknown` and the first SKU the catalog lacks.
+ * ARGV 4 and on: the SKUs to read, or none for every product. Answers `ok` and, as JSON, the epoch, the
+ * version, the ledger's last seq and the products; or `unknown` and the first SKU the catalog lacks.
  */
 export const READ_SCRIPT = `${CATALOG}
 local skus = {}
-if #ARGV > 1 then
-  for i = 2, #ARGV do skus[#skus + 1] = ARGV[i] end
+if #ARGV > 3 then
+  for i = 4, #ARGV do skus[#skus + 1] = ARGV[i] end
 else
   skus = redis.call('ZRANGE', KEYS[3], 0, -1)
 end
-local reply = { 'ok', epoch, version }
+local products = {}
 for _, sku in ipairs(skus) do
-  if not redis.call('ZSCORE', KEYS[3], sku) then return { 'unknown', sku } end
+  if not placeOf(sku) then return { 'unknown', sku } end
   local p = product(sku)
   if not p then return { 'lost' } end
-  for _, value in ipairs({ sku, p.name, p.onHand, p.held, p.version }) do reply[#reply + 1] = value end
+  products[#products + 1] = p
 end
-return reply
+local seq = tonumber(redis.call('GET', LEDGER_SEQ)) or 0
+return { 'ok', cjson.encode({ epoch = epoch, version = version, seq = seq, products = products }) }
 `
 
 /**
- * KEYS 1 epoch, 2 version, 3 skus, 4 expiries, 5 cart:<session>. ARGV 1 prefix, 2 session.
- * Answers `ok`, the epoch and the version, then, for each line of the session: sku, its place in the
- * catalog, units, the end of its hold (0 for never), name, onHand, held, version.
+ * ARGV 4 session. Answers `ok` and, as JSON, the epoch, the version and the session's lines in catalog order,
+ * each with its product.
  */
 export const CART_SCRIPT = `${CATALOG}
-local session = ARGV[2]
-local reply = { 'ok', epoch, version }
-for _, sku in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-  local units = redis.call('HGET', linesKey(sku), session)
-  local p = product(sku)
-  if units and p then
-    local place = redis.call('ZSCORE', KEYS[3], sku)
-    local ending = ends(redis.call('ZSCORE', KEYS[4], sku .. '|' .. session))
-    for _, value in ipairs({ sku, tonumber(place), tonumber(units), ending, p.name, p.onHand, p.held, p.version }) do
-      reply[#reply + 1] = value
-    end
+local lines = {}
+for _, line in ipairs(linesOf(ARGV[4])) do
+  local p = product(line.sku)
+  if p then
+    lines[#lines + 1] = { sku = line.sku, quantity = line.quantity, ends = line.ends or cjson.null, lapsed = line.lapsed, product = p }
   end
 end
-return reply
+return { 'ok', cjson.encode({ epoch = epoch, version = version, lines = lines }) }
 `
 
 /**
- * KEYS 1 epoch, 2 version, 3 skus, 4 expiries, 5 product:{sku}, 6 lines:{sku}, 7 addresses:{sku},
- * 8 units:{sku}, 9 cart:<session>, 10 the key that remembers an idempotent action's reply ('' for none).
- * ARGV 1 prefix, 2 the change channel, 3 sku, 4 session, 5 'add', 'remove' or 'set', 6 the quantity for
- * 'set', 7 the end of the hold (ms, or '+inf'), 8 the units a session may hold, 9 the units an address may
- * hold (0 for no cap), 10 the client address ('' for none), 11 the command an idempotency key is compared
- * by, 12 how long the key is kept (ms).
+ * ARGV 4 sku. Answers `ok` and, as JSON, every line of the product, held or lapsed: session, units, end,
+ * whether it lapsed, address.
+ */
+export const HOLDS_SCRIPT = `${CATALOG}
+local sku = ARGV[4]
+if not placeOf(sku) then return { 'unknown', sku } end
+local lines = {}
+for _, kind in ipairs({ linesKey(sku), lapsedKey(sku) }) do
+  for _, session in ipairs(redis.call('HKEYS', kind)) do
+    local line = lineOf(sku, session)
+    lines[#lines + 1] = {
+      session = session, quantity = line.quantity, ends = line.ends or cjson.null, lapsed = line.lapsed,
+      address = line.address or cjson.null,
+    }
+  end
+end
+return { 'ok', cjson.encode(lines) }
+`
+
+/**
+ * ARGV 7 sku, 8 session, 9 'add', 'remove' or 'set', 10 the quantity for 'set', 11 the end of the hold (ms,
+ * or '+inf'), 12 the units a session may hold, 13 the units an address may hold (0 for no cap), 14 the
+ * client address ('' for none).
  *
- * Sets the line as \`decideLine\` would; a change to held bumps the version, stamps the product with it and
- * publishes it, in the same step. Under a key already used it does nothing: the same command is given the
- * reply first recorded, another gets \`reused\`.
- * Answers `ok` or `refused` (or `unknown`, `lost`, `reused`), 1 if this is a reply given again, the epoch,
- * the version, the product's name, onHand, held and version, then the line's units and the end of its hold
- * (0 for none), or the refusal's code and figure.
+ * Sets the line as \`Stockroom.apply\` would, a lapsed line counting as holding none; a change to held bumps
+ * the version and writes a \`hold\` or \`release\`. Its reply is a \`CartResult\`.
  */
-export const APPLY_SCRIPT = `${CATALOG}
-local once, sku, session, action = KEYS[10], ARGV[3], ARGV[4], ARGV[5]
-if once ~= '' then
-  local first = redis.call('GET', once)
-  if first then
-    first = cjson.decode(first)
-    if first.command ~= ARGV[11] then return { 'reused' } end
-    first.reply[2] = 1
-    return first.reply
-  end
-end
-if not redis.call('ZSCORE', KEYS[3], sku) then return { 'unknown', sku } end
-local p = product(sku)
-if not p then return { 'lost' } end
-local held = tonumber(redis.call('HGET', KEYS[6], session)) or 0
-local wanted = held
-if action == 'add' then wanted = math.max(1, held) elseif action == 'remove' then wanted = 0 else wanted = tonumber(ARGV[6]) end
+export const APPLY_SCRIPT = `${CHANGE}
+local sku, session, action = ARGV[7], ARGV[8], ARGV[9]
+local p, problem = known(sku)
+if not p then return problem end
+local line = lineOf(sku, session)
+local held = (line and not line.lapsed) and line.quantity or 0
+local address = (line and line.address) or (ARGV[14] ~= '' and ARGV[14]) or nil
+local byAddress = address and tonumber(redis.call('HGET', unitsKey(sku), address)) or 0
+local wanted = 0
+if action == 'add' then wanted = math.max(1, held) elseif action == 'set' then wanted = tonumber(ARGV[10]) end
 local more = wanted - held
-local perSession, perAddress = tonumber(ARGV[8]), tonumber(ARGV[9])
-local address = false
-if perAddress > 0 then
-  address = redis.call('HGET', KEYS[7], session) or (ARGV[10] ~= '' and ARGV[10])
-end
-local byAddress = address and tonumber(redis.call('HGET', KEYS[8], address)) or 0
+local perSession, perAddress = tonumber(ARGV[12]), tonumber(ARGV[13])
 local available = math.max(0, p.onHand - p.held)
-local reply
-local function answer(status, a, b)
-  reply = { status, 0, epoch, version, p.name, p.onHand, p.held, p.version, a, b }
-end
+local refusal
 if more > 0 and wanted > perSession then
-  answer('refused', 'limit_reached', perSession)
+  refusal = { error = 'limit_reached', limit = perSession }
 elseif more > 0 and more > available then
-  answer('refused', 'sold_out', available)
-elseif more > 0 and address and byAddress + more > perAddress then
-  answer('refused', 'address_limit', perAddress)
-else
-  local member = sku .. '|' .. session
-  if wanted == 0 then
-    redis.call('HDEL', KEYS[6], session)
-    redis.call('HDEL', KEYS[7], session)
-    redis.call('ZREM', KEYS[4], member)
-    redis.call('SREM', KEYS[9], sku)
-  else
-    redis.call('HSET', KEYS[6], session, wanted)
-    redis.call('ZADD', KEYS[4], ARGV[7], member)
-    redis.call('SADD', KEYS[9], sku)
-    if address then redis.call('HSET', KEYS[7], session, address) end
-  end
-  if address and more ~= 0 then
-    if redis.call('HINCRBY', KEYS[8], address, more) <= 0 then redis.call('HDEL', KEYS[8], address) end
-  end
-  if more ~= 0 then
-    version = redis.call('INCR', KEYS[2])
-    p.held, p.version = p.held + more, version
-    redis.call('HSET', KEYS[5], 'held', p.held, 'version', version)
-    published({ p })
-  end
-  answer('ok', wanted, wanted == 0 and 0 or ends(redis.call('ZSCORE', KEYS[4], member)))
+  refusal = { error = 'sold_out', available = available }
+elseif more > 0 and perAddress > 0 and byAddress + more > perAddress then
+  refusal = { error = 'address_limit', limit = perAddress }
 end
-if once ~= '' then
-  redis.call('SET', once, cjson.encode({ command = ARGV[11], reply = reply }), 'PX', ARGV[12])
-end
-return reply
+if refusal then return finish({ epoch = epoch, version = version, ok = false, refusal = refusal, product = p }) end
+if wanted == 0 then dropLine(sku, session) else putLine(sku, session, wanted, ARGV[11], false, address) end
+if more ~= 0 then move(p, more > 0 and 'hold' or 'release', more, by(session)) end
+local holdUntil = (wanted == 0 or ARGV[11] == '+inf') and cjson.null or tonumber(ARGV[11])
+local kept = { sku = sku, quantity = wanted, holdUntil = holdUntil, lapsed = false, product = p }
+return finish({ epoch = epoch, version = version, ok = true, line = kept })
 `
 
 /**
- * KEYS 1 epoch, 2 version, 3 skus, 4 expiries. ARGV 1 prefix, 2 the change channel, 3 now (ms), 4 how many
- * holds to end at most.
- * Returns to stock the holds that end at or before now, as one change; run by every process, it returns each
- * hold once, since the first run removes what the others would. Answers how many holds ended.
+ * ARGV 7 how many lines to lapse or forget at most, 8 the instant before which lapsed lines are forgotten.
+ * Lapses the held lines whose hold ends at or before now, their units back to stock, each an \`expire\` of its
+ * session, all one change; forgets lapsed lines that lapsed before ARGV 8. Run by every process, it lapses
+ * each hold once, since the first run removes what the others would. Answers `ok` and how many lines it
+ * lapsed or forgot, whichever is more.
  */
-export const EXPIRE_SCRIPT = `${CATALOG}
-local ended = redis.call('ZRANGEBYSCORE', KEYS[4], '-inf', ARGV[3], 'LIMIT', 0, ARGV[4])
-local freed, order = {}, {}
-for _, member in ipairs(ended) do
+export const EXPIRE_SCRIPT = `${CHANGE}
+local batch = tonumber(ARGV[7])
+local ended = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch)
+for i = 1, #ended, 2 do
+  local member = ended[i]
   local bar = string.find(member, '|', 1, true)
   local sku, session = string.sub(member, 1, bar - 1), string.sub(member, bar + 1)
-  local units = tonumber(redis.call('HGET', linesKey(sku), session)) or 0
-  local address = redis.call('HGET', addressesKey(sku), session)
-  redis.call('HDEL', linesKey(sku), session)
-  redis.call('HDEL', addressesKey(sku), session)
-  redis.call('SREM', cartKey(session), sku)
-  redis.call('ZREM', KEYS[4], member)
-  if address and units > 0 then
-    if redis.call('HINCRBY', unitsKey(sku), address, -units) <= 0 then redis.call('HDEL', unitsKey(sku), address) end
-  end
-  if units > 0 then
-    if not freed[sku] then order[#order + 1] = sku end
-    freed[sku] = (freed[sku] or 0) + units
+  local line, p = lineOf(sku, session), product(sku)
+  if line and p then
+    putLine(sku, session, line.quantity, ended[i + 1], true, line.address)
+    move(p, 'expire', -line.quantity, by(session))
+  else
+    redis.call('ZREM', EXPIRIES, member)
   end
 end
-if #order > 0 then
-  version = redis.call('INCR', KEYS[2])
-  local products = {}
-  for _, sku in ipairs(order) do
-    local p = product(sku)
-    if p then
-      p.held, p.version = p.held - freed[sku], version
-      redis.call('HSET', productKey(sku), 'held', p.held, 'version', version)
-      products[#products + 1] = p
-    end
-  end
-  if #products > 0 then published(products) end
+local forgotten = redis.call('ZRANGEBYSCORE', LAPSES, '-inf', ARGV[8], 'LIMIT', 0, batch)
+for _, member in ipairs(forgotten) do
+  local bar = string.find(member, '|', 1, true)
+  dropLine(string.sub(member, 1, bar - 1), string.sub(member, bar + 1))
 end
-return #ended
+publish()
+return { 'ok', math.max(#ended / 2, #forgotten) }
+`
+
+/**
+ * ARGV 7 session, 8 the new order's id. Sells every line of the session's cart as \`Stockroom.checkout\`:
+ * all or none, a lapsed line held again and sold if its units are still there. Its reply is a
+ * \`CheckoutResult\`.
+ */
+export const CHECKOUT_SCRIPT = `${CHANGE}
+local session, id = ARGV[7], ARGV[8]
+local lines = linesOf(session)
+if #lines == 0 then return finish({ ok = false, error = 'cart_empty' }) end
+local products, short = {}, {}
+for _, line in ipairs(lines) do
+  local p = product(line.sku)
+  if not p then return { 'lost' } end
+  products[line.sku] = p
+  local available = math.max(0, p.onHand - p.held)
+  if line.lapsed and line.quantity > available then
+    short[#short + 1] = { sku = line.sku, quantity = line.quantity, available = available }
+  end
+end
+if #short > 0 then return finish({ ok = false, error = 'insufficient_stock', lines = short }) end
+local who = by(session, { orderId = id })
+local sold = {}
+for _, line in ipairs(lines) do
+  local p = products[line.sku]
+  if line.lapsed then move(p, 'hold', line.quantity, who) end
+  move(p, 'sale', -line.quantity, who)
+  dropLine(line.sku, session)
+  sold[#sold + 1] = { sku = line.sku, name = p.name, quantity = line.quantity }
+end
+local order = { id = id, session = session, lines = sold, createdAt = now, status = 'placed' }
+redis.call('SET', orderKey(id), cjson.encode(order))
+return finish({ ok = true, order = order })
+`
+
+/**
+ * ARGV 7 sku, 8 name, 9 onHand, 10 the onHand the caller expects ('' for any). Creates or replaces a
+ * product as \`Stockroom.putProduct\`. Its reply is a \`PutResult\`.
+ */
+export const PUT_PRODUCT_SCRIPT = `${CHANGE}
+local sku, name, onHand, expected = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10]
+local existing = product(sku)
+if placeOf(sku) and not existing then return { 'lost' } end
+local current = existing and existing.onHand or 0
+if expected ~= '' and current ~= tonumber(expected) then
+  return finish({ ok = false, error = 'conflict', current = current })
+end
+if existing and onHand < existing.held then return finish({ ok = false, error = 'below_held', held = existing.held }) end
+local p = existing
+if not p then
+  local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
+  redis.call('ZADD', KEYS[3], tonumber(last[2] or 0) + 1, sku)
+  p = touch({ sku = sku, name = name, onHand = 0, held = 0 })
+end
+if p.name ~= name then
+  p.name = name
+  touch(p)
+end
+if onHand ~= p.onHand then move(p, existing and 'adjust' or 'restock', onHand - p.onHand, by('admin')) end
+return finish({ ok = true, product = p, created = not existing })
+`
+
+/** ARGV 7 sku, 8 delta, 9 reason. Moves onHand as \`Stockroom.adjust\`. Its reply is an \`AdjustResult\`. */
+export const ADJUST_SCRIPT = `${CHANGE}
+local sku, delta = ARGV[7], tonumber(ARGV[8])
+local p, problem = known(sku)
+if not p then return problem end
+if p.onHand + delta < p.held then return finish({ ok = false, error = 'below_held', held = p.held }) end
+if delta ~= 0 then move(p, delta > 0 and 'restock' or 'adjust', delta, by('admin', { reason = ARGV[9] })) end
+return finish({ ok = true, product = p })
+`
+
+/** ARGV 7 sku, 8 session. Lets go one session's line as \`Stockroom.releaseHold\`. Its reply is a \`ReleaseResult\`. */
+export const RELEASE_SCRIPT = `${CHANGE}
+local sku, session = ARGV[7], ARGV[8]
+local p, problem = known(sku)
+if not p then return problem end
+local line = lineOf(sku, session)
+if not line then return finish({ ok = false, error = 'no_hold' }) end
+dropLine(sku, session)
+local released = line.lapsed and 0 or line.quantity
+if released > 0 then move(p, 'release', -released, by('admin')) end
+return finish({ ok = true, released = released, product = p })
+`
+
+/** ARGV 7 order id. Cancels an order as \`Stockroom.cancelOrder\`. Its reply is a \`CancelResult\`. */
+export const CANCEL_SCRIPT = `${CHANGE}
+local id = ARGV[7]
+local order = redis.call('GET', orderKey(id))
+if not order then return finish({ ok = false, error = 'order_not_found' }) end
+order = cjson.decode(order)
+if order.status == 'cancelled' then return finish({ ok = false, error = 'already_cancelled' }) end
+for _, line in ipairs(order.lines) do
+  if not product(line.sku) then return { 'lost' } end
+end
+for _, line in ipairs(order.lines) do move(product(line.sku), 'cancel', line.quantity, by('admin', { orderId = id })) end
+order.status = 'cancelled'
+redis.call('SET', orderKey(id), cjson.encode(order))
+return finish({ ok = true, order = order })
 `

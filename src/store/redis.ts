@@ -3,24 +3,59 @@ import { nanoid } from 'nanoid'
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { z } from 'zod'
 import type { Catalog } from '../domain/catalog.js'
-import type { Refusal } from '../domain/cart-rules.js'
-import type { ProductDefinition, ProductStock } from '../domain/product.js'
-import { NEVER } from '../domain/stockroom.js'
+import { replay, type Divergence, type Movement } from '../domain/movement.js'
+import type { Order } from '../domain/order.js'
+import type { ProductDefinition } from '../domain/product.js'
+import type { LineOf } from '../domain/stock-state.js'
+import { LAPSED_LINES_KEPT_MS, NEVER, type ProductInput } from '../domain/stockroom.js'
 import { UnknownProductError } from '../domain/unknown-product-error.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
-import { APPLY_SCRIPT, CART_SCRIPT, EXPIRE_SCRIPT, READ_SCRIPT, SEED_SCRIPT } from './redis-scripts.js'
+import {
+  adjustReply,
+  applyReply,
+  cancelReply,
+  cartReply,
+  catalogReply,
+  channelMessage,
+  checkoutReply,
+  holdsReply,
+  movementReply,
+  orderReply,
+  putReply,
+  releaseReply,
+  scriptReply,
+} from './redis-replies.js'
+import {
+  ADJUST_SCRIPT,
+  APPLY_SCRIPT,
+  CANCEL_SCRIPT,
+  CART_SCRIPT,
+  CHECKOUT_SCRIPT,
+  EXPIRE_SCRIPT,
+  HOLDS_SCRIPT,
+  PUT_PRODUCT_SCRIPT,
+  READ_SCRIPT,
+  RELEASE_SCRIPT,
+  SEED_SCRIPT,
+} from './redis-scripts.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 import {
   commandOf,
   holdEndNow,
   IDEMPOTENCY_KEY_TTL_MS,
+  operationOf,
   storeDefaults,
+  type AdjustResult,
+  type CancelResult,
   type CartCommand,
-  type CartLine,
   type CartResult,
   type CartView,
   type ChangeListener,
+  type CheckoutResult,
+  type MovementQuery,
+  type PutResult,
+  type ReleaseResult,
   type Store,
   type StoreOptions,
 } from './store.js'
@@ -41,62 +76,31 @@ export interface RedisStoreOptions extends StoreOptions {
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
 const DEFAULT_CANARY_TIMEOUT_MS = 1000
 const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
-/** How many lapsed holds one run of the expiry script returns at most, so that no run blocks Redis long. */
+/** How many lines one run of the expiry script lapses or forgets at most, so that no run blocks Redis long. */
 const EXPIRE_BATCH = 1000
+/** How many movements one read of the ledger asks for, when `verify` reads all of them. */
+const LEDGER_PAGE = 1000
 
 const count = z.coerce.number().int()
-/** A product as the scripts answer it: sku, name, onHand, held, version. */
-const productFields = z.tuple([z.string(), z.string(), count, count, count])
-const productOf = ([sku, name, onHand, held, version]: z.infer<typeof productFields>): ProductStock => ({
-  sku,
-  name,
-  onHand,
-  held,
-  version,
-})
-/** What a script answers when it cannot do what it was asked. */
-const unknownReply = z.tuple([z.literal('unknown'), z.string()])
-const lostReply = z.tuple([z.literal('lost')])
-const readReply = z.tuple([z.literal('ok'), z.string(), count]).rest(z.union([z.string(), count]))
-const applyReply = z.tuple([
-  z.enum(['ok', 'refused']),
-  count,
-  z.string(),
-  count,
-  z.string(),
-  count,
-  count,
-  count,
-  z.union([z.string(), count]),
-  count,
-])
 const seedReply = z.tuple([z.enum(['kept', 'seeded'])]).rest(z.string())
 
-const productChange = z.object({
-  sku: z.string(),
-  name: z.string(),
-  onHand: count,
-  held: count,
-  version: count,
-})
-/** What the change channel carries: a change, a catalog seeded anew, or a test message of `check()`. */
-const channelMessage = z.union([
-  z.object({ epoch: z.string(), version: count, products: z.array(productChange) }),
-  z.object({ epoch: z.string(), version: count, reset: z.literal(true) }),
-  z.object({ canary: z.string() }),
-])
-
-type ScriptCall = (...args: (string | number)[]) => Promise<unknown>
-
-interface ScriptCommands {
-  stockSeed: ScriptCall
-  stockRead: ScriptCall
-  stockCart: ScriptCall
-  stockApply: ScriptCall
-  stockExpire: ScriptCall
+/** The scripts, as commands of the connection: each is given the catalog's three keys, then its ARGV. */
+const SCRIPTS = {
+  stockSeed: SEED_SCRIPT,
+  stockRead: READ_SCRIPT,
+  stockCart: CART_SCRIPT,
+  stockHolds: HOLDS_SCRIPT,
+  stockApply: APPLY_SCRIPT,
+  stockExpire: EXPIRE_SCRIPT,
+  stockCheckout: CHECKOUT_SCRIPT,
+  stockPut: PUT_PRODUCT_SCRIPT,
+  stockAdjust: ADJUST_SCRIPT,
+  stockRelease: RELEASE_SCRIPT,
+  stockCancel: CANCEL_SCRIPT,
 }
 
-type CommandConnection = Redis & ScriptCommands
+type ScriptName = keyof typeof SCRIPTS
+type CommandConnection = Redis & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>
 
 /** Splits a flat list into rows of `size`. */
 function rows<T>(values: readonly T[], size: number): T[][] {
@@ -106,18 +110,18 @@ function rows<T>(values: readonly T[], size: number): T[][] {
 }
 
 /**
- * The catalog and every cart in Redis, shared by every process that uses the same URL and prefix. Each action
- * is one Lua script, so it is atomic across processes; each change is published on a channel in the same
- * step, and every store hears it on a second, subscribed connection. After either connection comes back from
+ * The catalog, every cart, the orders and the ledger in Redis, shared by every process that uses the same URL
+ * and prefix. Each operation is one Lua script, so it is atomic across processes, and writes its movements in
+ * the same step; each change is published on a channel in that step too, and every store hears it on a
+ * second, subscribed connection. After either connection comes back from
  * an outage the store reads the catalog again and reports it, so changes made meanwhile reach its listeners.
  */
 export class RedisStore implements Store {
   readonly #commands: CommandConnection
   readonly #subscriber: Redis
   readonly #prefix: string
-  /** The keys of the catalog as a whole: epoch, version, SKUs. */
+  /** The keys of the catalog as a whole, which every script is given: epoch, version, SKUs. */
   readonly #catalogKeys: readonly [string, string, string]
-  readonly #expiriesKey: string
   readonly #channel: string
   readonly #definitions: readonly ProductDefinition[]
   readonly #options: ReturnType<typeof storeDefaults>
@@ -143,7 +147,6 @@ export class RedisStore implements Store {
     this.#subscriber = subscriber
     const prefix = (this.#prefix = options.keyPrefix)
     this.#catalogKeys = [`${prefix}epoch`, `${prefix}version`, `${prefix}skus`]
-    this.#expiriesKey = `${prefix}expiries`
     this.#channel = `${prefix}changes`
     this.#options = storeDefaults(options)
     this.#definitions = this.#options.catalog
@@ -170,11 +173,7 @@ export class RedisStore implements Store {
       autoResubscribe: false,
     } satisfies RedisOptions
     const commands = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}commands` })
-    commands.defineCommand('stockSeed', { numberOfKeys: 3, lua: SEED_SCRIPT })
-    commands.defineCommand('stockRead', { numberOfKeys: 3, lua: READ_SCRIPT })
-    commands.defineCommand('stockCart', { numberOfKeys: 5, lua: CART_SCRIPT })
-    commands.defineCommand('stockApply', { numberOfKeys: 10, lua: APPLY_SCRIPT })
-    commands.defineCommand('stockExpire', { numberOfKeys: 4, lua: EXPIRE_SCRIPT })
+    for (const [name, lua] of Object.entries(SCRIPTS)) commands.defineCommand(name, { numberOfKeys: 3, lua })
     const subscriber = new Redis(options.url, { ...connection, connectionName: `${options.keyPrefix}subscriber` })
     // Failures to connect are reported by connect() below, and later outages by reportOutages: one line
     // when a connection is lost and one when it is back, not one per attempt to reconnect.
@@ -207,92 +206,127 @@ export class RedisStore implements Store {
   }
 
   async catalog(skus?: readonly string[]): Promise<Catalog> {
-    const reply = await this.#script(() =>
-      this.#commands.stockRead(...this.#catalogKeys, this.#prefix, ...(skus ?? [])),
-    )
-    const [, epoch, version, ...fields] = readReply.parse(reply)
-    return { epoch, version, products: rows(fields, 5).map((row) => productOf(productFields.parse(row))) }
+    const { epoch, version, products } = await this.#snapshot(skus ?? [])
+    return { epoch, version, products }
   }
 
   async cart(session: string): Promise<CartView> {
-    const reply = await this.#script(() =>
-      this.#commands.stockCart(
-        ...this.#catalogKeys,
-        this.#expiriesKey,
-        this.#key('cart:', session),
-        this.#prefix,
-        session,
-      ),
-    )
-    const [, epoch, version, ...fields] = readReply.parse(reply)
-    const lines = rows(fields, 8)
-      .map((row) => z.tuple([z.string(), count, count, count, z.string(), count, count, count]).parse(row))
-      .sort((a, b) => a[1] - b[1])
-      .map(([sku, , quantity, until, ...product]): CartLine => ({
+    const { epoch, version, lines } = cartReply.parse(this.#json(await this.#read('stockCart', session)))
+    return {
+      epoch,
+      version,
+      lines: lines.map(({ sku, quantity, ends, lapsed, product }) => ({
         sku,
         quantity,
-        holdUntil: until || null,
-        product: productOf([sku, ...product]),
-      }))
-    return { epoch, version, lines }
+        holdUntil: lapsed ? null : ends,
+        lapsed,
+        product,
+      })),
+    }
   }
 
   async apply(command: CartCommand, idempotencyKey?: string): Promise<CartResult> {
     const { session, sku, request, address } = command
     const end = holdEndNow(this.#options.holds)
     const { maxPerSession, maxPerAddress } = this.#options.rules
-    const reply = await this.#script(() =>
-      this.#commands.stockApply(
-        ...this.#catalogKeys,
-        this.#expiriesKey,
-        this.#key('product:', sku),
-        this.#key('lines:', sku),
-        this.#key('addresses:', sku),
-        this.#key('units:', sku),
-        this.#key('cart:', session),
-        idempotencyKey === undefined ? '' : this.#key('once:', idempotencyKey),
-        this.#prefix,
-        this.#channel,
-        sku,
-        session,
-        request.action,
-        request.action === 'set' ? request.quantity : 0,
-        end === NEVER ? '+inf' : end,
-        maxPerSession,
-        maxPerAddress ?? 0,
-        address ?? '',
-        commandOf(command),
-        IDEMPOTENCY_KEY_TTL_MS,
-      ),
-    )
-    if (Array.isArray(reply) && reply[0] === 'reused') throw new IdempotencyKeyReusedError()
-    const [status, replay, epoch, version, name, onHand, held, productVersion, a, b] = applyReply.parse(reply)
-    const product = { sku, name, onHand, held, version: productVersion }
-    const replayed = replay === 1 ? ({ replayed: true } as const) : {}
-    if (status === 'refused') {
-      const refusal = { error: String(a), ...(a === 'sold_out' ? { available: b } : { limit: b }) } as Refusal
-      return { epoch, version, ok: false, refusal, product, ...replayed }
-    }
-    const quantity = Number(a)
-    const line = { sku, quantity, holdUntil: quantity > 0 && b > 0 ? b : null, product }
-    return { epoch, version, ok: true, line, ...replayed }
+    return this.#change(applyReply, 'stockApply', idempotencyKey, commandOf(command), [
+      sku,
+      session,
+      request.action,
+      request.action === 'set' ? request.quantity : 0,
+      end === NEVER ? '+inf' : end,
+      maxPerSession,
+      maxPerAddress ?? 0,
+      address ?? '',
+    ])
   }
 
   async expireHolds(): Promise<void> {
-    const now = this.#options.holds.clock.now()
-    for (;;) {
-      const ended = await this.#script(() =>
-        this.#commands.stockExpire(
-          ...this.#catalogKeys,
-          this.#expiriesKey,
-          this.#prefix,
-          this.#channel,
-          now,
-          EXPIRE_BATCH,
-        ),
-      )
-      if (count.parse(ended) < EXPIRE_BATCH) return
+    const forgetBefore = this.#now() - LAPSED_LINES_KEPT_MS
+    const run = () => this.#read('stockExpire', '', '', 0, EXPIRE_BATCH, forgetBefore)
+    while (count.parse(await run()) === EXPIRE_BATCH);
+  }
+
+  async checkout(session: string, idempotencyKey?: string): Promise<CheckoutResult> {
+    return this.#change(checkoutReply, 'stockCheckout', idempotencyKey, operationOf('checkout', session), [
+      session,
+      nanoid(),
+    ])
+  }
+
+  async order(id: string): Promise<Order | undefined> {
+    const order = await this.#run(() => this.#commands.get(`${this.#prefix}order:${id}`))
+    return order === null ? undefined : orderReply.parse(this.#json(order))
+  }
+
+  async putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {
+    const { sku, name, onHand, expected } = input
+    return this.#change(putReply, 'stockPut', idempotencyKey, operationOf('put', input), [
+      sku,
+      name,
+      onHand,
+      expected ?? '',
+    ])
+  }
+
+  async adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
+    const operation = operationOf('adjust', sku, delta, reason)
+    return this.#change(adjustReply, 'stockAdjust', idempotencyKey, operation, [sku, delta, reason])
+  }
+
+  async holds(sku: string): Promise<LineOf[]> {
+    const lines = holdsReply.parse(this.#json(await this.#read('stockHolds', sku)))
+    return lines.map(({ session, quantity, ends, lapsed, address }) => ({
+      session,
+      sku,
+      quantity,
+      until: ends ?? NEVER,
+      lapsed,
+      ...(address !== null && { address }),
+    }))
+  }
+
+  async releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult> {
+    const operation = operationOf('release', sku, session)
+    return this.#change(releaseReply, 'stockRelease', idempotencyKey, operation, [sku, session])
+  }
+
+  async cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult> {
+    return this.#change(cancelReply, 'stockCancel', idempotencyKey, operationOf('cancel', id), [id])
+  }
+
+  /**
+   * The ledger is only ever appended to, its seqs without gaps, so a page needs no script: the seqs after
+   * `after` are read straight from the ledger, or from the product's list of its own.
+   */
+  async movements({ sku, after, limit }: MovementQuery): Promise<Movement[]> {
+    const seqs =
+      sku === undefined
+        ? Array.from({ length: limit }, (_, i) => String(after + 1 + i))
+        : await this.#run(() =>
+            this.#commands.zrangebyscore(`${this.#prefix}ledger:{${sku}}`, `(${after}`, '+inf', 'LIMIT', 0, limit),
+          )
+    if (seqs.length === 0) return []
+    const entries = await this.#run(() => this.#commands.hmget(`${this.#prefix}ledger`, ...seqs))
+    return entries.flatMap((entry) => (entry === null ? [] : [movementReply.parse(this.#json(entry))]))
+  }
+
+  /**
+   * Takes the ledger's last seq and every product's counters in one step, then reads the ledger up to that
+   * seq, which no later change alters, and replays it against them.
+   */
+  async verify(): Promise<Divergence | undefined> {
+    const { seq, products } = await this.#snapshot([])
+    const movements: Movement[] = []
+    for (let after = 0; after < seq; after += LEDGER_PAGE) {
+      movements.push(...(await this.movements({ after, limit: Math.min(LEDGER_PAGE, seq - after) })))
     }
+    return replay(movements, products)
+  }
+
+  /** The products `skus` names, or all, with the epoch, the version and the ledger's last seq. */
+  async #snapshot(skus: readonly string[]) {
+    return catalogReply.parse(this.#json(await this.#read('stockRead', ...skus)))
   }
 
   /**
@@ -351,10 +385,6 @@ export class RedisStore implements Store {
     this.#subscriber.disconnect()
   }
 
-  #key(kind: string, name: string): string {
-    return kind === 'cart:' || kind === 'once:' ? `${this.#prefix}${kind}${name}` : `${this.#prefix}${kind}{${name}}`
-  }
-
   /**
    * Seeds the catalog (see SEED_SCRIPT), or keeps the one there; warns once when this process's catalog is
    * not the one kept.
@@ -362,9 +392,7 @@ export class RedisStore implements Store {
   async #seed(): Promise<void> {
     const definitions = this.#definitions.flatMap(({ sku, name, onHand }) => [sku, name, onHand])
     const [status, ...kept] = seedReply.parse(
-      await this.#run(() =>
-        this.#commands.stockSeed(...this.#catalogKeys, this.#prefix, nanoid(), this.#channel, ...definitions),
-      ),
+      await this.#run(() => this.#commands.stockSeed(...this.#args(), nanoid(), ...definitions)),
     )
     if (status === 'seeded') return
     const stored = rows(kept, 2).map(([sku, name]) => `${sku}\u0000${name}`)
@@ -377,20 +405,64 @@ export class RedisStore implements Store {
     }
   }
 
+  /** The keys and the first ARGV every script is given: the prefix, the change channel, and now. */
+  #args(): (string | number)[] {
+    return [...this.#catalogKeys, this.#prefix, this.#channel, this.#now()]
+  }
+
+  #now(): number {
+    return this.#options.holds.clock.now()
+  }
+
   /**
    * Runs a script; one that finds the catalog lost (`lost`) seeds it again, in a new epoch, and runs once
-   * more. A SKU the catalog lacks is an `UnknownProductError`.
+   * more. A SKU the catalog lacks is an `UnknownProductError`, an idempotency key used for another command an
+   * `IdempotencyKeyReusedError`. Gives the reply, and whether it was given before.
    */
-  async #script(call: () => Promise<unknown>): Promise<unknown> {
-    let reply = await this.#run(call)
-    if (lostReply.safeParse(reply).success) {
+  async #script(name: ScriptName, args: readonly (string | number)[]): Promise<{ reply: unknown; replayed: boolean }> {
+    const call = () => this.#commands[name](...this.#args(), ...args)
+    let reply = scriptReply.parse(await this.#run(call))
+    if (reply[0] === 'lost') {
       await this.#seed()
-      reply = await this.#run(call)
+      reply = scriptReply.parse(await this.#run(call))
     }
-    const unknown = unknownReply.safeParse(reply)
-    if (unknown.success) throw new UnknownProductError(unknown.data[1])
-    if (lostReply.safeParse(reply).success) throw new StoreUnavailableError('the catalog in Redis keeps being lost')
-    return reply
+    switch (reply[0]) {
+      case 'lost':
+        throw new StoreUnavailableError('the catalog in Redis keeps being lost')
+      case 'unknown':
+        throw new UnknownProductError(reply[1])
+      case 'reused':
+        throw new IdempotencyKeyReusedError()
+      default:
+        return { reply: reply[1], replayed: reply[0] === 'replayed' }
+    }
+  }
+
+  /** A script that reads: its reply. */
+  async #read(name: ScriptName, ...args: readonly (string | number)[]): Promise<unknown> {
+    return (await this.#script(name, args)).reply
+  }
+
+  /**
+   * A script that changes the stock, at most once under an idempotency key (compared by `command`): its
+   * reply read with `schema`, marked replayed when it is the first reply given again.
+   */
+  async #change<T extends object>(
+    schema: z.ZodType<T>,
+    name: ScriptName,
+    idempotencyKey: string | undefined,
+    command: string,
+    args: readonly (string | number)[],
+  ): Promise<T & { readonly replayed?: true }> {
+    const once = [idempotencyKey ?? '', command, IDEMPOTENCY_KEY_TTL_MS]
+    const { reply, replayed } = await this.#script(name, [...once, ...args])
+    const answer = schema.parse(this.#json(reply))
+    return replayed ? { ...answer, replayed: true } : answer
+  }
+
+  /** A script's JSON reply, or the text of a key written by one. */
+  #json(text: unknown): unknown {
+    return typeof text === 'string' ? parseJson(text) : text
   }
 
   async #run<T>(command: () => Promise<T>): Promise<T> {

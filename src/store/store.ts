@@ -3,7 +3,19 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Catalog } from '../domain/catalog.js'
 import { CLASSIC_RULES, type CartRules, type Refusal } from '../domain/cart-rules.js'
 import { DEFAULT_PRODUCT, type ProductDefinition, type ProductStock } from '../domain/product.js'
-import { NEVER, type LineCommand } from '../domain/stockroom.js'
+import type { Divergence, Movement } from '../domain/movement.js'
+import type { Order } from '../domain/order.js'
+import type { LineOf } from '../domain/stock-state.js'
+import {
+  NEVER,
+  type AdjustOutcome,
+  type CancelOutcome,
+  type CheckoutOutcome,
+  type LineCommand,
+  type ProductInput,
+  type PutOutcome,
+  type ReleaseOutcome,
+} from '../domain/stockroom.js'
 import type { Logger } from '../logger.js'
 
 /** How long a unit stays in a cart without an action by its session; 0 keeps it until it is removed. */
@@ -48,6 +60,8 @@ export interface CartLine {
   readonly quantity: number
   /** When the hold lapses, in ms since the Unix epoch; null when holds never lapse, or it holds nothing. */
   readonly holdUntil: number | null
+  /** The hold lapsed: the line holds nothing, though a checkout still sells it if its units are there. */
+  readonly lapsed: boolean
   readonly product: ProductStock
 }
 
@@ -67,6 +81,22 @@ export type CartResult = { readonly epoch: string; readonly version: number; rea
   | { readonly ok: false; readonly refusal: Refusal; readonly product: ProductStock }
 )
 
+/** An operation's outcome as a store answers it: without the products it changed, which listeners hear of. */
+export type Answered<T> = T extends unknown ? Omit<T, 'changed'> & { readonly replayed?: true } : never
+
+export type CheckoutResult = Answered<CheckoutOutcome>
+export type PutResult = Answered<PutOutcome>
+export type AdjustResult = Answered<AdjustOutcome>
+export type ReleaseResult = Answered<ReleaseOutcome>
+export type CancelResult = Answered<CancelOutcome>
+
+/** A page of the ledger: after the movement `after`, at most `limit`, of one product or of all. */
+export interface MovementQuery {
+  readonly sku?: string | undefined
+  readonly after: number
+  readonly limit: number
+}
+
 /** How long an idempotency key is remembered, with the result of its action. */
 export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
 
@@ -75,7 +105,10 @@ export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
  * same command, from whichever address.
  */
 export const commandOf = ({ session, sku, request }: CartCommand): string =>
-  JSON.stringify([session, sku, request.action, request.action === 'set' ? request.quantity : null])
+  JSON.stringify(['cart', session, sku, request.action, request.action === 'set' ? request.quantity : null])
+
+/** What the other operations' idempotency keys are compared by: the operation and all it was given. */
+export const operationOf = (...operation: readonly (string | number | object)[]): string => JSON.stringify(operation)
 
 /** Hears each change: the products it touched; after a new epoch, every product. */
 export type ChangeListener = (change: Catalog) => void
@@ -104,6 +137,22 @@ export interface Store {
    * With several processes on one shared stock, each expired hold is returned exactly once.
    */
   expireHolds(): Promise<void>
+  /**
+   * Sells every line of the session's cart, all or none, as `Stockroom.checkout`, under a fresh order id;
+   * at most once per idempotency key, like `apply`.
+   */
+  checkout(session: string, idempotencyKey?: string): Promise<CheckoutResult>
+  order(id: string): Promise<Order | undefined>
+  /** The admin's operations, as `Stockroom` has them; each at most once per idempotency key. */
+  putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult>
+  adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult>
+  holds(sku: string): Promise<LineOf[]>
+  releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult>
+  cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult>
+  /** A page of the ledger, oldest first. */
+  movements(query: MovementQuery): Promise<Movement[]>
+  /** Replays the whole ledger against every product's counters: the first divergence, or none. */
+  verify(): Promise<Divergence | undefined>
   /** Returns a function that stops the listening. */
   onChange(listener: ChangeListener): () => void
   /**

@@ -1,14 +1,19 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { CartRequest, CartRules } from '../../src/domain/cart-rules.js'
+import { replay } from '../../src/domain/movement.js'
 import { availableOf } from '../../src/domain/product.js'
 import { Stockroom } from '../../src/domain/stockroom.js'
+import { MemoryState } from '../../src/store/memory-state.js'
 
 const SKUS = ['a', 'b', 'c']
 const SESSIONS = ['s1', 's2', 's3', 's4', 's5']
 const ADDRESSES = ['10.0.0.1', '10.0.0.2']
 
-/** One step a shop can take: a session's request at an instant (holding for `ttl` ms), a sweep, or time passing. */
+/**
+ * One step a shop can take: a session's request at an instant (holding for `ttl` ms), a sweep, time passing,
+ * a checkout, an admin's adjustment, or the cancelling of the `nth` order so far.
+ */
 type Step =
   | {
       readonly kind: 'request'
@@ -20,6 +25,9 @@ type Step =
     }
   | { readonly kind: 'expire' }
   | { readonly kind: 'wait'; readonly ms: number }
+  | { readonly kind: 'checkout'; readonly session: string }
+  | { readonly kind: 'adjust'; readonly sku: string; readonly delta: number }
+  | { readonly kind: 'cancel'; readonly nth: number }
 
 const request: fc.Arbitrary<CartRequest> = fc.oneof(
   fc.constantFrom<CartRequest>({ action: 'add' }, { action: 'remove' }),
@@ -38,6 +46,13 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   }),
   fc.constant({ kind: 'expire' as const }),
   fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3000 }) }),
+  fc.record({ kind: fc.constant('checkout' as const), session: fc.constantFrom(...SESSIONS) }),
+  fc.record({
+    kind: fc.constant('adjust' as const),
+    sku: fc.constantFrom(...SKUS),
+    delta: fc.integer({ min: -4, max: 4 }),
+  }),
+  fc.record({ kind: fc.constant('cancel' as const), nth: fc.nat(10) }),
 )
 
 const rules: fc.Arbitrary<CartRules> = fc.record({
@@ -46,54 +61,68 @@ const rules: fc.Arbitrary<CartRules> = fc.record({
 })
 
 describe('Stockroom, under any sequence of requests, sweeps and time', () => {
-  it('never holds more than onHand, keeps every count equal to its lines, every line within its caps, and moves the version by one per change', () => {
+  it('never holds more than onHand, keeps every count equal to its held lines, every line within its caps, moves the version by one per change, and keeps a ledger that replays to the counters', () => {
     fc.assert(
       fc.property(
         fc.array(fc.integer({ min: 0, max: 6 }), { minLength: SKUS.length, maxLength: SKUS.length }),
         rules,
         fc.array(step, { maxLength: 150 }),
         (onHands, cartRules, steps) => {
-          const room = new Stockroom(
+          const state = new MemoryState()
+          const room = new Stockroom(state, cartRules)
+          room.seed(
             SKUS.map((sku, i) => ({ sku, name: sku, onHand: onHands[i]! })),
-            cartRules,
+            0,
           )
           /** The address each line was made from, as the test keeps it, by `<session>|<sku>`. */
           const addressOf = new Map<string, string>()
+          const orders: string[] = []
           let now = 0
           for (const next of steps) {
             if (next.kind === 'wait') {
               now += next.ms
               continue
             }
-            const before = room.version
-            const productsBefore = room.products()
+            const before = state.version
+            const productsBefore = state.products()
             let changed: number
             if (next.kind === 'expire') {
               changed = room.expire(now).length
-              // Lapsed lines forget their address: a line made again is of the address that makes it.
-              for (const key of addressOf.keys()) {
-                const [session, sku] = key.split('|') as [string, string]
-                if (!room.linesOf(session).some((line) => line.sku === sku)) addressOf.delete(key)
-              }
+            } else if (next.kind === 'checkout') {
+              const outcome = room.checkout(next.session, `order-${orders.length}`, now)
+              if (outcome.ok) orders.push(outcome.order.id)
+              changed = outcome.ok ? outcome.changed.length : 0
+            } else if (next.kind === 'adjust') {
+              const outcome = room.adjust(next.sku, next.delta, 'count', now)
+              changed = outcome.ok ? outcome.changed.length : 0
+            } else if (next.kind === 'cancel') {
+              const id = orders[next.nth % Math.max(1, orders.length)]
+              const outcome = id === undefined ? undefined : room.cancelOrder(id, now)
+              changed = outcome?.ok ? outcome.changed.length : 0
             } else {
               const { session, sku, address } = next
               const key = `${session}|${sku}`
-              const outcome = room.apply({ session, sku, request: next.request, address }, now + next.ttl)
+              const outcome = room.apply({ session, sku, request: next.request, address }, now + next.ttl, now)
               if (!outcome.ok) {
                 // A refusal changes nothing at all.
-                expect(room.products()).toEqual(productsBefore)
-                expect(room.version).toBe(before)
+                expect(state.products()).toEqual(productsBefore)
+                expect(state.version).toBe(before)
                 continue
               }
               if (outcome.line.quantity > 0 && !addressOf.has(key)) addressOf.set(key, address)
               if (outcome.line.quantity === 0) addressOf.delete(key)
-              changed = outcome.changed ? 1 : 0
+              changed = outcome.changed.length
             }
-            expect(room.version).toBe(before + (changed > 0 ? 1 : 0))
+            // Lines that are gone forget their address: a line made again is of the address that makes it.
+            for (const key of addressOf.keys()) {
+              const [session, sku] = key.split('|') as [string, string]
+              if (!room.linesOf(session).some((line) => line.sku === sku)) addressOf.delete(key)
+            }
+            expect(state.version).toBe(before + (changed > 0 ? 1 : 0))
 
-            for (const product of room.products()) {
+            for (const product of state.products()) {
               const lines = SESSIONS.flatMap((session) =>
-                room.linesOf(session).filter((line) => line.sku === product.sku),
+                room.linesOf(session).filter((line) => line.sku === product.sku && !line.lapsed),
               )
               const held = lines.reduce((sum, line) => sum + line.quantity, 0)
               expect(product.held).toBe(held)
@@ -109,7 +138,10 @@ describe('Stockroom, under any sequence of requests, sweeps and time', () => {
                     room
                       .linesOf(session)
                       .filter(
-                        (line) => line.sku === product.sku && addressOf.get(`${session}|${line.sku}`) === address,
+                        (line) =>
+                          line.sku === product.sku &&
+                          !line.lapsed &&
+                          addressOf.get(`${session}|${line.sku}`) === address,
                       ),
                   ).reduce((sum, line) => sum + line.quantity, 0)
                   expect(byAddress).toBeLessThanOrEqual(cartRules.maxPerAddress)
@@ -117,6 +149,7 @@ describe('Stockroom, under any sequence of requests, sweeps and time', () => {
               }
             }
           }
+          expect(replay(state.movements(0, Number.POSITIVE_INFINITY), state.products())).toBeUndefined()
         },
       ),
       { numRuns: 400 },

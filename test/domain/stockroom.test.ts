@@ -1,86 +1,287 @@
 import { describe, expect, it } from 'vitest'
-import { NEVER, Stockroom } from '../../src/domain/stockroom.js'
+import type { CartRules } from '../../src/domain/cart-rules.js'
+import { replay } from '../../src/domain/movement.js'
+import type { ProductDefinition } from '../../src/domain/product.js'
+import { LAPSED_LINES_KEPT_MS, NEVER, Stockroom, type LineCommand } from '../../src/domain/stockroom.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
+import { MemoryState } from '../../src/store/memory-state.js'
 import { classicCatalog, products } from '../helpers/catalogs.js'
 
+/** A stockroom over a fresh state, seeded with `catalog` at instant 0. */
+function stockroomOf(catalog: readonly ProductDefinition[], rules: CartRules) {
+  const state = new MemoryState()
+  const room = new Stockroom(state, rules)
+  room.seed(catalog, 0)
+  const set = (session: string, sku: string, quantity: number, until = NEVER, now = 0) =>
+    room.apply({ session, sku, request: { action: 'set', quantity } }, until, now)
+  return { state, room, set, ledger: () => state.movements(0, Number.POSITIVE_INFINITY) }
+}
+
 describe('Stockroom', () => {
-  it('starts every product of the catalog with nothing held, at version 0, in catalog order', () => {
-    const room = new Stockroom(products(3, 4), { maxPerSession: 1 })
-    expect(room.version).toBe(0)
-    expect(room.products()).toEqual([
+  it('starts every product of the catalog with nothing held, at version 0, in catalog order, each restocked', () => {
+    const { state, ledger } = stockroomOf(products(3, 4), { maxPerSession: 1 })
+    expect(state.version).toBe(0)
+    expect(state.products()).toEqual([
       { sku: 'sku-0', name: 'Product 0', onHand: 4, held: 0, version: 0 },
       { sku: 'sku-1', name: 'Product 1', onHand: 4, held: 0, version: 0 },
       { sku: 'sku-2', name: 'Product 2', onHand: 4, held: 0, version: 0 },
     ])
+    expect(ledger().map(({ seq, sku, kind, quantity, onHand }) => [seq, sku, kind, quantity, onHand])).toEqual([
+      [1, 'sku-0', 'restock', 4, 4],
+      [2, 'sku-1', 'restock', 4, 4],
+      [3, 'sku-2', 'restock', 4, 4],
+    ])
   })
 
-  it('puts units in a line, moves the version by one, and stamps the product with it', () => {
-    const room = new Stockroom(products(2), { maxPerSession: 5 })
-    const outcome = room.apply({ session: 's', sku: 'sku-1', request: { action: 'set', quantity: 3 } }, 1000)
+  it('puts units in a line, moves the version by one, stamps the product with it, and records the hold', () => {
+    const { room, ledger } = stockroomOf(products(2), { maxPerSession: 5 })
+    const command: LineCommand = { session: 's', sku: 'sku-1', request: { action: 'set', quantity: 3 } }
+    const outcome = room.apply(command, 1000, 7, 'key-1')
+    const product = { sku: 'sku-1', name: 'Product 1', onHand: 10, held: 3, version: 1 }
     expect(outcome).toEqual({
       ok: true,
-      changed: true,
-      line: { sku: 'sku-1', quantity: 3, until: 1000 },
-      product: { sku: 'sku-1', name: 'Product 1', onHand: 10, held: 3, version: 1 },
+      line: { sku: 'sku-1', quantity: 3, until: 1000, lapsed: false },
+      product,
+      changed: [product],
     })
     expect(room.product('sku-0').version).toBe(0)
-    expect(room.linesOf('s')).toEqual([{ sku: 'sku-1', quantity: 3, until: 1000 }])
+    expect(room.linesOf('s')).toEqual([{ sku: 'sku-1', quantity: 3, until: 1000, lapsed: false }])
+    expect(ledger().at(-1)).toEqual({
+      seq: 3,
+      time: 7,
+      sku: 'sku-1',
+      kind: 'hold',
+      quantity: 3,
+      actor: 's',
+      orderId: null,
+      idempotencyKey: 'key-1',
+      reason: null,
+      onHand: 10,
+      held: 3,
+    })
   })
 
-  it('renews a hold without a change when the quantity stays, and drops a line set to 0', () => {
-    const room = new Stockroom(classicCatalog(), { maxPerSession: 1 })
-    room.apply({ session: 's', sku: 'default', request: { action: 'add' } }, 1000)
-    const renewed = room.apply({ session: 's', sku: 'default', request: { action: 'add' } }, 5000)
-    expect(renewed).toMatchObject({ ok: true, changed: false, line: { quantity: 1, until: 5000 } })
-    expect(room.version).toBe(1)
-    const removed = room.apply({ session: 's', sku: 'default', request: { action: 'remove' } }, 9000)
-    expect(removed).toMatchObject({ ok: true, changed: true, line: { quantity: 0, until: NEVER } })
+  it('renews a hold without a change when the quantity stays, and drops a line set to 0 with a release', () => {
+    const { state, room, ledger } = stockroomOf(classicCatalog(), { maxPerSession: 1 })
+    room.apply({ session: 's', sku: 'default', request: { action: 'add' } }, 1000, 0)
+    const renewed = room.apply({ session: 's', sku: 'default', request: { action: 'add' } }, 5000, 0)
+    expect(renewed).toMatchObject({ ok: true, changed: [], line: { quantity: 1, until: 5000 } })
+    expect(state.version).toBe(1)
+    const removed = room.apply({ session: 's', sku: 'default', request: { action: 'remove' } }, 9000, 0)
+    expect(removed).toMatchObject({ ok: true, line: { quantity: 0, until: NEVER } })
     expect(room.linesOf('s')).toEqual([])
-    expect(room.version).toBe(2)
+    expect(state.version).toBe(2)
+    expect(ledger().map(({ kind, quantity }) => [kind, quantity])).toEqual([
+      ['restock', 10],
+      ['hold', 1],
+      ['release', -1],
+    ])
   })
 
   it('refuses without changing anything', () => {
-    const room = new Stockroom(classicCatalog(1), { maxPerSession: 1 })
-    room.apply({ session: 'a', sku: 'default', request: { action: 'add' } }, NEVER)
-    const refused = room.apply({ session: 'b', sku: 'default', request: { action: 'add' } }, NEVER)
+    const { state, room, ledger } = stockroomOf(classicCatalog(1), { maxPerSession: 1 })
+    room.apply({ session: 'a', sku: 'default', request: { action: 'add' } }, NEVER, 0)
+    const refused = room.apply({ session: 'b', sku: 'default', request: { action: 'add' } }, NEVER, 0)
     expect(refused).toMatchObject({ ok: false, error: 'sold_out', available: 0, product: { held: 1, version: 1 } })
-    expect(room.version).toBe(1)
+    expect(state.version).toBe(1)
     expect(room.linesOf('b')).toEqual([])
+    expect(ledger()).toHaveLength(2)
   })
 
   it('caps the units the sessions of one address hold together, and counts them off as holds end', () => {
-    const room = new Stockroom(classicCatalog(), { maxPerSession: 2, maxPerAddress: 3 })
+    const { room } = stockroomOf(classicCatalog(), { maxPerSession: 2, maxPerAddress: 3 })
     const set = (session: string, quantity: number, until = NEVER) =>
-      room.apply({ session, sku: 'default', request: { action: 'set', quantity }, address: '10.0.0.1' }, until)
+      room.apply({ session, sku: 'default', request: { action: 'set', quantity }, address: '10.0.0.1' }, until, 0)
     expect(set('a', 2, 100)).toMatchObject({ ok: true })
     expect(set('b', 2)).toMatchObject({ ok: false, error: 'address_limit', limit: 3 })
     expect(set('b', 1)).toMatchObject({ ok: true })
     room.expire(100)
     expect(set('b', 2)).toMatchObject({ ok: true })
     expect(
-      room.apply({ session: 'c', sku: 'default', request: { action: 'add' }, address: '10.0.0.2' }, NEVER),
+      room.apply({ session: 'c', sku: 'default', request: { action: 'add' }, address: '10.0.0.2' }, NEVER, 0),
     ).toMatchObject({ ok: true })
   })
 
-  it('returns every lapsed hold at once, across products, as one change', () => {
-    const room = new Stockroom(products(3), { maxPerSession: 3 })
-    room.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } }, 100)
-    room.apply({ session: 'b', sku: 'sku-2', request: { action: 'set', quantity: 3 } }, 100)
-    room.apply({ session: 'b', sku: 'sku-1', request: { action: 'set', quantity: 1 } }, 200)
+  it('lapses every due hold at once, across products, as one change, each an expiry of its session, and keeps the lines unheld', () => {
+    const { room, set, ledger } = stockroomOf(products(3), { maxPerSession: 3 })
+    set('a', 'sku-0', 2, 100)
+    set('b', 'sku-2', 3, 100)
+    set('b', 'sku-1', 1, 200)
     expect(room.expire(99)).toEqual([])
     const changed = room.expire(100)
     expect(changed.map(({ sku, held, version }) => [sku, held, version])).toEqual([
       ['sku-0', 0, 4],
       ['sku-2', 0, 4],
     ])
-    expect(room.linesOf('b')).toEqual([{ sku: 'sku-1', quantity: 1, until: 200 }])
+    expect(room.linesOf('b')).toEqual([
+      { sku: 'sku-1', quantity: 1, until: 200, lapsed: false },
+      { sku: 'sku-2', quantity: 3, until: 100, lapsed: true },
+    ])
+    expect(
+      ledger()
+        .slice(-2)
+        .map(({ sku, kind, quantity, actor }) => [sku, kind, quantity, actor]),
+    ).toEqual([
+      ['sku-0', 'expire', -2, 'a'],
+      ['sku-2', 'expire', -3, 'b'],
+    ])
+    room.expire(100 + LAPSED_LINES_KEPT_MS)
+    expect(room.linesOf('b')).toEqual([{ sku: 'sku-1', quantity: 1, until: 200, lapsed: true }])
+    room.expire(200 + LAPSED_LINES_KEPT_MS)
+    expect(room.linesOf('b')).toEqual([])
+  })
+
+  it('treats a lapsed line as holding nothing: any action on it holds afresh', () => {
+    const { room, set } = stockroomOf(classicCatalog(3), { maxPerSession: 3 })
+    set('a', 'default', 2, 100)
+    room.expire(100)
+    set('b', 'default', 2)
+    expect(set('a', 'default', 2)).toMatchObject({ ok: false, error: 'sold_out', available: 1 })
+    expect(room.linesOf('a')).toEqual([{ sku: 'default', quantity: 2, until: 100, lapsed: true }])
+    expect(set('a', 'default', 1)).toMatchObject({ ok: true, product: { held: 3 } })
+  })
+
+  it('sells a whole cart at checkout: onHand and held drop, available stays, the cart empties', () => {
+    const { state, room, set, ledger } = stockroomOf(products(2, 5), { maxPerSession: 5 })
+    set('s', 'sku-0', 2)
+    set('s', 'sku-1', 3)
+    const outcome = room.checkout('s', 'order-1', 50, 'key-9')
+    expect(outcome).toMatchObject({
+      ok: true,
+      order: {
+        id: 'order-1',
+        session: 's',
+        lines: [
+          { sku: 'sku-0', name: 'Product 0', quantity: 2 },
+          { sku: 'sku-1', name: 'Product 1', quantity: 3 },
+        ],
+        createdAt: 50,
+        status: 'placed',
+      },
+    })
+    expect(state.products().map(({ onHand, held, version }) => [onHand, held, version])).toEqual([
+      [3, 0, 3],
+      [2, 0, 3],
+    ])
+    expect(room.linesOf('s')).toEqual([])
+    expect(state.order('order-1')?.status).toBe('placed')
+    expect(ledger().slice(-2)).toMatchObject([
+      { kind: 'sale', quantity: -2, orderId: 'order-1', idempotencyKey: 'key-9', onHand: 3, held: 0 },
+      { kind: 'sale', quantity: -3, orderId: 'order-1', idempotencyKey: 'key-9', onHand: 2, held: 0 },
+    ])
+  })
+
+  it('sells a lapsed line if its units are still there, and else sells nothing of the cart', () => {
+    const { state, room, set } = stockroomOf(products(2, 2), { maxPerSession: 2 })
+    set('s', 'sku-0', 1)
+    set('s', 'sku-1', 2, 100)
+    room.expire(100)
+    set('t', 'sku-1', 1)
+    const before = state.products()
+    expect(room.checkout('s', 'o1', 200)).toEqual({
+      ok: false,
+      error: 'insufficient_stock',
+      lines: [{ sku: 'sku-1', quantity: 2, available: 1 }],
+    })
+    expect(state.products()).toEqual(before)
+    set('t', 'sku-1', 0)
+    expect(room.checkout('s', 'o2', 300)).toMatchObject({ ok: true })
+    expect(state.products().map(({ onHand, held }) => [onHand, held])).toEqual([
+      [1, 0],
+      [0, 0],
+    ])
+  })
+
+  it('refuses to check out an empty cart', () => {
+    const { room } = stockroomOf(classicCatalog(), { maxPerSession: 1 })
+    expect(room.checkout('nobody', 'o', 0)).toEqual({ ok: false, error: 'cart_empty' })
+  })
+
+  it('creates, renames and restocks a product; sets onHand only as expected and never below what is held', () => {
+    const { state, room, set } = stockroomOf(classicCatalog(5), { maxPerSession: 5 })
+    expect(room.putProduct({ sku: 'new', name: 'New', onHand: 4 }, 0)).toMatchObject({
+      ok: true,
+      created: true,
+      product: { sku: 'new', name: 'New', onHand: 4, held: 0, version: 1 },
+    })
+    expect(state.products().map(({ sku }) => sku)).toEqual(['default', 'new'])
+    set('s', 'default', 3)
+    expect(room.putProduct({ sku: 'default', name: 'X', onHand: 9, expected: 4 }, 0)).toEqual({
+      ok: false,
+      error: 'conflict',
+      current: 5,
+    })
+    expect(room.putProduct({ sku: 'default', name: 'X', onHand: 2 }, 0)).toEqual({
+      ok: false,
+      error: 'below_held',
+      held: 3,
+    })
+    expect(room.putProduct({ sku: 'default', name: 'X', onHand: 8, expected: 5 }, 0)).toMatchObject({
+      ok: true,
+      created: false,
+      product: { name: 'X', onHand: 8, held: 3, version: 3 },
+    })
+    expect(room.adjust('default', -6, 'count', 0)).toEqual({ ok: false, error: 'below_held', held: 3 })
+    expect(room.adjust('default', -5, 'count', 0)).toMatchObject({ ok: true, product: { onHand: 3 } })
+    expect(() => room.adjust('nope', 1, 'x', 0)).toThrow(UnknownProductError)
+  })
+
+  it("lets an admin release one session's hold, and cancel an order, its units back to onHand", () => {
+    const { state, room, set, ledger } = stockroomOf(classicCatalog(5), { maxPerSession: 5 })
+    set('a', 'default', 2)
+    set('b', 'default', 1)
+    expect(room.releaseHold('default', 'a', 0)).toMatchObject({ ok: true, released: 2, product: { held: 1 } })
+    expect(room.releaseHold('default', 'a', 0)).toEqual({ ok: false, error: 'no_hold' })
+    expect(room.holdsOf('default').map(({ session, quantity }) => [session, quantity])).toEqual([['b', 1]])
+    room.checkout('b', 'o1', 0)
+    expect(room.cancelOrder('o1', 0)).toMatchObject({ ok: true, order: { status: 'cancelled' } })
+    expect(room.cancelOrder('o1', 0)).toEqual({ ok: false, error: 'already_cancelled' })
+    expect(room.cancelOrder('o2', 0)).toEqual({ ok: false, error: 'order_not_found' })
+    expect(room.product('default')).toMatchObject({ onHand: 5, held: 0 })
+    expect(ledger().at(-1)).toMatchObject({ kind: 'cancel', quantity: 1, actor: 'admin', orderId: 'o1' })
+    expect(replay(ledger(), state.products())).toBeUndefined()
   })
 
   it('knows no product outside its catalog', () => {
-    const room = new Stockroom(classicCatalog(), { maxPerSession: 1 })
+    const { room } = stockroomOf(classicCatalog(), { maxPerSession: 1 })
     expect(() => room.product('nope')).toThrow(UnknownProductError)
-    expect(() => room.apply({ session: 's', sku: 'nope', request: { action: 'add' } }, NEVER)).toThrow(
+    expect(() => room.apply({ session: 's', sku: 'nope', request: { action: 'add' } }, NEVER, 0)).toThrow(
       UnknownProductError,
     )
+  })
+})
+
+describe('replay', () => {
+  const { state, set, ledger } = stockroomOf(products(2), { maxPerSession: 5 })
+  set('a', 'sku-0', 2)
+  set('b', 'sku-1', 4)
+
+  it('finds a ledger that agrees with itself and the counters', () => {
+    expect(replay(ledger(), state.products())).toBeUndefined()
+  })
+
+  it('finds the first movement that disagrees with the ones before it', () => {
+    const tampered = ledger().map((movement) => (movement.seq === 3 ? { ...movement, held: 3 } : movement))
+    expect(replay(tampered, state.products())).toEqual({
+      sku: 'sku-0',
+      seq: 3,
+      replayed: { onHand: 10, held: 2 },
+      recorded: { onHand: 10, held: 3 },
+    })
+  })
+
+  it('finds a missing movement, and counters that no movement explains', () => {
+    expect(
+      replay(
+        ledger().filter(({ seq }) => seq !== 2),
+        state.products(),
+      ),
+    ).toMatchObject({ seq: 3 })
+    const products = state.products().map((product) => (product.sku === 'sku-1' ? { ...product, held: 5 } : product))
+    expect(replay(ledger(), products)).toEqual({
+      sku: 'sku-1',
+      replayed: { onHand: 10, held: 4 },
+      recorded: { onHand: 10, held: 5 },
+    })
   })
 })

@@ -51,7 +51,7 @@ export function classicView(store: Store) {
     },
     viewOf: async (session: string) => {
       const [{ epoch, products }, { lines }] = await Promise.all([store.catalog([SKU]), store.cart(session)])
-      const line = lines.find((each) => each.sku === SKU)
+      const line = lines.find((each) => each.sku === SKU && !each.lapsed)
       return {
         snapshot: classicOf(products[0]!, epoch),
         inCart: line !== undefined,

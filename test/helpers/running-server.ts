@@ -3,14 +3,17 @@ import { fetchFrom, postCartWith } from './cart.js'
 import { loadConfig } from '../../src/config.js'
 import { startServer, type RunningServer } from '../../src/start-server.js'
 
-/** Starts real servers on free loopback ports for the current test file, and closes them after each test. */
+/**
+ * Starts real servers on free loopback ports for the current test file, in memory unless `env` says
+ * otherwise, and closes them after each test.
+ */
 export function useServers(): (env?: Record<string, string>) => Promise<RunningServer> {
   const running: RunningServer[] = []
   afterEach(async () => {
     await Promise.all(running.splice(0).map((server) => server.close()))
   })
   return async (env = {}) => {
-    const server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env }))
+    const server = await startServer(loadConfig({ PORT: '0', HOST: '127.0.0.1', STORE: 'memory', ...env }))
     running.push(server)
     return server
   }

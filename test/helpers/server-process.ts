@@ -23,7 +23,8 @@ export function useServerProcesses() {
 
   function spawnServer(env: Record<string, string>): ServerProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+      // In memory unless a test says otherwise: the default, SQLite, would share one file among the tests.
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', STORE: 'memory', ...env },
     })
     children.push(child)
     let output = ''

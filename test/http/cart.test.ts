@@ -225,6 +225,7 @@ describe('GET /cart', () => {
           sku: 'default',
           quantity: 1,
           holdExpiresInSeconds: null,
+          lapsed: false,
           product: { sku: 'default', name: 'The Limited Edition', onHand: 10, held: 1, available: 9, version: 1 },
         },
       ],
@@ -251,7 +252,12 @@ describe('GET /cart', () => {
       await nextTurn()
     }
     expect(await (await poll).json()).toMatchObject({ inventoryCount: 10, totalInventory: 10, version: 2 })
-    expect(await cartOf('abc')).toMatchObject({ inCart: false, holdExpiresInSeconds: null })
+    // The line stays, lapsed, for a checkout to sell if the unit is still there; the classic fields say it is gone.
+    expect(await cartOf('abc')).toMatchObject({
+      inCart: false,
+      holdExpiresInSeconds: null,
+      lines: [{ sku: 'default', quantity: 1, holdExpiresInSeconds: null, lapsed: true }],
+    })
   })
 
   it('refuses a missing, malformed or repeated session with 400', async () => {

@@ -146,12 +146,14 @@ describe('GET /cart with a catalog', () => {
         sku: 'sku-0',
         quantity: 2,
         holdExpiresInSeconds: null,
+        lapsed: false,
         product: { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 2, available: 3, version: 2 },
       },
       {
         sku: 'sku-2',
         quantity: 1,
         holdExpiresInSeconds: null,
+        lapsed: false,
         product: { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 1, available: 4, version: 1 },
       },
     ])

@@ -1,13 +1,23 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../src/store/memory.js'
-import { IDEMPOTENCY_KEY_TTL_MS } from '../../src/store/store.js'
+import { SqliteStore } from '../../src/store/sqlite.js'
+import { IDEMPOTENCY_KEY_TTL_MS, type Store, type StoreOptions } from '../../src/store/store.js'
 import { classicView } from '../helpers/classic-store.js'
+import { useDatabaseFiles } from '../helpers/database-files.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 
-describe('MemoryStore', () => {
+const newFile = useDatabaseFiles()
+
+/** The stores of one process, which keep their idempotency keys themselves, on the clock they are given. */
+const kinds: readonly { name: string; open: (options: StoreOptions) => Store }[] = [
+  { name: 'memory', open: (options) => new MemoryStore(options) },
+  { name: 'sqlite', open: (options) => SqliteStore.open({ ...options, file: newFile() }) },
+]
+
+describe.each(kinds)('$name store', ({ open }) => {
   it('remembers an idempotency key for 10 minutes, then acts on it again', async () => {
     const clock = new ManualClock()
-    const store = classicView(new MemoryStore({ holds: { clock, ttlMs: 0 } }))
+    const store = classicView(open({ holds: { clock, ttlMs: 0 } }))
     await store.apply('add', 'alice', 'key-1')
     await store.apply('remove', 'alice')
     clock.advance(IDEMPOTENCY_KEY_TTL_MS - 1)
@@ -17,5 +27,6 @@ describe('MemoryStore', () => {
     expect(await store.apply('add', 'alice', 'key-1')).not.toHaveProperty('replayed')
     expect(await store.viewOf('alice')).toMatchObject({ inCart: true })
     expect(IDEMPOTENCY_KEY_TTL_MS).toBe(600_000)
+    await store.store.close()
   })
 })

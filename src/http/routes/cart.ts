@@ -39,7 +39,7 @@ export function cartRoutes({ store, clock, applyCartCommand, defaultSku }: CartR
       const { session } = parseInput(cartQuery, queryFields(c))
       const [{ epoch, products }, { lines }] = await Promise.all([store.catalog([defaultSku]), store.cart(session)])
       const now = clock.now()
-      const held = lines.find((line) => line.sku === defaultSku)
+      const held = lines.find((line) => line.sku === defaultSku && !line.lapsed)
       return jsonAnswerOf({
         ...classicStock(products[0]!, epoch),
         inCart: held !== undefined,

@@ -1,0 +1,234 @@
+import type { Database, Statement } from 'better-sqlite3'
+import type { Movement } from '../domain/movement.js'
+import type { Order } from '../domain/order.js'
+import type { ProductStock } from '../domain/product.js'
+import type { LineOf, StoredLine } from '../domain/stock-state.js'
+import { NEVER } from '../domain/stockroom.js'
+import type { LedgerState } from './stockroom-store.js'
+
+/**
+ * The tables. `catalog` is one row: the epoch, made when the file is, and the version. A line's `until` is
+ * null for a hold that never lapses. An order is kept whole, as JSON: it is written once and cancelled at
+ * most once, and never searched by what is in it.
+ */
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS catalog (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  epoch TEXT NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS products (
+  place INTEGER PRIMARY KEY,
+  sku TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  on_hand INTEGER NOT NULL,
+  held INTEGER NOT NULL,
+  version INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS lines (
+  sku TEXT NOT NULL,
+  session TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  until INTEGER,
+  lapsed INTEGER NOT NULL,
+  address TEXT,
+  PRIMARY KEY (sku, session)
+) STRICT;
+CREATE INDEX IF NOT EXISTS lines_of_session ON lines (session);
+CREATE INDEX IF NOT EXISTS lines_by_end ON lines (until) WHERE until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS held_by_address ON lines (sku, address) WHERE address IS NOT NULL AND lapsed = 0;
+CREATE TABLE IF NOT EXISTS orders (
+  id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS first_results (
+  key TEXT PRIMARY KEY,
+  command TEXT NOT NULL,
+  result TEXT NOT NULL,
+  forget_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS first_results_by_end ON first_results (forget_at);
+CREATE TABLE IF NOT EXISTS movements (
+  seq INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  sku TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  order_id TEXT,
+  idempotency_key TEXT,
+  reason TEXT,
+  on_hand INTEGER NOT NULL,
+  held INTEGER NOT NULL
+) STRICT;
+CREATE INDEX IF NOT EXISTS movements_of_product ON movements (sku, seq);
+`
+
+interface ProductRow {
+  readonly sku: string
+  readonly name: string
+  readonly onHand: number
+  readonly held: number
+  readonly version: number
+}
+
+interface LineRow {
+  readonly sku: string
+  readonly session: string
+  readonly quantity: number
+  readonly until: number | null
+  readonly lapsed: 0 | 1
+  readonly address: string | null
+}
+
+const PRODUCT_COLUMNS = 'sku, name, on_hand AS onHand, held, version'
+const LINE_COLUMNS = 'lines.sku, session, quantity, until, lapsed, address'
+const MOVEMENT_COLUMNS = `seq, time, sku, kind, quantity, actor, order_id AS orderId,
+  idempotency_key AS idempotencyKey, reason, on_hand AS onHand, held`
+
+const lineOf = ({ sku, session, quantity, until, lapsed, address }: LineRow): LineOf => ({
+  sku,
+  session,
+  quantity,
+  until: until ?? NEVER,
+  lapsed: lapsed === 1,
+  ...(address !== null && { address }),
+})
+
+/**
+ * The stock in a SQLite database: the `StockState` of the SQLite store. Every read and write is one
+ * prepared statement; the store runs each operation's in one transaction.
+ */
+export class SqliteState implements LedgerState {
+  readonly #statements: ReturnType<typeof prepare>
+
+  constructor(db: Database) {
+    this.#statements = prepare(db)
+  }
+
+  get version(): number {
+    return this.#statements.version.get()!
+  }
+
+  bump(): number {
+    return this.#statements.bump.get()!
+  }
+
+  product(sku: string): ProductStock | undefined {
+    return this.#statements.product.get(sku)
+  }
+
+  products(): ProductStock[] {
+    return this.#statements.products.all()
+  }
+
+  putProduct(product: ProductStock): void {
+    this.#statements.putProduct.run(product)
+  }
+
+  line(session: string, sku: string): StoredLine | undefined {
+    const row = this.#statements.line.get(sku, session)
+    return row && lineOf(row)
+  }
+
+  linesOf(session: string): LineOf[] {
+    return this.#statements.linesOf.all(session).map(lineOf)
+  }
+
+  linesFor(sku: string): LineOf[] {
+    return this.#statements.linesFor.all(sku).map(lineOf)
+  }
+
+  putLine(session: string, sku: string, line: StoredLine | undefined): void {
+    if (!line) {
+      this.#statements.dropLine.run(sku, session)
+      return
+    }
+    const { quantity, until, lapsed, address } = line
+    this.#statements.putLine.run({
+      sku,
+      session,
+      quantity,
+      until: until === NEVER ? null : until,
+      lapsed: lapsed ? 1 : 0,
+      address: address ?? null,
+    })
+  }
+
+  heldByAddress(sku: string, address: string): number {
+    return this.#statements.heldByAddress.get(sku, address)!
+  }
+
+  dueLines(now: number, forgetBefore: number): LineOf[] {
+    return this.#statements.dueLines.all({ now, forgetBefore }).map(lineOf)
+  }
+
+  record(movement: Omit<Movement, 'seq'>): Movement {
+    return { seq: this.#statements.record.get(movement)!, ...movement }
+  }
+
+  movements(after: number, limit: number, sku?: string): Movement[] {
+    // SQLite reads a negative LIMIT as none: a replay of the whole ledger asks for Infinity.
+    const rows = limit === Number.POSITIVE_INFINITY ? -1 : limit
+    return sku === undefined
+      ? this.#statements.movements.all(after, rows)
+      : this.#statements.movementsOf.all(sku, after, rows)
+  }
+
+  order(id: string): Order | undefined {
+    const body = this.#statements.order.get(id)
+    return body === undefined ? undefined : (JSON.parse(body) as Order)
+  }
+
+  putOrder(order: Order): void {
+    this.#statements.putOrder.run(order.id, JSON.stringify(order))
+  }
+}
+
+function prepare(db: Database) {
+  const one = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql)
+  const value = <P extends unknown[], R>(sql: string): Statement<P, R> => db.prepare<P, R>(sql).pluck()
+  return {
+    version: value<[], number>('SELECT version FROM catalog'),
+    bump: value<[], number>('UPDATE catalog SET version = version + 1 RETURNING version'),
+    product: one<[string], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE sku = ?`),
+    products: one<[], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY place`),
+    putProduct: one<[ProductStock], never>(
+      `INSERT INTO products (sku, name, on_hand, held, version) VALUES (@sku, @name, @onHand, @held, @version)
+       ON CONFLICT (sku) DO UPDATE SET name = @name, on_hand = @onHand, held = @held, version = @version`,
+    ),
+    line: one<[string, string], LineRow>(`SELECT ${LINE_COLUMNS} FROM lines WHERE sku = ? AND session = ?`),
+    linesOf: one<[string], LineRow>(
+      `SELECT ${LINE_COLUMNS} FROM lines JOIN products USING (sku) WHERE session = ? ORDER BY place`,
+    ),
+    linesFor: one<[string], LineRow>(`SELECT ${LINE_COLUMNS} FROM lines WHERE sku = ? ORDER BY session`),
+    putLine: one<[LineRow], never>(
+      `INSERT INTO lines (sku, session, quantity, until, lapsed, address)
+       VALUES (@sku, @session, @quantity, @until, @lapsed, @address)
+       ON CONFLICT (sku, session) DO UPDATE SET quantity = @quantity, until = @until, lapsed = @lapsed, address = @address`,
+    ),
+    dropLine: one<[string, string], never>('DELETE FROM lines WHERE sku = ? AND session = ?'),
+    heldByAddress: value<[string, string], number>(
+      'SELECT COALESCE(SUM(quantity), 0) FROM lines WHERE sku = ? AND address = ? AND address IS NOT NULL AND lapsed = 0',
+    ),
+    dueLines: one<[{ now: number; forgetBefore: number }], LineRow>(
+      `SELECT ${LINE_COLUMNS} FROM lines WHERE until <= MAX(@now, @forgetBefore)
+       AND until <= CASE lapsed WHEN 0 THEN @now ELSE @forgetBefore END ORDER BY until`,
+    ),
+    record: value<[Omit<Movement, 'seq'>], number>(
+      `INSERT INTO movements (time, sku, kind, quantity, actor, order_id, idempotency_key, reason, on_hand, held)
+       VALUES (@time, @sku, @kind, @quantity, @actor, @orderId, @idempotencyKey, @reason, @onHand, @held)
+       RETURNING seq`,
+    ),
+    movements: one<[number, number], Movement>(
+      `SELECT ${MOVEMENT_COLUMNS} FROM movements WHERE seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    movementsOf: one<[string, number, number], Movement>(
+      `SELECT ${MOVEMENT_COLUMNS} FROM movements WHERE sku = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    order: value<[string], string>('SELECT body FROM orders WHERE id = ?'),
+    putOrder: one<[string, string], never>(
+      'INSERT INTO orders (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body',
+    ),
+  }
+}

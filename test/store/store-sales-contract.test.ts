@@ -1,0 +1,350 @@
+import fc from 'fast-check'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Catalog } from '../../src/domain/catalog.js'
+import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
+import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
+import type { CartCommand, Store, StoreOptions } from '../../src/store/store.js'
+import { products } from '../helpers/catalogs.js'
+import { eventually } from '../helpers/eventually.js'
+import { ManualClock } from '../helpers/manual-clock.js'
+import { useStoreKinds } from '../helpers/stores.js'
+
+const kinds = useStoreKinds()
+
+const set = (session: string, sku: string, quantity: number): CartCommand => ({
+  session,
+  sku,
+  request: { action: 'set', quantity },
+})
+
+/** Every movement of the ledger, read a page at a time as an admin would. */
+async function wholeLedger(store: Store, sku?: string) {
+  const movements = []
+  for (let page; (page = await store.movements({ sku, after: movements.at(-1)?.seq ?? 0, limit: 7 })).length > 0;) {
+    movements.push(...page)
+  }
+  return movements
+}
+
+describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, open, openTwo }) => {
+  const opened: Store[] = []
+  afterEach(async () => {
+    await Promise.all([...new Set(opened.splice(0))].map((store) => store.close()))
+  })
+
+  const clock = new ManualClock()
+  clock.advance(1_800_000_000_000)
+  const options = (more: StoreOptions = {}): StoreOptions => ({
+    catalog: products(2, 5),
+    rules: { maxPerSession: 5 },
+    holds: { clock, ttlMs: 60_000 },
+    ...more,
+  })
+
+  async function shop(more?: StoreOptions): Promise<Store> {
+    const store = await open(options(more))
+    opened.push(store)
+    return store
+  }
+
+  async function twoProcesses(more?: StoreOptions): Promise<readonly [Store, Store]> {
+    const stores = await openTwo(options(more))
+    opened.push(...stores)
+    return stores
+  }
+
+  /** Every session's line lapses: their units are back in stock, and the lines stay, unheld. */
+  async function lapseEveryHold(store: Store): Promise<void> {
+    clock.advance(60_000)
+    await store.expireHolds()
+  }
+
+  it('sells a whole cart: onHand and held drop, available stays, the cart empties, listeners hear it', async () => {
+    const store = await shop()
+    const changes: Catalog[] = []
+    store.onChange((change) => changes.push(change))
+    await store.apply(set('s', 'sku-0', 2))
+    await store.apply(set('s', 'sku-1', 1))
+    const sold = await store.checkout('s', 'key-1')
+    expect(sold).toEqual({
+      ok: true,
+      order: {
+        id: expect.stringMatching(/^[\w-]{21}$/),
+        session: 's',
+        lines: [
+          { sku: 'sku-0', name: 'Product 0', quantity: 2 },
+          { sku: 'sku-1', name: 'Product 1', quantity: 1 },
+        ],
+        createdAt: clock.now(),
+        status: 'placed',
+      },
+    })
+    const catalog = await store.catalog()
+    expect(catalog.version).toBe(3)
+    expect(catalog.products.map(({ onHand, held, version }) => [onHand, held, version])).toEqual([
+      [3, 0, 3],
+      [4, 0, 3],
+    ])
+    expect((await store.cart('s')).lines).toEqual([])
+    await eventually(() => changes.length === 3)
+    expect(changes[2]).toEqual(catalog)
+    if (!sold.ok) throw new Error('not sold')
+    expect(await store.order(sold.order.id)).toEqual(sold.order)
+    expect(await store.order('no-such-order')).toBeUndefined()
+  })
+
+  it('sells an order once under an idempotency key, and refuses the key for another session', async () => {
+    const store = await shop()
+    await store.apply(set('s', 'sku-0', 2))
+    const first = await store.checkout('s', 'key-1')
+    await store.apply(set('s', 'sku-0', 1))
+    expect(await store.checkout('s', 'key-1')).toEqual({ ...first, replayed: true })
+    await expect(store.checkout('t', 'key-1')).rejects.toThrow(IdempotencyKeyReusedError)
+    expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 3, held: 1 })
+  })
+
+  it('refuses an empty cart, and a lapsed line whose units are gone, selling nothing of the cart', async () => {
+    const store = await shop()
+    expect(await store.checkout('nobody')).toEqual({ ok: false, error: 'cart_empty' })
+    await store.apply(set('s', 'sku-0', 1))
+    await store.apply(set('s', 'sku-1', 4))
+    await lapseEveryHold(store)
+    await store.apply(set('s', 'sku-0', 1))
+    await store.apply(set('t', 'sku-1', 2))
+    const before = await store.catalog()
+    expect(await store.checkout('s')).toEqual({
+      ok: false,
+      error: 'insufficient_stock',
+      lines: [{ sku: 'sku-1', quantity: 4, available: 3 }],
+    })
+    expect(await store.catalog()).toEqual(before)
+    await store.apply(set('t', 'sku-1', 1))
+    expect(await store.checkout('s')).toMatchObject({ ok: true, order: { lines: [{ quantity: 1 }, { quantity: 4 }] } })
+    expect((await store.catalog()).products.map(({ onHand, held }) => [onHand, held])).toEqual([
+      [4, 0],
+      [1, 1],
+    ])
+  })
+
+  it('creates, replaces and adjusts products as an admin, only as expected and never below what is held', async () => {
+    const store = await shop()
+    await store.apply(set('s', 'sku-0', 3))
+    expect(await store.putProduct({ sku: 'sku-9', name: 'New', onHand: 7 }, 'put-1')).toEqual({
+      ok: true,
+      created: true,
+      product: { sku: 'sku-9', name: 'New', onHand: 7, held: 0, version: 2 },
+    })
+    expect((await store.catalog()).products.map(({ sku }) => sku)).toEqual(['sku-0', 'sku-1', 'sku-9'])
+    expect(await store.putProduct({ sku: 'sku-9', name: 'New', onHand: 7 }, 'put-1')).toMatchObject({
+      replayed: true,
+    })
+    expect(await store.putProduct({ sku: 'sku-0', name: 'Renamed', onHand: 9, expected: 4 })).toEqual({
+      ok: false,
+      error: 'conflict',
+      current: 5,
+    })
+    expect(await store.putProduct({ sku: 'sku-0', name: 'Renamed', onHand: 2 })).toEqual({
+      ok: false,
+      error: 'below_held',
+      held: 3,
+    })
+    expect(await store.putProduct({ sku: 'sku-0', name: 'Renamed', onHand: 9, expected: 5 })).toMatchObject({
+      ok: true,
+      created: false,
+      product: { name: 'Renamed', onHand: 9, held: 3, version: 3 },
+    })
+    expect(await store.adjust('sku-0', -7, 'count')).toEqual({ ok: false, error: 'below_held', held: 3 })
+    expect(await store.adjust('sku-0', -6, 'count', 'adj-1')).toMatchObject({ ok: true, product: { onHand: 3 } })
+    expect(await store.adjust('sku-0', -6, 'count', 'adj-1')).toMatchObject({ replayed: true })
+    await expect(store.adjust('sku-0', -5, 'count', 'adj-1')).rejects.toThrow(IdempotencyKeyReusedError)
+    await expect(store.adjust('nope', 1, 'count')).rejects.toThrow(UnknownProductError)
+    expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 3, held: 3, version: 4 })
+  })
+
+  it("lists a product's holds, releases one session's, and cancels an order back into onHand", async () => {
+    const store = await shop()
+    await store.apply(set('a', 'sku-0', 2))
+    await store.apply(set('b', 'sku-0', 1))
+    await lapseEveryHold(store)
+    await store.apply(set('a', 'sku-0', 2))
+    const holds = await store.holds('sku-0')
+    expect(holds.sort((x, y) => x.session.localeCompare(y.session))).toEqual([
+      { session: 'a', sku: 'sku-0', quantity: 2, until: clock.now() + 60_000, lapsed: false },
+      { session: 'b', sku: 'sku-0', quantity: 1, until: clock.now(), lapsed: true },
+    ])
+    expect(await store.releaseHold('sku-0', 'a')).toMatchObject({ ok: true, released: 2, product: { held: 0 } })
+    expect(await store.releaseHold('sku-0', 'a')).toEqual({ ok: false, error: 'no_hold' })
+    expect(await store.releaseHold('sku-0', 'b')).toMatchObject({ ok: true, released: 0 })
+    await expect(store.holds('nope')).rejects.toThrow(UnknownProductError)
+
+    await store.apply(set('c', 'sku-1', 3))
+    const sold = await store.checkout('c')
+    if (!sold.ok) throw new Error('not sold')
+    expect(await store.cancelOrder(sold.order.id, 'cancel-1')).toEqual({
+      ok: true,
+      order: { ...sold.order, status: 'cancelled' },
+    })
+    expect(await store.cancelOrder(sold.order.id, 'cancel-1')).toMatchObject({ replayed: true })
+    expect(await store.cancelOrder(sold.order.id)).toEqual({ ok: false, error: 'already_cancelled' })
+    expect(await store.cancelOrder('nope')).toEqual({ ok: false, error: 'order_not_found' })
+    expect((await store.catalog(['sku-1'])).products[0]).toMatchObject({ onHand: 5, held: 0 })
+    expect((await store.order(sold.order.id))?.status).toBe('cancelled')
+  })
+
+  it('writes every move of onHand or held to the ledger, with the counters after it, pageable by product', async () => {
+    const store = await shop()
+    await store.apply(set('s', 'sku-0', 2), 'k1')
+    await store.apply(set('s', 'sku-1', 1))
+    await store.apply(set('s', 'sku-1', 1))
+    await store.adjust('sku-1', 3, 'delivery')
+    const sold = await store.checkout('s')
+    if (!sold.ok) throw new Error('not sold')
+    const time = clock.now()
+    const movement = { time, orderId: null, idempotencyKey: null, reason: null }
+    expect(await wholeLedger(store)).toEqual([
+      {
+        ...movement,
+        seq: 1,
+        sku: 'sku-0',
+        kind: 'restock',
+        quantity: 5,
+        actor: 'admin',
+        reason: 'catalog',
+        onHand: 5,
+        held: 0,
+      },
+      {
+        ...movement,
+        seq: 2,
+        sku: 'sku-1',
+        kind: 'restock',
+        quantity: 5,
+        actor: 'admin',
+        reason: 'catalog',
+        onHand: 5,
+        held: 0,
+      },
+      {
+        ...movement,
+        seq: 3,
+        sku: 'sku-0',
+        kind: 'hold',
+        quantity: 2,
+        actor: 's',
+        idempotencyKey: 'k1',
+        onHand: 5,
+        held: 2,
+      },
+      { ...movement, seq: 4, sku: 'sku-1', kind: 'hold', quantity: 1, actor: 's', onHand: 5, held: 1 },
+      {
+        ...movement,
+        seq: 5,
+        sku: 'sku-1',
+        kind: 'restock',
+        quantity: 3,
+        actor: 'admin',
+        reason: 'delivery',
+        onHand: 8,
+        held: 1,
+      },
+      {
+        ...movement,
+        seq: 6,
+        sku: 'sku-0',
+        kind: 'sale',
+        quantity: -2,
+        actor: 's',
+        orderId: sold.order.id,
+        onHand: 3,
+        held: 0,
+      },
+      {
+        ...movement,
+        seq: 7,
+        sku: 'sku-1',
+        kind: 'sale',
+        quantity: -1,
+        actor: 's',
+        orderId: sold.order.id,
+        onHand: 7,
+        held: 0,
+      },
+    ])
+    expect((await wholeLedger(store, 'sku-1')).map(({ seq }) => seq)).toEqual([2, 4, 5, 7])
+    expect(await store.movements({ after: 5, limit: 1 })).toMatchObject([{ seq: 6 }])
+    expect(await store.movements({ after: 7, limit: 10 })).toEqual([])
+    expect(await store.verify()).toBeUndefined()
+  })
+
+  it('sells the last units once to checkouts racing from two processes, each lapsed line sold or refused whole', async () => {
+    const stores = await twoProcesses({ catalog: products(1, 200), rules: { maxPerSession: 1 } })
+    const sessions = Array.from({ length: 200 }, (_, i) => `s${i}`)
+    await Promise.all(sessions.map((session, i) => stores[i % 2]!.apply(set(session, 'sku-0', 1))))
+    await lapseEveryHold(stores[0])
+    await stores[0].adjust('sku-0', -195, 'count')
+    const results = await Promise.all(sessions.map((session, i) => stores[i % 2]!.checkout(session)))
+    const sold = results.filter((result) => result.ok)
+    expect(sold).toHaveLength(5)
+    expect(results.filter((result) => !result.ok && result.error === 'insufficient_stock')).toHaveLength(195)
+    expect((await stores[1].catalog()).products[0]).toMatchObject({ onHand: 0, held: 0 })
+    const sales = (await wholeLedger(stores[1])).filter(({ kind }) => kind === 'sale')
+    expect(new Set(sales.map(({ orderId }) => orderId)).size).toBe(5)
+    expect(await stores[1].verify()).toBeUndefined()
+  })
+
+  it('keeps the ledger and the counters in step under any sequence of operations', async () => {
+    const sessions = ['a', 'b', 'c']
+    const skus = ['sku-0', 'sku-1']
+    const operation = fc.oneof(
+      fc.record({
+        kind: fc.constant('set' as const),
+        session: fc.constantFrom(...sessions),
+        sku: fc.constantFrom(...skus),
+        quantity: fc.nat(4),
+      }),
+      fc.record({ kind: fc.constant('checkout' as const), session: fc.constantFrom(...sessions) }),
+      fc.record({
+        kind: fc.constant('adjust' as const),
+        sku: fc.constantFrom(...skus),
+        delta: fc.integer({ min: -3, max: 3 }),
+      }),
+      fc.record({
+        kind: fc.constant('release' as const),
+        session: fc.constantFrom(...sessions),
+        sku: fc.constantFrom(...skus),
+      }),
+      fc.record({ kind: fc.constant('cancel' as const), nth: fc.nat(5) }),
+      fc.record({ kind: fc.constant('lapse' as const) }),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { maxLength: 30 }), async (operations) => {
+        const store = await open(options({ catalog: products(2, 4), rules: { maxPerSession: 4 } }))
+        try {
+          const orders: string[] = []
+          for (const op of operations) {
+            if (op.kind === 'set') await store.apply(set(op.session, op.sku, op.quantity))
+            else if (op.kind === 'adjust') await store.adjust(op.sku, op.delta, 'count')
+            else if (op.kind === 'release') await store.releaseHold(op.sku, op.session)
+            else if (op.kind === 'lapse') await lapseEveryHold(store)
+            else if (op.kind === 'cancel') {
+              const id = orders[op.nth % Math.max(1, orders.length)]
+              if (id !== undefined) await store.cancelOrder(id)
+            } else {
+              const sold = await store.checkout(op.session)
+              if (sold.ok) orders.push(sold.order.id)
+            }
+          }
+          expect(await store.verify()).toBeUndefined()
+          for (const product of (await store.catalog()).products) {
+            const held = (await store.holds(product.sku)).filter((line) => !line.lapsed)
+            expect(product.held).toBe(held.reduce((sum, line) => sum + line.quantity, 0))
+            expect(product.held).toBeLessThanOrEqual(product.onHand)
+          }
+        } finally {
+          await store.close()
+        }
+      }),
+      { numRuns: name === 'redis' ? 30 : 60 },
+    )
+  })
+})
