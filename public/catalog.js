@@ -3,12 +3,13 @@
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
 import { api, ApiError, element, loadSession, postCart, timeLeft } from './api.js'
+import { checkoutPanel } from './checkout.js'
 import { stayLive } from './live.js'
 
 /** @typedef {{ sku: string, name: string, onHand: number, held: number, available: number, version: number }} Product */
 /** @typedef {{ epoch: string, version: number, products: Product[] }} Update */
-/** @typedef {{ sku: string, quantity: number, holdExpiresInSeconds: number | null, product: Product }} CartLine */
-/** @typedef {{ quantity: number, endsAt: number | undefined }} Line */
+/** @typedef {{ sku: string, quantity: number, holdExpiresInSeconds: number | null, lapsed: boolean, product: Product }} CartLine */
+/** @typedef {{ quantity: number, endsAt: number | undefined, lapsed: boolean }} Line */
 
 /** At or under this many left, a product says "Only N left". */
 const FEW_LEFT = 3
@@ -49,6 +50,7 @@ export function catalogView(shell, { maxPerSession }, only) {
   }
   /** @type {Map<string, { row: HTMLElement, left: HTMLElement, quantity: HTMLElement, less: HTMLButtonElement, more: HTMLButtonElement }>} */
   const rows = new Map()
+  const checkout = checkoutPanel({ session: () => state.session, sold: () => void loadCart().catch(() => {}) })
 
   /** @param {Product} product */
   function rowOf(product) {
@@ -118,11 +120,15 @@ export function catalogView(shell, { maxPerSession }, only) {
       what.textContent = `${line.quantity} × ${product.name}`
       const hold = document.createElement('span')
       hold.className = 'hold'
-      hold.textContent = line.endsAt === undefined ? '' : `held for ${timeLeft(line.endsAt)}`
+      if (line.lapsed) {
+        item.dataset.lapsed = ''
+        hold.textContent = 'hold lapsed: bought at checkout if still there'
+      } else hold.textContent = line.endsAt === undefined ? '' : `held for ${timeLeft(line.endsAt)}`
       item.append(what, hold)
       view.lines.append(item)
     }
     view.empty.hidden = view.lines.childElementCount > 0
+    checkout.show(state.lines.size > 0)
   }
 
   function render() {
@@ -140,23 +146,26 @@ export function catalogView(shell, { maxPerSession }, only) {
    * @param {string} sku
    * @param {number} quantity
    * @param {number | null} holdExpiresInSeconds
+   * @param {boolean} lapsed
    */
-  function showLine(sku, quantity, holdExpiresInSeconds) {
+  function showLine(sku, quantity, holdExpiresInSeconds, lapsed) {
     if (quantity === 0) state.lines.delete(sku)
     else
       state.lines.set(sku, {
         quantity,
         endsAt: holdExpiresInSeconds === null ? undefined : Date.now() + holdExpiresInSeconds * 1000,
+        lapsed,
       })
   }
 
+  /** Reads this tab's cart afresh; gives the products whose hold lapsed since it was last read. */
   async function loadCart() {
     /** @type {{ lines: CartLine[] }} */
     const { lines } = await api(`/cart?session=${encodeURIComponent(state.session)}`)
-    const before = new Set(state.lines.keys())
+    const heldBefore = [...state.lines].filter(([, line]) => !line.lapsed).map(([sku]) => sku)
     state.lines.clear()
-    for (const line of lines) showLine(line.sku, line.quantity, line.holdExpiresInSeconds)
-    const lapsed = [...before].filter((sku) => !state.lines.has(sku))
+    for (const line of lines) showLine(line.sku, line.quantity, line.holdExpiresInSeconds, line.lapsed)
+    const lapsed = heldBefore.filter((sku) => state.lines.get(sku)?.lapsed ?? true)
     showProducts(lines.map((line) => line.product))
     return lapsed
   }
@@ -183,7 +192,7 @@ export function catalogView(shell, { maxPerSession }, only) {
     try {
       /** @type {{ line: { quantity: number, holdExpiresInSeconds: number | null }, product: Product }} */
       const { line, product } = await postCart({ session: state.session, sku, action: 'set', quantity })
-      showLine(sku, line.quantity, line.holdExpiresInSeconds)
+      showLine(sku, line.quantity, line.holdExpiresInSeconds, false)
       if (product.version >= (state.products.get(sku)?.version ?? -1)) state.products.set(sku, product)
       view.message.textContent = ''
     } catch (error) {
@@ -219,14 +228,15 @@ export function catalogView(shell, { maxPerSession }, only) {
   setInterval(() => {
     const now = Date.now()
     const lapsing = [...state.lines.values()].some(
-      (line) => line.endsAt !== undefined && now >= line.endsAt + LAPSE_CHECK_DELAY_MS,
+      (line) => !line.lapsed && line.endsAt !== undefined && now >= line.endsAt + LAPSE_CHECK_DELAY_MS,
     )
     renderCart()
     if (!lapsing || !state.session) return
     loadCart().then(
       (lapsed) => {
         const names = lapsed.map((sku) => state.products.get(sku)?.name ?? sku)
-        if (names.length > 0) view.message.textContent = `Your hold lapsed and went back to stock: ${names.join(', ')}.`
+        if (names.length > 0)
+          view.message.textContent = `Your hold lapsed and went back to stock: ${names.join(', ')}. Checkout still buys it if it is there.`
       },
       () => {},
     )
@@ -240,7 +250,10 @@ export function catalogView(shell, { maxPerSession }, only) {
         fallBackTo: (name) => shell.showTransport(name),
         skus: '*',
         reload: async () => {
-          state.session ||= await loadSession()
+          if (!state.session) {
+            state.session = await loadSession()
+            void checkout.showLast()
+          }
           const cursor = await loadAll()
           shell.relay({ type: 'reset' })
           return cursor
@@ -255,6 +268,7 @@ export function catalogView(shell, { maxPerSession }, only) {
     /** Reads the catalog and this tab's cart, in a tab that follows the leader. */
     async follow() {
       state.session = await loadSession()
+      void checkout.showLast()
       await loadAll()
     },
     /**

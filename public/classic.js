@@ -2,6 +2,7 @@
 // The classic view, for a shop of one product: what is left, and Add and Remove for this tab's one unit.
 // Every text goes in through textContent.
 import { api, ApiError, element, loadSession, postCart, timeLeft } from './api.js'
+import { checkoutPanel } from './checkout.js'
 import { stayLive } from './live.js'
 
 /** @typedef {{ inventoryCount: number, totalInventory: number, version: number, epoch: string }} Stock */
@@ -35,6 +36,7 @@ export function classicView(shell) {
   }
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let holdTicker
+  const checkout = checkoutPanel({ session: () => state.session, sold: () => void loadCart().catch(() => {}) })
 
   /**
    * Whether a stock is of another epoch than the one shown: the stock began again, so all must be redrawn.
@@ -60,6 +62,7 @@ export function classicView(shell) {
     renderHold()
     view.add.disabled = busy || !stock || inCart || soldOut
     view.remove.disabled = busy || !inCart
+    checkout.show(inCart)
   }
 
   /** How long the hold has left, from the deadline the server's answer gave. */
@@ -142,7 +145,10 @@ export function classicView(shell) {
         transport: () => shell.transport,
         fallBackTo: (name) => shell.showTransport(name),
         reload: async () => {
-          state.session ||= await loadSession()
+          if (!state.session) {
+            state.session = await loadSession()
+            void checkout.showLast()
+          }
           await loadCart()
           const stock = /** @type {Stock} */ (state.stock)
           shell.relay({ type: 'stock', stock, reset: true })
@@ -162,6 +168,7 @@ export function classicView(shell) {
     /** Reads this tab's cart, in a tab that follows the leader. */
     async follow() {
       state.session = await loadSession()
+      void checkout.showLast()
       await loadCart()
     },
     /**

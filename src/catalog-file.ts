@@ -7,14 +7,17 @@ import { TOKEN, TOKEN_SHAPE } from './domain/tokens.js'
 /** The most units of one product the catalog may list. */
 export const MAX_ON_HAND = 1_000_000_000
 
+/** A product's name, wherever one is given: the catalog file, the admin API. */
+export const productName = z
+  .string({ error: 'name must be a string' })
+  .trim()
+  .min(1, { error: 'name must not be empty' })
+  .max(200, { error: 'name must be at most 200 characters' })
+
 const productEntry = z.strictObject(
   {
     sku: z.string({ error: 'sku must be a string' }).regex(TOKEN, { error: `sku must be ${TOKEN_SHAPE}` }),
-    name: z
-      .string({ error: 'name must be a string' })
-      .trim()
-      .min(1, { error: 'name must not be empty' })
-      .max(200, { error: 'name must be at most 200 characters' }),
+    name: productName,
     onHand: z
       .number({ error: `onHand must be a whole number from 0 to ${MAX_ON_HAND}` })
       .int({ error: `onHand must be a whole number from 0 to ${MAX_ON_HAND}` })

@@ -17,6 +17,8 @@ export const DEFAULT_DATABASE_FILE = './data/stockpoll.db'
 
 /** The shortest ADMIN_TOKEN: one that cannot be guessed. */
 export const MIN_ADMIN_TOKEN_LENGTH = 32
+/** What a bearer token may be made of (RFC 6750's b64token), as Hono's bearerAuth reads it. */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 
 export interface Config {
   readonly port: number
@@ -168,8 +170,8 @@ const environment = ({ openFileLimit }: ProcessFacts) => {
       .string()
       .optional()
       .transform((raw) => raw?.trim() || undefined)
-      .refine((token) => token === undefined || token.length >= MIN_ADMIN_TOKEN_LENGTH, {
-        error: `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (openssl rand -hex 32 makes one)`,
+      .refine((token) => token === undefined || (token.length >= MIN_ADMIN_TOKEN_LENGTH && BEARER_TOKEN.test(token)), {
+        error: `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of A-Z, a-z, 0-9, -, ., _, ~, + or / (openssl rand -hex 32 makes one)`,
       }),
     REDIS_URL: z
       .string()

@@ -87,6 +87,7 @@ export async function startServer(
       pollTimeoutSeconds: config.pollTimeoutSeconds,
       heartbeatSeconds: config.heartbeatSeconds,
       limits: config.limits,
+      adminToken: config.adminToken,
     })
     if (closing) return composed.dispose()
     stockpoll = composed

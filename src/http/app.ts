@@ -17,14 +17,20 @@ import { bodyLimit } from './guards/body-limit.js'
 import { clientAddress } from './guards/client-address.js'
 import { HeldPerClient } from './guards/held-per-client.js'
 import { pageHeaders } from './guards/page-headers.js'
-import { RateLimit } from './guards/rate-limit.js'
+import { adminAuth } from './guards/admin-auth.js'
+import { CartRates } from './guards/cart-rates.js'
 import { sameOrigin } from './guards/same-origin.js'
 import { upgradePath } from './guards/upgrade-path.js'
 import { requestLog } from './request-log.js'
+import { adminProductRoutes } from './routes/admin-products.js'
+import { adminSalesRoutes } from './routes/admin-sales.js'
 import { cartRoutes } from './routes/cart.js'
+import { checkoutRoutes } from './routes/checkout.js'
 import { eventsRoutes } from './routes/events.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { openapiRoutes } from './routes/openapi.js'
 import { productsRoutes } from './routes/products.js'
 import { sessionRoutes } from './routes/session.js'
 import { statusRoutes } from './routes/status.js'
@@ -45,6 +51,8 @@ export interface AppDeps {
   readonly pollTimeoutSeconds: number
   /** How often `GET /events` sends a comment on an idle stream. */
   readonly heartbeatSeconds: number
+  /** What `/admin/*` requires as its bearer token; without one, there is no admin API. */
+  readonly adminToken?: string | undefined
   /** Where the page's files are; `public/` of this package unless told otherwise. */
   readonly publicDir?: string
   readonly newSessionId?: () => string
@@ -70,18 +78,19 @@ export function createApp({
   rules,
   pollTimeoutSeconds,
   heartbeatSeconds,
+  adminToken,
   publicDir = PACKAGE_PUBLIC_DIR,
   newSessionId = nanoid,
 }: AppDeps): Hono<AppEnv> {
   const heldPerClient = new HeldPerClient(limits.maxHeldPerClient)
+  const rates = new CartRates(store, limits)
   const applyCartCommand = cartCommands({
     store,
     clock,
     metrics,
     defaultSku,
     countsAddresses: rules.maxPerAddress !== undefined,
-    perClient: new RateLimit(store, 'cart-per-client', limits.cartActionsPerSecondPerClient),
-    perSession: new RateLimit(store, 'cart-per-session', limits.cartActionsPerSecondPerSession),
+    rates,
   })
 
   const app = new Hono<AppEnv>()
@@ -95,16 +104,18 @@ export function createApp({
   app.route('/', inventoryRoutes(store, defaultSku))
   app.route('/', productsRoutes(store, rules))
   app.route('/', cartRoutes({ store, clock, applyCartCommand, defaultSku }))
+  app.route('/', checkoutRoutes({ store, rates }))
   app.route('/', statusRoutes({ hub, defaultSku, pollTimeoutSeconds, heldPerClient }))
   app.route('/', eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }))
   app.route('/', websocketRoutes({ hub, defaultSku, applyCartCommand, heldPerClient, logger }))
   app.route('/', healthRoutes(store, hub))
-  app.get('/metrics', async () => {
-    const text = await metrics.registry.metrics()
-    return new Response(text, {
-      headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
-    })
-  })
+  app.route('/', metricsRoutes(metrics))
+  app.route('/', openapiRoutes())
+  if (adminToken !== undefined) {
+    app.use('/admin/*', adminAuth(adminToken, store))
+    app.route('/', adminProductRoutes(store, clock))
+    app.route('/', adminSalesRoutes(store))
+  }
   const noStore: MiddlewareHandler = async function noStore(c, next) {
     // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
     c.header('Cache-Control', 'no-store')

@@ -6,9 +6,9 @@ import type { Metrics } from '../metrics.js'
 import type { CartResult, Store } from '../store/store.js'
 import { ApiError } from './api-error.js'
 import { errorCodeOf } from './errors.js'
-import type { RateLimit } from './guards/rate-limit.js'
-import { parseInput, sessionField, skuField } from './input.js'
-import { classicStock, secondsUntil } from './stock-bodies.js'
+import type { CartRates } from './guards/cart-rates.js'
+import { parseInput, sessionField, skuField, wholeNumber } from './input.js'
+import { classicStock, classicStockBody, secondsUntil, stockViewBody } from './stock-bodies.js'
 
 const quoted = (actions: readonly string[]) => actions.map((action) => `'${action}'`)
 
@@ -25,12 +25,9 @@ const classicCommand = z.object(
 )
 
 const MAX_QUANTITY = 1_000_000
-const QUANTITY = { error: `quantity must be a whole number from 0 to ${MAX_QUANTITY}` }
 
-/** The units a `set` asks a line to hold: a whole number, as text from a form or a number in JSON. */
-const quantityField = z
-  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], QUANTITY)
-  .pipe(z.number().int(QUANTITY).min(0, QUANTITY).max(MAX_QUANTITY, QUANTITY))
+/** The units a `set` asks a line to hold. */
+const quantityField = wholeNumber('quantity', 0, MAX_QUANTITY)
 
 /** A command that names a product, a quantity, or both: any of the actions, on any product. */
 const catalogCommand = z
@@ -52,21 +49,39 @@ const catalogCommand = z
     }
   })
 
+/** A cart action as a client sends it: the classic command, or one on a product. */
+export const cartCommandFields = z.union([classicCommand, catalogCommand])
+
+const holdExpiresInSeconds = z.number().int().min(0).nullable()
+
+/** The classic answer: the default product's stock, whether the session holds it, and for how long. */
+export const classicCartBody = classicStockBody.extend({ inCart: z.boolean(), holdExpiresInSeconds })
+
+/** The answer to a command on a product: its line, the product's stock, and the catalog's version. */
+export const catalogCartBody = z.object({
+  epoch: z.string(),
+  version: z.number().int(),
+  line: z.object({ sku: z.string(), quantity: z.number().int(), holdExpiresInSeconds }),
+  product: stockViewBody,
+})
+
 /** What a cart action is answered with. */
-export type CartBody = ReturnType<typeof classicBody> | ReturnType<typeof catalogBody>
+export type CartBody = z.infer<typeof classicCartBody> | z.infer<typeof catalogCartBody>
 
 /**
  * The classic answer, to a command that named no product: the default product's stock, whether the session
  * holds a unit of it, and in how many seconds its hold lapses.
  */
-const classicBody = (result: CartResult & { ok: true }, now: number) => ({
+const classicBody = (result: CartResult & { ok: true }, now: number): z.infer<typeof classicCartBody> => ({
   ...classicStock(result.line.product, result.epoch),
   inCart: result.line.quantity > 0,
   holdExpiresInSeconds: secondsUntil(result.line.holdUntil, now),
 })
 
-/** The answer to a command on a product: its line, the product's stock, and the catalog's version. */
-const catalogBody = ({ epoch, version, line }: CartResult & { ok: true }, now: number) => ({
+const catalogBody = (
+  { epoch, version, line }: CartResult & { ok: true },
+  now: number,
+): z.infer<typeof catalogCartBody> => ({
   epoch,
   version,
   line: { sku: line.sku, quantity: line.quantity, holdExpiresInSeconds: secondsUntil(line.holdUntil, now) },
@@ -95,10 +110,7 @@ export interface CartCommandOptions {
   readonly defaultSku: string
   /** Whether the store counts units by client address: only then is each command told its address. */
   readonly countsAddresses: boolean
-  /** Cart actions per client address. */
-  readonly perClient: RateLimit
-  /** Cart actions per session. */
-  readonly perSession: RateLimit
+  readonly rates: CartRates
   readonly metrics: Metrics
 }
 
@@ -110,12 +122,12 @@ export interface CartCommandOptions {
  * one, and is answered as the classic API always was.
  */
 export function cartCommands(options: CartCommandOptions): ApplyCartCommand {
-  const { store, clock, defaultSku, countsAddresses, perClient, perSession, metrics } = options
+  const { store, clock, defaultSku, countsAddresses, rates, metrics } = options
   const apply: ApplyCartCommand = async (fields, client, idempotencyKey) => {
-    refuseIfEmpty(await perClient.take(client), 'this address')
+    await rates.admitClient(client)
     const classic = typeof fields !== 'object' || fields === null || (!('sku' in fields) && !('quantity' in fields))
     const command = classic ? parseInput(classicCommand, fields) : parseInput(catalogCommand, fields)
-    refuseIfEmpty(await perSession.take(command.session), 'this session')
+    await rates.admitSession(command.session)
     const request: CartRequest =
       command.action === 'set' ? { action: 'set', quantity: command.quantity ?? 0 } : { action: command.action }
     const sku = ('sku' in command ? command.sku : undefined) ?? defaultSku
@@ -154,11 +166,4 @@ function refusalOf(refusal: Refusal, sku: string, classic: boolean, replayed: bo
       ? `a session may hold at most ${refusal.limit} of ${sku}`
       : `the sessions of this address may hold at most ${refusal.limit} of ${sku} together`
   return new ApiError(409, refusal.error, message, headers, { limit: refusal.limit })
-}
-
-function refuseIfEmpty(waitSeconds: number, who: string): void {
-  if (waitSeconds === 0) return
-  throw new ApiError(429, 'rate_limited', `${who} is changing carts too fast; try again in ${waitSeconds} s`, {
-    'Retry-After': String(waitSeconds),
-  })
 }

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { z } from 'zod'
 import { UnknownProductError } from '../domain/unknown-product-error.js'
 import type { Logger } from '../logger.js'
 import { TooManyWaitersError } from '../push/too-many-waiters-error.js'
@@ -15,10 +16,8 @@ const FULL_RETRY_AFTER_SECONDS = 5
 /** Seconds a client is asked to wait before it tries a store that did not answer; reconnecting is quick. */
 const STORE_RETRY_AFTER_SECONDS = 1
 
-export interface ErrorBody {
-  readonly error: string
-  readonly message: string
-}
+/** What every refusal answers: a code to act on and a sentence to show, with what else it knows. */
+export const errorBody = z.looseObject({ error: z.string(), message: z.string() })
 
 /** A status's reason phrase as an error code: 413 is `payload_too_large`. */
 const codeOfStatus = (status: number): string =>
@@ -82,6 +81,6 @@ function errorAnswer(
   headers?: Readonly<Record<string, string>>,
   details: Readonly<Record<string, unknown>> = {},
 ): Response {
-  const body: ErrorBody = { error, message }
-  return jsonAnswerOf({ ...body, ...details }, status, headers)
+  const body: z.infer<typeof errorBody> = { error, message, ...details }
+  return jsonAnswerOf(body, status, headers)
 }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { TOKEN, TOKEN_SHAPE } from '../domain/tokens.js'
 import type { Cursor } from '../push/hub.js'
 import { invalidRequest } from './api-error.js'
+import { headerOf } from './node-bindings.js'
 
 /** One value of a field: text, and not given twice (a repeated form or query field comes as an array). */
 export const singleText = (name: string) =>
@@ -13,8 +14,48 @@ export const singleText = (name: string) =>
 /** A shopper's id: what `POST /session` mints, or any id a script picks. */
 export const sessionField = singleText('session').regex(TOKEN, { error: `session must be ${TOKEN_SHAPE}` })
 
+/** An order, as its id names it: a nanoid. */
+export const orderIdField = singleText('id')
+  .regex(TOKEN, { error: 'id must be an order id' })
+  .meta({ examples: ['V1StGXR8_Z5jdHi6B-myT'] })
+
 /** A product, as a client names it. */
 export const skuField = singleText('sku').regex(TOKEN, { error: `sku must be ${TOKEN_SHAPE}` })
+
+/**
+ * The `Idempotency-Key` a change may carry: the same change sent again under it happens once, and is
+ * answered as it was the first time.
+ */
+export const idempotencyHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, {
+      error: 'Idempotency-Key must be 1 to 255 printable ASCII characters, such as a UUID',
+    })
+    .optional()
+    .meta({ description: 'Makes a retry safe: the same request under the same key happens once' }),
+})
+
+/** The request's `Idempotency-Key`, checked; a malformed one is a 400. */
+export const idempotencyKeyOf = (c: Context): string | undefined =>
+  parseInput(idempotencyHeaders, { 'Idempotency-Key': headerOf(c, 'Idempotency-Key') })['Idempotency-Key']
+
+/** A whole number from `min` to `max`, as text from a form or as a number in JSON. */
+export const wholeNumber = (name: string, min: number, max: number) => {
+  const error = { error: `${name} must be a whole number from ${min} to ${max}` }
+  return z
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^-?\d+$/)
+          .transform(Number),
+      ],
+      error,
+    )
+    .pipe(z.number().int(error).min(min, error).max(max, error))
+}
 
 /** The most products one request, stream or socket may name. */
 export const MAX_WATCHED_SKUS = 1000
@@ -53,7 +94,21 @@ export const epochField = (name: string) =>
  */
 export const cursorQuery = <Shape extends z.ZodRawShape>(shape: Shape) =>
   z
-    .object({ since: versionCursor('since').optional(), epoch: epochField('epoch').optional(), ...shape })
+    .object({
+      since: versionCursor('since')
+        .optional()
+        .meta({
+          description: 'The version you last saw: answered at once when anything watched is past it',
+          examples: ['0'],
+        }),
+      epoch: epochField('epoch')
+        .optional()
+        .meta({
+          description: 'The epoch that version is of: another one is answered at once',
+          examples: ['cCKTTWTd4KrnYEbFIRVh9'],
+        }),
+      ...shape,
+    })
     .refine((query) => (query as CursorFields).epoch === undefined || (query as CursorFields).since !== undefined, {
       error: 'epoch goes with since: the version you last saw in that epoch',
     })

@@ -68,6 +68,30 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     expect(await watcher.locator(product('tee', '.more')).isEnabled()).toBe(true)
   })
 
+  it('checks out the whole cart: the order shows, the cart empties, and every window sees the stock sold', async () => {
+    const [shopper, watcher] = (await openTabs(context(), server.url, 2)) as [Page, Page]
+    expect(await shopper.locator('#checkout').isDisabled()).toBe(true)
+    await clickIn(shopper, product('hoodie', '.more'))
+    await clickIn(shopper, product('hoodie', '.more'))
+    await clickIn(shopper, product('poster', '.more'))
+    await showsText(shopper, '#lines li[data-sku="poster"] span', '1 × Poster')
+    await clickIn(shopper, '#checkout')
+    await shows(shopper, '#order', { hidden: false })
+    expect(await textOf(shopper, '#order h2')).toBe('Your order')
+    expect(await shopper.locator('#order li').allTextContents()).toEqual(['2 × Hoodie', '1 × Poster'])
+    await showsText(shopper, '#cart-empty', 'Your cart is empty.')
+    expect(await shopper.locator('#checkout').isDisabled()).toBe(true)
+    await showsText(watcher, product('hoodie', '.available'), 'Only 2 left')
+    await showsText(watcher, product('poster', '.available'), 'Only 1 left')
+    const sold = (await (await fetch(`${server.url}/products/hoodie`)).json()) as { product: { onHand: number } }
+    expect(sold.product.onHand).toBe(2)
+
+    // The order is still shown after a reload, read back from the shop.
+    await shopper.reload()
+    await shows(shopper, '#order', { hidden: false }, 5000)
+    expect(await shopper.locator('#order li').allTextContents()).toEqual(['2 × Hoodie', '1 × Poster'])
+  })
+
   it('keeps every line across a reload, each with its hold counting down', async () => {
     server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3', CART_TTL_SECONDS: '600' })
     const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]

@@ -17,6 +17,8 @@ export interface TestAppOptions {
   readonly pollTimeoutSeconds?: number
   /** Where the app logs; by default nowhere. */
   readonly logger?: Logger
+  /** The admin API's bearer token; without it, there is no admin API. */
+  readonly adminToken?: string
 }
 
 /** The whole app over a fresh in-memory store and a manual clock, for `app.request()` tests. */
@@ -29,6 +31,7 @@ export async function testApp(options: TestAppOptions = {}) {
     maxWaiters = 100,
     pollTimeoutSeconds = 25,
     logger = silentLogger,
+    adminToken,
   } = options
   const stockpoll = await composeStockpoll({
     store,
@@ -39,6 +42,7 @@ export async function testApp(options: TestAppOptions = {}) {
     maxWaiters,
     pollTimeoutSeconds,
     heartbeatSeconds,
+    adminToken,
   })
   const { app } = stockpoll
   return {

@@ -172,6 +172,31 @@ describe.skipIf(!runRedisTests)('several server processes on one Redis', { timeo
     }
   })
 
+  it('sells the last units once to checkouts racing over both processes, and the ledger still verifies', async () => {
+    const token = 'redis-processes-admin-token-0123456789abcdef'
+    const [a, b] = await twoProcesses({ CART_TTL_SECONDS: '2', ADMIN_TOKEN: token })
+    const checkout = (url: string, session: string) =>
+      fetch(`${url}/checkout`, { method: 'POST', body: new URLSearchParams({ session }) })
+    const lapsing = Array.from({ length: 10 }, (_, i) => `lapsing-${i}`)
+    for (const [i, session] of lapsing.entries())
+      expect((await postCart(i % 2 ? a : b, session, 'add')).status).toBe(200)
+    // Their holds lapse: the units go back, and their lines stay for a checkout to sell if units are left.
+    await eventually(async () => (await inventoryOf(a)).inventoryCount === 10, 5000)
+    const holding = Array.from({ length: 8 }, (_, i) => `holding-${i}`)
+    for (const [i, session] of holding.entries())
+      expect((await postCart(i % 2 ? a : b, session, 'add')).status).toBe(200)
+
+    const sessions = [...lapsing, ...holding]
+    const answers = await Promise.all(sessions.map((session, i) => checkout(i % 2 ? a : b, session)))
+    const sold = sessions.filter((_, i) => answers[i]!.status === 201)
+    expect(sold.filter((session) => session.startsWith('holding'))).toHaveLength(8)
+    expect(sold.filter((session) => session.startsWith('lapsing'))).toHaveLength(2)
+    expect(answers.filter(({ status }) => status === 409)).toHaveLength(8)
+    expect(await inventoryOf(b)).toMatchObject({ inventoryCount: 0, totalInventory: 0 })
+    const verified = await fetch(`${a}/admin/verify`, { headers: { Authorization: `Bearer ${token}` } })
+    expect(await verified.json()).toEqual({ ok: true })
+  })
+
   it('holds one rate limit per session across both processes', async () => {
     const [a, b] = await twoProcesses({ CART_RATE_PER_SESSION: '2' })
     // 2 a second and a burst of 2 more: 4 in all, whichever process each goes to.

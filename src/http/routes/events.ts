@@ -8,6 +8,8 @@ import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { cursorQuery, parseInput, queryFields, skusField } from '../input.js'
 import { headerOf } from '../node-bindings.js'
+import { routeOf, type Operation } from '../openapi/operation.js'
+import { refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 import { updateJson, watchOf } from '../watch.js'
 
@@ -20,7 +22,31 @@ const eventId = z
     return { version: Number(version), epoch }
   })
 
-const eventsInput = cursorQuery({ skus: skusField.optional(), lastEventId: eventId.optional() })
+const eventsQuery = { skus: skusField.optional().meta({ description: 'The products to watch: * for all' }) }
+const eventsInput = cursorQuery({ ...eventsQuery, lastEventId: eventId.optional() })
+
+const stream = {
+  method: 'get',
+  path: '/events',
+  summary: 'The stock as Server-Sent Events: every watched product at once, then an event per change',
+  description:
+    'Without skus, the classic stream of `stock` events of the default product; with them, `products` events. ' +
+    'Each event id is `<epoch>:<version>`: a browser that reconnects sends it back as Last-Event-ID.',
+  query: cursorQuery(eventsQuery),
+  headers: z.object({
+    'Last-Event-ID': eventId.optional().meta({ description: 'The id of the last event you have' }),
+  }),
+  answers: {
+    200: {
+      description: 'The stream',
+      contentType: 'text/event-stream',
+      body: z.string().meta({ description: 'event: stock|products, id: <epoch>:<version>, data: as /status answers' }),
+    },
+    ...refusals([400, 404, 429, 503], { 503: 'too_many_waiters, or store_unavailable; Retry-After says when' }),
+  },
+} as const satisfies Operation
+
+export const eventsOperations: readonly Operation[] = [stream]
 
 /**
  * An update as a Server-Sent Event. Its id is the epoch and the version, so a reconnecting browser says
@@ -58,7 +84,7 @@ export interface EventsRouteOptions {
  */
 export function eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }: EventsRouteOptions): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get('/events', (c) => {
+    .get(routeOf(stream), (c) => {
       const {
         cursor: queried,
         skus,
@@ -74,17 +100,17 @@ export function eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient 
       const release = heldPerClient.admit(c.get('client'))
       // Proxies such as nginx would otherwise hold events back in a buffer.
       c.header('X-Accel-Buffering', 'no')
-      return streamSSE(c, (stream) => {
+      return streamSSE(c, (sse) => {
         let stop: () => void = () => {}
         // Resolving closes the stream: when the client goes away or the hub closes.
         const ended = new Promise<void>((resolve) => (stop = resolve))
-        const heartbeat = setInterval(() => void stream.write(HEARTBEAT), heartbeatSeconds * 1000)
+        const heartbeat = setInterval(() => void sse.write(HEARTBEAT), heartbeatSeconds * 1000)
         const subscription = hub.subscribe('sse', watch, cursor, {
-          send: (update) => void stream.write(update.as(event)),
+          send: (update) => void sse.write(update.as(event)),
           // The hub is closing: the browser reconnects after `retry` ms, spread like the long polls.
-          end: () => void stream.write(`retry: ${jitteredReconnectMs()}\n\n`).finally(stop),
+          end: () => void sse.write(`retry: ${jitteredReconnectMs()}\n\n`).finally(stop),
         })
-        stream.onAbort(stop)
+        sse.onAbort(stop)
         return ended.finally(() => {
           clearInterval(heartbeat)
           subscription.end()
@@ -92,5 +118,5 @@ export function eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient 
         })
       })
     })
-    .all('/events', methodNotAllowed('GET'))
+    .all(routeOf(stream), methodNotAllowed('GET'))
 }

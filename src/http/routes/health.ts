@@ -1,7 +1,36 @@
 import { Hono } from 'hono'
+import { z } from 'zod'
 import type { Hub } from '../../push/hub.js'
 import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
+import { routeOf, type Operation } from '../openapi/operation.js'
+import { refusals } from '../openapi/refusals.js'
+
+const count = z.number().int().min(0)
+
+const health = {
+  method: 'get',
+  path: '/healthz',
+  summary: 'The process is up, and how many clients it holds on each transport',
+  answers: {
+    200: {
+      description: 'Up',
+      body: z.object({ ok: z.literal(true), held: z.object({ longPoll: count, sse: count, ws: count }) }),
+    },
+  },
+} as const satisfies Operation
+
+const ready = {
+  method: 'get',
+  path: '/readyz',
+  summary: 'The store can serve, and changes reach this process',
+  answers: {
+    200: { description: 'Ready', body: z.object({ ok: z.literal(true) }) },
+    ...refusals([503], { 503: 'store_unavailable: not ready; the message says why' }),
+  },
+} as const satisfies Operation
+
+export const healthOperations: readonly Operation[] = [health, ready]
 
 /**
  * `GET /healthz`: the process is up, and how many clients it holds on each transport (for operators, tests
@@ -10,8 +39,8 @@ import { jsonAnswerOf } from '../answer.js'
  */
 export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
-    .get('/healthz', () => jsonAnswerOf({ ok: true, held: hub.heldByTransport() }))
-    .get('/readyz', async () => {
+    .get(routeOf(health), () => jsonAnswerOf({ ok: true, held: hub.heldByTransport() }))
+    .get(routeOf(ready), async () => {
       await store.check()
       return jsonAnswerOf({ ok: true })
     })

@@ -6,9 +6,40 @@ import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
 import { methodNotAllowed } from '../errors.js'
 import { parseInput, skuField } from '../input.js'
-import { catalogBody } from '../stock-bodies.js'
+import { routeOf, type Operation } from '../openapi/operation.js'
+import { refusals } from '../openapi/refusals.js'
+import { catalogBody, catalogBodySchema, stockViewBody } from '../stock-bodies.js'
 
-const productPath = z.object({ sku: skuField })
+const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
+
+const listProducts = {
+  method: 'get',
+  path: '/products',
+  summary: "Every product's stock, the catalog's version and epoch, and the cap on a cart line",
+  answers: {
+    200: {
+      description: 'The catalog',
+      body: catalogBodySchema.extend({ maxPerSession: z.number().int().min(1) }),
+    },
+    ...refusals([503]),
+  },
+} as const satisfies Operation
+
+const getProduct = {
+  method: 'get',
+  path: '/products/{sku}',
+  summary: "One product's stock",
+  params: productPath,
+  answers: {
+    200: {
+      description: 'The product',
+      body: z.object({ epoch: z.string(), version: z.number().int(), product: stockViewBody }),
+    },
+    ...refusals([400, 404, 503]),
+  },
+} as const satisfies Operation
+
+export const productsOperations: readonly Operation[] = [listProducts, getProduct]
 
 /**
  * `GET /products`: every product with its stock and version, the catalog's version and epoch, and the cap
@@ -16,14 +47,14 @@ const productPath = z.object({ sku: skuField })
  */
 export function productsRoutes(store: Store, rules: CartRules): Hono {
   return new Hono()
-    .get('/products', async () =>
+    .get(routeOf(listProducts), async () =>
       jsonAnswerOf({ ...catalogBody(await store.catalog()), maxPerSession: rules.maxPerSession }),
     )
-    .all('/products', methodNotAllowed('GET'))
-    .get('/products/:sku', async (c) => {
+    .all(routeOf(listProducts), methodNotAllowed('GET'))
+    .get(routeOf(getProduct), async (c) => {
       const { sku } = parseInput(productPath, c.req.param())
       const { epoch, version, products } = await store.catalog([sku])
       return jsonAnswerOf({ epoch, version, product: stockView(products[0]!) })
     })
-    .all('/products/:sku', methodNotAllowed('GET'))
+    .all(routeOf(getProduct), methodNotAllowed('GET'))
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
+import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
 import type { Cursor, Hub, Reason, Watch } from '../../push/hub.js'
 import type { Encoding, Update } from '../../push/update.js'
@@ -10,19 +11,47 @@ import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
 import { cursorQuery, parseInput, queryFields, singleText, skusField } from '../input.js'
 import { nodeResponseOf } from '../node-bindings.js'
+import { routeOf, type Operation } from '../openapi/operation.js'
+import { refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
+import { catalogBodySchema, classicStockBody } from '../stock-bodies.js'
 import { updateJson, watchOf } from '../watch.js'
 
 const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
 
 const statusQuery = cursorQuery({
-  skus: skusField.optional(),
+  skus: skusField.optional().meta({ description: 'The products to watch: * for all; none for the classic poll' }),
   timeout: singleText('timeout')
     .regex(/^\d+$/, { error: timeoutError })
     .transform(Number)
     .refine((seconds) => seconds >= 1 && seconds <= MAX_POLL_TIMEOUT_SECONDS, { error: timeoutError })
-    .optional(),
+    .optional()
+    .meta({ description: 'How long to hold the poll, in seconds' }),
 })
+
+const pollAgain = {
+  resync: z.literal(true).optional().meta({ description: 'The epoch changed: redraw from scratch' }),
+  retryAfterMs: z.number().int().min(0).meta({ description: 'How long to wait before the next poll' }),
+}
+
+const poll = {
+  method: 'get',
+  path: '/status',
+  summary: 'The long poll: answered when a watched product moves past `since`, or at the timeout',
+  description:
+    'Answered at once when the cursor (since, epoch) is behind or of another epoch. Without skus it is the ' +
+    'classic poll of the default product, answered with its stock; with them, with the products that moved.',
+  query: statusQuery,
+  answers: {
+    200: {
+      description: 'The stock, and the cursor for the next poll',
+      body: z.union([classicStockBody.extend(pollAgain), catalogBodySchema.extend(pollAgain)]),
+    },
+    ...refusals([400, 404, 429, 503], { 503: 'too_many_waiters, or store_unavailable; Retry-After says when' }),
+  },
+} as const satisfies Operation
+
+export const statusOperations: readonly Operation[] = [poll]
 
 // A closing hub answers at once; on a kept-alive connection the client would poll again straight away and
 // be answered again, in a loop, so while closing the connection is closed with the answer.
@@ -96,7 +125,7 @@ export interface StatusRouteOptions {
  */
 export function statusRoutes({ hub, defaultSku, pollTimeoutSeconds, heldPerClient }: StatusRouteOptions): Hono<AppEnv> {
   return new Hono<AppEnv>()
-    .get('/status', (c) => {
+    .get(routeOf(poll), (c) => {
       const { cursor, skus, timeout = pollTimeoutSeconds } = parseInput(statusQuery, queryFields(c))
       const watch = watchOf(skus, defaultSku, hub)
       const poll: Poll = {
@@ -116,7 +145,7 @@ export function statusRoutes({ hub, defaultSku, pollTimeoutSeconds, heldPerClien
         throw error
       }
     })
-    .all('/status', methodNotAllowed('GET'))
+    .all(routeOf(poll), methodNotAllowed('GET'))
 }
 
 /**

@@ -13,6 +13,8 @@ import type { HeldPerClient } from '../guards/held-per-client.js'
 import { epochField, MAX_WATCHED_SKUS, parseInput, parseJson, queryFields, skuField, skusField } from '../input.js'
 import type { AppEnv } from '../app-env.js'
 import { headerOf, upgradeOf } from '../node-bindings.js'
+import { routeOf, type Operation } from '../openapi/operation.js'
+import { refusals } from '../openapi/refusals.js'
 import { updateJson, watchOf } from '../watch.js'
 
 /**
@@ -56,7 +58,30 @@ const watchFrame = z
     error: 'epoch goes with since: the version you last saw in that epoch',
   })
 
-const connectQuery = z.object({ skus: skusField.optional() })
+const connectQuery = z.object({
+  skus: skusField.optional().meta({ description: 'The products to watch: * for all; none for the classic socket' }),
+})
+
+const socket = {
+  method: 'get',
+  path: '/ws',
+  summary: 'The stock over a WebSocket, and cart actions as frames',
+  description:
+    'Frames in: {"type":"cart", …the fields of POST /cart}, {"type":"subscribe"|"unsubscribe","skus":[…]|"*"}. ' +
+    'Frames out: {"type":"stock", …} (classic), {"type":"products","epoch","version","products"}, ' +
+    '{"type":"cart-result", …}, {"type":"error","error","message"}.',
+  query: connectQuery,
+  answers: {
+    101: { description: 'Switching Protocols: the socket is open' },
+    ...refusals([400, 404, 426, 429, 503], {
+      400: 'invalid_request: a bad query or handshake',
+      426: 'upgrade_required: a plain GET; connect with a WebSocket client',
+      503: 'too_many_waiters, or store_unavailable; Retry-After says when',
+    }),
+  },
+} as const satisfies Operation
+
+export const websocketOperations: readonly Operation[] = [socket]
 
 /** The default product's stock as a WebSocket frame: the classic `stock` frame. */
 const stockFrame = (update: Update) => `{"type":"stock",${update.as(updateJson({ kind: 'product', sku: '' })).slice(1)}`
@@ -94,7 +119,7 @@ export interface WebsocketRouteOptions {
 export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
   const { hub, defaultSku, heldPerClient } = options
   return new Hono<AppEnv>()
-    .get('/ws', (c) => {
+    .get(routeOf(socket), (c) => {
       const upgrade = upgradeOf(c)
       if (!upgrade) {
         throw new ApiError(426, 'upgrade_required', '/ws speaks WebSocket: connect with a WebSocket client', {
@@ -110,7 +135,7 @@ export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
       upgrade.accept((ws) => new Socket(ws, client, options).follow(watch, undefined))
       return RESPONSE_ALREADY_SENT
     })
-    .all('/ws', methodNotAllowed('GET'))
+    .all(routeOf(socket), methodNotAllowed('GET'))
 }
 
 /** One client's socket: what it follows, and what it asks. */

@@ -1,0 +1,176 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { MAX_ON_HAND, productName } from '../../catalog-file.js'
+import type { Clock } from '../../clock.js'
+import { stockView } from '../../domain/product.js'
+import type { Store } from '../../store/store.js'
+import { jsonAnswerOf } from '../answer.js'
+import { ApiError } from '../api-error.js'
+import type { AppEnv } from '../app-env.js'
+import { REPLAYED } from '../cart-command.js'
+import { methodNotAllowed } from '../errors.js'
+import {
+  idempotencyHeaders,
+  idempotencyKeyOf,
+  parseInput,
+  readBodyFields,
+  sessionField,
+  singleText,
+  skuField,
+  wholeNumber,
+} from '../input.js'
+import { REPLAYED_HEADER, routeOf, type Operation } from '../openapi/operation.js'
+import { refusals } from '../openapi/refusals.js'
+import { holdBody, holdBodySchema } from '../sale-bodies.js'
+import { stockViewBody } from '../stock-bodies.js'
+
+const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
+const holdPath = z.object({
+  sku: skuField.meta({ examples: ['default'] }),
+  session: sessionField.meta({ examples: ['abc'] }),
+})
+
+const productFields = z.object(
+  {
+    name: productName.meta({ examples: ['The Limited Edition'] }),
+    onHand: wholeNumber('onHand', 0, MAX_ON_HAND).meta({ examples: [10] }),
+    expected: wholeNumber('expected', 0, MAX_ON_HAND)
+      .optional()
+      .meta({ description: 'Set onHand only if it still is this: what you last read' }),
+  },
+  { error: 'the body must be an object with the fields name and onHand, and maybe expected' },
+)
+
+const adjustmentFields = z.object(
+  {
+    delta: wholeNumber('delta', -MAX_ON_HAND, MAX_ON_HAND).meta({
+      description: 'Units to add to onHand (a delivery) or, negative, to take off (a count, a breakage)',
+      examples: [5],
+    }),
+    reason: singleText('reason')
+      .trim()
+      .min(1, { error: 'reason must not be empty' })
+      .max(200, { error: 'reason must be at most 200 characters' })
+      .meta({ examples: ['delivery'] }),
+  },
+  { error: 'the body must be an object with the fields delta and reason' },
+)
+
+const productAnswer = z.object({ product: stockViewBody })
+const putAnswer = z.object({ product: stockViewBody, created: z.boolean() })
+const releaseAnswer = z.object({ released: z.number().int().min(0), product: stockViewBody })
+const holdsAnswer = z.object({ sku: z.string(), holds: z.array(holdBodySchema) })
+
+const putProduct = {
+  method: 'put',
+  path: '/admin/products/{sku}',
+  summary: 'Create a product, or set its name and onHand',
+  admin: true,
+  params: productPath,
+  headers: idempotencyHeaders,
+  body: productFields,
+  answers: {
+    200: { description: 'Replaced', body: putAnswer, headers: REPLAYED_HEADER },
+    201: { description: 'Created, last in the catalog', body: putAnswer, headers: REPLAYED_HEADER },
+    ...refusals([400, 401, 409, 422, 429, 503], {
+      409: 'conflict: onHand is not `expected` (`current` says what it is); below_held: carts hold more (`held`)',
+    }),
+  },
+} as const satisfies Operation
+
+const adjust = {
+  method: 'post',
+  path: '/admin/products/{sku}/adjustments',
+  summary: 'Restock or shrink a product by a delta, with a reason',
+  admin: true,
+  params: productPath,
+  headers: idempotencyHeaders,
+  body: adjustmentFields,
+  answers: {
+    200: { description: 'The product after it', body: productAnswer, headers: REPLAYED_HEADER },
+    ...refusals([400, 401, 404, 409, 422, 429, 503], { 409: 'below_held: carts hold more (`held`)' }),
+  },
+} as const satisfies Operation
+
+const listHolds = {
+  method: 'get',
+  path: '/admin/products/{sku}/holds',
+  summary: 'Every cart line of a product: who holds how many, until when, and lines whose hold lapsed',
+  admin: true,
+  params: productPath,
+  answers: {
+    200: { description: 'The lines', body: holdsAnswer },
+    ...refusals([400, 401, 404, 429, 503]),
+  },
+} as const satisfies Operation
+
+const releaseHold = {
+  method: 'delete',
+  path: '/admin/products/{sku}/holds/{session}',
+  summary: "Let go one session's line of a product, its held units back to stock",
+  admin: true,
+  params: holdPath,
+  headers: idempotencyHeaders,
+  answers: {
+    200: { description: 'What it released', body: releaseAnswer, headers: REPLAYED_HEADER },
+    ...refusals([400, 401, 404, 422, 429, 503], { 404: 'not_found: no such product; no_hold: no such line' }),
+  },
+} as const satisfies Operation
+
+export const adminProductOperations: readonly Operation[] = [putProduct, adjust, listHolds, releaseHold]
+
+/**
+ * The admin's changes to products: create or replace one, adjust its `onHand`, list and release its holds.
+ * Each change is pushed to watchers like any other, and written to the ledger.
+ */
+export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .put(routeOf(putProduct), async (c) => {
+      const key = idempotencyKeyOf(c)
+      const { sku } = parseInput(productPath, c.req.param())
+      const fields = parseInput(productFields, await readBodyFields(c))
+      const result = await store.putProduct({ sku, ...fields }, key)
+      const headers = result.replayed ? REPLAYED : {}
+      if (result.ok) {
+        const body = { product: stockView(result.product), created: result.created }
+        return jsonAnswerOf(body, result.created ? 201 : 200, headers)
+      }
+      if (result.error === 'conflict') {
+        const message = `${sku} has onHand ${result.current}, not ${fields.expected}: read it again`
+        throw new ApiError(409, 'conflict', message, headers, { current: result.current })
+      }
+      throw belowHeld(sku, result.held, headers)
+    })
+    .all(routeOf(putProduct), methodNotAllowed('PUT'))
+    .post(routeOf(adjust), async (c) => {
+      const key = idempotencyKeyOf(c)
+      const { sku } = parseInput(productPath, c.req.param())
+      const { delta, reason } = parseInput(adjustmentFields, await readBodyFields(c))
+      const result = await store.adjust(sku, delta, reason, key)
+      const headers = result.replayed ? REPLAYED : {}
+      if (!result.ok) throw belowHeld(sku, result.held, headers)
+      return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
+    })
+    .all(routeOf(adjust), methodNotAllowed('POST'))
+    .get(routeOf(listHolds), async (c) => {
+      const { sku } = parseInput(productPath, c.req.param())
+      const now = clock.now()
+      const holds = (await store.holds(sku)).sort((a, b) => a.session.localeCompare(b.session))
+      return jsonAnswerOf({ sku, holds: holds.map((line) => holdBody(line, now)) })
+    })
+    .all(routeOf(listHolds), methodNotAllowed('GET'))
+    .delete(routeOf(releaseHold), async (c) => {
+      const key = idempotencyKeyOf(c)
+      const { sku, session } = parseInput(holdPath, c.req.param())
+      const result = await store.releaseHold(sku, session, key)
+      const headers = result.replayed ? REPLAYED : {}
+      if (!result.ok) throw new ApiError(404, 'no_hold', `${session} has no line of ${sku}`, headers)
+      return jsonAnswerOf({ released: result.released, product: stockView(result.product) }, 200, headers)
+    })
+    .all(routeOf(releaseHold), methodNotAllowed('DELETE'))
+}
+
+function belowHeld(sku: string, held: number, headers: Readonly<Record<string, string>>): ApiError {
+  const message = `carts hold ${held} of ${sku}: onHand may not go below that`
+  return new ApiError(409, 'below_held', message, headers, { held })
+}

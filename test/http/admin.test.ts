@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_ADMIN_FAILURES } from '../../src/http/guards/admin-auth.js'
+import { catalogFile, products } from '../helpers/catalogs.js'
+import { testApp } from '../helpers/test-app.js'
+
+const TOKEN = 'test-admin-token-0123456789abcdef0123456789'
+const AS_ADMIN = { Authorization: `Bearer ${TOKEN}` }
+const CATALOG = { CATALOG_FILE: catalogFile(products(2, 5)), MAX_PER_SESSION: '5' }
+
+/** The app with the admin API on, and requests to it as the admin. */
+async function adminApp() {
+  const app = await testApp({ env: CATALOG, adminToken: TOKEN })
+  const admin = (path: string, method = 'GET', fields?: Record<string, string>, headers: Record<string, string> = {}) =>
+    app.app.request(path, {
+      method,
+      headers: { ...AS_ADMIN, ...headers },
+      ...(fields && { body: new URLSearchParams(fields) }),
+    })
+  return { ...app, admin }
+}
+
+describe('the admin API', () => {
+  it('is not there without ADMIN_TOKEN', async () => {
+    const { app } = await testApp()
+    const answer = await app.request('/admin/verify', { headers: AS_ADMIN })
+    expect(answer.status).toBe(404)
+    expect(await answer.json()).toMatchObject({ error: 'not_found' })
+  })
+
+  it('answers 401 with WWW-Authenticate without the token or with another, and 400 to a malformed header', async () => {
+    const { app } = await adminApp()
+    for (const headers of [{}, { Authorization: 'Bearer not-the-token' }]) {
+      const answer = await app.request('/admin/verify', { headers })
+      expect(answer.status).toBe(401)
+      expect(answer.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="stockpoll admin"/)
+      expect(await answer.json()).toEqual({ error: 'unauthorized', message: expect.any(String) })
+    }
+    const malformed = await app.request('/admin/verify', { headers: { Authorization: 'Basic abc' } })
+    expect(malformed.status).toBe(400)
+  })
+
+  it('refuses an address that keeps failing with 429, even once it has the token, and nothing else', async () => {
+    const { app } = await adminApp()
+    for (let i = 0; i < MAX_ADMIN_FAILURES; i++) {
+      expect((await app.request('/admin/verify', { headers: { Authorization: `Bearer guess-${i}` } })).status).toBe(401)
+    }
+    const refused = await app.request('/admin/verify', { headers: AS_ADMIN })
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0)
+    expect((await app.request('/products')).status).toBe(200)
+  })
+
+  it('creates a product (201), replaces it (200), only as expected, never below held, and pushes each change', async () => {
+    const { admin, app, postCart } = await adminApp()
+    const poll = app.request('/status?skus=*&since=0')
+    const created = await admin('/admin/products/socks', 'PUT', { name: 'Socks', onHand: '4' })
+    expect(created.status).toBe(201)
+    expect(await created.json()).toEqual({
+      created: true,
+      product: { sku: 'socks', name: 'Socks', onHand: 4, held: 0, available: 4, version: 1 },
+    })
+    expect(await (await poll).json()).toMatchObject({ version: 1, products: [{ sku: 'socks', available: 4 }] })
+
+    await postCart({ session: 'abc', action: 'set', sku: 'socks', quantity: '3' })
+    const conflict = await admin('/admin/products/socks', 'PUT', { name: 'Socks', onHand: '9', expected: '5' })
+    expect(conflict.status).toBe(409)
+    expect(await conflict.json()).toMatchObject({ error: 'conflict', current: 4 })
+    const below = await admin('/admin/products/socks', 'PUT', { name: 'Socks', onHand: '2' })
+    expect(await below.json()).toMatchObject({ error: 'below_held', held: 3 })
+    const replaced = await admin('/admin/products/socks', 'PUT', { name: 'Wool socks', onHand: '9', expected: '4' })
+    expect(replaced.status).toBe(200)
+    expect(await replaced.json()).toMatchObject({ created: false, product: { name: 'Wool socks', onHand: 9, held: 3 } })
+  })
+
+  it('adjusts by a delta with a reason, once per Idempotency-Key', async () => {
+    const { admin } = await adminApp()
+    const adjust = () =>
+      admin('/admin/products/sku-0/adjustments', 'POST', { delta: '-2', reason: 'broken' }, { 'Idempotency-Key': 'a1' })
+    expect(await (await adjust()).json()).toMatchObject({ product: { onHand: 3 } })
+    const again = await adjust()
+    expect(again.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await again.json()).toMatchObject({ product: { onHand: 3 } })
+    const page = await (await admin('/admin/movements?sku=sku-0')).json()
+    expect(page).toMatchObject({
+      movements: [
+        { seq: 1, kind: 'restock', quantity: 5 },
+        { kind: 'adjust', quantity: -2, reason: 'broken', idempotencyKey: 'a1', onHand: 3, held: 0 },
+      ],
+      next: null,
+    })
+    expect((await admin('/admin/products/nope/adjustments', 'POST', { delta: '1', reason: 'x' })).status).toBe(404)
+  })
+
+  it('lists the holds of a product and releases one', async () => {
+    const { admin, postCart } = await adminApp()
+    await postCart({ session: 'abc', action: 'set', sku: 'sku-1', quantity: '2' })
+    expect(await (await admin('/admin/products/sku-1/holds')).json()).toEqual({
+      sku: 'sku-1',
+      holds: [{ session: 'abc', quantity: 2, lapsed: false, holdExpiresInSeconds: null, address: null }],
+    })
+    const released = await admin('/admin/products/sku-1/holds/abc', 'DELETE')
+    expect(await released.json()).toMatchObject({ released: 2, product: { held: 0, available: 5 } })
+    const none = await admin('/admin/products/sku-1/holds/abc', 'DELETE')
+    expect(none.status).toBe(404)
+    expect(await none.json()).toMatchObject({ error: 'no_hold' })
+  })
+
+  it('cancels an order, its units back to onHand, once', async () => {
+    const { admin, app, postCart } = await adminApp()
+    await postCart({ session: 'abc', action: 'set', sku: 'sku-0', quantity: '2' })
+    const order = (await (
+      await app.request('/checkout', { method: 'POST', body: new URLSearchParams({ session: 'abc' }) })
+    ).json()) as { id: string }
+    const cancelled = await admin(`/admin/orders/${order.id}/cancel`, 'POST')
+    expect(await cancelled.json()).toMatchObject({ order: { id: order.id, status: 'cancelled' } })
+    expect((await admin(`/admin/orders/${order.id}/cancel`, 'POST')).status).toBe(409)
+    expect((await admin('/admin/orders/no-such/cancel', 'POST')).status).toBe(404)
+    expect(await (await app.request('/products/sku-0')).json()).toMatchObject({ product: { onHand: 5, held: 0 } })
+    expect(await (await app.request(`/orders/${order.id}?session=abc`)).json()).toMatchObject({ status: 'cancelled' })
+  })
+
+  it('pages through the ledger and verifies it', async () => {
+    const { admin, postCart } = await adminApp()
+    await postCart({ session: 'abc', action: 'add', sku: 'sku-0' })
+    const first = await (await admin('/admin/movements?limit=2')).json()
+    expect(first).toMatchObject({ movements: [{ seq: 1 }, { seq: 2 }], next: 2 })
+    const second = await (await admin('/admin/movements?after=2&limit=2')).json()
+    expect(second).toMatchObject({
+      movements: [{ seq: 3, kind: 'hold', actor: 'abc', time: new Date(0).toISOString() }],
+      next: null,
+    })
+    expect(await (await admin('/admin/verify')).json()).toEqual({ ok: true })
+  })
+
+  it.each([
+    ['/admin/products/socks', 'PUT', { name: '', onHand: '1' }, 'name must not be empty'],
+    ['/admin/products/socks', 'PUT', { name: 'Socks', onHand: '-1' }, 'onHand must be a whole number'],
+    ['/admin/products/sku-0/adjustments', 'POST', { delta: '1.5', reason: 'x' }, 'delta must be a whole number'],
+    ['/admin/products/sku-0/adjustments', 'POST', { delta: '1' }, 'reason is required'],
+    ['/admin/movements?limit=0', 'GET', undefined, 'limit must be a whole number from 1 to 1000'],
+  ])('refuses %s %s %o with 400, changing nothing', async (path, method, fields, message) => {
+    const { admin } = await adminApp()
+    const answer = await admin(path, method, fields)
+    expect(answer.status).toBe(400)
+    expect(await answer.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining(message) })
+    expect(await (await admin('/admin/movements')).json()).toMatchObject({ movements: [{ seq: 1 }, { seq: 2 }] })
+  })
+})
