@@ -1,6 +1,7 @@
-// The cart actions sent beside a fan-out, from a process of their own. In the load generator an answer to
-// one would wait behind the thousands of waiter answers it reads at the same moment, and its latency would be
-// the generator's, not the server's. A process, not a worker thread: workers do not get tsx's loader on Node 20.
+// The cart actions sent beside a fan-out, and the probe of how many polls the server holds, from a process of
+// their own. In the load generator an answer to either would wait behind the thousands of waiter answers it
+// reads at the same moment, and its latency would be the generator's, not the server's. A process, not a
+// worker thread: workers do not get tsx's loader on Node 20.
 import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +12,8 @@ export interface CartWritersOptions {
   readonly connections: number
   /** A cart action goes out this often, round the kept-alive connections. */
   readonly everyMs: number
+  /** `GET /healthz` goes out this often, on a connection of its own, to see how many polls are held. */
+  readonly heldProbeEveryMs: number
 }
 
 /** What the writers did, with times on the clock of `Answer.at`. */
@@ -20,9 +23,19 @@ export interface CartWritersResult {
   /** Each answered action, the change included, in ms. */
   readonly latenciesMs: readonly number[]
   readonly errors: number
+  /** When the server was seen holding every poll again, when it was asked to wait for that. */
+  readonly heldAgainAt: number | null
 }
 
-export type ToWriters = { readonly type: 'start' } | { readonly type: 'stop' }
+/** Once every poll has held its answer, how many the server must hold again before the writers stop. */
+export interface UntilHeld {
+  readonly count: number
+  /** Only a probe sent after this (the last answer's arrival) counts. */
+  readonly after: number
+}
+
+export type ToWriters =
+  { readonly type: 'start' } | { readonly type: 'stop'; readonly untilHeld?: UntilHeld | undefined }
 export type FromWriters = { readonly type: 'ready' } | ({ readonly type: 'done' } & CartWritersResult)
 
 export class CartWriters {
@@ -43,16 +56,16 @@ export class CartWriters {
   }
 
   /**
-   * Sends the change, then a cart action every `everyMs` until `stop`; resolves, once every action sent is
-   * answered, with what they measured.
+   * Sends the change, then a cart action every `everyMs` until `stop` (and, if it says so, until the server
+   * holds its polls again); resolves, once every action sent is answered, with what they measured.
    */
-  run(): { stop(): void; result: Promise<CartWritersResult> } {
+  run(): { stop(untilHeld?: UntilHeld): void; result: Promise<CartWritersResult> } {
     const result = this.#next().then((message) => {
       if (message.type !== 'done') throw new Error(`cart writers said ${message.type} instead of done`)
       return message
     })
     this.#tell({ type: 'start' })
-    return { stop: () => this.#tell({ type: 'stop' }), result }
+    return { stop: (untilHeld) => this.#tell({ type: 'stop', untilHeld }), result }
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { getRequest, requestOnce, type Target } from './raw-http.js'
+import { heldIn } from './stock-version.js'
 
 export type ServerKind = 'stockpoll' | 'baseline'
 
@@ -26,6 +27,8 @@ const ONE_LOAD_GENERATOR = {
 export interface BenchServer {
   readonly kind: ServerKind
   readonly target: Target
+  /** The server's process id: with workers, the primary's. */
+  readonly pid: number
   /** Resident memory of the server process now, in bytes. */
   rss(): number
   /** CPU time the server process has used so far, user and system, in ms. */
@@ -47,9 +50,11 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
   const logDir = mkdtempSync(join(tmpdir(), `bench-${kind}-`))
   const logPath = join(logDir, 'stdout.log')
   const logFile = openSync(logPath, 'w')
+  // stockpoll keeps its stock where `npm start` does, in SQLite, but in a fresh file of this run's own.
+  const database = { DATABASE_FILE: join(logDir, 'stock.db') }
   const child = spawn(process.execPath, [...profile, ...COMMANDS[kind]], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...ONE_LOAD_GENERATOR, ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...ONE_LOAD_GENERATOR, ...database, ...env },
     stdio: ['ignore', logFile, 'inherit'],
   })
   closeSync(logFile)
@@ -67,6 +72,7 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
   return {
     kind,
     target,
+    pid: child.pid!,
     rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
     cpuMs: () => {
       // Fields 14 and 15 of /proc/PID/stat, counted after the command name, in clock ticks of 10 ms.
@@ -74,10 +80,7 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
       return (Number(fields[11]) + Number(fields[12])) * 10
     },
     async held() {
-      const { held } = JSON.parse((await requestOnce(target, getRequest('/healthz'))).body) as {
-        held: Record<string, number>
-      }
-      return Object.values(held).reduce((sum, count) => sum + count, 0)
+      return heldIn((await requestOnce(target, getRequest('/healthz'))).body)
     },
     async stop() {
       if (child.exitCode !== null) return

@@ -1,6 +1,4 @@
-import type { Hono } from 'hono'
-import type { AppEnv } from './http/app-env.js'
-import { createApp, type AppDeps } from './http/app.js'
+import { createApp, type AppDeps, type StockpollApp } from './http/app.js'
 import { Metrics } from './metrics.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
 import { Hub } from './push/hub.js'
@@ -9,8 +7,7 @@ export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics' | 'defau
   readonly maxWaiters: number
 }
 
-export interface Stockpoll {
-  readonly app: Hono<AppEnv>
+export interface Stockpoll extends StockpollApp {
   readonly hub: Hub
   /** Stops the hub hearing of changes and the sweeps of lapsed holds, and closes the store. */
   readonly dispose: () => Promise<void>
@@ -38,7 +35,7 @@ export async function composeStockpoll({
   const stopSweeping = sweepExpiredHolds({ store, clock, logger })
   return {
     // The catalog's first product, as the store keeps it: every process sharing the store agrees on it.
-    app: createApp({ store, hub, clock, logger, metrics, defaultSku: catalog.products[0]!.sku, ...appOptions }),
+    ...createApp({ store, hub, clock, logger, metrics, defaultSku: catalog.products[0]!.sku, ...appOptions }),
     hub,
     async dispose() {
       stopSweeping()

@@ -126,7 +126,7 @@ export async function startServer(
       jsonAnswerOf({ error: 'invalid_request', message: 'the request target or Host is not valid' }, 400),
   })
   const server = createServer(cutOffTimes(config.limits.headersTimeoutSeconds), (incoming, outgoing) => {
-    void listener(incoming, outgoing)
+    if (!stockpoll?.servePoll(incoming, outgoing)) void listener(incoming, outgoing)
   })
   answerClientErrors(server)
   serveUpgrades(server, fetch, config.host)

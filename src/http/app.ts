@@ -12,16 +12,17 @@ import type { Store } from '../store/store.js'
 import type { AppEnv } from './app-env.js'
 import { cartCommands } from './cart-command.js'
 import { errorHandler, notFound } from './errors.js'
-import { allowedHost } from './guards/allowed-host.js'
+import { AllowedHosts, allowedHost } from './guards/allowed-host.js'
 import { bodyLimit } from './guards/body-limit.js'
-import { clientAddress } from './guards/client-address.js'
+import { ClientAddresses, clientAddress } from './guards/client-address.js'
 import { HeldPerClient } from './guards/held-per-client.js'
 import { pageHeaders } from './guards/page-headers.js'
 import { adminAuth } from './guards/admin-auth.js'
 import { CartRates } from './guards/cart-rates.js'
 import { sameOrigin } from './guards/same-origin.js'
 import { upgradePath } from './guards/upgrade-path.js'
-import { requestLog } from './request-log.js'
+import { nodePolls, type NodeHandler } from './node-polls.js'
+import { RequestLog, requestLog } from './request-log.js'
 import { adminProductRoutes } from './routes/admin-products.js'
 import { adminSalesRoutes } from './routes/admin-sales.js'
 import { cartRoutes } from './routes/cart.js'
@@ -33,7 +34,7 @@ import { metricsRoutes } from './routes/metrics.js'
 import { openapiRoutes } from './routes/openapi.js'
 import { productsRoutes } from './routes/products.js'
 import { sessionRoutes } from './routes/session.js'
-import { statusRoutes } from './routes/status.js'
+import { LongPolls, statusRoutes } from './routes/status.js'
 import { websocketRoutes } from './routes/websocket.js'
 
 export interface AppDeps {
@@ -63,6 +64,12 @@ const PACKAGE_PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url
 /** The largest request body any route takes: a cart action is a few dozen bytes. */
 const MAX_BODY_BYTES = 1024
 
+/** The app, and the part of it that serves an ordinary long poll straight from Node. */
+export interface StockpollApp {
+  readonly app: Hono<AppEnv>
+  readonly servePoll: NodeHandler
+}
+
 /**
  * Builds the whole HTTP surface from its collaborators. The only state it holds is what its limits count:
  * the requests each client holds open (cart actions are counted where the store keeps its state).
@@ -81,8 +88,12 @@ export function createApp({
   adminToken,
   publicDir = PACKAGE_PUBLIC_DIR,
   newSessionId = nanoid,
-}: AppDeps): Hono<AppEnv> {
+}: AppDeps): StockpollApp {
   const heldPerClient = new HeldPerClient(limits.maxHeldPerClient)
+  const log = new RequestLog({ clock, metrics, logger })
+  const clients = new ClientAddresses(limits.trustedProxies)
+  const hosts = new AllowedHosts(limits.allowedHosts)
+  const polls = new LongPolls({ hub, defaultSku, pollTimeoutSeconds, heldPerClient })
   const rates = new CartRates(store, limits)
   const applyCartCommand = cartCommands({
     store,
@@ -94,9 +105,9 @@ export function createApp({
   })
 
   const app = new Hono<AppEnv>()
-  app.use(requestLog({ clock, metrics, logger }))
-  app.use(clientAddress(limits.trustedProxies))
-  app.use(allowedHost(limits.allowedHosts))
+  app.use(requestLog(log))
+  app.use(clientAddress(clients))
+  app.use(allowedHost(hosts))
   app.use(upgradePath('/ws'))
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sameOrigin(limits.allowedOrigins))
@@ -105,7 +116,7 @@ export function createApp({
   app.route('/', productsRoutes(store, rules))
   app.route('/', cartRoutes({ store, clock, applyCartCommand, defaultSku }))
   app.route('/', checkoutRoutes({ store, rates }))
-  app.route('/', statusRoutes({ hub, defaultSku, pollTimeoutSeconds, heldPerClient }))
+  app.route('/', statusRoutes(polls))
   app.route('/', eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }))
   app.route('/', websocketRoutes({ hub, defaultSku, applyCartCommand, heldPerClient, logger }))
   app.route('/', healthRoutes(store, hub))
@@ -126,5 +137,5 @@ export function createApp({
   app.get('*', pageHeaders, noStore, serveStatic({ root: publicDir }))
   app.notFound(notFound)
   app.onError(errorHandler(logger))
-  return app
+  return { app, servePoll: nodePolls({ polls, hosts, clients, log, clock }) }
 }

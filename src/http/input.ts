@@ -189,10 +189,11 @@ export async function readBodyFields(c: Context): Promise<unknown> {
 }
 
 /**
- * Form fields by name, a repeated one as an array, as `parseBody({ all: true })` gives them. Parsed here
- * because Hono's parseBody builds a whole Response to read a urlencoded body, the cost of every cart action.
+ * Form fields (or a query's) by name, a repeated one as an array, as `parseBody({ all: true })` gives them.
+ * Parsed here because Hono's parseBody builds a whole Response to read a urlencoded body, the cost of every
+ * cart action.
  */
-function fieldsOf(form: URLSearchParams): Record<string, string | string[]> {
+export function fieldsOf(form: URLSearchParams): Record<string, string | string[]> {
   // fromEntries defines own properties, so a field named __proto__ is just a field.
   return Object.fromEntries(
     [...new Set(form.keys())].map((name) => {

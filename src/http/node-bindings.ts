@@ -29,7 +29,11 @@ export const clientPeerOf = (c: Context): string | undefined => bindingsOf(c)?.i
  */
 export function headerOf(c: Context, name: string): string | undefined {
   const incoming = bindingsOf(c)?.incoming
-  if (!incoming) return c.req.header(name)
+  return incoming ? headerIn(incoming, name) : c.req.header(name)
+}
+
+/** A header of Node's own request; one sent more than once, joined as `Headers` would join it. */
+export function headerIn(incoming: IncomingMessage, name: string): string | undefined {
   const value = incoming.headers[name.toLowerCase()]
   return Array.isArray(value) ? value.join(', ') : value
 }

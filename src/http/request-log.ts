@@ -21,24 +21,45 @@ export interface RequestLogOptions {
   readonly logger: Logger
 }
 
+/** What a request's log line says of it. */
+export interface RequestLine {
+  readonly id: string
+  readonly method: string
+  /** Without the query, which can hold a session id. */
+  readonly path: string
+  readonly status: number
+  readonly ms: number
+}
+
 /**
  * One log line per request, with a request id (the client's `X-Request-Id`, or a fresh one) that is also
- * sent back; and the request counted in the metrics. The query is left out of the line: it can hold a
- * session id.
+ * sent back; and the request counted in the metrics by its route.
  */
-export function requestLog({ clock, metrics, logger }: RequestLogOptions): MiddlewareHandler {
+export class RequestLog {
+  constructor(readonly options: RequestLogOptions) {}
+
+  /** The id a request is logged under: its own `X-Request-Id` when that is a plain token, else a fresh one. */
+  idOf(given: string | undefined): string {
+    return given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : nanoid()
+  }
+
+  record(route: string, line: RequestLine): void {
+    this.options.metrics.request(route, line.status)
+    if (HELD_ROUTES.has(route)) this.options.logger.debug(line, 'request')
+    else this.options.logger.info(line, 'request')
+  }
+}
+
+/** Logs and counts every request that goes through the app. */
+export function requestLog(log: RequestLog): MiddlewareHandler {
+  const { clock } = log.options
   return async function requestLog(c, next) {
     const startedAt = clock.now()
-    const given = headerOf(c, 'X-Request-Id')
-    const id = given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : nanoid()
+    const id = log.idOf(headerOf(c, 'X-Request-Id'))
     await next()
     // A held poll's answer is written by the hub, not through this Response, which is shared by all of them.
     if (c.res !== RESPONSE_ALREADY_SENT) c.res.headers.set('X-Request-Id', id)
-    const route = c.req.routePath
     const { status } = c.res
-    metrics.request(route, status)
-    const line = { id, method: c.req.method, path: c.req.path, status, ms: clock.now() - startedAt }
-    if (HELD_ROUTES.has(route)) logger.debug(line, 'request')
-    else logger.info(line, 'request')
+    log.record(c.req.routePath, { id, method: c.req.method, path: c.req.path, status, ms: clock.now() - startedAt })
   }
 }

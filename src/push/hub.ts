@@ -208,6 +208,8 @@ export class Hub {
   readonly #due: (Waiter | Follower)[] = []
   #dueHead = 0
   #pumpScheduled = false
+  /** What to call once the fan-out under way has sent its last answer. */
+  #afterFanOut: (() => void)[] = []
   /** Set before the first slice of a close is answered, inside `close`, where `#closing` is not yet set. */
   #closed = false
   #closing: Promise<void> | undefined
@@ -252,6 +254,17 @@ export class Hub {
   /** How many requests are held now. */
   get held(): number {
     return this.#waiting
+  }
+
+  /** Whether a fan-out is under way: some clients are still due an answer or a message. */
+  get fanningOut(): boolean {
+    return this.#pumpScheduled
+  }
+
+  /** Calls `callback` once the fan-out under way has sent its last answer; at once, when none is. */
+  afterFanOut(callback: () => void): void {
+    if (this.fanningOut) this.#afterFanOut.push(callback)
+    else callback()
   }
 
   /** How many clients it holds now on each transport: waiters are long polls, subscribers the others. */
@@ -455,13 +468,13 @@ export class Hub {
   }
 
   readonly #pump = (): void => {
-    this.#pumpScheduled = false
     const end = Math.min(this.#dueHead + this.#batchSize, this.#due.length)
     while (this.#dueHead < end) {
       const due = this.#due[this.#dueHead++]!
       if (due instanceof Waiter) this.#answer(due, 'changed')
       else this.#send(due)
     }
+    this.#pumpScheduled = false
     if (this.#dueHead < this.#due.length) {
       this.#schedulePump()
     } else {
@@ -469,6 +482,9 @@ export class Hub {
       this.#dueHead = 0
       if (this.#fanOutStartedAt !== undefined) this.#observer?.fannedOut(this.#clock.now() - this.#fanOutStartedAt)
       this.#fanOutStartedAt = undefined
+      const callbacks = this.#afterFanOut
+      this.#afterFanOut = []
+      for (const callback of callbacks) callback()
     }
   }
 

@@ -2,20 +2,44 @@ import type { MiddlewareHandler } from 'hono'
 import { ApiError } from '../api-error.js'
 import { headerOf } from '../node-bindings.js'
 
+/** How many distinct `Host` values are remembered with their verdict; browsers send very few. */
+const REMEMBERED_HOSTS = 64
+
 /** The host name a `Host` header names, as URLs write it: lower case, without the port, IPv6 in brackets. */
 const hostNameOf = (host: string): string =>
   URL.canParse(`http://${host}`) ? new URL(`http://${host}`).hostname : host
 
 /**
- * Refuses, with 403, a request sent to a host name the shop is not known by. A page on an attacker's domain
- * that resolves to this server (DNS rebinding) is same-origin with itself, so the Origin check lets it
- * through; its `Host` still names the attacker's domain. Requests without `Host` come from no browser and pass.
+ * The host names the shop is known by. A page on an attacker's domain that resolves to this server (DNS
+ * rebinding) is same-origin with itself, so the Origin check lets it through; its `Host` still names the
+ * attacker's domain. Requests without `Host` come from no browser and pass.
  */
-export function allowedHost(allowedHosts: readonly string[] | 'any'): MiddlewareHandler {
-  const allowed = allowedHosts === 'any' ? undefined : new Set(allowedHosts)
+export class AllowedHosts {
+  readonly #allowed: ReadonlySet<string> | undefined
+  /** Each `Host` value seen lately, with whether it is allowed: parsing one as a URL for every poll costs. */
+  readonly #verdicts = new Map<string, boolean>()
+
+  constructor(allowedHosts: readonly string[] | 'any') {
+    this.#allowed = allowedHosts === 'any' ? undefined : new Set(allowedHosts)
+  }
+
+  allows(host: string | undefined): boolean {
+    if (!this.#allowed || host === undefined) return true
+    let verdict = this.#verdicts.get(host)
+    if (verdict === undefined) {
+      verdict = this.#allowed.has(hostNameOf(host))
+      if (this.#verdicts.size >= REMEMBERED_HOSTS) this.#verdicts.clear()
+      this.#verdicts.set(host, verdict)
+    }
+    return verdict
+  }
+}
+
+/** Refuses, with 403, a request sent to a host name the shop is not known by. */
+export function allowedHost(hosts: AllowedHosts): MiddlewareHandler {
   return async function allowedHost(c, next) {
     const host = headerOf(c, 'Host')
-    if (allowed && host !== undefined && !allowed.has(hostNameOf(host))) {
+    if (!hosts.allows(host)) {
       throw new ApiError(403, 'host_not_allowed', `this server does not answer for the host ${JSON.stringify(host)}`)
     }
     await next()

@@ -14,12 +14,13 @@ import { nodeResponseOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
 import { refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
+import { RepollGate } from '../repoll-gate.js'
 import { catalogBodySchema, classicStockBody } from '../stock-bodies.js'
 import { updateJson, watchOf } from '../watch.js'
 
 const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
 
-const statusQuery = cursorQuery({
+export const statusQuery = cursorQuery({
   skus: skusField.optional().meta({ description: 'The products to watch: * for all; none for the classic poll' }),
   timeout: singleText('timeout')
     .regex(/^\d+$/, { error: timeoutError })
@@ -83,7 +84,7 @@ const CLASSIC_FORM = answerForm(updateJson({ kind: 'product', sku: '' }))
 const CATALOG_FORM = answerForm(updateJson({ kind: 'all' }))
 
 /** A poll, as the hub holds it. */
-interface Poll {
+export interface Poll {
   readonly watch: Watch
   readonly cursor: Cursor | undefined
   readonly timeoutMs: number
@@ -102,13 +103,91 @@ function answerWith({ json, promptly }: AnswerForm, send: SendAnswer) {
   }
 }
 
-export interface StatusRouteOptions {
+export interface LongPollOptions {
   readonly hub: Hub
   /** The product a poll that names none watches. */
   readonly defaultSku: string
   /** How long a poll is held when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
   readonly heldPerClient: HeldPerClient
+}
+
+/**
+ * The long poll, wherever a request for it comes from: through the app (`statusRoutes`), or straight from
+ * Node (`node-polls.ts`). Its query, checked; the poll it asks for; and holding it until it is answered.
+ */
+export class LongPolls {
+  readonly #gate: RepollGate
+
+  constructor(readonly options: LongPollOptions) {
+    this.#gate = new RepollGate(options.hub)
+  }
+
+  /** The poll a query asks for; throws `UnknownProductError` for a product the catalog lacks. */
+  pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: z.output<typeof statusQuery>): Poll {
+    return {
+      watch: watchOf(skus, this.options.defaultSku, this.options.hub),
+      cursor,
+      timeoutMs: timeout * 1000,
+      form: skus === undefined ? CLASSIC_FORM : CATALOG_FORM,
+    }
+  }
+
+  /**
+   * Holds the request and writes its answer to Node's response later. Throws, holding nothing, when `client`
+   * holds its limit already or the hub is full. Its closures see only what they need: one that saw the Hono
+   * context would keep the whole request alive for as long as it is held.
+   */
+  holdOnNode({ watch, cursor, timeoutMs, form }: Poll, client: string, outgoing: ServerResponse): void {
+    const release = this.options.heldPerClient.admit(client)
+    try {
+      // A poll has no body. Read to its end now, the request's own end-of-stream work runs as it arrives, where
+      // Node would otherwise do it as the answer is written, in the middle of a fan-out, delaying the next answers.
+      outgoing.req.resume()
+      const gate = this.#gate
+      const deliver = answerWith(form, (body, closing) => {
+        const socket = outgoing.socket
+        writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined)
+        if (!closing) gate.holdBack(socket)
+      })
+      const cancel = this.options.hub.wait(watch, cursor, timeoutMs, deliver)
+      // Emitted once, also after the answer is written, when cancelling is a no-op; `on` spares a fan-out the
+      // work of removing a once-listener from every response.
+      outgoing.on('close', () => {
+        cancel()
+        release()
+      })
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+
+  /** Holds the request, to be answered with a Response: under `app.request()`, where there is no Node. */
+  holdAsResponse({ watch, cursor, timeoutMs, form }: Poll, client: string, signal: AbortSignal): Promise<Response> {
+    const release = this.options.heldPerClient.admit(client)
+    let resolve: (answer: Response) => void = () => {}
+    const answered = new Promise<Response>((settle) => (resolve = settle))
+    const deliver = answerWith(form, (body, closing) => {
+      release()
+      resolve(jsonAnswer(body, 200, closing ? CLOSE_CONNECTION : undefined))
+    })
+    try {
+      const cancel = this.options.hub.wait(watch, cursor, timeoutMs, deliver)
+      signal.addEventListener(
+        'abort',
+        () => {
+          cancel()
+          release()
+        },
+        { once: true },
+      )
+    } catch (error) {
+      release()
+      throw error
+    }
+    return answered
+  }
 }
 
 /**
@@ -123,76 +202,14 @@ export interface StatusRouteOptions {
  * Response for each of thousands of waiters would cost a fan-out much of its CPU (the README's Performance
  * section has the figures). Elsewhere, as under `app.request()`, the answer is an ordinary Response.
  */
-export function statusRoutes({ hub, defaultSku, pollTimeoutSeconds, heldPerClient }: StatusRouteOptions): Hono<AppEnv> {
+export function statusRoutes(polls: LongPolls): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(routeOf(poll), (c) => {
-      const { cursor, skus, timeout = pollTimeoutSeconds } = parseInput(statusQuery, queryFields(c))
-      const watch = watchOf(skus, defaultSku, hub)
-      const poll: Poll = {
-        watch,
-        cursor,
-        timeoutMs: timeout * 1000,
-        form: skus === undefined ? CLASSIC_FORM : CATALOG_FORM,
-      }
-      const release = heldPerClient.admit(c.get('client'))
+      const asked = polls.pollOf(parseInput(statusQuery, queryFields(c)))
       const outgoing = nodeResponseOf(c)
-      try {
-        return outgoing
-          ? holdOnNode(hub, poll, outgoing, release)
-          : holdAsResponse(hub, poll, c.req.raw.signal, release)
-      } catch (error) {
-        release()
-        throw error
-      }
+      if (!outgoing) return polls.holdAsResponse(asked, c.get('client'), c.req.raw.signal)
+      polls.holdOnNode(asked, c.get('client'), outgoing)
+      return RESPONSE_ALREADY_SENT
     })
     .all(routeOf(poll), methodNotAllowed('GET'))
-}
-
-/**
- * Holds the request and writes its answer to Node's response later. Its closures see only what they need:
- * one that saw the Hono context would keep the whole request alive for as long as it is held.
- */
-function holdOnNode(
-  hub: Hub,
-  { watch, cursor, timeoutMs, form }: Poll,
-  outgoing: ServerResponse,
-  release: () => void,
-): Response {
-  // A poll has no body. Read to its end now, the request's own end-of-stream work runs as it arrives, where
-  // Node would otherwise do it as the answer is written, in the middle of a fan-out, delaying the next answers.
-  outgoing.req.resume()
-  const deliver = answerWith(form, (body, closing) =>
-    writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined),
-  )
-  const cancel = hub.wait(watch, cursor, timeoutMs, deliver)
-  // Emitted once, also after the answer is written, when cancelling is a no-op; `on` spares a fan-out the
-  // work of removing a once-listener from every response.
-  outgoing.on('close', () => {
-    cancel()
-    release()
-  })
-  return RESPONSE_ALREADY_SENT
-}
-
-function holdAsResponse(
-  hub: Hub,
-  { watch, cursor, timeoutMs, form }: Poll,
-  signal: AbortSignal,
-  release: () => void,
-): Promise<Response> {
-  return new Promise((resolve) => {
-    const deliver = answerWith(form, (body, closing) => {
-      release()
-      resolve(jsonAnswer(body, 200, closing ? CLOSE_CONNECTION : undefined))
-    })
-    const cancel = hub.wait(watch, cursor, timeoutMs, deliver)
-    signal.addEventListener(
-      'abort',
-      () => {
-        cancel()
-        release()
-      },
-      { once: true },
-    )
-  })
 }
