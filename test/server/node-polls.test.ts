@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Connection, getRequest, postFormRequest } from '../../bench/raw-http.js'
 import { loadConfig } from '../../src/config.js'
@@ -56,7 +57,7 @@ describe('long polls served straight from Node', () => {
     expect((await fetch(`${server.url}/status?skus=nope`)).status).toBe(404)
     const elsewhere = await rawConnection(server.url)
     elsewhere.write('GET /status HTTP/1.1\r\nHost: evil.example\r\n\r\n')
-    const [refusal] = (await new Promise((resolve) => elsewhere.once('data', (chunk) => resolve([chunk])))) as [Buffer]
+    const [refusal] = (await once(elsewhere, 'data')) as [Buffer]
     expect(refusal.toString()).toMatch(/^HTTP\/1\.1 403 /)
     elsewhere.destroy()
     const held = fetch(`${server.url}/status?timeout=30`)
