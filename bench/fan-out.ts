@@ -43,7 +43,7 @@ const ANSWER_TIMEOUT_MS = 30_000
 const PROBE_EVERY_MS = 2
 const WRITER_CONNECTIONS = 8
 /** How often the writers' process asks the server how many polls it holds. */
-const HELD_PROBE_EVERY_MS = 2
+const HELD_PROBE_EVERY_MS = 5
 
 /** The query of a poll from a cursor: `since`, and `epoch` where the server has one (the baseline has none). */
 const pollFrom = (version: number, epoch: string | undefined) =>

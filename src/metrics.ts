@@ -55,7 +55,13 @@ export class Metrics {
     this.#fanOut.observe(ms / 1000)
   }
 
+  /** The counter of each route and status seen, so that a request does not hash its labels again. */
+  readonly #requestCounts = new Map<string, Counter.Internal>()
+
   request(route: string, status: number): void {
-    this.#requests.inc({ route, status })
+    const key = `${status} ${route}`
+    let count = this.#requestCounts.get(key)
+    if (!count) this.#requestCounts.set(key, (count = this.#requests.labels({ route, status })))
+    count.inc()
   }
 }

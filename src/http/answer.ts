@@ -19,16 +19,22 @@ export const jsonAnswerOf = (value: unknown, status?: number, headers?: Readonly
   jsonAnswer(JSON.stringify(value), status, headers)
 
 /**
- * The same answer, written straight to Node's response: for the many answers of a fan-out. The body goes as
- * a string because Node then joins it to the head in one chunk, where a Buffer would be a second one.
+ * The same answers, written straight to Node's response: for the many answers of a fan-out, which share one
+ * body, and so one header object, kept for the last body written without headers of its own. The body goes
+ * as a string because Node then joins it to the head in one chunk, where a Buffer would be a second one.
  */
-export function writeJsonAnswer(
-  outgoing: ServerResponse,
-  json: string,
-  headers?: Readonly<Record<string, string>>,
-): void {
-  outgoing.writeHead(200, { ...JSON_NO_STORE, ...headers, 'Content-Length': Buffer.byteLength(json) })
-  outgoing.end(json)
+export class NodeJsonAnswers {
+  #last = { json: '', headers: JSON_NO_STORE }
+
+  write(outgoing: ServerResponse, json: string, headers?: Readonly<Record<string, string>>): void {
+    let answer = this.#last
+    if (headers || json !== answer.json) {
+      answer = { json, headers: { ...JSON_NO_STORE, ...headers, 'Content-Length': String(Buffer.byteLength(json)) } }
+      if (!headers) this.#last = answer
+    }
+    outgoing.writeHead(200, answer.headers)
+    outgoing.end(json)
+  }
 }
 
 /**

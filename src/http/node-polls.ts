@@ -2,10 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Clock } from '../clock.js'
 import type { AllowedHosts } from './guards/allowed-host.js'
 import type { ClientAddresses } from './guards/client-address.js'
-import { fieldsOf } from './input.js'
 import { headerIn } from './node-bindings.js'
 import type { RequestLog } from './request-log.js'
-import { statusQuery, type LongPolls } from './routes/status.js'
+import type { LongPolls } from './routes/status.js'
 
 /** Serves a request straight from Node, or says it did not, for the app to serve it. */
 export type NodeHandler = (incoming: IncomingMessage, outgoing: ServerResponse) => boolean
@@ -37,17 +36,17 @@ export function nodePolls({ polls, hosts, clients, log, clock }: NodePollOptions
     const length = headerIn(incoming, 'Content-Length')
     if ((length !== undefined && length !== '0') || headerIn(incoming, 'Transfer-Encoding') !== undefined) return false
     if (!hosts.allows(headerIn(incoming, 'Host'))) return false
-    const query = statusQuery.safeParse(queryAt < 0 ? {} : fieldsOf(new URLSearchParams(url.slice(queryAt + 1))))
-    if (!query.success) return false
     const startedAt = clock.now()
     const client = clients.of(incoming.socket.remoteAddress, headerIn(incoming, 'X-Forwarded-For'))
     try {
-      polls.holdOnNode(polls.pollOf(query.data), client, outgoing)
+      polls.holdOnNode(polls.pollOf(polls.queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1))), client, outgoing)
     } catch {
       return false
     }
-    const id = log.idOf(headerIn(incoming, 'X-Request-Id'))
-    log.record('/status', { id, method, path, status: 200, ms: clock.now() - startedAt })
+    log.record('/status', 200, () => {
+      const id = log.idOf(headerIn(incoming, 'X-Request-Id'))
+      return { id, method, path, status: 200, ms: clock.now() - startedAt }
+    })
     return true
   }
 }

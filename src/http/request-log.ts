@@ -43,10 +43,15 @@ export class RequestLog {
     return given !== undefined && CLIENT_REQUEST_ID.test(given) ? given : nanoid()
   }
 
-  record(route: string, line: RequestLine): void {
-    this.options.metrics.request(route, line.status)
-    if (HELD_ROUTES.has(route)) this.options.logger.debug(line, 'request')
-    else this.options.logger.info(line, 'request')
+  /**
+   * Counts a request, and logs the line `describe` gives: only when the log is at its level, since a held
+   * route's requests are many and its lines are at debug.
+   */
+  record(route: string, status: number, describe: () => RequestLine): void {
+    this.options.metrics.request(route, status)
+    const { logger } = this.options
+    const level = HELD_ROUTES.has(route) ? 'debug' : 'info'
+    if (logger.isLevelEnabled(level)) logger[level](describe(), 'request')
   }
 }
 
@@ -60,6 +65,7 @@ export function requestLog(log: RequestLog): MiddlewareHandler {
     // A held poll's answer is written by the hub, not through this Response, which is shared by all of them.
     if (c.res !== RESPONSE_ALREADY_SENT) c.res.headers.set('X-Request-Id', id)
     const { status } = c.res
-    log.record(c.req.routePath, { id, method: c.req.method, path: c.req.path, status, ms: clock.now() - startedAt })
+    const ms = clock.now() - startedAt
+    log.record(c.req.routePath, status, () => ({ id, method: c.req.method, path: c.req.path, status, ms }))
   }
 }

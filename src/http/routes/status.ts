@@ -5,11 +5,11 @@ import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
 import type { Cursor, Hub, Reason, Watch } from '../../push/hub.js'
 import type { Encoding, Update } from '../../push/update.js'
-import { jsonAnswer, writeJsonAnswer } from '../answer.js'
+import { jsonAnswer, NodeJsonAnswers } from '../answer.js'
 import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
-import { cursorQuery, parseInput, queryFields, singleText, skusField } from '../input.js'
+import { cursorQuery, fieldsOf, parseInput, singleText, skusField } from '../input.js'
 import { nodeResponseOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
 import { refusals } from '../openapi/refusals.js'
@@ -20,7 +20,7 @@ import { updateJson, watchOf } from '../watch.js'
 
 const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
 
-export const statusQuery = cursorQuery({
+const statusQuery = cursorQuery({
   skus: skusField.optional().meta({ description: 'The products to watch: * for all; none for the classic poll' }),
   timeout: singleText('timeout')
     .regex(/^\d+$/, { error: timeoutError })
@@ -29,6 +29,11 @@ export const statusQuery = cursorQuery({
     .optional()
     .meta({ description: 'How long to hold the poll, in seconds' }),
 })
+
+type StatusQuery = Readonly<z.output<typeof statusQuery>>
+
+/** How many distinct queries `LongPolls` keeps checked; clients on one version send a handful between them. */
+const REMEMBERED_QUERIES = 256
 
 const pollAgain = {
   resync: z.literal(true).optional().meta({ description: 'The epoch changed: redraw from scratch' }),
@@ -118,13 +123,30 @@ export interface LongPollOptions {
  */
 export class LongPolls {
   readonly #gate: RepollGate
+  readonly #answers = new NodeJsonAnswers()
+  /**
+   * The queries read lately, checked: after a fan-out every client polls again with the same query, so each
+   * is parsed and checked once, not once per client.
+   */
+  readonly #queries = new Map<string, StatusQuery>()
 
   constructor(readonly options: LongPollOptions) {
     this.#gate = new RepollGate(options.hub)
   }
 
+  /** A poll's query string, checked; a bad one is a 400 naming each bad field. */
+  queryOf(search: string): StatusQuery {
+    let query = this.#queries.get(search)
+    if (!query) {
+      query = parseInput(statusQuery, fieldsOf(new URLSearchParams(search)))
+      if (this.#queries.size >= REMEMBERED_QUERIES) this.#queries.clear()
+      this.#queries.set(search, query)
+    }
+    return query
+  }
+
   /** The poll a query asks for; throws `UnknownProductError` for a product the catalog lacks. */
-  pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: z.output<typeof statusQuery>): Poll {
+  pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: StatusQuery): Poll {
     return {
       watch: watchOf(skus, this.options.defaultSku, this.options.hub),
       cursor,
@@ -145,9 +167,10 @@ export class LongPolls {
       // Node would otherwise do it as the answer is written, in the middle of a fan-out, delaying the next answers.
       outgoing.req.resume()
       const gate = this.#gate
+      const answers = this.#answers
       const deliver = answerWith(form, (body, closing) => {
         const socket = outgoing.socket
-        writeJsonAnswer(outgoing, body, closing ? CLOSE_CONNECTION : undefined)
+        answers.write(outgoing, body, closing ? CLOSE_CONNECTION : undefined)
         if (!closing) gate.holdBack(socket)
       })
       const cancel = this.options.hub.wait(watch, cursor, timeoutMs, deliver)
@@ -205,7 +228,9 @@ export class LongPolls {
 export function statusRoutes(polls: LongPolls): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(routeOf(poll), (c) => {
-      const asked = polls.pollOf(parseInput(statusQuery, queryFields(c)))
+      const { url } = c.req
+      const queryAt = url.indexOf('?')
+      const asked = polls.pollOf(polls.queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1)))
       const outgoing = nodeResponseOf(c)
       if (!outgoing) return polls.holdAsResponse(asked, c.get('client'), c.req.raw.signal)
       polls.holdOnNode(asked, c.get('client'), outgoing)
