@@ -166,9 +166,13 @@ export function benchReport(results: BenchResults, targets: Record<string, Targe
 
 export function scaleReport(machine: Machine, result: ScaleResult): string {
   const { workers, polls, clientProcesses, received, fanOutMs, workerRss, redisCommands } = result
-  const commands = Object.entries(redisCommands)
-    .sort(([, a], [, b]) => b - a)
-    .map(([name, calls]) => `${name} ${calls}`)
+  const commands = (counts: Readonly<Record<string, number>>) =>
+    `${Object.values(counts).reduce((sum, calls) => sum + calls, 0)} (` +
+    Object.entries(counts)
+      .sort(([, a], [, b]) => b - a)
+      .map(([name, calls]) => `${name} ${calls}`)
+      .join(', ') +
+    ')'
   return [
     `stockpoll on Redis, ${workers} workers on one port: ${machine.cores} cores, Node ${machine.node}`,
     `${polls} long polls held from ${clientProcesses} client processes, one change`,
@@ -179,7 +183,7 @@ export function scaleReport(machine: Machine, result: ScaleResult): string {
         `  worker ${i + 1}: ${held} held, RSS ${(idleBytes / 2 ** 20).toFixed(1)} MiB idle, ` +
         `${(heldBytes / 2 ** 20).toFixed(1)} MiB holding them (${kib((heldBytes - idleBytes) / Math.max(1, held)).trim()} per poll)`,
     ),
-    `  Redis commands for the change: ${Object.values(redisCommands).reduce((sum, calls) => sum + calls, 0)} ` +
-      `(${commands.join(', ')})`,
+    `  Redis commands in the ${redisCommands.ms.toFixed(0)} ms of the change: ${commands(redisCommands.change)}`,
+    `  and in as long with no change: ${commands(redisCommands.idle)}`,
   ].join('\n')
 }

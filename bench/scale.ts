@@ -24,8 +24,11 @@ export interface ScaleResult extends ScaleOptions {
   readonly fanOutMs: Spread
   /** Each worker's resident memory before the polls and while they are held, in bytes, and how many it holds. */
   readonly workerRss: readonly { readonly idleBytes: number; readonly heldBytes: number; readonly held: number }[]
-  /** Commands Redis ran for the change, a script's own calls among them, by command. */
-  readonly redisCommands: Readonly<Record<string, number>>
+  /**
+   * Commands Redis ran while the change reached every poll, a script's own calls among them, by command; and
+   * those it ran in as long a time right after, with nothing changing (each worker's sweeps and checks).
+   */
+  readonly redisCommands: { readonly change: CommandCounts; readonly idle: CommandCounts; readonly ms: number }
 }
 
 const HOLD_TIMEOUT_MS = 120_000
@@ -36,11 +39,23 @@ const openFilesOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
 const childrenOf = (pid: number) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
 
+type CommandCounts = Readonly<Record<string, number>>
+
 /** Calls of each command Redis has run so far, from `INFO commandstats`. */
 async function commandCalls(redis: Redis): Promise<Record<string, number>> {
   const info = await redis.info('commandstats')
   return Object.fromEntries(
     [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map(([, name, calls]) => [name!, Number(calls)]),
+  )
+}
+
+/** The commands run between two counts, less the INFO that took the second. */
+function callsBetween(before: CommandCounts, after: CommandCounts): CommandCounts {
+  const calls = { ...after, info: (after.info ?? 1) - 1 }
+  return Object.fromEntries(
+    Object.entries(calls)
+      .map(([name, count]) => [name, count - (before[name] ?? 0)] as const)
+      .filter(([, count]) => count > 0),
   )
 }
 
@@ -83,13 +98,10 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       sleep(ANSWER_TIMEOUT_MS).then(() => []),
     ])
     const after = await commandCalls(redis)
-    // The INFO that took `after` is not the change's.
-    after.info = (after.info ?? 1) - 1
-    const redisCommands = Object.fromEntries(
-      Object.entries(after)
-        .map(([name, calls]) => [name, calls - (before[name] ?? 0)] as const)
-        .filter(([, calls]) => calls > 0),
-    )
+    const ms = performance.timeOrigin + performance.now() - changedAt
+    await sleep(ms)
+    const idle = callsBetween(after, await commandCalls(redis))
+    const redisCommands = { change: callsBetween(before, after), idle, ms }
     const latencies = answered.flat()
     return { ...options, received: latencies.length, fanOutMs: spreadOf(latencies), workerRss, redisCommands }
   } finally {
