@@ -5,8 +5,7 @@ import { headerOf } from '../node-bindings.js'
 /**
  * Refuses a body over `maxBytes` with 413 before anything reads it, by its Content-Length; a body sent
  * without one (chunked) is refused with 411, since no client of this API needs to stream a few dozen bytes.
- * It reads only headers, where Hono's own body limit builds a whole Request to look at the body: a large
- * share of what a cart action costs (the README's Performance section has the measurement).
+ * It reads only headers, where Hono's own body limit reads a chunked body to count its bytes.
  */
 export function bodyLimit(maxBytes: number): MiddlewareHandler {
   return async function bodyLimit(c, next) {
