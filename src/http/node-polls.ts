@@ -39,7 +39,7 @@ export function nodePolls({ polls, hosts, clients, log, clock }: NodePollOptions
     const startedAt = clock.now()
     const client = clients.of(incoming.socket.remoteAddress, headerIn(incoming, 'X-Forwarded-For'))
     try {
-      polls.holdOnNode(polls.pollOf(polls.queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1))), client, outgoing)
+      polls.holdOnNode(polls.pollFor(url), client, outgoing)
     } catch {
       return false
     }

@@ -134,8 +134,16 @@ export class LongPolls {
     this.#gate = new RepollGate(options.hub)
   }
 
-  /** A poll's query string, checked; a bad one is a 400 naming each bad field. */
-  queryOf(search: string): StatusQuery {
+  /**
+   * The poll a request's URL (whole, or its path and query) asks for. A bad query is a 400 naming each bad
+   * field; a product the catalog lacks throws `UnknownProductError`.
+   */
+  pollFor(url: string): Poll {
+    const queryAt = url.indexOf('?')
+    return this.#pollOf(this.#queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1)))
+  }
+
+  #queryOf(search: string): StatusQuery {
     let query = this.#queries.get(search)
     if (!query) {
       query = parseInput(statusQuery, fieldsOf(new URLSearchParams(search)))
@@ -145,8 +153,7 @@ export class LongPolls {
     return query
   }
 
-  /** The poll a query asks for; throws `UnknownProductError` for a product the catalog lacks. */
-  pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: StatusQuery): Poll {
+  #pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: StatusQuery): Poll {
     return {
       watch: watchOf(skus, this.options.defaultSku, this.options.hub),
       cursor,
@@ -228,9 +235,7 @@ export class LongPolls {
 export function statusRoutes(polls: LongPolls): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(routeOf(poll), (c) => {
-      const { url } = c.req
-      const queryAt = url.indexOf('?')
-      const asked = polls.pollOf(polls.queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1)))
+      const asked = polls.pollFor(c.req.url)
       const outgoing = nodeResponseOf(c)
       if (!outgoing) return polls.holdAsResponse(asked, c.get('client'), c.req.raw.signal)
       polls.holdOnNode(asked, c.get('client'), outgoing)
