@@ -18,6 +18,16 @@ export function jsonAnswer(json: string, status = 200, headers?: Readonly<Record
 export const jsonAnswerOf = (value: unknown, status?: number, headers?: Readonly<Record<string, string>>): Response =>
   jsonAnswer(JSON.stringify(value), status, headers)
 
+const REPLAYED: Readonly<Record<string, string>> = Object.freeze({ 'Idempotent-Replayed': 'true' })
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({})
+
+/**
+ * The headers of an answer to an idempotent request: one given again for the same key is marked, as other
+ * APIs with such keys do.
+ */
+export const replayHeaders = (replayed: boolean | undefined): Readonly<Record<string, string>> =>
+  replayed ? REPLAYED : NO_HEADERS
+
 /**
  * The same answers, written straight to Node's response: for the many answers of a fan-out, which share one
  * body, and so one header object, kept for the last body written without headers of its own. The body goes

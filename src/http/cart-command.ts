@@ -4,6 +4,7 @@ import { CART_ACTIONS, type CartRequest, type Refusal } from '../domain/cart-rul
 import { stockView } from '../domain/product.js'
 import type { Metrics } from '../metrics.js'
 import type { CartResult, Store } from '../store/store.js'
+import { replayHeaders } from './answer.js'
 import { ApiError } from './api-error.js'
 import { errorCodeOf } from './errors.js'
 import type { CartRates } from './guards/cart-rates.js'
@@ -100,9 +101,6 @@ export interface CartAnswer {
  */
 export type ApplyCartCommand = (fields: unknown, client: string, idempotencyKey?: string) => Promise<CartAnswer>
 
-/** Marks an answer given again for an idempotency key, as other APIs with such keys do. */
-export const REPLAYED = { 'Idempotent-Replayed': 'true' }
-
 export interface CartCommandOptions {
   readonly store: Store
   readonly clock: Clock
@@ -153,7 +151,7 @@ export function cartCommands(options: CartCommandOptions): ApplyCartCommand {
 
 /** A refused line as a 409; the classic API's refusal says nothing more than it always did. */
 function refusalOf(refusal: Refusal, sku: string, classic: boolean, replayed: boolean): ApiError {
-  const headers = replayed ? REPLAYED : {}
+  const headers = replayHeaders(replayed)
   if (refusal.error === 'sold_out') {
     const message =
       refusal.available === 0

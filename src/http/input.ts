@@ -15,9 +15,12 @@ export const singleText = (name: string) =>
 export const sessionField = singleText('session').regex(TOKEN, { error: `session must be ${TOKEN_SHAPE}` })
 
 /** An order, as its id names it: a nanoid. */
-export const orderIdField = singleText('id')
+const orderIdField = singleText('id')
   .regex(TOKEN, { error: 'id must be an order id' })
   .meta({ examples: ['V1StGXR8_Z5jdHi6B-myT'] })
+
+/** The path of an order's routes: `/orders/{id}`, `/admin/orders/{id}/…`. */
+export const orderPath = z.object({ id: orderIdField })
 
 /** A product, as a client names it. */
 export const skuField = singleText('sku').regex(TOKEN, { error: `sku must be ${TOKEN_SHAPE}` })

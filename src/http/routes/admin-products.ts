@@ -4,10 +4,9 @@ import { MAX_ON_HAND, productName } from '../../catalog-file.js'
 import type { Clock } from '../../clock.js'
 import { stockView } from '../../domain/product.js'
 import type { Store } from '../../store/store.js'
-import { jsonAnswerOf } from '../answer.js'
+import { jsonAnswerOf, replayHeaders } from '../answer.js'
 import { ApiError } from '../api-error.js'
 import type { AppEnv } from '../app-env.js'
-import { REPLAYED } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import {
   idempotencyHeaders,
@@ -130,7 +129,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
       const { sku } = parseInput(productPath, c.req.param())
       const fields = parseInput(productFields, await readBodyFields(c))
       const result = await store.putProduct({ sku, ...fields }, key)
-      const headers = result.replayed ? REPLAYED : {}
+      const headers = replayHeaders(result.replayed)
       if (result.ok) {
         const body = { product: stockView(result.product), created: result.created }
         return jsonAnswerOf(body, result.created ? 201 : 200, headers)
@@ -147,7 +146,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
       const { sku } = parseInput(productPath, c.req.param())
       const { delta, reason } = parseInput(adjustmentFields, await readBodyFields(c))
       const result = await store.adjust(sku, delta, reason, key)
-      const headers = result.replayed ? REPLAYED : {}
+      const headers = replayHeaders(result.replayed)
       if (!result.ok) throw belowHeld(sku, result.held, headers)
       return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
     })
@@ -163,7 +162,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
       const key = idempotencyKeyOf(c)
       const { sku, session } = parseInput(holdPath, c.req.param())
       const result = await store.releaseHold(sku, session, key)
-      const headers = result.replayed ? REPLAYED : {}
+      const headers = replayHeaders(result.replayed)
       if (!result.ok) throw new ApiError(404, 'no_hold', `${session} has no line of ${sku}`, headers)
       return jsonAnswerOf({ released: result.released, product: stockView(result.product) }, 200, headers)
     })

@@ -1,17 +1,16 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
-import { jsonAnswerOf } from '../answer.js'
+import { jsonAnswerOf, replayHeaders } from '../answer.js'
 import { ApiError } from '../api-error.js'
 import type { AppEnv } from '../app-env.js'
-import { REPLAYED } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import {
   idempotencyHeaders,
   idempotencyKeyOf,
   parseInput,
   queryFields,
-  orderIdField,
+  orderPath,
   skuField,
   wholeNumber,
 } from '../input.js'
@@ -39,8 +38,6 @@ const movementsQuery = z.object({
     .optional()
     .meta({ description: `At most this many (${DEFAULT_MOVEMENTS_PAGE} when not said)` }),
 })
-
-const orderPath = z.object({ id: orderIdField })
 
 const movementsAnswer = z.object({
   movements: z.array(movementBodySchema),
@@ -113,7 +110,7 @@ export function adminSalesRoutes(store: Store): Hono<AppEnv> {
       const key = idempotencyKeyOf(c)
       const { id } = parseInput(orderPath, c.req.param())
       const result = await store.cancelOrder(id, key)
-      const headers = result.replayed ? REPLAYED : {}
+      const headers = replayHeaders(result.replayed)
       if (result.ok) return jsonAnswerOf({ order: orderBody(result.order) }, 200, headers)
       if (result.error === 'order_not_found') throw new ApiError(404, result.error, `there is no order ${id}`, headers)
       throw new ApiError(409, result.error, `order ${id} is already cancelled`, headers)

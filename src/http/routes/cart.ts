@@ -2,15 +2,9 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Clock } from '../../clock.js'
 import type { Store } from '../../store/store.js'
-import { jsonAnswerOf } from '../answer.js'
+import { jsonAnswerOf, replayHeaders } from '../answer.js'
 import type { AppEnv } from '../app-env.js'
-import {
-  catalogCartBody,
-  cartCommandFields,
-  classicCartBody,
-  REPLAYED,
-  type ApplyCartCommand,
-} from '../cart-command.js'
+import { catalogCartBody, cartCommandFields, classicCartBody, type ApplyCartCommand } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import {
   idempotencyHeaders,
@@ -91,7 +85,7 @@ export function cartRoutes({ store, clock, applyCartCommand, defaultSku }: CartR
     .post(routeOf(changeCart), async (c) => {
       const key = idempotencyKeyOf(c)
       const { body, replayed } = await applyCartCommand(await readBodyFields(c), c.get('client'), key)
-      return jsonAnswerOf(body, 200, replayed ? REPLAYED : undefined)
+      return jsonAnswerOf(body, 200, replayHeaders(replayed))
     })
     .all(routeOf(getCart), methodNotAllowed('GET', 'POST'))
 }

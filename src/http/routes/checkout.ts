@@ -1,10 +1,9 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Store } from '../../store/store.js'
-import { jsonAnswerOf } from '../answer.js'
+import { jsonAnswerOf, replayHeaders } from '../answer.js'
 import { ApiError } from '../api-error.js'
 import type { AppEnv } from '../app-env.js'
-import { REPLAYED } from '../cart-command.js'
 import { methodNotAllowed } from '../errors.js'
 import type { CartRates } from '../guards/cart-rates.js'
 import {
@@ -13,7 +12,7 @@ import {
   parseInput,
   queryFields,
   readBodyFields,
-  orderIdField,
+  orderPath,
   sessionField,
 } from '../input.js'
 import { REPLAYED_HEADER, routeOf, type Operation } from '../openapi/operation.js'
@@ -25,7 +24,6 @@ const checkoutFields = z.object(
   { error: 'the body must be an object with the field session' },
 )
 
-const orderPath = z.object({ id: orderIdField })
 const orderQuery = z.object({ session: sessionField.meta({ examples: ['abc'] }) })
 
 const checkout = {
@@ -78,7 +76,7 @@ export function checkoutRoutes({ store, rates }: CheckoutRouteOptions): Hono<App
       const { session } = parseInput(checkoutFields, await readBodyFields(c))
       await rates.admitSession(session)
       const result = await store.checkout(session, key)
-      const headers = result.replayed ? REPLAYED : {}
+      const headers = replayHeaders(result.replayed)
       if (result.ok) return jsonAnswerOf(orderBody(result.order), 201, headers)
       if (result.error === 'cart_empty') {
         throw new ApiError(409, 'cart_empty', 'the cart is empty: there is nothing to check out', headers)
