@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { Store } from '../../store/store.js'
 import { ApiError } from '../api-error.js'
 import type { AppEnv } from '../app-env.js'
+import { rateLimited } from './rate-limit.js'
 
 /** Failed attempts one client address may make in `FAILURE_WINDOW_SECONDS` before it is refused outright. */
 export const MAX_ADMIN_FAILURES = 10
@@ -36,7 +37,9 @@ export function adminAuth(token: string, store: Store): MiddlewareHandler<AppEnv
   return async function adminAuth(c, next) {
     const client = c.get('client')
     const counted = await failures.get(client)
-    if (counted && counted.consumedPoints >= MAX_ADMIN_FAILURES) throw tooManyFailures(counted.msBeforeNext)
+    if (counted && counted.consumedPoints >= MAX_ADMIN_FAILURES) {
+      throw rateLimited('too many failed attempts from this address', counted.msBeforeNext)
+    }
     let admitted = false
     try {
       await bearer(c, async () => {
@@ -58,12 +61,5 @@ async function refusalOf(error: HTTPException): Promise<ApiError> {
   const code = error.status === 400 ? 'invalid_request' : 'unauthorized'
   return new ApiError(error.status, code, message, {
     'WWW-Authenticate': answer.headers.get('WWW-Authenticate') ?? `Bearer realm="${REALM}"`,
-  })
-}
-
-function tooManyFailures(msBeforeNext: number): ApiError {
-  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000))
-  return new ApiError(429, 'rate_limited', `too many failed attempts from this address; try again in ${seconds} s`, {
-    'Retry-After': String(seconds),
   })
 }

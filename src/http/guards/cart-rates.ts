@@ -1,5 +1,4 @@
 import type { Store } from '../../store/store.js'
-import { ApiError } from '../api-error.js'
 import { RateLimit } from './rate-limit.js'
 
 /** How fast carts may change, per client address and per session. */
@@ -22,18 +21,10 @@ export class CartRates {
   }
 
   async admitClient(client: string): Promise<void> {
-    refuseIfEmpty(await this.#perClient.take(client), 'this address')
+    await this.#perClient.take(client, 'this address is changing carts too fast')
   }
 
   async admitSession(session: string): Promise<void> {
-    refuseIfEmpty(await this.#perSession.take(session), 'this session')
+    await this.#perSession.take(session, 'this session is changing carts too fast')
   }
-}
-
-/** A 429 for `who`, when it must wait `waitSeconds` (more than 0) before it acts again. */
-function refuseIfEmpty(waitSeconds: number, who: string): void {
-  if (waitSeconds === 0) return
-  throw new ApiError(429, 'rate_limited', `${who} is changing carts too fast; try again in ${waitSeconds} s`, {
-    'Retry-After': String(waitSeconds),
-  })
 }

@@ -1,5 +1,6 @@
 import { BurstyRateLimiter, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Store } from '../../store/store.js'
+import { ApiError } from '../api-error.js'
 
 /** How long a burst's extra actions take to come back. */
 const BURST_WINDOW_SECONDS = 10
@@ -21,14 +22,19 @@ export class RateLimit {
     )
   }
 
-  /** Counts one action for `key`: 0 when it may act now, else the whole seconds until it may. */
-  async take(key: string): Promise<number> {
+  /** Counts one action for `key`; past the rate, throws `rateLimited(why, …)`. */
+  async take(key: string, why: string): Promise<void> {
     try {
       await this.#limiter.consume(key)
-      return 0
     } catch (refusal) {
-      if (refusal instanceof RateLimiterRes) return Math.max(1, Math.ceil(refusal.msBeforeNext / 1000))
+      if (refusal instanceof RateLimiterRes) throw rateLimited(why, refusal.msBeforeNext)
       throw refusal
     }
   }
+}
+
+/** A 429 saying `why`, with when to try again: `msBeforeNext` in whole seconds, at least one. */
+export function rateLimited(why: string, msBeforeNext: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000))
+  return new ApiError(429, 'rate_limited', `${why}; try again in ${seconds} s`, { 'Retry-After': String(seconds) })
 }
