@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { ApiError } from '../api-error.js'
 import { headerOf } from '../node-bindings.js'
+import { Remembered } from '../remembered.js'
 
 /** How many distinct `Host` values are remembered with their verdict; browsers send very few. */
 const REMEMBERED_HOSTS = 64
@@ -15,23 +16,18 @@ const hostNameOf = (host: string): string =>
  * attacker's domain. Requests without `Host` come from no browser and pass.
  */
 export class AllowedHosts {
-  readonly #allowed: ReadonlySet<string> | undefined
   /** Each `Host` value seen lately, with whether it is allowed: parsing one as a URL for every poll costs. */
-  readonly #verdicts = new Map<string, boolean>()
+  readonly #verdicts: Remembered<string, boolean> | undefined
 
   constructor(allowedHosts: readonly string[] | 'any') {
-    this.#allowed = allowedHosts === 'any' ? undefined : new Set(allowedHosts)
+    if (allowedHosts === 'any') return
+    const allowed = new Set(allowedHosts)
+    this.#verdicts = new Remembered(REMEMBERED_HOSTS, (host) => allowed.has(hostNameOf(host)))
   }
 
   allows(host: string | undefined): boolean {
-    if (!this.#allowed || host === undefined) return true
-    let verdict = this.#verdicts.get(host)
-    if (verdict === undefined) {
-      verdict = this.#allowed.has(hostNameOf(host))
-      if (this.#verdicts.size >= REMEMBERED_HOSTS) this.#verdicts.clear()
-      this.#verdicts.set(host, verdict)
-    }
-    return verdict
+    if (host === undefined || !this.#verdicts) return true
+    return this.#verdicts.of(host)
   }
 }
 

@@ -14,6 +14,7 @@ import { nodeResponseOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
 import { refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
+import { Remembered } from '../remembered.js'
 import { RepollGate } from '../repoll-gate.js'
 import { catalogBodySchema, classicStockBody } from '../stock-bodies.js'
 import { updateJson, watchOf } from '../watch.js'
@@ -128,7 +129,9 @@ export class LongPolls {
    * The queries read lately, checked: after a fan-out every client polls again with the same query, so each
    * is parsed and checked once, not once per client.
    */
-  readonly #queries = new Map<string, StatusQuery>()
+  readonly #queries = new Remembered(REMEMBERED_QUERIES, (search: string): StatusQuery =>
+    parseInput(statusQuery, fieldsOf(new URLSearchParams(search))),
+  )
 
   constructor(readonly options: LongPollOptions) {
     this.#gate = new RepollGate(options.hub)
@@ -140,17 +143,7 @@ export class LongPolls {
    */
   pollFor(url: string): Poll {
     const queryAt = url.indexOf('?')
-    return this.#pollOf(this.#queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1)))
-  }
-
-  #queryOf(search: string): StatusQuery {
-    let query = this.#queries.get(search)
-    if (!query) {
-      query = parseInput(statusQuery, fieldsOf(new URLSearchParams(search)))
-      if (this.#queries.size >= REMEMBERED_QUERIES) this.#queries.clear()
-      this.#queries.set(search, query)
-    }
-    return query
+    return this.#pollOf(this.#queries.of(queryAt < 0 ? '' : url.slice(queryAt + 1)))
   }
 
   #pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: StatusQuery): Poll {
