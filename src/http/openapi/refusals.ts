@@ -12,6 +12,9 @@ const MEANINGS: Readonly<Record<number, string>> = {
   503: 'store_unavailable: the stock cannot be reached right now; try again',
 }
 
+/** What a 503 means where a client asks to be held: the hub may be full, as well as the store out of reach. */
+export const HOLDING_REFUSED = 'too_many_waiters, or store_unavailable; Retry-After says when'
+
 /** Refusals, each `{ error, message }`, with what it means here when `meanings` says. */
 export function refusals(
   statuses: readonly number[],

@@ -9,7 +9,7 @@ import type { HeldPerClient } from '../guards/held-per-client.js'
 import { cursorQuery, parseInput, queryFields, skusField } from '../input.js'
 import { headerOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
-import { refusals } from '../openapi/refusals.js'
+import { HOLDING_REFUSED, refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 import { updateJson, watchOf } from '../watch.js'
 
@@ -42,7 +42,7 @@ const stream = {
       contentType: 'text/event-stream',
       body: z.string().meta({ description: 'event: stock|products, id: <epoch>:<version>, data: as /status answers' }),
     },
-    ...refusals([400, 404, 429, 503], { 503: 'too_many_waiters, or store_unavailable; Retry-After says when' }),
+    ...refusals([400, 404, 429, 503], { 503: HOLDING_REFUSED }),
   },
 } as const satisfies Operation
 

@@ -12,7 +12,7 @@ import type { HeldPerClient } from '../guards/held-per-client.js'
 import { cursorQuery, fieldsOf, parseInput, singleText, skusField } from '../input.js'
 import { nodeResponseOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
-import { refusals } from '../openapi/refusals.js'
+import { HOLDING_REFUSED, refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
 import { Remembered } from '../remembered.js'
 import { RepollGate } from '../repoll-gate.js'
@@ -54,7 +54,7 @@ const poll = {
       description: 'The stock, and the cursor for the next poll',
       body: z.union([classicStockBody.extend(pollAgain), catalogBodySchema.extend(pollAgain)]),
     },
-    ...refusals([400, 404, 429, 503], { 503: 'too_many_waiters, or store_unavailable; Retry-After says when' }),
+    ...refusals([400, 404, 429, 503], { 503: HOLDING_REFUSED }),
   },
 } as const satisfies Operation
 

@@ -14,7 +14,7 @@ import { epochField, MAX_WATCHED_SKUS, parseInput, parseJson, queryFields, skuFi
 import type { AppEnv } from '../app-env.js'
 import { headerOf, upgradeOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
-import { refusals } from '../openapi/refusals.js'
+import { HOLDING_REFUSED, refusals } from '../openapi/refusals.js'
 import { updateJson, watchOf } from '../watch.js'
 
 /**
@@ -76,7 +76,7 @@ const socket = {
     ...refusals([400, 404, 426, 429, 503], {
       400: 'invalid_request: a bad query or handshake',
       426: 'upgrade_required: a plain GET; connect with a WebSocket client',
-      503: 'too_many_waiters, or store_unavailable; Retry-After says when',
+      503: HOLDING_REFUSED,
     }),
   },
 } as const satisfies Operation
