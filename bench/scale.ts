@@ -8,7 +8,7 @@ import { Redis } from 'ioredis'
 import { nanoid } from 'nanoid'
 import { PollHolders } from './poll-holders.js'
 import { getRequest, postFormRequest, requestOnce } from './raw-http.js'
-import { startBenchServer } from './server-process.js'
+import { rssOf, startBenchServer } from './server-process.js'
 import { spreadOf, waitFor, type Spread } from './stats.js'
 import { epochIn, versionIn } from './stock-version.js'
 
@@ -34,7 +34,6 @@ export interface ScaleResult extends ScaleOptions {
 const HOLD_TIMEOUT_MS = 120_000
 const ANSWER_TIMEOUT_MS = 60_000
 
-const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
 const openFilesOf = (pid: number) => readdirSync(`/proc/${pid}/fd`).length
 const childrenOf = (pid: number) =>
   readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)

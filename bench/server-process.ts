@@ -38,6 +38,10 @@ export interface BenchServer {
   stop(): Promise<void>
 }
 
+/** Resident memory of process `pid` now, in bytes. */
+export const rssOf = (pid: number): number =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
+
 /** Where to write a CPU profile of every server the benchmark starts (`node --cpu-prof`), if anywhere. */
 const profileDir = process.env.BENCH_CPU_PROF_DIR
 
@@ -73,7 +77,7 @@ export async function startBenchServer(kind: ServerKind, env: Record<string, str
     kind,
     target,
     pid: child.pid!,
-    rss: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024,
+    rss: () => rssOf(child.pid!),
     cpuMs: () => {
       // Fields 14 and 15 of /proc/PID/stat, counted after the command name, in clock ticks of 10 ms.
       const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
