@@ -34,12 +34,44 @@ export async function api(path, init) {
   throw new ApiError(response.status, body, Number.isFinite(retryAfter) ? retryAfter * 1000 : 0)
 }
 
+/** A fresh Idempotency-Key: 128 random bits, from an API every browser has on plain http too. */
+export function newKey() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
 /**
- * `POST /cart` with a JSON body.
- * @param {Record<string, unknown>} command
+ * Whether a failure leaves it unknown whether a change was made: the connection was lost, or the shop (or a
+ * proxy in front of it) could not reach the stock in time.
+ * @param {unknown} error
  */
-export const postCart = (command) =>
-  api('/cart', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(command) })
+const isUndecided = (error) => !(error instanceof ApiError) || [502, 503, 504].includes(error.status)
+
+/**
+ * POSTs a change as JSON until it has a definitive answer. It goes under one Idempotency-Key, kept for every
+ * try: after a lost connection or a 503 it is sent again with the same key (after the `Retry-After` the shop
+ * gave, or longer each time), and the shop answers a change it already made with its first answer rather than
+ * make it twice. Resolves with the answer; throws the refusal, which is definitive too.
+ * @param {string} path
+ * @param {Record<string, unknown>} body
+ * @param {{ key?: string, onRetry?: (error: unknown) => void }} [options] `onRetry` hears each undecided try
+ * @returns {Promise<any>}
+ */
+export async function sendChange(path, body, { key = newKey(), onRetry = () => {} } = {}) {
+  const init = {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    body: JSON.stringify(body),
+  }
+  for (let failures = 1; ; failures++) {
+    try {
+      return await api(path, init)
+    } catch (error) {
+      if (!isUndecided(error)) throw error
+      onRetry(error)
+      await sleep(retryDelay(failures, error))
+    }
+  }
+}
 
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -75,6 +107,15 @@ export function element(id) {
   const found = document.getElementById(id)
   if (!found) throw new Error(`the page has no #${id}`)
   return /** @type {T} */ (found)
+}
+
+/**
+ * Sets an element's text only when it differs, so that a redraw that changes nothing mutates nothing.
+ * @param {HTMLElement} shown
+ * @param {string} text
+ */
+export function setText(shown, text) {
+  if (shown.textContent !== text) shown.textContent = text
 }
 
 /**

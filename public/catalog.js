@@ -2,8 +2,9 @@
 // The catalog view, for a shop of many products: each product's name and what is left of it, a quantity to
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
-import { api, ApiError, element, loadSession, postCart, timeLeft } from './api.js'
+import { api, ApiError, element, loadSession, sendChange, setText, timeLeft } from './api.js'
 import { checkoutPanel } from './checkout.js'
+import { lineRequests } from './line-requests.js'
 import { stayLive } from './live.js'
 
 /** @typedef {{ sku: string, name: string, onHand: number, held: number, available: number, version: number }} Product */
@@ -45,12 +46,19 @@ export function catalogView(shell, { maxPerSession }, only) {
     products: new Map(),
     /** @type {Map<string, Line>} */
     lines: new Map(),
-    /** @type {Set<string>} */
-    busy: new Set(),
   }
   /** @type {Map<string, { row: HTMLElement, left: HTMLElement, quantity: HTMLElement, less: HTMLButtonElement, more: HTMLButtonElement }>} */
   const rows = new Map()
+  /** The cart's lines as shown, by SKU, kept from one redraw to the next. @type {Map<string, { item: HTMLElement, what: HTMLElement, hold: HTMLElement }>} */
+  const shownLines = new Map()
   const checkout = checkoutPanel({ session: () => state.session, sold: () => void loadCart().catch(() => {}) })
+  const requests = lineRequests(sendQuantity, () => render())
+
+  /**
+   * The quantity of a line as the shopper sees it: what they last asked for, or what the shop holds.
+   * @param {string} sku
+   */
+  const shownQuantity = (sku) => requests.wanted(sku) ?? state.lines.get(sku)?.quantity ?? 0
 
   /** @param {Product} product */
   function rowOf(product) {
@@ -78,14 +86,8 @@ export function catalogView(shell, { maxPerSession }, only) {
     more.className = 'more'
     more.textContent = '+'
     more.setAttribute('aria-label', `one more ${product.name}`)
-    less.addEventListener(
-      'click',
-      () => void setQuantity(product.sku, (state.lines.get(product.sku)?.quantity ?? 0) - 1),
-    )
-    more.addEventListener(
-      'click',
-      () => void setQuantity(product.sku, (state.lines.get(product.sku)?.quantity ?? 0) + 1),
-    )
+    less.addEventListener('click', () => setQuantity(product.sku, shownQuantity(product.sku) - 1))
+    more.addEventListener('click', () => setQuantity(product.sku, shownQuantity(product.sku) + 1))
     control.append(less, quantity, more)
     item.append(name, left, control)
     view.list.append(item)
@@ -97,37 +99,61 @@ export function catalogView(shell, { maxPerSession }, only) {
   /** @param {Product} product */
   function renderProduct(product) {
     const { row, left, quantity, less, more } = rowOf(product)
-    const name = /** @type {HTMLElement} */ (row.querySelector('.name'))
-    name.textContent = product.name
-    left.textContent = leftText(product.available)
+    setText(/** @type {HTMLElement} */ (row.querySelector('.name')), product.name)
+    setText(left, leftText(product.available))
     row.dataset.state = product.available === 0 ? 'sold-out' : product.available <= FEW_LEFT ? 'few' : 'plenty'
-    const held = state.lines.get(product.sku)?.quantity ?? 0
-    const busy = state.busy.has(product.sku)
-    quantity.textContent = String(held)
-    less.disabled = busy || held === 0
-    more.disabled = busy || held >= maxPerSession || product.available === 0
+    const shown = shownQuantity(product.sku)
+    row.setAttribute('aria-busy', String(requests.wanted(product.sku) !== undefined))
+    setText(quantity, String(shown))
+    less.disabled = shown === 0
+    more.disabled = shown >= maxPerSession || product.available === 0
   }
 
+  /** @param {string} sku */
+  function lineItemOf(sku) {
+    let shown = shownLines.get(sku)
+    if (shown) return shown
+    const item = document.createElement('li')
+    item.className = 'line'
+    item.dataset.sku = sku
+    const what = document.createElement('span')
+    const hold = document.createElement('span')
+    hold.className = 'hold'
+    item.append(what, hold)
+    shown = { item, what, hold }
+    shownLines.set(sku, shown)
+    return shown
+  }
+
+  /** Shows the cart's lines, changing only what changed: it is redrawn every second, for the countdowns. */
   function renderCart() {
-    view.lines.replaceChildren()
+    /** @type {HTMLElement[]} */
+    const items = []
     for (const [sku, line] of state.lines) {
       const product = state.products.get(sku)
       if (!product || (only && sku !== only)) continue
-      const item = document.createElement('li')
-      item.className = 'line'
-      item.dataset.sku = sku
-      const what = document.createElement('span')
-      what.textContent = `${line.quantity} × ${product.name}`
-      const hold = document.createElement('span')
-      hold.className = 'hold'
-      if (line.lapsed) {
-        item.dataset.lapsed = ''
-        hold.textContent = 'hold lapsed: bought at checkout if still there'
-      } else hold.textContent = line.endsAt === undefined ? '' : `held for ${timeLeft(line.endsAt)}`
-      item.append(what, hold)
-      view.lines.append(item)
+      const { item, what, hold } = lineItemOf(sku)
+      setText(what, `${line.quantity} × ${product.name}`)
+      item.toggleAttribute('data-lapsed', line.lapsed)
+      setText(
+        hold,
+        line.lapsed
+          ? 'hold lapsed: bought at checkout if still there'
+          : line.endsAt === undefined
+            ? ''
+            : `held for ${timeLeft(line.endsAt)}`,
+      )
+      items.push(item)
     }
-    view.empty.hidden = view.lines.childElementCount > 0
+    for (const [sku, { item }] of shownLines) {
+      if (items.includes(item)) continue
+      item.remove()
+      shownLines.delete(sku)
+    }
+    items.forEach((item, place) => {
+      if (view.lines.children[place] !== item) view.lines.insertBefore(item, view.lines.children[place] ?? null)
+    })
+    view.empty.hidden = items.length > 0
     checkout.show(state.lines.size > 0)
   }
 
@@ -183,15 +209,23 @@ export function catalogView(shell, { maxPerSession }, only) {
   }
 
   /**
+   * Asks for `quantity` of a product, within what a session may hold.
    * @param {string} sku
    * @param {number} quantity
    */
-  async function setQuantity(sku, quantity) {
-    state.busy.add(sku)
-    render()
+  function setQuantity(sku, quantity) {
+    requests.want(sku, Math.min(maxPerSession, Math.max(0, quantity)))
+  }
+
+  /**
+   * Sends one line's quantity and shows the answer.
+   * @param {string} sku
+   * @param {number} quantity
+   */
+  async function sendQuantity(sku, quantity) {
     try {
       /** @type {{ line: { quantity: number, holdExpiresInSeconds: number | null }, product: Product }} */
-      const { line, product } = await postCart({ session: state.session, sku, action: 'set', quantity })
+      const { line, product } = await sendChange('/cart', { session: state.session, sku, action: 'set', quantity })
       showLine(sku, line.quantity, line.holdExpiresInSeconds, false)
       if (product.version >= (state.products.get(sku)?.version ?? -1)) state.products.set(sku, product)
       view.message.textContent = ''
@@ -200,9 +234,6 @@ export function catalogView(shell, { maxPerSession }, only) {
         error instanceof ApiError && error.code === 'sold_out'
           ? `Not enough left of ${state.products.get(sku)?.name ?? sku}: ${error.message}.`
           : `Could not change your cart: ${error instanceof Error ? error.message : String(error)}`
-    } finally {
-      state.busy.delete(sku)
-      render()
     }
   }
 

@@ -1,9 +1,26 @@
 // @ts-check
 // Checkout, in either view: a button that sells this tab's whole cart, and the order it made, kept across a
 // reload. Every text goes in through textContent.
-import { api, ApiError, element } from './api.js'
+import { api, ApiError, element, newKey, sendChange } from './api.js'
 
 const LAST_ORDER_KEY = 'stockpoll.lastOrder'
+/**
+ * The Idempotency-Key of a checkout not yet answered for sure, and when it was made: a reload sends it again
+ * under the same key, which finds the order if the shop made it, rather than leave the shopper guessing.
+ */
+const PENDING_CHECKOUT_KEY = 'stockpoll.pendingCheckout'
+/** How long the shop remembers an Idempotency-Key: a checkout older than this is not sent again. */
+const KEY_KEPT_MS = 10 * 60 * 1000
+
+/** @returns {{ key: string, at: number } | undefined} */
+function pendingCheckout() {
+  try {
+    const pending = JSON.parse(sessionStorage.getItem(PENDING_CHECKOUT_KEY) ?? 'null')
+    return pending && Date.now() - pending.at < KEY_KEPT_MS ? pending : undefined
+  } catch {
+    return undefined
+  }
+}
 
 /** @typedef {{ id: string, status: string, createdAt: string, lines: { sku: string, name: string, quantity: number }[] }} Order */
 
@@ -45,17 +62,27 @@ export function checkoutPanel({ session, sold }) {
     view.order.hidden = false
   }
 
+  /** Sends the pending checkout, or a new one, until the shop says for sure what became of it. */
   async function checkout() {
+    if (busy) return
     busy = true
     render()
+    const pending = pendingCheckout() ?? { key: newKey(), at: Date.now() }
+    sessionStorage.setItem(PENDING_CHECKOUT_KEY, JSON.stringify(pending))
     try {
       /** @type {Order} */
-      const order = await api('/checkout', {
-        method: 'POST',
-        // One key per click: a retry of this request by the browser or a proxy cannot sell the cart twice.
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() },
-        body: JSON.stringify({ session: session() }),
-      })
+      const order = await sendChange(
+        '/checkout',
+        { session: session() },
+        {
+          key: pending.key,
+          onRetry: () => {
+            view.message.textContent =
+              'The shop did not answer in time, so it is not known yet whether your order was placed: asking ' +
+              'again. It will not be placed twice.'
+          },
+        },
+      )
       sessionStorage.setItem(LAST_ORDER_KEY, order.id)
       showOrder(order)
       view.message.textContent = ''
@@ -66,6 +93,8 @@ export function checkoutPanel({ session, sold }) {
           ? `Nothing was bought: ${error.message}.`
           : `Could not check out: ${error instanceof Error ? error.message : String(error)}`
     } finally {
+      // Answered for sure, either way: the next checkout is a new one.
+      sessionStorage.removeItem(PENDING_CHECKOUT_KEY)
       busy = false
       render()
     }
@@ -82,8 +111,12 @@ export function checkoutPanel({ session, sold }) {
       filled = hasLines
       render()
     },
-    /** Shows the last order this tab made, if the shop still has it. */
+    /**
+     * Shows the last order this tab made, if the shop still has it; a checkout left unanswered by a reload is
+     * sent again, to find out.
+     */
     async showLast() {
+      if (pendingCheckout()) return checkout()
       const id = sessionStorage.getItem(LAST_ORDER_KEY)
       if (!id) return
       try {

@@ -1,8 +1,9 @@
 // @ts-check
 // The classic view, for a shop of one product: what is left, and Add and Remove for this tab's one unit.
 // Every text goes in through textContent.
-import { api, ApiError, element, loadSession, postCart, timeLeft } from './api.js'
+import { api, ApiError, element, loadSession, sendChange, timeLeft } from './api.js'
 import { checkoutPanel } from './checkout.js'
+import { lineRequests } from './line-requests.js'
 import { stayLive } from './live.js'
 
 /** @typedef {{ inventoryCount: number, totalInventory: number, version: number, epoch: string }} Stock */
@@ -21,6 +22,9 @@ const view = {
 /** Seconds after a hold's end before the tab asks whether it lapsed: the server returns it within one. */
 const LAPSE_CHECK_DELAY_MS = 1500
 
+/** The classic commands name no product: the one line is the default product's. */
+const LINE = 'default'
+
 /**
  * @param {import('./app.js').Shell} shell the parts every view shares: the link, the transport, the tabs
  */
@@ -32,11 +36,14 @@ export function classicView(shell) {
     inCart: false,
     /** @type {number | undefined} */
     holdEndsAt: undefined,
-    busy: false,
   }
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let holdTicker
   const checkout = checkoutPanel({ session: () => state.session, sold: () => void loadCart().catch(() => {}) })
+  const requests = lineRequests(
+    (_line, quantity) => changeCart(quantity > 0 ? 'add' : 'remove'),
+    () => render(),
+  )
 
   /**
    * Whether a stock is of another epoch than the one shown: the stock began again, so all must be redrawn.
@@ -51,7 +58,9 @@ export function classicView(shell) {
   const isNewer = (stock) => !state.stock || isRestart(stock) || stock.version >= state.stock.version
 
   function render() {
-    const { stock, inCart, busy } = state
+    const { stock, inCart } = state
+    // What the shopper last asked for, while it is on its way: a click is never lost, nor made twice.
+    const wanted = (requests.wanted(LINE) ?? (inCart ? 1 : 0)) > 0
     if (stock) {
       view.count.textContent = String(stock.inventoryCount)
       view.total.textContent = String(stock.totalInventory)
@@ -60,8 +69,8 @@ export function classicView(shell) {
     view.soldOut.hidden = !soldOut
     view.cartState.textContent = inCart ? 'One unit is in your cart.' : 'Your cart is empty.'
     renderHold()
-    view.add.disabled = busy || !stock || inCart || soldOut
-    view.remove.disabled = busy || !inCart
+    view.add.disabled = !stock || wanted || soldOut
+    view.remove.disabled = !wanted
     checkout.show(inCart)
   }
 
@@ -117,26 +126,22 @@ export function classicView(shell) {
 
   /** @param {'add' | 'remove'} action */
   async function changeCart(action) {
-    state.busy = true
-    render()
     try {
-      const { inCart, holdExpiresInSeconds, ...stock } = await postCart({ session: state.session, action })
-      showCart(inCart, holdExpiresInSeconds)
+      const { inCart, holdExpiresInSeconds, ...stock } = await sendChange('/cart', { session: state.session, action })
       if (isNewer(stock)) state.stock = stock
       view.message.textContent = ''
+      showCart(inCart, holdExpiresInSeconds)
     } catch (error) {
       view.message.textContent =
         error instanceof ApiError && error.code === 'sold_out'
           ? 'Sold out: every unit is in a cart. One may come back.'
           : `Could not change your cart: ${error instanceof Error ? error.message : String(error)}`
-    } finally {
-      state.busy = false
       render()
     }
   }
 
-  view.add.addEventListener('click', () => void changeCart('add'))
-  view.remove.addEventListener('click', () => void changeCart('remove'))
+  view.add.addEventListener('click', () => requests.want(LINE, 1))
+  view.remove.addEventListener('click', () => requests.want(LINE, 0))
 
   return {
     /** Follows the server, in the tab that leads, relaying every stock to the other tabs. */

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/start-server.js'
 import { catalogFile } from '../helpers/catalogs.js'
 import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
+import { eventually } from '../helpers/eventually.js'
 import { clickIn, openTabs, shows, showsText, textOf } from '../helpers/page.js'
 import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 
@@ -54,6 +55,27 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     await showsText(shopper, product('poster', '.available'), 'Sold out')
     expect(await shopper.locator(product('poster', '.more')).isDisabled()).toBe(true)
     expect(await shopper.locator(product('poster', '.less')).isEnabled()).toBe(true)
+  })
+
+  it('counts every click, even one made while the request of the one before is on its way', async () => {
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    const heldOf = async (sku: string) =>
+      ((await (await fetch(`${server.url}/products/${sku}`)).json()) as { product: { held: number } }).product.held
+    // Clicked twice in one task, as a quick shopper does: the second click comes before the first is answered.
+    const clickTwice = (selector: string) =>
+      shopper.evaluate((target) => {
+        const button = document.querySelector<HTMLButtonElement>(target)!
+        button.click()
+        button.click()
+      }, selector)
+
+    await clickTwice(product('hoodie', '.more'))
+    await showsText(shopper, '#lines li[data-sku="hoodie"] span', '2 × Hoodie')
+    await eventually(async () => (await heldOf('hoodie')) === 2)
+    await clickTwice(product('hoodie', '.less'))
+    await shows(shopper, '#cart-empty', { hidden: false })
+    await eventually(async () => (await heldOf('hoodie')) === 0)
+    expect(await textOf(shopper, product('hoodie', '.quantity'))).toBe('0')
   })
 
   it('shows sold out on one product and leaves the others alone', async () => {

@@ -3,7 +3,18 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../src/start-server.js'
 import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
 import { clickIn, openTabs, shows, showsText, textOf } from '../helpers/page.js'
+import { eventually } from '../helpers/eventually.js'
 import { postCart, useServers } from '../helpers/running-server.js'
+
+/** How many cart actions the server applied, as its metrics count them. */
+const cartActionsDone = async (url: string) =>
+  Number(
+    /stockpoll_cart_actions_total\{result="ok"\} (\d+)/.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0,
+  )
+
+/** The units carts hold of the default product now. */
+const heldIn = async (url: string) =>
+  ((await (await fetch(`${url}/products/default`)).json()) as { product: { held: number } }).product.held
 
 describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_000 }, () => {
   const start = useServers()
@@ -55,6 +66,21 @@ describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_00
     expect(await third.locator('#add').isEnabled()).toBe(true)
     expect(await first.locator('#add').isEnabled()).toBe(true)
     expect(await second.locator('#remove').isEnabled()).toBe(true)
+  })
+
+  it('acts on a Remove clicked while the Add before it is on its way', async () => {
+    const [shopper, watcher] = windows as [Page, Page]
+    // In one task, as a quick shopper's two clicks: Remove comes before Add is answered.
+    await shopper.evaluate(() => {
+      document.getElementById('add')!.click()
+      document.getElementById('remove')!.click()
+    })
+    // Both were sent, in order: the unit was held, then let go.
+    await eventually(async () => (await cartActionsDone(server.url)) === 2)
+    expect(await heldIn(server.url)).toBe(0)
+    await showsText(shopper, '#cart-state', 'Your cart is empty.')
+    await showsText(watcher, '#count', '10')
+    expect(await shopper.locator('#add').isEnabled()).toBe(true)
   })
 
   it('keeps the cart across a reload of the window', async () => {

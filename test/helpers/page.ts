@@ -10,26 +10,35 @@ interface Shown {
   readonly hidden?: boolean
 }
 
+/** The text of the element at `selector` now, or null where nothing matches: read at once, never waited for. */
+const textNow = (page: Page, selector: string) =>
+  page.evaluate((target) => document.querySelector(target)?.textContent ?? null, selector)
+
 /**
- * Waits until the element at `selector` shows what is wanted, failing after `timeout` ms. It watches the
- * page's DOM for the change rather than polling on animation frames, which Chromium never runs in a
- * background tab, and the time limit is kept here, outside the page.
+ * Waits until an element at `selector` shows what is wanted, failing after `timeout` ms. The element need not
+ * be there yet, and may be replaced meanwhile: the selector is looked up again on every change to the page's
+ * DOM, watched with a MutationObserver rather than polled on animation frames, which Chromium never runs in a
+ * background tab. The time limit is kept here, outside the page.
  */
 export async function shows(page: Page, selector: string, wanted: Shown, timeout = UPDATE_WITHIN_MS): Promise<void> {
   const seen = page.evaluate(
     ([target, { text, hidden }]) =>
-      new Promise<void>((resolve, reject) => {
-        const element = document.querySelector<HTMLElement>(target)
-        if (!element) return reject(new Error(`nothing matches ${target}`))
-        const matches = () =>
-          (text === undefined || element.textContent === text) && (hidden === undefined || element.hidden === hidden)
+      new Promise<void>((resolve) => {
+        const matches = () => {
+          const element = document.querySelector<HTMLElement>(target)
+          return (
+            element !== null &&
+            (text === undefined || element.textContent === text) &&
+            (hidden === undefined || element.hidden === hidden)
+          )
+        }
         if (matches()) return resolve()
         const observer = new MutationObserver(() => {
           if (!matches()) return
           observer.disconnect()
           resolve()
         })
-        observer.observe(element, { subtree: true, childList: true, characterData: true, attributes: true })
+        observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true })
       }),
     [selector, wanted] as const,
   )
@@ -38,12 +47,14 @@ export async function shows(page: Page, selector: string, wanted: Shown, timeout
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      void textOf(page, selector).then((shown) =>
-        reject(
-          new Error(
-            `${selector} did not show ${JSON.stringify(wanted)} within ${timeout} ms: it shows ${JSON.stringify(shown)}`,
+      void textNow(page, selector).then(
+        (shown) =>
+          reject(
+            new Error(
+              `${selector} did not show ${JSON.stringify(wanted)} within ${timeout} ms: ${shown === null ? 'nothing matches it' : `it shows ${JSON.stringify(shown)}`}`,
+            ),
           ),
-        ),
+        (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
       )
     }, timeout)
   })
