@@ -3,6 +3,7 @@ import { ConfigError } from './config-error.js'
 import { loadConfig, type Config, type StoreConfig } from './config.js'
 import { createLogger, type Logger } from './logger.js'
 import { startServer } from './start-server.js'
+import { StoreUnusableError } from './store/store-unusable-error.js'
 import { superviseWorkers } from './workers.js'
 
 /** The configuration, or one log line naming every bad variable and exit code 2. */
@@ -30,6 +31,11 @@ function describeStore(store: StoreConfig): string {
 
 async function serve(config: Config, logger: Logger): Promise<void> {
   const server = await startServer(config, { logger }).catch((err: unknown) => {
+    // A store set up wrong is the operator's to change, like a bad variable: one line that says what, exit 2.
+    if (err instanceof StoreUnusableError) {
+      logger.error({ code: err.code }, err.message)
+      process.exit(2)
+    }
     logger.error({ err }, `cannot start on ${config.host}:${config.port}`)
     process.exit(1)
   })

@@ -12,7 +12,7 @@ const restartDelayMs = (failures: number): number => Math.min(500 * 2 ** (failur
  * again and again, is replaced ever more slowly, so that a fault that kills every new worker does not fork
  * in a loop. A worker never stops another: one that cannot reach Redis still listens, and answers 503 until
  * it can. Only when no worker has ever listened (the port is taken, say) does the primary give up and exit 1,
- * since the rest would fail the same way. On SIGTERM or SIGINT every worker drains its held requests and
+ * or 2 as the worker did (it was set up wrong), since the rest would fail the same way. On SIGTERM or SIGINT every worker drains its held requests and
  * the primary exits 0 once all are gone.
  */
 export function superviseWorkers(count: number, logger: Logger): void {
@@ -45,7 +45,8 @@ export function superviseWorkers(count: number, logger: Logger): void {
     const how = `(${signal ?? code})`
     if (!anyListened) {
       logger.error(`a worker exited ${how} before any could serve; stopping`)
-      process.exitCode = 1
+      // 2 is a worker's word that it was set up wrong (see server.ts): the primary says the same.
+      process.exitCode = code === 2 ? 2 : 1
       return stopAll()
     }
     failures = served !== undefined && Date.now() - served >= SOUND_AFTER_MS ? 0 : failures + 1

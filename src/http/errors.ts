@@ -24,10 +24,28 @@ const codeOfStatus = (status: number): string =>
   (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '_')
 
 /**
+ * What a client is told when the store did not answer in time. A read is simply tried again; a change may
+ * have been made all the same (the store may have done it and the answer been lost), so the client is told
+ * how to find out without making it twice.
+ */
+const STORE_UNAVAILABLE = {
+  read: 'the stock cannot be reached right now; try again',
+  change:
+    'the stock could not be reached in time, so this change may or may not have been made: send it again with ' +
+    'the same Idempotency-Key to find out, which never makes it twice (or read the stock before you try again)',
+} as const
+
+/** Whether the failure is of a request that reads, or of one that may change the stock. */
+export type Attempt = keyof typeof STORE_UNAVAILABLE
+
+/** What an HTTP request with this method attempts. */
+export const attemptOf = (method: string): Attempt => (method === 'GET' || method === 'HEAD' ? 'read' : 'change')
+
+/**
  * What a failure means to a client: itself if it is an `ApiError`; a Hono `HTTPException` (from Hono's own
  * middleware) as its status; else the refusal or fault it stands for.
  */
-function refusalOf(err: unknown): ApiError {
+function refusalOf(err: unknown, attempt: Attempt): ApiError {
   if (err instanceof ApiError) return err
   if (err instanceof HTTPException) {
     const status = err.status
@@ -39,27 +57,25 @@ function refusalOf(err: unknown): ApiError {
   if (err instanceof IdempotencyKeyReusedError) return new ApiError(422, err.code, err.message)
   if (err instanceof UnknownProductError) return new ApiError(404, err.code, err.message)
   if (err instanceof StoreUnavailableError) {
-    return new ApiError(503, err.code, 'the stock cannot be reached right now; nothing was lost, try again', {
-      'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
-    })
+    return new ApiError(503, err.code, STORE_UNAVAILABLE[attempt], { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) })
   }
   return new ApiError(500, 'internal_error', 'the server failed to handle this request')
 }
 
 /** The answer to send for a failure; a fault (500) is logged, with what the client is not told. */
-export function apiErrorOf(err: unknown, logger: Logger): ApiError {
-  const refusal = refusalOf(err)
+export function apiErrorOf(err: unknown, logger: Logger, attempt: Attempt): ApiError {
+  const refusal = refusalOf(err, attempt)
   if (refusal.status === 500) logger.error({ err }, 'a request failed')
   return refusal
 }
 
 /** The code a failure is answered with, for counting; nothing is logged. */
-export const errorCodeOf = (err: unknown): string => refusalOf(err).code
+export const errorCodeOf = (err: unknown): string => refusalOf(err, 'change').code
 
 /** Answers every failure in one place: `{ error, message }` with its status and headers. */
 export function errorHandler(logger: Logger): ErrorHandler {
-  return function errorHandler(err) {
-    const { status, code, message, headers, details } = apiErrorOf(err, logger)
+  return function errorHandler(err, c) {
+    const { status, code, message, headers, details } = apiErrorOf(err, logger, attemptOf(c.req.method))
     return errorAnswer(status, code, message, headers, details)
   }
 }

@@ -1,6 +1,9 @@
-import { StockpollError } from '../stockpoll-error.js'
+import { StoreUnusableError } from './store-unusable-error.js'
 
-/** The SQLite store's file cannot be opened: a path it cannot write, or another process holds it. */
-export class DatabaseFileError extends StockpollError {
-  readonly code = 'database_file_unavailable'
+/**
+ * The SQLite store's file cannot be used: a path it cannot write, a file of another application, a database
+ * of a newer stockpoll, or one another process holds.
+ */
+export class DatabaseFileError extends StoreUnusableError {
+  readonly code = 'database_file_unusable'
 }

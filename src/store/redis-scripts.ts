@@ -27,6 +27,14 @@ import { effectOf, MOVEMENT_KINDS } from '../domain/movement.js'
  * ARGV of every script: 1 prefix, 2 the change channel, 3 now (ms); then its own.
  */
 
+/**
+ * Each script opens with its flags (Redis 7). One that may write is refused whole while Redis is out of
+ * memory: without flags Redis refuses only a script's first command that grows memory, so one whose first
+ * write frees some (an HDEL) would run on past the limit. One that only reads says so, and runs then too.
+ */
+const WRITES = '#!lua\n'
+const READS_ONLY = '#!lua flags=no-writes\n'
+
 /** What each kind of movement does to onHand and held, per unit: generated from `effectOf`, the one source. */
 const EFFECTS = MOVEMENT_KINDS.map((kind) => {
   const { onHand, held } = effectOf({ kind, quantity: 1 })
@@ -212,7 +220,7 @@ end
  * lines (holds that are still there stay held), so the new epoch is consistent, and the reset is published.
  * Answers `seeded`.
  */
-export const SEED_SCRIPT = `${LIBRARY}
+export const SEED_SCRIPT = `${WRITES}${LIBRARY}
 local epoch = redis.call('GET', KEYS[1])
 local version = redis.call('GET', KEYS[2])
 local skus = redis.call('ZRANGE', KEYS[3], 0, -1)
@@ -264,7 +272,7 @@ return { 'seeded' }
  * ARGV 4 and on: the SKUs to read, or none for every product. Answers `ok` and, as JSON, the epoch, the
  * version, the ledger's last seq and the products; or `unknown` and the first SKU the catalog lacks.
  */
-export const READ_SCRIPT = `${CATALOG}
+export const READ_SCRIPT = `${READS_ONLY}${CATALOG}
 local skus = {}
 if #ARGV > 3 then
   for i = 4, #ARGV do skus[#skus + 1] = ARGV[i] end
@@ -286,7 +294,7 @@ return { 'ok', cjson.encode({ epoch = epoch, version = version, seq = seq, produ
  * ARGV 4 session. Answers `ok` and, as JSON, the epoch, the version and the session's lines in catalog order,
  * each with its product.
  */
-export const CART_SCRIPT = `${CATALOG}
+export const CART_SCRIPT = `${READS_ONLY}${CATALOG}
 local lines = {}
 for _, line in ipairs(linesOf(ARGV[4])) do
   local p = product(line.sku)
@@ -301,7 +309,7 @@ return { 'ok', cjson.encode({ epoch = epoch, version = version, lines = lines })
  * ARGV 4 sku. Answers `ok` and, as JSON, every line of the product, held or lapsed: session, units, end,
  * whether it lapsed, address.
  */
-export const HOLDS_SCRIPT = `${CATALOG}
+export const HOLDS_SCRIPT = `${READS_ONLY}${CATALOG}
 local sku = ARGV[4]
 if not placeOf(sku) then return { 'unknown', sku } end
 local lines = {}
@@ -325,7 +333,7 @@ return { 'ok', cjson.encode(lines) }
  * Sets the line as \`Stockroom.apply\` would, a lapsed line counting as holding none; a change to held bumps
  * the version and writes a \`hold\` or \`release\`. Its reply is a \`CartResult\`.
  */
-export const APPLY_SCRIPT = `${CHANGE}
+export const APPLY_SCRIPT = `${WRITES}${CHANGE}
 local sku, session, action = ARGV[7], ARGV[8], ARGV[9]
 local p, problem = known(sku)
 if not p then return problem end
@@ -361,7 +369,7 @@ return finish({ epoch = epoch, version = version, ok = true, line = kept })
  * each hold once, since the first run removes what the others would. Answers `ok` and how many lines it
  * lapsed or forgot, whichever is more.
  */
-export const EXPIRE_SCRIPT = `${CHANGE}
+export const EXPIRE_SCRIPT = `${WRITES}${CHANGE}
 local batch = tonumber(ARGV[7])
 local ended = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch)
 for i = 1, #ended, 2 do
@@ -390,7 +398,7 @@ return { 'ok', math.max(#ended / 2, #forgotten) }
  * all or none, a lapsed line held again and sold if its units are still there. Its reply is a
  * \`CheckoutResult\`.
  */
-export const CHECKOUT_SCRIPT = `${CHANGE}
+export const CHECKOUT_SCRIPT = `${WRITES}${CHANGE}
 local session, id = ARGV[7], ARGV[8]
 local lines = linesOf(session)
 if #lines == 0 then return finish({ ok = false, error = 'cart_empty' }) end
@@ -423,7 +431,7 @@ return finish({ ok = true, order = order })
  * ARGV 7 sku, 8 name, 9 onHand, 10 the onHand the caller expects ('' for any). Creates or replaces a
  * product as \`Stockroom.putProduct\`. Its reply is a \`PutResult\`.
  */
-export const PUT_PRODUCT_SCRIPT = `${CHANGE}
+export const PUT_PRODUCT_SCRIPT = `${WRITES}${CHANGE}
 local sku, name, onHand, expected = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10]
 local existing = product(sku)
 if placeOf(sku) and not existing then return { 'lost' } end
@@ -447,7 +455,7 @@ return finish({ ok = true, product = p, created = not existing })
 `
 
 /** ARGV 7 sku, 8 delta, 9 reason. Moves onHand as \`Stockroom.adjust\`. Its reply is an \`AdjustResult\`. */
-export const ADJUST_SCRIPT = `${CHANGE}
+export const ADJUST_SCRIPT = `${WRITES}${CHANGE}
 local sku, delta = ARGV[7], tonumber(ARGV[8])
 local p, problem = known(sku)
 if not p then return problem end
@@ -457,7 +465,7 @@ return finish({ ok = true, product = p })
 `
 
 /** ARGV 7 sku, 8 session. Lets go one session's line as \`Stockroom.releaseHold\`. Its reply is a \`ReleaseResult\`. */
-export const RELEASE_SCRIPT = `${CHANGE}
+export const RELEASE_SCRIPT = `${WRITES}${CHANGE}
 local sku, session = ARGV[7], ARGV[8]
 local p, problem = known(sku)
 if not p then return problem end
@@ -470,7 +478,7 @@ return finish({ ok = true, released = released, product = p })
 `
 
 /** ARGV 7 order id. Cancels an order as \`Stockroom.cancelOrder\`. Its reply is a \`CancelResult\`. */
-export const CANCEL_SCRIPT = `${CHANGE}
+export const CANCEL_SCRIPT = `${WRITES}${CHANGE}
 local id = ARGV[7]
 local order = redis.call('GET', orderKey(id))
 if not order then return finish({ ok = false, error = 'order_not_found' }) end

@@ -11,6 +11,8 @@ import { LAPSED_LINES_KEPT_MS, NEVER, type ProductInput } from '../domain/stockr
 import { UnknownProductError } from '../domain/unknown-product-error.js'
 import { silentLogger, type Logger } from '../logger.js'
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
+import { RedisEvictsKeysError } from './redis-evicts-keys-error.js'
+import { RedisTooOldError } from './redis-too-old-error.js'
 import {
   adjustReply,
   applyReply,
@@ -40,6 +42,7 @@ import {
   SEED_SCRIPT,
 } from './redis-scripts.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
+import { StoreUnusableError } from './store-unusable-error.js'
 import {
   commandOf,
   holdEndNow,
@@ -80,6 +83,12 @@ const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1
 const EXPIRE_BATCH = 1000
 /** How many movements one read of the ledger asks for, when `verify` reads all of them. */
 const LEDGER_PAGE = 1000
+/** How often, at most, the log says again that Redis is out of memory while changes keep failing for it. */
+const OUT_OF_MEMORY_WARNING_MS = 60_000
+/** The one `maxmemory-policy` under which Redis never drops a key to make room. */
+const KEEPS_KEYS = 'noeviction'
+/** The first Redis with script flags (see redis-scripts.ts). */
+const OLDEST_REDIS = 7
 
 const count = z.coerce.number().int()
 const seedReply = z.tuple([z.enum(['kept', 'seeded'])]).rest(z.string())
@@ -131,6 +140,11 @@ export class RedisStore implements Store {
   readonly #canaries = new Map<string, () => void>()
   readonly #retryDelayMs: (attempt: number) => number
   readonly #logger: Logger
+  readonly #url: string
+  /** Whether the log said that Redis would not tell its eviction policy. */
+  #toldPolicyUnknown = false
+  /** When the log last said that Redis is out of memory. */
+  #toldOutOfMemoryAt = Number.NEGATIVE_INFINITY
   #closed = false
   /** Whether the subscriber is subscribed to the change channel now. */
   #subscribed = true
@@ -153,12 +167,14 @@ export class RedisStore implements Store {
     this.#canaryTimeoutMs = options.canaryTimeoutMs ?? DEFAULT_CANARY_TIMEOUT_MS
     this.#retryDelayMs = options.reconnectDelayMs ?? defaultReconnectDelay
     this.#logger = options.logger ?? silentLogger
+    this.#url = redactedUrl(options.url)
   }
 
   /**
    * Connects, seeds the catalog if this is the first process on these keys (or its keys were lost), and
-   * subscribes; throws `StoreUnavailableError` when Redis cannot be reached. A catalog already there is kept
-   * as it is, with one warning when this process's own differs from it.
+   * subscribes; throws `StoreUnavailableError` when Redis cannot be reached, and, before writing anything,
+   * `RedisTooOldError` for a Redis before 7 and `RedisEvictsKeysError` for one set to evict keys. A catalog already there is kept as it is, with one warning
+   * when this process's own differs from it.
    */
   static async open(options: RedisStoreOptions): Promise<RedisStore> {
     const connection = {
@@ -184,6 +200,8 @@ export class RedisStore implements Store {
     const store = new RedisStore(commands as CommandConnection, subscriber, options)
     try {
       await Promise.all([commands.connect(), subscriber.connect()])
+      await store.#assertNewEnough()
+      await store.#assertKeepsKeys()
       // Seeds before subscribing, so that its listeners hear of changes to the catalog, not of its coming
       // into being.
       await store.#seed()
@@ -191,9 +209,8 @@ export class RedisStore implements Store {
     } catch (error) {
       commands.disconnect()
       subscriber.disconnect()
-      throw new StoreUnavailableError(`cannot reach Redis at ${redactedUrl(options.url)}: ${String(error)}`, {
-        cause: error,
-      })
+      if (error instanceof StoreUnusableError) throw error
+      throw new StoreUnavailableError(`cannot reach Redis at ${store.#url}: ${String(error)}`, { cause: error })
     }
     subscriber.on('message', (_channel: string, message: string) => store.#hear(message))
     subscriber.on('close', () => store.#lost(subscriber))
@@ -358,6 +375,9 @@ export class RedisStore implements Store {
   async check(): Promise<void> {
     if (this.#subscriber.status !== 'ready') throw new StoreUnavailableError('not subscribed to the change channel')
     if (this.#behind) throw new StoreUnavailableError('reading the stock again after a Redis connection was lost')
+    await this.#assertKeepsKeys().catch((error: unknown) => {
+      throw error instanceof RedisEvictsKeysError ? new StoreUnavailableError(error.message) : error
+    })
     const id = nanoid()
     let timer: NodeJS.Timeout | undefined
     const heard = new Promise<void>((resolve, reject) => {
@@ -383,6 +403,44 @@ export class RedisStore implements Store {
     this.#listeners.clear()
     this.#commands.disconnect()
     this.#subscriber.disconnect()
+  }
+
+  async #assertNewEnough(): Promise<void> {
+    const version = /^redis_version:(\S+)/m.exec(await this.#commands.info('server'))?.[1] ?? ''
+    if (Number.parseInt(version, 10) >= OLDEST_REDIS) return
+    throw new RedisTooOldError(
+      `Redis at ${this.#url} is version ${version || 'unknown'}: stockpoll needs Redis ${OLDEST_REDIS} or newer`,
+    )
+  }
+
+  /**
+   * Throws `RedisEvictsKeysError` when Redis is set to evict keys once its memory is full: it would drop the
+   * orders, the ledger and the idempotency keys, and even the catalog, which would be seeded again and its
+   * stock sold twice. A Redis that will not tell (a managed one may refuse `CONFIG`) is trusted, with a
+   * warning, once, of what to check by hand.
+   */
+  async #assertKeepsKeys(): Promise<void> {
+    let policy: string | undefined
+    try {
+      policy = (await this.#commands.config('GET', 'maxmemory-policy'))[1]
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ReplyError')) throw error
+      if (!this.#toldPolicyUnknown) {
+        this.#toldPolicyUnknown = true
+        this.#logger.warn(
+          `Redis at ${this.#url} did not say its maxmemory-policy (${error.message}): check by hand that it is ` +
+            `${KEEPS_KEYS}, or Redis may evict orders and stock when its memory is full`,
+        )
+      }
+      return
+    }
+    if (policy === undefined || policy === KEEPS_KEYS) return
+    throw new RedisEvictsKeysError(
+      `Redis at ${this.#url} evicts keys when its memory is full (maxmemory-policy ${policy}): it would lose ` +
+        `orders and sell stock twice. Set maxmemory-policy ${KEEPS_KEYS} (in redis.conf, and at once with ` +
+        `redis-cli CONFIG SET maxmemory-policy ${KEEPS_KEYS}); a full Redis then refuses changes, which stockpoll ` +
+        'answers with 503, and loses nothing',
+    )
   }
 
   /**
@@ -469,13 +527,20 @@ export class RedisStore implements Store {
     try {
       return await command()
     } catch (error) {
-      throw new StoreUnavailableError(
-        `Redis did not answer: ${error instanceof Error ? error.message : String(error)}`,
-        {
-          cause: error,
-        },
-      )
+      const why = error instanceof Error ? error.message : String(error)
+      // Redis refuses a script's first write when it is full, so a refused change wrote nothing.
+      if (why.startsWith('OOM')) this.#tellOutOfMemory()
+      throw new StoreUnavailableError(`Redis did not answer: ${why}`, { cause: error })
     }
+  }
+
+  #tellOutOfMemory(): void {
+    const now = Date.now()
+    if (now - this.#toldOutOfMemoryAt < OUT_OF_MEMORY_WARNING_MS) return
+    this.#toldOutOfMemoryAt = now
+    this.#logger.warn(
+      `Redis at ${this.#url} is out of memory (maxmemory reached): changes are refused with 503 until it has room`,
+    )
   }
 
   #hear(message: string): void {

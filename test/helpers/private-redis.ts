@@ -13,18 +13,23 @@ export interface PrivateRedis {
   kill(): Promise<void>
   /** Starts it again on the same port, empty. */
   start(): Promise<void>
+  /** Stops it as a stalled host would (SIGSTOP): connections stay open, and nothing answers them. */
+  pause(): void
+  /** Lets a paused one go on (SIGCONT): it runs what it was sent meanwhile. */
+  resume(): void
 }
 
 /**
- * A Redis server of the test's own, on a free port, for tests that kill, pause or restart it: the shared one
- * at REDIS_URL serves every other test file at the same time. Each is stopped after the test that made it.
+ * A Redis server of the test's own, on a free port, for tests that kill, pause or restart it, or that start it
+ * with `args` of their own: the shared one at REDIS_URL serves every other test file at the same time. Each is
+ * stopped after the test that made it.
  */
-export function usePrivateRedis(): () => Promise<PrivateRedis> {
+export function usePrivateRedis(): (...args: string[]) => Promise<PrivateRedis> {
   const made: (() => Promise<void>)[] = []
   afterEach(async () => {
     await Promise.all(made.splice(0).map((stop) => stop()))
   })
-  return async () => {
+  return async (...args) => {
     const port = await freePort()
     let child: ChildProcess | undefined
     let admin: Redis | undefined
@@ -37,7 +42,7 @@ export function usePrivateRedis(): () => Promise<PrivateRedis> {
     const start = async () => {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args],
         {
           stdio: 'ignore',
         },
@@ -59,6 +64,7 @@ export function usePrivateRedis(): () => Promise<PrivateRedis> {
     }
     made.push(async () => {
       admin?.disconnect()
+      child?.kill('SIGCONT')
       await kill()
     })
     await start()
@@ -67,6 +73,8 @@ export function usePrivateRedis(): () => Promise<PrivateRedis> {
       admin: () => (admin ??= new Redis(port).on('error', () => {})),
       kill,
       start,
+      pause: () => child?.kill('SIGSTOP'),
+      resume: () => child?.kill('SIGCONT'),
     }
   }
 }

@@ -104,6 +104,47 @@ describe.skipIf(!runRedisTests)('server processes through faults of their Redis'
     for (const stream of streams) stream.close()
   })
 
+  it('tells a checkout cut off by a stalled Redis that it may have landed, and gives its order to a retry under the same key', async () => {
+    const redis = await privateRedis()
+    const token = 'redis-faults-test-admin-token-0123456789'
+    const { url } = await startServerProcess({
+      STORE: 'redis',
+      REDIS_URL: redis.url,
+      ADMIN_TOKEN: token,
+      ...MANY_SHOPPERS_ONE_ADDRESS,
+    })
+    const checkout = () =>
+      fetch(`${url}/checkout`, {
+        method: 'POST',
+        headers: { 'Idempotency-Key': 'stalled-checkout' },
+        body: new URLSearchParams({ session: 'abc' }),
+      })
+    expect((await postCart(url, 'abc', 'add')).status).toBe(200)
+
+    redis.pause()
+    const cutOff = await checkout()
+    redis.resume()
+    expect(cutOff.status).toBe(503)
+    expect(await cutOff.json()).toEqual({
+      error: 'store_unavailable',
+      message: expect.stringContaining('may or may not have been made: send it again with the same Idempotency-Key'),
+    })
+    // Redis ran the checkout once it went on: the order was made, though the shopper was told 503.
+    const sales = async () => {
+      const { movements } = (await (
+        await fetch(`${url}/admin/movements`, { headers: { Authorization: `Bearer ${token}` } })
+      ).json()) as { movements: { kind: string; orderId: string }[] }
+      return movements.filter(({ kind }) => kind === 'sale')
+    }
+    await eventually(async () => (await sales()).length === 1)
+
+    const retried = await checkout()
+    expect(retried.status).toBe(201)
+    expect(retried.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(await retried.json()).toMatchObject({ session: 'abc', id: (await sales())[0]!.orderId })
+    expect(await sales()).toHaveLength(1)
+  })
+
   it('starts a new epoch when only the version key is lost, never sending versions backwards', async () => {
     const prefix = newPrefix()
     const { url } = await startServerProcess({ STORE: 'redis', STORE_KEY_PREFIX: prefix, ...MANY_SHOPPERS_ONE_ADDRESS })

@@ -1,8 +1,10 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Hub } from '../../push/hub.js'
+import { StoreUnavailableError } from '../../store/store-unavailable-error.js'
 import type { Store } from '../../store/store.js'
 import { jsonAnswerOf } from '../answer.js'
+import { ApiError } from '../api-error.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
 import { refusals } from '../openapi/refusals.js'
 
@@ -41,7 +43,13 @@ export function healthRoutes(store: Store, hub: Hub): Hono {
   return new Hono()
     .get(routeOf(health), () => jsonAnswerOf({ ok: true, held: hub.heldByTransport() }))
     .get(routeOf(ready), async () => {
-      await store.check()
+      try {
+        await store.check()
+      } catch (error) {
+        // An operator reads this: it says what is wrong, where a shopper's 503 only says to try again.
+        if (error instanceof StoreUnavailableError) throw new ApiError(503, error.code, `not ready: ${error.message}`)
+        throw error
+      }
       return jsonAnswerOf({ ok: true })
     })
 }

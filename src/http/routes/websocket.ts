@@ -161,7 +161,7 @@ class Socket {
       this.#command(Buffer.isBuffer(data) && !isBinary ? data.toString() : undefined).then(
         (reply) => reply !== undefined && sendOrCut(ws, JSON.stringify(reply)),
         (error: unknown) => {
-          const { code, message } = apiErrorOf(error, options.logger)
+          const { code, message } = apiErrorOf(error, options.logger, 'change')
           sendOrCut(ws, JSON.stringify({ type: 'error', error: code, message }))
         },
       )
