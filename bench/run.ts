@@ -1,6 +1,6 @@
 // `npm run bench`: stockpoll against the bare node:http baseline, alternately, in one run, on loopback.
 // Prints figures and whether each target is met; it asserts nothing and always exits 0 once it has measured.
-// `--scale` measures several workers on one Redis instead.
+// `--scale` measures several workers on one Redis instead, and `--verify N` the ledger's check over N movements.
 import { execSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -13,6 +13,7 @@ import { measureInterest } from './interest.js'
 import { benchReport, scaleReport, targetsOf, type BenchResults, type FanOutRow } from './report.js'
 import { measureScale } from './scale.js'
 import { startBenchServer, type BenchServer, type ServerKind } from './server-process.js'
+import { measureVerify, verifyReport } from './verify.js'
 
 const optionsSchema = z.object({
   json: z.boolean(),
@@ -41,6 +42,7 @@ const optionsSchema = z.object({
   polls: z.coerce.number().int().min(1).max(200_000),
   'client-processes': z.coerce.number().int().min(1).max(32),
   'redis-url': z.string().regex(/^redis:\/\//, { error: '--redis-url takes a redis:// URL' }),
+  verify: z.coerce.number().int().min(1).max(100_000_000).optional(),
 })
 
 /** The command line, or a message naming what is wrong with it and exit code 2. */
@@ -64,6 +66,7 @@ function readOptions(): z.infer<typeof optionsSchema> {
           polls: { type: 'string', default: '60000' },
           'client-processes': { type: 'string', default: '4' },
           'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+          verify: { type: 'string' },
         },
       }).values,
     )
@@ -92,6 +95,13 @@ if (options.scale) {
     redisUrl: options['redis-url'],
   })
   console.log(options.json ? JSON.stringify({ machine, scale: result }, null, 2) : scaleReport(machine, result))
+  process.exit(0)
+}
+
+if (options.verify !== undefined) {
+  log(`verify: a ledger of ${options.verify} movements…`)
+  const result = await measureVerify(options.verify)
+  console.log(options.json ? JSON.stringify({ machine, verify: result }, null, 2) : verifyReport(result))
   process.exit(0)
 }
 

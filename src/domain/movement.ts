@@ -60,26 +60,46 @@ export interface Divergence {
 }
 
 /**
- * Replays the ledger from the start, in order: every product's counters begin at 0 and each movement moves
- * them by its effect, which must give the counters it recorded; at the end, every product's counters must
- * be what the replay gives (a product no movement touched, 0 and 0). Gives the first divergence, or none.
+ * The ledger replayed from the start, one movement at a time, in order: every product's counters begin at 0 and
+ * each movement moves them by its effect, which must give the counters it recorded. It keeps each product's
+ * counters and nothing else, so a ledger of any length is replayed in the memory of its catalog.
  */
-export function replay(movements: Iterable<Movement>, products: Iterable<ProductStock>): Divergence | undefined {
-  const counters = new Map<string, { onHand: number; held: number }>()
-  let expected = 1
-  for (const movement of movements) {
-    const before = counters.get(movement.sku) ?? { onHand: 0, held: 0 }
+export class LedgerReplay {
+  readonly #counters = new Map<string, { onHand: number; held: number }>()
+  #expected = 1
+
+  /** Replays the next movement: the divergence, when this is where the ledger first disagrees with itself. */
+  take(movement: Movement): Divergence | undefined {
+    const before = this.#counters.get(movement.sku) ?? { onHand: 0, held: 0 }
     const effect = effectOf(movement)
     const after = { onHand: before.onHand + effect.onHand, held: before.held + effect.held }
     const recorded = { onHand: movement.onHand, held: movement.held }
-    if (movement.seq !== expected++ || after.onHand !== recorded.onHand || after.held !== recorded.held) {
+    if (movement.seq !== this.#expected++ || after.onHand !== recorded.onHand || after.held !== recorded.held) {
       return { sku: movement.sku, seq: movement.seq, replayed: after, recorded }
     }
-    counters.set(movement.sku, after)
+    this.#counters.set(movement.sku, after)
+    return undefined
   }
-  for (const { sku, onHand, held } of products) {
-    const replayed = counters.get(sku) ?? { onHand: 0, held: 0 }
-    if (replayed.onHand !== onHand || replayed.held !== held) return { sku, replayed, recorded: { onHand, held } }
+
+  /**
+   * Compares the replay so far with every product's counters, taken when the last movement replayed was the
+   * ledger's last (a product no movement touched has 0 and 0): the first that differs, or none.
+   */
+  compare(products: Iterable<ProductStock>): Divergence | undefined {
+    for (const { sku, onHand, held } of products) {
+      const replayed = this.#counters.get(sku) ?? { onHand: 0, held: 0 }
+      if (replayed.onHand !== onHand || replayed.held !== held) return { sku, replayed, recorded: { onHand, held } }
+    }
+    return undefined
   }
-  return undefined
+}
+
+/** Replays a whole ledger against every product's counters (see `LedgerReplay`): the first divergence, or none. */
+export function replay(movements: Iterable<Movement>, products: Iterable<ProductStock>): Divergence | undefined {
+  const ledger = new LedgerReplay()
+  for (const movement of movements) {
+    const divergence = ledger.take(movement)
+    if (divergence) return divergence
+  }
+  return ledger.compare(products)
 }

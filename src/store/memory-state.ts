@@ -95,6 +95,10 @@ export class MemoryState implements StockState {
     return (sku === undefined ? from : from.filter((movement) => movement.sku === sku)).slice(0, limit)
   }
 
+  lastSeq(): number {
+    return this.#movements.length
+  }
+
   order(id: string): Order | undefined {
     return this.#orders.get(id)
   }

@@ -3,7 +3,7 @@ import { nanoid } from 'nanoid'
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { z } from 'zod'
 import type { Catalog } from '../domain/catalog.js'
-import { replay, type Divergence, type Movement } from '../domain/movement.js'
+import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductDefinition } from '../domain/product.js'
 import type { LineOf } from '../domain/stock-state.js'
@@ -43,6 +43,7 @@ import {
 } from './redis-scripts.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 import { StoreUnusableError } from './store-unusable-error.js'
+import { verifyLedger } from './verify-ledger.js'
 import {
   commandOf,
   holdEndNow,
@@ -81,8 +82,6 @@ const DEFAULT_CANARY_TIMEOUT_MS = 1000
 const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
 /** How many lines one run of the expiry script lapses or forgets at most, so that no run blocks Redis long. */
 const EXPIRE_BATCH = 1000
-/** How many movements one read of the ledger asks for, when `verify` reads all of them. */
-const LEDGER_PAGE = 1000
 /** How often, at most, the log says again that Redis is out of memory while changes keep failing for it. */
 const OUT_OF_MEMORY_WARNING_MS = 60_000
 /** The one `maxmemory-policy` under which Redis never drops a key to make room. */
@@ -328,17 +327,9 @@ export class RedisStore implements Store {
     return entries.flatMap((entry) => (entry === null ? [] : [movementReply.parse(this.#json(entry))]))
   }
 
-  /**
-   * Takes the ledger's last seq and every product's counters in one step, then reads the ledger up to that
-   * seq, which no later change alters, and replays it against them.
-   */
+  /** Takes the ledger's last seq and every product's counters in one step (one script), then replays. */
   async verify(): Promise<Divergence | undefined> {
-    const { seq, products } = await this.#snapshot([])
-    const movements: Movement[] = []
-    for (let after = 0; after < seq; after += LEDGER_PAGE) {
-      movements.push(...(await this.movements({ after, limit: Math.min(LEDGER_PAGE, seq - after) })))
-    }
-    return replay(movements, products)
+    return verifyLedger(await this.#snapshot([]), (after, limit) => this.movements({ after, limit }))
   }
 
   /** The products `skus` names, or all, with the epoch, the version and the ledger's last seq. */

@@ -168,11 +168,13 @@ export class SqliteState implements LedgerState {
   }
 
   movements(after: number, limit: number, sku?: string): Movement[] {
-    // SQLite reads a negative LIMIT as none: a replay of the whole ledger asks for Infinity.
-    const rows = limit === Number.POSITIVE_INFINITY ? -1 : limit
     return sku === undefined
-      ? this.#statements.movements.all(after, rows)
-      : this.#statements.movementsOf.all(sku, after, rows)
+      ? this.#statements.movements.all(after, limit)
+      : this.#statements.movementsOf.all(sku, after, limit)
+  }
+
+  lastSeq(): number {
+    return this.#statements.lastSeq.get()!
   }
 
   order(id: string): Order | undefined {
@@ -226,6 +228,7 @@ function prepare(db: Database) {
     movementsOf: one<[string, number, number], Movement>(
       `SELECT ${MOVEMENT_COLUMNS} FROM movements WHERE sku = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
+    lastSeq: value<[], number>('SELECT COALESCE(MAX(seq), 0) FROM movements'),
     order: value<[string], string>('SELECT body FROM orders WHERE id = ?'),
     putOrder: one<[string, string], never>(
       'INSERT INTO orders (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body',

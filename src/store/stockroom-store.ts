@@ -1,12 +1,13 @@
 import { nanoid } from 'nanoid'
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { Catalog } from '../domain/catalog.js'
-import { replay, type Divergence, type Movement } from '../domain/movement.js'
+import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StockState } from '../domain/stock-state.js'
 import { NEVER, Stockroom, type Line, type ProductInput } from '../domain/stockroom.js'
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
+import { verifyLedger } from './verify-ledger.js'
 import {
   commandOf,
   holdEndNow,
@@ -40,6 +41,8 @@ interface Outcome<T> {
 export interface LedgerState extends StockState {
   /** The ledger after the movement `after`, oldest first, at most `limit`, of one product or all. */
   movements(after: number, limit: number, sku?: string): Movement[]
+  /** The seq of the ledger's last movement; 0 for none. */
+  lastSeq(): number
 }
 
 /** The first result of an idempotency key, and what it is compared by. */
@@ -175,7 +178,8 @@ export abstract class StockroomStore implements Store {
   }
 
   async verify(): Promise<Divergence | undefined> {
-    return this.transact(() => replay(this.state.movements(0, Number.POSITIVE_INFINITY), this.state.products()))
+    const snapshot = this.transact(() => ({ seq: this.state.lastSeq(), products: this.state.products() }))
+    return verifyLedger(snapshot, async (after, limit) => this.transact(() => this.state.movements(after, limit)))
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -4,6 +4,7 @@ import type { Catalog } from '../../src/domain/catalog.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
 import type { CartCommand, Store, StoreOptions } from '../../src/store/store.js'
+import { VERIFY_PAGE } from '../../src/store/verify-ledger.js'
 import { products } from '../helpers/catalogs.js'
 import { eventually } from '../helpers/eventually.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -274,6 +275,26 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     expect(await store.movements({ after: 5, limit: 1 })).toMatchObject([{ seq: 6 }])
     expect(await store.movements({ after: 7, limit: 10 })).toEqual([])
     expect(await store.verify()).toBeUndefined()
+  })
+
+  it('verifies a long ledger a page at a time, with other work done between its pages', async () => {
+    const store = await shop({ catalog: products(1, 0) })
+    const movements = 2 * VERIFY_PAGE + VERIFY_PAGE / 2
+    for (let i = 0; i < movements; i++) await store.adjust('sku-0', 1, 'delivery')
+    let turns = 0
+    let verifying = true
+    const countTurns = () => {
+      if (!verifying) return
+      turns++
+      setImmediate(countTurns)
+    }
+    setImmediate(countTurns)
+    const divergence = await store.verify()
+    verifying = false
+    expect(divergence).toBeUndefined()
+    // The event loop went round between the three pages: a request arriving meanwhile is not kept waiting.
+    expect(turns).toBeGreaterThanOrEqual(2)
+    expect((await store.catalog()).products[0]).toMatchObject({ onHand: movements })
   })
 
   it('sells the last units once to checkouts racing from two processes, each lapsed line sold or refused whole', async () => {
