@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { ConfigError } from './config-error.js'
-import type { ProductDefinition } from './domain/product.js'
+import { MAX_ON_HAND, type ProductDefinition } from './domain/product.js'
 import { TOKEN, TOKEN_SHAPE } from './domain/tokens.js'
-
-/** The most units of one product the catalog may list. */
-export const MAX_ON_HAND = 1_000_000_000
 
 /** A product's name, wherever one is given: the catalog file, the admin API. */
 export const productName = z

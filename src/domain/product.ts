@@ -15,6 +15,13 @@ export interface ProductStock extends ProductDefinition {
   readonly version: number
 }
 
+/**
+ * The most units one product may have on hand, on every path that moves it (the catalog file, the admin's
+ * put, restocks, cancelled orders) and in every store: well inside what each keeps exactly, Redis's Lua
+ * included, whose JSON encoder writes 14 significant digits.
+ */
+export const MAX_ON_HAND = 1_000_000_000
+
 /** What is left to put in a cart; never below zero, even if `onHand` was cut below what is held. */
 export const availableOf = ({ onHand, held }: Pick<ProductStock, 'onHand' | 'held'>): number =>
   Math.max(0, onHand - held)

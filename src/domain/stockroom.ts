@@ -1,7 +1,7 @@
 import { decideLine, type CartRequest, type CartRules, type Refusal } from './cart-rules.js'
 import { ADMIN, effectOf, type MovementKind } from './movement.js'
 import type { Order } from './order.js'
-import { availableOf, type ProductDefinition, type ProductStock } from './product.js'
+import { availableOf, MAX_ON_HAND, type ProductDefinition, type ProductStock } from './product.js'
 import type { LineOf, StockState } from './stock-state.js'
 import { UnknownProductError } from './unknown-product-error.js'
 
@@ -62,12 +62,22 @@ export interface BelowHeld {
   readonly held: number
 }
 
+/** `onHand` may never go above `MAX_ON_HAND`: `sku`'s would. */
+export interface AboveLimit {
+  readonly ok: false
+  readonly error: 'on_hand_limit'
+  readonly sku: string
+  readonly onHand: number
+  readonly limit: number
+}
+
 export type PutOutcome =
   | ({ readonly ok: true; readonly product: ProductStock; readonly created: boolean } & Changes)
   | { readonly ok: false; readonly error: 'conflict'; readonly current: number }
   | BelowHeld
+  | AboveLimit
 
-export type AdjustOutcome = ({ readonly ok: true; readonly product: ProductStock } & Changes) | BelowHeld
+export type AdjustOutcome = ({ readonly ok: true; readonly product: ProductStock } & Changes) | BelowHeld | AboveLimit
 
 export type ReleaseOutcome =
   | ({ readonly ok: true; readonly released: number; readonly product: ProductStock } & Changes)
@@ -76,6 +86,11 @@ export type ReleaseOutcome =
 export type CancelOutcome =
   | ({ readonly ok: true; readonly order: Order } & Changes)
   | { readonly ok: false; readonly error: 'order_not_found' | 'already_cancelled' }
+  | AboveLimit
+
+/** The refusal of a change that would take `product`'s `onHand` to `onHand`, when that is past the bound. */
+const aboveLimit = ({ sku, onHand }: ProductStock, wanted: number): AboveLimit | undefined =>
+  wanted > MAX_ON_HAND ? { ok: false, error: 'on_hand_limit', sku, onHand, limit: MAX_ON_HAND } : undefined
 
 /** Who acts, and on what, for the ledger. */
 export interface Actor {
@@ -258,7 +273,7 @@ export class Stockroom {
 
   /**
    * Creates a product, or replaces one's name and `onHand`: only if `onHand` is still `expected`, when the
-   * caller says what it read, and never below what carts hold.
+   * caller says what it read, never below what carts hold, and never above `MAX_ON_HAND`.
    */
   putProduct({ sku, name, onHand, expected }: ProductInput, now: number, idempotencyKey?: string): PutOutcome {
     const existing = this.state.product(sku)
@@ -266,6 +281,8 @@ export class Stockroom {
       return { ok: false, error: 'conflict', current: existing?.onHand ?? 0 }
     }
     if (existing && onHand < existing.held) return { ok: false, error: 'below_held', held: existing.held }
+    const tooMany = aboveLimit(existing ?? { sku, name, onHand: 0, held: 0, version: 0 }, onHand)
+    if (tooMany) return tooMany
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
     let product = existing ?? step.touch({ sku, name, onHand: 0, held: 0, version: 0 }, {})
     if (product.name !== name) product = step.touch(product, { name })
@@ -274,10 +291,15 @@ export class Stockroom {
     return { ok: true, product, created: !existing, changed: step.changed }
   }
 
-  /** Moves `onHand` by `delta`: a restock when more, an adjustment when less, never below what carts hold. */
+  /**
+   * Moves `onHand` by `delta`: a restock when more, an adjustment when less, never below what carts hold nor
+   * above `MAX_ON_HAND`.
+   */
   adjust(sku: string, delta: number, reason: string, now: number, idempotencyKey?: string): AdjustOutcome {
     const product = this.product(sku)
     if (product.onHand + delta < product.held) return { ok: false, error: 'below_held', held: product.held }
+    const tooMany = aboveLimit(product, product.onHand + delta)
+    if (tooMany) return tooMany
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
     const after = delta === 0 ? product : step.move(product, delta > 0 ? 'restock' : 'adjust', delta)
     return { ok: true, product: after, changed: step.changed }
@@ -295,11 +317,15 @@ export class Stockroom {
     return { ok: true, released, product: after, changed: step.changed }
   }
 
-  /** Cancels an order: every unit it sold goes back to `onHand`. */
+  /** Cancels an order: every unit it sold goes back to `onHand`, unless that would take one past `MAX_ON_HAND`. */
   cancelOrder(id: string, now: number, idempotencyKey?: string): CancelOutcome {
     const order = this.state.order(id)
     if (!order) return { ok: false, error: 'order_not_found' }
     if (order.status === 'cancelled') return { ok: false, error: 'already_cancelled' }
+    for (const { sku, quantity } of order.lines) {
+      const tooMany = aboveLimit(this.product(sku), this.product(sku).onHand + quantity)
+      if (tooMany) return tooMany
+    }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, orderId: id })
     for (const { sku, quantity } of order.lines) step.move(this.product(sku), 'cancel', quantity)
     const cancelled: Order = { ...order, status: 'cancelled' }

@@ -109,16 +109,25 @@ export const checkoutReply = z.union([
 ]) satisfies z.ZodType<CheckoutResult>
 
 const belowHeld = z.object({ ok: z.literal(false), error: z.literal('below_held'), held: count })
+const aboveLimit = z.object({
+  ok: z.literal(false),
+  error: z.literal('on_hand_limit'),
+  sku: z.string(),
+  onHand: count,
+  limit: count,
+})
 
 export const putReply = z.union([
   z.object({ ok: z.literal(true), product: productReply, created: z.boolean() }),
   z.object({ ok: z.literal(false), error: z.literal('conflict'), current: count }),
   belowHeld,
+  aboveLimit,
 ]) satisfies z.ZodType<PutResult>
 
 export const adjustReply = z.union([
   z.object({ ok: z.literal(true), product: productReply }),
   belowHeld,
+  aboveLimit,
 ]) satisfies z.ZodType<AdjustResult>
 
 export const releaseReply = z.union([
@@ -129,6 +138,7 @@ export const releaseReply = z.union([
 export const cancelReply = z.union([
   z.object({ ok: z.literal(true), order: orderReply }),
   z.object({ ok: z.literal(false), error: z.enum(['order_not_found', 'already_cancelled']) }),
+  aboveLimit,
 ]) satisfies z.ZodType<CancelResult>
 
 /** What the scripts answer around a reply: a reply (first given, or given again), or why there is none. */

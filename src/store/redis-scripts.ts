@@ -1,4 +1,5 @@
 import { effectOf, MOVEMENT_KINDS } from '../domain/movement.js'
+import { MAX_ON_HAND } from '../domain/product.js'
 
 /**
  * The Lua that runs inside Redis. Redis runs each script alone, so each is one atomic step: no other
@@ -201,6 +202,11 @@ local function finish(reply)
   local text = cjson.encode(reply)
   if once then redis.call('SET', once, cjson.encode({ command = command, reply = text }), 'PX', ARGV[6]) end
   return { 'ok', text }
+end
+-- The refusal of a change that would take p's onHand to \`wanted\`, past MAX_ON_HAND; nil when it does not.
+local function aboveLimit(p, wanted)
+  if wanted <= ${MAX_ON_HAND} then return nil end
+  return { ok = false, error = 'on_hand_limit', sku = p.sku, onHand = p.onHand, limit = ${MAX_ON_HAND} }
 end
 local function known(sku)
   if not placeOf(sku) then return nil, { 'unknown', sku } end
@@ -440,6 +446,8 @@ if expected ~= '' and current ~= tonumber(expected) then
   return finish({ ok = false, error = 'conflict', current = current })
 end
 if existing and onHand < existing.held then return finish({ ok = false, error = 'below_held', held = existing.held }) end
+local tooMany = aboveLimit(existing or { sku = sku, onHand = 0 }, onHand)
+if tooMany then return finish(tooMany) end
 local p = existing
 if not p then
   local last = redis.call('ZRANGE', KEYS[3], -1, -1, 'WITHSCORES')
@@ -460,6 +468,8 @@ local sku, delta = ARGV[7], tonumber(ARGV[8])
 local p, problem = known(sku)
 if not p then return problem end
 if p.onHand + delta < p.held then return finish({ ok = false, error = 'below_held', held = p.held }) end
+local tooMany = aboveLimit(p, p.onHand + delta)
+if tooMany then return finish(tooMany) end
 if delta ~= 0 then move(p, delta > 0 and 'restock' or 'adjust', delta, by('admin', { reason = ARGV[9] })) end
 return finish({ ok = true, product = p })
 `
@@ -485,7 +495,10 @@ if not order then return finish({ ok = false, error = 'order_not_found' }) end
 order = cjson.decode(order)
 if order.status == 'cancelled' then return finish({ ok = false, error = 'already_cancelled' }) end
 for _, line in ipairs(order.lines) do
-  if not product(line.sku) then return { 'lost' } end
+  local p = product(line.sku)
+  if not p then return { 'lost' } end
+  local tooMany = aboveLimit(p, p.onHand + line.quantity)
+  if tooMany then return finish(tooMany) end
 end
 for _, line in ipairs(order.lines) do move(product(line.sku), 'cancel', line.quantity, by('admin', { orderId = id })) end
 order.status = 'cancelled'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_ON_HAND } from '../../src/domain/product.js'
 import { MAX_ADMIN_FAILURES } from '../../src/http/guards/admin-auth.js'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { testApp } from '../helpers/test-app.js'
@@ -89,6 +90,27 @@ describe('the admin API', () => {
       next: null,
     })
     expect((await admin('/admin/products/nope/adjustments', 'POST', { delta: '1', reason: 'x' })).status).toBe(404)
+  })
+
+  it('refuses a restock past the most a product may have with 409 on_hand_limit, changing nothing', async () => {
+    const { admin } = await adminApp()
+    const past = await admin('/admin/products/sku-0/adjustments', 'POST', {
+      delta: String(MAX_ON_HAND - 4),
+      reason: 'delivery',
+    })
+    expect(past.status).toBe(409)
+    expect(await past.json()).toEqual({
+      error: 'on_hand_limit',
+      message: `sku-0 has 5 on hand, and may have at most ${MAX_ON_HAND}`,
+      sku: 'sku-0',
+      limit: MAX_ON_HAND,
+    })
+    const upTo = await admin('/admin/products/sku-0/adjustments', 'POST', {
+      delta: String(MAX_ON_HAND - 5),
+      reason: 'delivery',
+    })
+    expect(await upTo.json()).toMatchObject({ product: { onHand: MAX_ON_HAND } })
+    expect(await (await admin('/admin/verify')).json()).toEqual({ ok: true })
   })
 
   it('lists the holds of a product and releases one', async () => {

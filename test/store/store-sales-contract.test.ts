@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Catalog } from '../../src/domain/catalog.js'
+import { MAX_ON_HAND } from '../../src/domain/product.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
 import type { CartCommand, Store, StoreOptions } from '../../src/store/store.js'
@@ -160,6 +161,30 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     await expect(store.adjust('sku-0', -5, 'count', 'adj-1')).rejects.toThrow(IdempotencyKeyReusedError)
     await expect(store.adjust('nope', 1, 'count')).rejects.toThrow(UnknownProductError)
     expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 3, held: 3, version: 4 })
+  })
+
+  it('keeps onHand within MAX_ON_HAND on every path that raises it, and writes it exactly', async () => {
+    const store = await shop()
+    const refused = { ok: false, error: 'on_hand_limit', sku: 'sku-0', limit: MAX_ON_HAND }
+    expect(await store.putProduct({ sku: 'sku-0', name: 'Product 0', onHand: MAX_ON_HAND + 1 })).toEqual({
+      ...refused,
+      onHand: 5,
+    })
+    expect(await store.putProduct({ sku: 'sku-0', name: 'Product 0', onHand: MAX_ON_HAND })).toMatchObject({
+      product: { onHand: MAX_ON_HAND },
+    })
+    expect(await store.adjust('sku-0', 1, 'delivery')).toEqual({ ...refused, onHand: MAX_ON_HAND })
+    await store.apply(set('s', 'sku-0', 3))
+    const sold = await store.checkout('s')
+    if (!sold.ok) throw new Error('not sold')
+    expect(await store.adjust('sku-0', 3, 'delivery')).toMatchObject({ ok: true, product: { onHand: MAX_ON_HAND } })
+    const ledger = await wholeLedger(store)
+    expect(await store.cancelOrder(sold.order.id)).toEqual({ ...refused, onHand: MAX_ON_HAND })
+    // Refused, nothing moved: the counters, the order and the ledger are as they were.
+    expect(await store.order(sold.order.id)).toMatchObject({ status: 'placed' })
+    expect(await wholeLedger(store)).toEqual(ledger)
+    expect(ledger.map(({ onHand }) => onHand)).toEqual([5, 5, MAX_ON_HAND, MAX_ON_HAND, MAX_ON_HAND - 3, MAX_ON_HAND])
+    expect(await store.verify()).toBeUndefined()
   })
 
   it("lists a product's holds, releases one session's, and cancels an order back into onHand", async () => {

@@ -1,8 +1,8 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { MAX_ON_HAND, productName } from '../../catalog-file.js'
+import { productName } from '../../catalog-file.js'
 import type { Clock } from '../../clock.js'
-import { stockView } from '../../domain/product.js'
+import { MAX_ON_HAND, stockView } from '../../domain/product.js'
 import type { Store } from '../../store/store.js'
 import { jsonAnswerOf, replayHeaders } from '../answer.js'
 import { ApiError } from '../api-error.js'
@@ -21,6 +21,7 @@ import {
 import { REPLAYED_HEADER, routeOf, type Operation } from '../openapi/operation.js'
 import { refusals } from '../openapi/refusals.js'
 import { holdBody, holdBodySchema } from '../sale-bodies.js'
+import { boundRefusal } from '../stock-refusals.js'
 import { stockViewBody } from '../stock-bodies.js'
 
 const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
@@ -72,7 +73,9 @@ const putProduct = {
     200: { description: 'Replaced', body: putAnswer, headers: REPLAYED_HEADER },
     201: { description: 'Created, last in the catalog', body: putAnswer, headers: REPLAYED_HEADER },
     ...refusals([400, 401, 409, 422, 429, 503], {
-      409: 'conflict: onHand is not `expected` (`current` says what it is); below_held: carts hold more (`held`)',
+      409:
+        'conflict: onHand is not `expected` (`current` says what it is); below_held: carts hold more (`held`); ' +
+        'on_hand_limit: past the most a product may have (`limit`)',
     }),
   },
 } as const satisfies Operation
@@ -87,7 +90,9 @@ const adjust = {
   body: adjustmentFields,
   answers: {
     200: { description: 'The product after it', body: productAnswer, headers: REPLAYED_HEADER },
-    ...refusals([400, 401, 404, 409, 422, 429, 503], { 409: 'below_held: carts hold more (`held`)' }),
+    ...refusals([400, 401, 404, 409, 422, 429, 503], {
+      409: 'below_held: carts hold more (`held`); on_hand_limit: past the most a product may have (`limit`)',
+    }),
   },
 } as const satisfies Operation
 
@@ -138,7 +143,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
         const message = `${sku} has onHand ${result.current}, not ${fields.expected}: read it again`
         throw new ApiError(409, 'conflict', message, headers, { current: result.current })
       }
-      throw belowHeld(sku, result.held, headers)
+      throw boundRefusal(sku, result, headers)
     })
     .all(routeOf(putProduct), methodNotAllowed('PUT'))
     .post(routeOf(adjust), async (c) => {
@@ -147,7 +152,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
       const { delta, reason } = parseInput(adjustmentFields, await readBodyFields(c))
       const result = await store.adjust(sku, delta, reason, key)
       const headers = replayHeaders(result.replayed)
-      if (!result.ok) throw belowHeld(sku, result.held, headers)
+      if (!result.ok) throw boundRefusal(sku, result, headers)
       return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
     })
     .all(routeOf(adjust), methodNotAllowed('POST'))
@@ -167,9 +172,4 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
       return jsonAnswerOf({ released: result.released, product: stockView(result.product) }, 200, headers)
     })
     .all(routeOf(releaseHold), methodNotAllowed('DELETE'))
-}
-
-function belowHeld(sku: string, held: number, headers: Readonly<Record<string, string>>): ApiError {
-  const message = `carts hold ${held} of ${sku}: onHand may not go below that`
-  return new ApiError(409, 'below_held', message, headers, { held })
 }

@@ -15,6 +15,7 @@ import {
   wholeNumber,
 } from '../input.js'
 import { REPLAYED_HEADER, routeOf, type Operation } from '../openapi/operation.js'
+import { boundRefusal } from '../stock-refusals.js'
 import { refusals } from '../openapi/refusals.js'
 import {
   movementBody,
@@ -84,7 +85,7 @@ const cancel = {
     },
     ...refusals([400, 401, 404, 409, 422, 429, 503], {
       404: 'order_not_found',
-      409: 'already_cancelled',
+      409: 'already_cancelled; on_hand_limit: a product would have more than it may (`limit`)',
     }),
   },
 } as const satisfies Operation
@@ -113,6 +114,7 @@ export function adminSalesRoutes(store: Store): Hono<AppEnv> {
       const headers = replayHeaders(result.replayed)
       if (result.ok) return jsonAnswerOf({ order: orderBody(result.order) }, 200, headers)
       if (result.error === 'order_not_found') throw new ApiError(404, result.error, `there is no order ${id}`, headers)
+      if (result.error === 'on_hand_limit') throw boundRefusal(result.sku, result, headers)
       throw new ApiError(409, result.error, `order ${id} is already cancelled`, headers)
     })
     .all(routeOf(cancel), methodNotAllowed('POST'))
