@@ -1,10 +1,11 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { nanoid } from 'nanoid'
-import { SCHEMA, SqliteState } from './sqlite-state.js'
-import { StockroomStore, type FirstResult } from './stockroom-store.js'
+import { silentLogger, type Logger } from '../logger.js'
 import { DatabaseFileError } from './database-file-error.js'
+import { causeOf, isDiskFailure, openDatabaseFile, probeWrite } from './sqlite-file.js'
+import { SqliteState } from './sqlite-state.js'
+import { StockroomStore, type FirstResult } from './stockroom-store.js'
+import { StoreUnavailableError } from './store-unavailable-error.js'
 import type { StoreOptions } from './store.js'
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -12,15 +13,14 @@ export interface SqliteStoreOptions extends StoreOptions {
   readonly file: string
 }
 
-/** How long opening waits for a file another process holds before it gives up. */
-const LOCKED_TIMEOUT_MS = 1000
-
 /**
  * The durable embedded store: the catalog, the carts, the orders, the idempotency keys and the ledger in one
  * SQLite file, each operation one transaction, so a restart loses nothing that was answered. The file
  * belongs to one process, which holds it locked while it runs, so that a second server on the same file
  * fails at start rather than sell the same stock apart. Its epoch is made with the file, and kept: a restart
- * that lost nothing is no new epoch to clients.
+ * that lost nothing is no new epoch to clients. A disk that stops taking writes (full, read-only, failing)
+ * fails each operation with `StoreUnavailableError`, having changed nothing, and the store is not ready until
+ * a write works again.
  */
 export class SqliteStore extends StockroomStore {
   protected readonly epoch: string
@@ -29,10 +29,16 @@ export class SqliteStore extends StockroomStore {
   readonly #forget: Database.Statement<[number], never>
   readonly #keep: Database.Statement<[string, string, string, number], never>
   readonly #transaction: (run: () => unknown) => unknown
+  readonly #file: string
+  readonly #logger: Logger
+  /** Why the last write failed, while no write has worked since. */
+  #cannotWrite: string | undefined
 
-  private constructor(db: Database.Database, options: StoreOptions) {
+  private constructor(db: Database.Database, options: SqliteStoreOptions) {
     super(new SqliteState(db), options)
     this.#db = db
+    this.#file = options.file
+    this.#logger = options.logger ?? silentLogger
     this.#firstResult = db.prepare('SELECT command, result FROM first_results WHERE key = ? AND forget_at > ?')
     this.#forget = db.prepare('DELETE FROM first_results WHERE forget_at <= ?')
     this.#keep = db.prepare('INSERT INTO first_results (key, command, result, forget_at) VALUES (?, ?, ?, ?)')
@@ -48,33 +54,46 @@ export class SqliteStore extends StockroomStore {
   }
 
   /**
-   * Opens the database file, or makes it, seeded with the catalog of `options`; a file already there keeps
-   * its own. Throws `DatabaseFileError` when the file cannot be opened, or another process holds it: the
-   * server stops at start, rather than wait.
+   * Opens the database file (see `openDatabaseFile`), or makes it, seeded with the catalog of `options`; a
+   * file already there keeps its own. Throws `DatabaseFileError` when the file cannot be used: the server
+   * stops at start, rather than wait.
    */
   static open(options: SqliteStoreOptions): SqliteStore {
-    let db: Database.Database | undefined
+    const db = openDatabaseFile(options.file)
     try {
-      if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true })
-      db = new Database(options.file, { timeout: LOCKED_TIMEOUT_MS })
-      // Held from the first read to the close: no other process can open the file meanwhile.
-      db.pragma('locking_mode = EXCLUSIVE')
-      db.pragma('journal_mode = WAL')
-      // With WAL, a commit reaches the operating system before it is answered: it survives the process
-      // being killed; only a power cut can lose the last ones (see the README's "Stores").
-      db.pragma('synchronous = NORMAL')
-      db.exec(SCHEMA)
       return new SqliteStore(db, options)
     } catch (error) {
-      db?.close()
-      const why = error instanceof Error ? error.message : String(error)
-      const locked = /locked|busy/i.test(why) ? ' (is another server running on it?)' : ''
-      throw new DatabaseFileError(`cannot open the database ${options.file}: ${why}${locked}`, { cause: error })
+      db.close()
+      // Seeding a new file is a start that cannot write, as much as the file's claim.
+      if (!(error instanceof StoreUnavailableError)) throw error
+      throw new DatabaseFileError(`cannot use the database ${options.file}: ${causeOf(error.cause)}`, { cause: error })
     }
   }
 
   protected transact<T>(run: () => T): T {
-    return this.#transaction(run) as T
+    try {
+      return this.#transaction(run) as T
+    } catch (error) {
+      if (!isDiskFailure(error)) throw error
+      const cause = causeOf(error)
+      if (this.#cannotWrite === undefined) {
+        this.#logger.warn(`cannot write the database ${this.#file} (${cause}): answering 503 until it can`)
+      }
+      this.#cannotWrite = cause
+      throw new StoreUnavailableError(`cannot write the database ${this.#file}: ${cause}`, { cause: error })
+    }
+  }
+
+  /** Ready unless a write failed: then a write must work again first. */
+  override async check(): Promise<void> {
+    if (this.#cannotWrite === undefined) return
+    try {
+      probeWrite(this.#db)
+    } catch (error) {
+      throw new StoreUnavailableError(`cannot write the database ${this.#file}: ${causeOf(error)}`, { cause: error })
+    }
+    this.#cannotWrite = undefined
+    this.#logger.warn(`the database ${this.#file} takes writes again`)
   }
 
   protected firstResult(key: string, now: number): FirstResult | undefined {
