@@ -4,6 +4,9 @@
  */
 export const TOKEN_SOURCE = '[A-Za-z0-9_-]{1,64}'
 
+/** The longest a token may be, as `TOKEN_SOURCE` says. */
+export const MAX_TOKEN_LENGTH = 64
+
 export const TOKEN = new RegExp(`^${TOKEN_SOURCE}$`)
 
 /** How a token's shape is said in an error message. */

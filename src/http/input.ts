@@ -60,8 +60,13 @@ export const wholeNumber = (name: string, min: number, max: number) => {
     .pipe(z.number().int(error).min(min, error).max(max, error))
 }
 
-/** The most products one request, stream or socket may name. */
-export const MAX_WATCHED_SKUS = 1000
+/**
+ * The most products one request, stream or socket may name, each up to `MAX_TOKEN_LENGTH` long. A poll or a
+ * stream names them in its URL, commas encoded as `%2C` as browsers send them: 100 of the longest take under
+ * 7 KB, inside the 8 KB a request line may have behind nginx as it comes, and Node's 16 KiB for the whole
+ * head. More are watched as `*`.
+ */
+export const MAX_WATCHED_SKUS = 100
 
 /**
  * The products a client watches, as `?skus=` names them: `*` for the whole catalog, or SKUs separated by

@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { writeFinalAnswer, writeFinalRefusal } from './answer.js'
+import { MAX_TOKEN_LENGTH } from '../domain/tokens.js'
+import { MAX_WATCHED_SKUS } from './input.js'
 import type { ServeBindings } from './node-bindings.js'
 
 /** What the app is given of an upgrade request, beside its headers: the socket Node's HTTP server let go of. */
@@ -14,8 +16,11 @@ export interface Upgrade {
 
 type Fetch = (request: Request, env: ServeBindings) => Response | Promise<Response>
 
-/** The largest WebSocket frame taken: a larger one closes the socket with 1009 (message too big). */
-export const MAX_FRAME_BYTES = 4096
+/**
+ * The largest WebSocket frame taken: a larger one closes the socket with 1009 (message too big). A subscribe
+ * frame of as many of the longest SKUs as a client may watch fits, each quoted with its comma.
+ */
+export const MAX_FRAME_BYTES = 1024 + MAX_WATCHED_SKUS * (MAX_TOKEN_LENGTH + 3)
 
 /**
  * Serves every upgrade request through the app, like any other request: a route that takes it calls

@@ -1,3 +1,4 @@
+import { MAX_WATCHED_SKUS } from '../../src/http/input.js'
 import { describe, expect, it } from 'vitest'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -209,15 +210,15 @@ describe('GET /status?skus=', () => {
     expect(stale.products).toHaveLength(2)
   })
 
-  it('refuses an unknown SKU with 404 and a list of more than 1 000 with 400, holding nothing', async () => {
+  it('refuses an unknown SKU with 404 and a list past the limit with 400, holding nothing', async () => {
     const { app, hub } = await shop()
     const unknown = await app.request('/status?skus=sku-0,sku-7')
     expect(unknown.status).toBe(404)
     expect(await unknown.json()).toMatchObject({ error: 'unknown_product' })
-    const skus = Array.from({ length: 1001 }, (_, i) => `s${i}`).join(',')
+    const skus = Array.from({ length: MAX_WATCHED_SKUS + 1 }, (_, i) => `s${i}`).join(',')
     const tooMany = await app.request(`/status?skus=${skus}`)
     expect(tooMany.status).toBe(400)
-    expect(await tooMany.json()).toMatchObject({ message: expect.stringContaining('at most 1000 SKUs') })
+    expect(await tooMany.json()).toMatchObject({ message: expect.stringContaining(`at most ${MAX_WATCHED_SKUS} SKUs`) })
     expect(hub.held).toBe(0)
   })
 })

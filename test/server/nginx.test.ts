@@ -2,6 +2,10 @@ import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { DEFAULT_PRODUCT } from '../../src/domain/product.js'
+import { MAX_TOKEN_LENGTH } from '../../src/domain/tokens.js'
+import { MAX_WATCHED_SKUS } from '../../src/http/input.js'
+import { catalogFile } from '../helpers/catalogs.js'
 import { openEventStream } from '../helpers/event-stream.js'
 import { runNginxTests, startNginx } from '../helpers/nginx.js'
 import { REDIS_URL, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
@@ -9,6 +13,9 @@ import { heldBy, postCart } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { track } from '../helpers/turns.js'
+
+/** As many SKUs as a client may watch, each as long as a SKU may be. */
+const LONGEST = Array.from({ length: MAX_WATCHED_SKUS }, (_, i) => String(i).padStart(MAX_TOKEN_LENGTH, 'x'))
 
 interface Answer {
   readonly inventoryCount: number
@@ -35,6 +42,8 @@ describe.skipIf(!runNginxTests || !runRedisTests)(
         STORE_KEY_PREFIX: newPrefix(),
         HEARTBEAT_SECONDS: '1',
         TRUSTED_PROXIES: '127.0.0.1',
+        // The classic product first, then as many products of the longest SKUs as a client may watch.
+        CATALOG_FILE: catalogFile([DEFAULT_PRODUCT, ...LONGEST.map((sku) => ({ sku, name: sku, onHand: 1 }))]),
       }
       processes = (await Promise.all([startServerProcess(env), startServerProcess(env)])).map(({ url }) => url)
       proxy = await startNginx(processes.map((url) => new URL(url).host))
@@ -67,6 +76,16 @@ describe.skipIf(!runNginxTests || !runRedisTests)(
       expect(Date.now() - started).toBeGreaterThanOrEqual(1900)
       expect(answer).toMatchObject({ version, retryAfterMs: expect.any(Number) })
       expect(answer.retryAfterMs).toBeLessThan(1000)
+    })
+
+    it('passes an event stream that names as many of the longest SKUs as a client may watch', async () => {
+      const stream = await openEventStream(`${proxy.url}/events?skus=${encodeURIComponent(LONGEST.join(','))}`)
+      try {
+        expect(stream.response.statusCode).toBe(200)
+        expect(JSON.parse((await stream.nextEvent(1000)).data).products).toHaveLength(MAX_WATCHED_SKUS)
+      } finally {
+        stream.close()
+      }
     })
 
     it('carries a WebSocket: the stock on connect, and each change', async () => {

@@ -1,37 +1,11 @@
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
+import { MAX_FRAME_BYTES } from '../../src/http/upgrades.js'
 import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { anyEpoch } from '../helpers/stock.js'
-
-/** A WebSocket client that queues the frames it receives, parsed. */
-async function connect(url: string, query = '') {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws${query}`)
-  const frames: unknown[] = []
-  let wake = () => {}
-  socket.on('message', (data) => {
-    frames.push(JSON.parse((data as Buffer).toString()))
-    wake()
-  })
-  await once(socket, 'open')
-  return {
-    socket,
-    async next(timeoutMs = 2000): Promise<Record<string, unknown>> {
-      const deadline = Date.now() + timeoutMs
-      while (frames.length === 0) {
-        if (Date.now() > deadline) throw new Error(`no frame within ${timeoutMs} ms`)
-        await new Promise<void>((resolve) => {
-          wake = resolve
-          setTimeout(resolve, 20)
-        })
-      }
-      return frames.shift() as Record<string, unknown>
-    },
-    send: (frame: unknown) => socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-  }
-}
+import { connect } from '../helpers/websocket-client.js'
 
 const stockFrame = (inventoryCount: number, version: number) => ({
   type: 'stock',
@@ -109,15 +83,15 @@ describe('GET /ws, through real sockets', () => {
     expect(await client.next()).toEqual({ ...stockFrame(0, 1), totalInventory: 1 })
     client.send({ type: 'cart', session: 'second', action: 'add' })
     expect(await client.next()).toMatchObject({ type: 'error', error: 'sold_out' })
-    expect(client.socket.readyState).toBe(WebSocket.OPEN)
+    expect(client.socket.readyState).toBe(client.socket.OPEN)
     expect(await (await fetch(`${server.url}/inventory`)).json()).toMatchObject({ inventoryCount: 0, version: 1 })
   })
 
-  it('closes with 1009 a frame over 4 KiB', async () => {
+  it('closes with 1009 a frame over the largest a client needs to send', async () => {
     const server = await start()
     const client = await connect(server.url)
     await client.next()
-    client.send({ type: 'cart', session: 'x'.repeat(5000), action: 'add' })
+    client.send({ type: 'cart', session: 'x'.repeat(MAX_FRAME_BYTES), action: 'add' })
     const [code] = (await once(client.socket, 'close')) as [number]
     expect(code).toBe(1009)
   })
