@@ -6,7 +6,7 @@ import { TOKEN, TOKEN_SHAPE } from './domain/tokens.js'
 
 /** A product's name, wherever one is given: the catalog file, the admin API. */
 export const productName = z
-  .string({ error: 'name must be a string' })
+  .string({ error: (issue) => (issue.input === undefined ? 'name is required' : 'name must be a string') })
   .trim()
   .min(1, { error: 'name must not be empty' })
   .max(200, { error: 'name must be at most 200 characters' })

@@ -8,18 +8,29 @@ import { replayHeaders } from './answer.js'
 import { ApiError } from './api-error.js'
 import { errorCodeOf } from './errors.js'
 import type { CartRates } from './guards/cart-rates.js'
-import { parseInput, sessionField, skuField, wholeNumber } from './input.js'
+import {
+  bodySchemas,
+  parseInput,
+  sessionField,
+  skuField,
+  wholeNumber,
+  type BodyFields,
+  type FieldSource,
+} from './input.js'
 import { classicStock, classicStockBody, secondsUntil, stockViewBody } from './stock-bodies.js'
 
 const quoted = (actions: readonly string[]) => actions.map((action) => `'${action}'`)
+
+/** The classic actions, on the default product: the classic command knows no other. */
+const CLASSIC_ACTIONS = ['add', 'remove'] as const
 
 /** The classic command, which names no product and no quantity: `add` or `remove` the default product. */
 const classicCommand = z.object(
   {
     session: sessionField,
-    action: z.enum(['add', 'remove'], {
+    action: z.enum(CLASSIC_ACTIONS, {
       error: (issue) =>
-        issue.input === undefined ? 'action is required' : `action must be ${quoted(['add', 'remove']).join(' or ')}`,
+        issue.input === undefined ? 'action is required' : `action must be ${quoted(CLASSIC_ACTIONS).join(' or ')}`,
     }),
   },
   { error: 'the body must be an object with the fields session and action' },
@@ -27,31 +38,42 @@ const classicCommand = z.object(
 
 const MAX_QUANTITY = 1_000_000
 
-/** The units a `set` asks a line to hold. */
-const quantityField = wholeNumber('quantity', 0, MAX_QUANTITY)
+/** A command that names a product, a quantity, or an action but the classic two: any of the actions, on any product. */
+const catalogCommand = (source: FieldSource) =>
+  z
+    .object({
+      session: sessionField,
+      action: z.enum(CART_ACTIONS, {
+        error: (issue) =>
+          issue.input === undefined
+            ? 'action is required'
+            : `action must be ${quoted(CART_ACTIONS.slice(0, -1)).join(', ')} or '${CART_ACTIONS.at(-1)}'`,
+      }),
+      sku: skuField.optional(),
+      quantity: wholeNumber('quantity', 0, MAX_QUANTITY, source).optional(),
+    })
+    .superRefine(({ action, quantity }, ctx) => {
+      if (action === 'set' && quantity === undefined) ctx.addIssue({ code: 'custom', message: 'set needs a quantity' })
+      if (action !== 'set' && quantity !== undefined) {
+        ctx.addIssue({ code: 'custom', message: "quantity goes only with action 'set'" })
+      }
+    })
 
-/** A command that names a product, a quantity, or both: any of the actions, on any product. */
-const catalogCommand = z
-  .object({
-    session: sessionField,
-    action: z.enum(CART_ACTIONS, {
-      error: (issue) =>
-        issue.input === undefined
-          ? 'action is required'
-          : `action must be ${quoted(CART_ACTIONS.slice(0, -1)).join(', ')} or '${CART_ACTIONS.at(-1)}'`,
-    }),
-    sku: skuField.optional(),
-    quantity: quantityField.optional(),
-  })
-  .superRefine(({ action, quantity }, ctx) => {
-    if (action === 'set' && quantity === undefined) ctx.addIssue({ code: 'custom', message: 'set needs a quantity' })
-    if (action !== 'set' && quantity !== undefined) {
-      ctx.addIssue({ code: 'custom', message: "quantity goes only with action 'set'" })
-    }
-  })
+const catalogCommands = bodySchemas(catalogCommand)
 
 /** A cart action as a client sends it: the classic command, or one on a product. */
-export const cartCommandFields = z.union([classicCommand, catalogCommand])
+export const cartCommandFields = bodySchemas((source) => z.union([classicCommand, catalogCommands[source]]))
+
+/**
+ * Whether fields are the classic command's: no product, no quantity, and one of its two actions (or none, or
+ * fields that are no object at all, which its schema then refuses in its own words).
+ */
+function isClassic(fields: unknown): boolean {
+  if (typeof fields !== 'object' || fields === null) return true
+  if ('sku' in fields || 'quantity' in fields) return false
+  const { action } = fields as { action?: unknown }
+  return action === undefined || CLASSIC_ACTIONS.some((classic) => classic === action)
+}
 
 const holdExpiresInSeconds = z.number().int().min(0).nullable()
 
@@ -99,7 +121,7 @@ export interface CartAnswer {
  * Checks, limits and applies one cart action for `client` (its address), at most once for an
  * `idempotencyKey`.
  */
-export type ApplyCartCommand = (fields: unknown, client: string, idempotencyKey?: string) => Promise<CartAnswer>
+export type ApplyCartCommand = (body: BodyFields, client: string, idempotencyKey?: string) => Promise<CartAnswer>
 
 export interface CartCommandOptions {
   readonly store: Store
@@ -121,10 +143,10 @@ export interface CartCommandOptions {
  */
 export function cartCommands(options: CartCommandOptions): ApplyCartCommand {
   const { store, clock, defaultSku, countsAddresses, rates, metrics } = options
-  const apply: ApplyCartCommand = async (fields, client, idempotencyKey) => {
+  const apply: ApplyCartCommand = async ({ source, fields }, client, idempotencyKey) => {
     await rates.admitClient(client)
-    const classic = typeof fields !== 'object' || fields === null || (!('sku' in fields) && !('quantity' in fields))
-    const command = classic ? parseInput(classicCommand, fields) : parseInput(catalogCommand, fields)
+    const classic = isClassic(fields)
+    const command = classic ? parseInput(classicCommand, fields) : parseInput(catalogCommands[source], fields)
     await rates.admitSession(command.session)
     const request: CartRequest =
       command.action === 'set' ? { action: 'set', quantity: command.quantity ?? 0 } : { action: command.action }
@@ -137,9 +159,9 @@ export function cartCommands(options: CartCommandOptions): ApplyCartCommand {
     if (!result.ok) throw refusalOf(result.refusal, sku, classic, replayed)
     return { body: classic ? classicBody(result, clock.now()) : catalogBody(result, clock.now()), replayed }
   }
-  return async (fields, client, idempotencyKey) => {
+  return async (body, client, idempotencyKey) => {
     try {
-      const answer = await apply(fields, client, idempotencyKey)
+      const answer = await apply(body, client, idempotencyKey)
       metrics.cartAction('ok')
       return answer
     } catch (error) {

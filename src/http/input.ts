@@ -43,22 +43,39 @@ export const idempotencyHeaders = z.object({
 export const idempotencyKeyOf = (c: Context): string | undefined =>
   parseInput(idempotencyHeaders, { 'Idempotency-Key': headerOf(c, 'Idempotency-Key') })['Idempotency-Key']
 
-/** A whole number from `min` to `max`, as text from a form or as a number in JSON. */
-export const wholeNumber = (name: string, min: number, max: number) => {
-  const error = { error: `${name} must be a whole number from ${min} to ${max}` }
-  return z
-    .union(
-      [
-        z.number(),
-        z
-          .string()
-          .regex(/^-?\d+$/)
-          .transform(Number),
-      ],
-      error,
-    )
-    .pipe(z.number().int(error).min(min, error).max(max, error))
+/**
+ * How a request's fields come: as text (a form, a query, a path), where a number is written in digits, or as
+ * JSON, where a number is a number and `"2"` is text.
+ */
+export type FieldSource = 'text' | 'json'
+
+/** A whole number from `min` to `max`: digits in text, a number in JSON. */
+export const wholeNumber = (name: string, min: number, max: number, source: FieldSource = 'text') => {
+  const error = {
+    error: (issue: { readonly input: unknown }) =>
+      issue.input === undefined ? `${name} is required` : `${name} must be a whole number from ${min} to ${max}`,
+  }
+  const number = z.number(error).int(error).min(min, error).max(max, error)
+  return source === 'json'
+    ? number
+    : z
+        .string(error)
+        .regex(/^-?\d+$/, error)
+        .transform(Number)
+        .pipe(number)
 }
+
+/** The schema of a body's fields for each way they may come: from a form, or as JSON. */
+export interface BodySchemas<Schema extends z.ZodType = z.ZodType> {
+  readonly text: Schema
+  readonly json: Schema
+}
+
+/** A body's schemas, each built once, from one description of its fields for either source. */
+export const bodySchemas = <Schema extends z.ZodType>(build: (source: FieldSource) => Schema): BodySchemas<Schema> => ({
+  text: build('text'),
+  json: build('json'),
+})
 
 /**
  * The most products one request, stream or socket may name, each up to `MAX_TOKEN_LENGTH` long. A poll or a
@@ -178,22 +195,45 @@ function repeatedKeyOf(json: string): string | undefined {
   return undefined
 }
 
+/** A body's fields, unchecked, and how they came. */
+export interface BodyFields {
+  readonly source: FieldSource
+  readonly fields: unknown
+}
+
 /**
- * The fields of a form-encoded or JSON body, unchecked. A repeated form field comes back as an array,
- * so that the schema refuses it instead of one of its values silently winning.
+ * The fields of a form-encoded or JSON body, unchecked. A repeated form field comes back as an array, so that
+ * the schema refuses it instead of one of its values silently winning. JSON sent as a form (as `curl -d` does
+ * unless told otherwise) is told so, rather than that its fields are missing.
  */
-export async function readBodyFields(c: Context): Promise<unknown> {
+export async function readBodyFields(c: Context): Promise<BodyFields> {
   const type = c.req.header('Content-Type')?.split(';', 1)[0]?.trim().toLowerCase()
-  if (type === 'application/json') return parseJson(await c.req.text(), 'the body')
-  if (type === 'application/x-www-form-urlencoded') return fieldsOf(new URLSearchParams(await c.req.text()))
+  if (type === 'application/json') return { source: 'json', fields: parseJson(await c.req.text(), 'the body') }
+  if (type === 'application/x-www-form-urlencoded') {
+    const text = await c.req.text()
+    if (/^\s*[[{]/.test(text)) {
+      throw invalidRequest('the body is JSON, but its Content-Type says a form: send it as application/json')
+    }
+    return { source: 'text', fields: fieldsOf(new URLSearchParams(text)) }
+  }
   if (type === 'multipart/form-data') {
     try {
-      return await c.req.parseBody({ all: true })
+      return { source: 'text', fields: await c.req.parseBody({ all: true }) }
     } catch {
       throw invalidRequest(`the body is not valid ${type}`)
     }
   }
-  throw invalidRequest('send the fields as application/x-www-form-urlencoded or application/json')
+  const said = type === undefined ? 'no Content-Type' : `Content-Type ${type}`
+  throw invalidRequest(`the body has ${said}: send the fields as application/x-www-form-urlencoded or application/json`)
+}
+
+/** The body's fields, checked by the schema for how they came; a mismatch is a 400 naming each bad field. */
+export async function readBody<Schema extends z.ZodType>(
+  c: Context,
+  schemas: BodySchemas<Schema>,
+): Promise<z.output<Schema>> {
+  const { source, fields } = await readBodyFields(c)
+  return parseInput(schemas[source], fields)
 }
 
 /**

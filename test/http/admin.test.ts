@@ -156,6 +156,7 @@ describe('the admin API', () => {
 
   it.each([
     ['/admin/products/socks', 'PUT', { name: '', onHand: '1' }, 'name must not be empty'],
+    ['/admin/products/socks', 'PUT', { onHand: '1' }, 'name is required'],
     ['/admin/products/socks', 'PUT', { name: 'Socks', onHand: '-1' }, 'onHand must be a whole number'],
     ['/admin/products/sku-0/adjustments', 'POST', { delta: '1.5', reason: 'x' }, 'delta must be a whole number'],
     ['/admin/products/sku-0/adjustments', 'POST', { delta: '1' }, 'reason is required'],

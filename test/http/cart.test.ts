@@ -99,8 +99,23 @@ describe('POST /cart', () => {
     ['a session of unicode letters', form('session=%C3%A9t%C3%A9&action=add'), 'session must be 1 to 64 characters'],
     ['a repeated session field', form('session=a&session=b&action=add'), 'session must be a single string'],
     ['no action', form('session=abc'), 'action is required'],
-    ['an unknown action', form('session=abc&action=buy'), "action must be 'add' or 'remove'"],
-    ['an action in the wrong case', form('session=abc&action=ADD'), "action must be 'add' or 'remove'"],
+    ['an unknown action', form('session=abc&action=buy'), "action must be 'add', 'remove' or 'set'"],
+    ['an action in the wrong case', form('session=abc&action=ADD'), "action must be 'add', 'remove' or 'set'"],
+    ['set without a quantity', form('session=abc&action=set'), 'set needs a quantity'],
+    [
+      'JSON sent as a form, as curl -d sends it',
+      form('{"session":"abc","action":"add"}'),
+      'the body is JSON, but its Content-Type says a form: send it as application/json',
+    ],
+    [
+      'a quantity in JSON that is text',
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"session":"abc","action":"set","quantity":"2"}',
+      },
+      'quantity must be a whole number from 0 to 1000000',
+    ],
     ['malformed JSON', { ...json({}), body: '{"session": "abc",' }, 'the body is not valid JSON'],
     [
       'a JSON key given twice',
@@ -135,7 +150,7 @@ describe('POST /cart', () => {
   it('names every bad field at once', async () => {
     const { postCart } = await testApp()
     const response = await postCart({ action: 'buy' })
-    expect((await response.json()).message).toBe("session is required; action must be 'add' or 'remove'")
+    expect((await response.json()).message).toBe("session is required; action must be 'add', 'remove' or 'set'")
   })
 
   it('accepts a 64-character session of every allowed kind of character', async () => {

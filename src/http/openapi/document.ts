@@ -56,12 +56,10 @@ function operationOf(operation: Operation) {
   const { summary, description, admin, params, query, headers, body, answers } = operation
   const requestBody = body && {
     required: true,
-    content: Object.fromEntries(
-      ['application/x-www-form-urlencoded', 'application/json'].map((type) => [
-        type,
-        { schema: jsonSchemaOf(body, 'input') },
-      ]),
-    ),
+    content: {
+      'application/x-www-form-urlencoded': { schema: jsonSchemaOf(body.text, 'input') },
+      'application/json': { schema: jsonSchemaOf(body.json, 'input') },
+    },
   }
   return {
     summary,

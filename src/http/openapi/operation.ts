@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import type { BodySchemas } from '../input.js'
 
 export type Method = 'get' | 'post' | 'put' | 'delete'
 
@@ -29,8 +30,8 @@ export interface Operation {
   readonly query?: z.ZodType
   /** The request headers it reads, by name. */
   readonly headers?: z.ZodType
-  /** The body's fields, as a form or as JSON. */
-  readonly body?: z.ZodType
+  /** The body's fields, as a form or as JSON, each its own schema. */
+  readonly body?: BodySchemas
   readonly answers: Readonly<Record<number, Answer>>
 }
 

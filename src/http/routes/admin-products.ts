@@ -9,10 +9,11 @@ import { ApiError } from '../api-error.js'
 import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import {
+  bodySchemas,
   idempotencyHeaders,
   idempotencyKeyOf,
   parseInput,
-  readBodyFields,
+  readBody,
   sessionField,
   singleText,
   skuField,
@@ -30,30 +31,34 @@ const holdPath = z.object({
   session: sessionField.meta({ examples: ['abc'] }),
 })
 
-const productFields = z.object(
-  {
-    name: productName.meta({ examples: ['The Limited Edition'] }),
-    onHand: wholeNumber('onHand', 0, MAX_ON_HAND).meta({ examples: [10] }),
-    expected: wholeNumber('expected', 0, MAX_ON_HAND)
-      .optional()
-      .meta({ description: 'Set onHand only if it still is this: what you last read' }),
-  },
-  { error: 'the body must be an object with the fields name and onHand, and maybe expected' },
+const productFields = bodySchemas((source) =>
+  z.object(
+    {
+      name: productName.meta({ examples: ['The Limited Edition'] }),
+      onHand: wholeNumber('onHand', 0, MAX_ON_HAND, source).meta({ examples: [10] }),
+      expected: wholeNumber('expected', 0, MAX_ON_HAND, source)
+        .optional()
+        .meta({ description: 'Set onHand only if it still is this: what you last read' }),
+    },
+    { error: 'the body must be an object with the fields name and onHand, and maybe expected' },
+  ),
 )
 
-const adjustmentFields = z.object(
-  {
-    delta: wholeNumber('delta', -MAX_ON_HAND, MAX_ON_HAND).meta({
-      description: 'Units to add to onHand (a delivery) or, negative, to take off (a count, a breakage)',
-      examples: [5],
-    }),
-    reason: singleText('reason')
-      .trim()
-      .min(1, { error: 'reason must not be empty' })
-      .max(200, { error: 'reason must be at most 200 characters' })
-      .meta({ examples: ['delivery'] }),
-  },
-  { error: 'the body must be an object with the fields delta and reason' },
+const adjustmentFields = bodySchemas((source) =>
+  z.object(
+    {
+      delta: wholeNumber('delta', -MAX_ON_HAND, MAX_ON_HAND, source).meta({
+        description: 'Units to add to onHand (a delivery) or, negative, to take off (a count, a breakage)',
+        examples: [5],
+      }),
+      reason: singleText('reason')
+        .trim()
+        .min(1, { error: 'reason must not be empty' })
+        .max(200, { error: 'reason must be at most 200 characters' })
+        .meta({ examples: ['delivery'] }),
+    },
+    { error: 'the body must be an object with the fields delta and reason' },
+  ),
 )
 
 const productAnswer = z.object({ product: stockViewBody })
@@ -132,7 +137,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
     .put(routeOf(putProduct), async (c) => {
       const key = idempotencyKeyOf(c)
       const { sku } = parseInput(productPath, c.req.param())
-      const fields = parseInput(productFields, await readBodyFields(c))
+      const fields = await readBody(c, productFields)
       const result = await store.putProduct({ sku, ...fields }, key)
       const headers = replayHeaders(result.replayed)
       if (result.ok) {
@@ -149,7 +154,7 @@ export function adminProductRoutes(store: Store, clock: Clock): Hono<AppEnv> {
     .post(routeOf(adjust), async (c) => {
       const key = idempotencyKeyOf(c)
       const { sku } = parseInput(productPath, c.req.param())
-      const { delta, reason } = parseInput(adjustmentFields, await readBodyFields(c))
+      const { delta, reason } = await readBody(c, adjustmentFields)
       const result = await store.adjust(sku, delta, reason, key)
       const headers = replayHeaders(result.replayed)
       if (!result.ok) throw boundRefusal(sku, result, headers)

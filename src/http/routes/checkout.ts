@@ -7,11 +7,12 @@ import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import type { CartRates } from '../guards/cart-rates.js'
 import {
+  bodySchemas,
   idempotencyHeaders,
   idempotencyKeyOf,
   parseInput,
   queryFields,
-  readBodyFields,
+  readBody,
   orderPath,
   sessionField,
 } from '../input.js'
@@ -19,9 +20,11 @@ import { REPLAYED_HEADER, routeOf, type Operation } from '../openapi/operation.j
 import { refusals } from '../openapi/refusals.js'
 import { orderBody, orderBodySchema } from '../sale-bodies.js'
 
-const checkoutFields = z.object(
-  { session: sessionField.meta({ examples: ['abc'] }) },
-  { error: 'the body must be an object with the field session' },
+const checkoutFields = bodySchemas(() =>
+  z.object(
+    { session: sessionField.meta({ examples: ['abc'] }) },
+    { error: 'the body must be an object with the field session' },
+  ),
 )
 
 const orderQuery = z.object({ session: sessionField.meta({ examples: ['abc'] }) })
@@ -73,7 +76,7 @@ export function checkoutRoutes({ store, rates }: CheckoutRouteOptions): Hono<App
     .post(routeOf(checkout), async (c) => {
       const key = idempotencyKeyOf(c)
       await rates.admitClient(c.get('client'))
-      const { session } = parseInput(checkoutFields, await readBodyFields(c))
+      const { session } = await readBody(c, checkoutFields)
       await rates.admitSession(session)
       const result = await store.checkout(session, key)
       const headers = replayHeaders(result.replayed)

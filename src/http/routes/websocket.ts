@@ -192,7 +192,10 @@ class Socket {
     const frame = parseJson(text, 'the frame')
     const { type } = parseInput(commandFrame, frame)
     if (type === 'cart')
-      return { type: 'cart-result', ...(await this.options.applyCartCommand(frame, this.client)).body }
+      return {
+        type: 'cart-result',
+        ...(await this.options.applyCartCommand({ source: 'json', fields: frame }, this.client)).body,
+      }
     const { skus, since, epoch } = parseInput(watchFrame, frame)
     const watch = watchOf(skus, this.options.defaultSku, this.options.hub)
     if (type === 'subscribe') this.#subscribe(watch, since === undefined ? undefined : { version: since, epoch })
