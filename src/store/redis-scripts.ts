@@ -12,7 +12,7 @@ import { MAX_ON_HAND } from '../domain/product.js'
  * change), `P skus` (a sorted set of the SKUs, scored by their place in the catalog), `P expiries` (every
  * held line as `<sku>|<session>`, scored by the instant in ms its hold lapses, `+inf` for never), `P lapses`
  * (every lapsed line, scored by when it lapsed), `P cart:<session>` (the SKUs a session has a line of),
- * `P order:<id>` (an order, as JSON), `P once:<key>` (an idempotency key's command and first reply),
+ * `P order:<id>` (an order, as JSON), `P once:<scope>:<key>` (an idempotency key's command and first reply),
  * `P ledger` (seq → movement, as JSON) and `P ledger:seq` (the last seq); and per product, under its own
  * hash tag: `P product:{sku}` (a hash of name, onHand, held and version), `P lines:{sku}` (session → units
  * held), `P lapsed:{sku}` (session → units of a lapsed line), `P addresses:{sku}` (session → its client
@@ -147,15 +147,16 @@ if not epoch or not version or redis.call('EXISTS', KEYS[3]) == 0 then return { 
 /**
  * A change: every product it touches gets the catalog's next version, taken once, and every move of onHand
  * or held is recorded with the counters after it; \`finish\` publishes the products changed, and keeps the
- * reply for the idempotency key. ARGV 4 the idempotency key ('' for none), 5 the command it is compared by,
- * 6 how long it is kept (ms).
+ * reply for the idempotency key. ARGV 4 the idempotency key as the client gave it ('' for none; the ledger
+ * records it), 5 whose keys it is among (a shopper's, the admin's), 6 the command it is compared by, 7 how long
+ * it is kept (ms).
  *
  * Under a key already used, the script does nothing: the same command is answered `replayed` and the
  * first reply, another `reused`. Otherwise a change answers `ok` and its reply, as JSON.
  */
 const CHANGE = `${CATALOG}
-local key, command = ARGV[4], ARGV[5]
-local once = key ~= '' and prefix .. 'once:' .. key
+local key, command = ARGV[4], ARGV[6]
+local once = key ~= '' and prefix .. 'once:' .. ARGV[5] .. ':' .. key
 if once then
   local first = redis.call('GET', once)
   if first then
@@ -200,7 +201,7 @@ end
 local function finish(reply)
   publish()
   local text = cjson.encode(reply)
-  if once then redis.call('SET', once, cjson.encode({ command = command, reply = text }), 'PX', ARGV[6]) end
+  if once then redis.call('SET', once, cjson.encode({ command = command, reply = text }), 'PX', ARGV[7]) end
   return { 'ok', text }
 end
 -- The refusal of a change that would take p's onHand to \`wanted\`, past MAX_ON_HAND; nil when it does not.
@@ -332,25 +333,25 @@ return { 'ok', cjson.encode(lines) }
 `
 
 /**
- * ARGV 7 sku, 8 session, 9 'add', 'remove' or 'set', 10 the quantity for 'set', 11 the end of the hold (ms,
- * or '+inf'), 12 the units a session may hold, 13 the units an address may hold (0 for no cap), 14 the
+ * ARGV 8 sku, 9 session, 10 'add', 'remove' or 'set', 11 the quantity for 'set', 12 the end of the hold (ms,
+ * or '+inf'), 13 the units a session may hold, 14 the units an address may hold (0 for no cap), 15 the
  * client address ('' for none).
  *
  * Sets the line as \`Stockroom.apply\` would, a lapsed line counting as holding none; a change to held bumps
  * the version and writes a \`hold\` or \`release\`. Its reply is a \`CartResult\`.
  */
 export const APPLY_SCRIPT = `${WRITES}${CHANGE}
-local sku, session, action = ARGV[7], ARGV[8], ARGV[9]
+local sku, session, action = ARGV[8], ARGV[9], ARGV[10]
 local p, problem = known(sku)
 if not p then return problem end
 local line = lineOf(sku, session)
 local held = (line and not line.lapsed) and line.quantity or 0
-local address = (line and line.address) or (ARGV[14] ~= '' and ARGV[14]) or nil
+local address = (line and line.address) or (ARGV[15] ~= '' and ARGV[15]) or nil
 local byAddress = address and tonumber(redis.call('HGET', unitsKey(sku), address)) or 0
 local wanted = 0
-if action == 'add' then wanted = math.max(1, held) elseif action == 'set' then wanted = tonumber(ARGV[10]) end
+if action == 'add' then wanted = math.max(1, held) elseif action == 'set' then wanted = tonumber(ARGV[11]) end
 local more = wanted - held
-local perSession, perAddress = tonumber(ARGV[12]), tonumber(ARGV[13])
+local perSession, perAddress = tonumber(ARGV[13]), tonumber(ARGV[14])
 local available = math.max(0, p.onHand - p.held)
 local refusal
 if more > 0 and wanted > perSession then
@@ -361,22 +362,22 @@ elseif more > 0 and perAddress > 0 and byAddress + more > perAddress then
   refusal = { error = 'address_limit', limit = perAddress }
 end
 if refusal then return finish({ epoch = epoch, version = version, ok = false, refusal = refusal, product = p }) end
-if wanted == 0 then dropLine(sku, session) else putLine(sku, session, wanted, ARGV[11], false, address) end
+if wanted == 0 then dropLine(sku, session) else putLine(sku, session, wanted, ARGV[12], false, address) end
 if more ~= 0 then move(p, more > 0 and 'hold' or 'release', more, by(session)) end
-local holdUntil = (wanted == 0 or ARGV[11] == '+inf') and cjson.null or tonumber(ARGV[11])
+local holdUntil = (wanted == 0 or ARGV[12] == '+inf') and cjson.null or tonumber(ARGV[12])
 local kept = { sku = sku, quantity = wanted, holdUntil = holdUntil, lapsed = false, product = p }
 return finish({ epoch = epoch, version = version, ok = true, line = kept })
 `
 
 /**
- * ARGV 7 how many lines to lapse or forget at most, 8 the instant before which lapsed lines are forgotten.
+ * ARGV 8 how many lines to lapse or forget at most, 9 the instant before which lapsed lines are forgotten.
  * Lapses the held lines whose hold ends at or before now, their units back to stock, each an \`expire\` of its
- * session, all one change; forgets lapsed lines that lapsed before ARGV 8. Run by every process, it lapses
+ * session, all one change; forgets lapsed lines that lapsed before ARGV 9. Run by every process, it lapses
  * each hold once, since the first run removes what the others would. Answers `ok` and how many lines it
  * lapsed or forgot, whichever is more.
  */
 export const EXPIRE_SCRIPT = `${WRITES}${CHANGE}
-local batch = tonumber(ARGV[7])
+local batch = tonumber(ARGV[8])
 local ended = redis.call('ZRANGEBYSCORE', EXPIRIES, '-inf', now, 'WITHSCORES', 'LIMIT', 0, batch)
 for i = 1, #ended, 2 do
   local member = ended[i]
@@ -390,7 +391,7 @@ for i = 1, #ended, 2 do
     redis.call('ZREM', EXPIRIES, member)
   end
 end
-local forgotten = redis.call('ZRANGEBYSCORE', LAPSES, '-inf', ARGV[8], 'LIMIT', 0, batch)
+local forgotten = redis.call('ZRANGEBYSCORE', LAPSES, '-inf', ARGV[9], 'LIMIT', 0, batch)
 for _, member in ipairs(forgotten) do
   local bar = string.find(member, '|', 1, true)
   dropLine(string.sub(member, 1, bar - 1), string.sub(member, bar + 1))
@@ -400,12 +401,12 @@ return { 'ok', math.max(#ended / 2, #forgotten) }
 `
 
 /**
- * ARGV 7 session, 8 the new order's id. Sells every line of the session's cart as \`Stockroom.checkout\`:
+ * ARGV 8 session, 9 the new order's id. Sells every line of the session's cart as \`Stockroom.checkout\`:
  * all or none, a lapsed line held again and sold if its units are still there. Its reply is a
  * \`CheckoutResult\`.
  */
 export const CHECKOUT_SCRIPT = `${WRITES}${CHANGE}
-local session, id = ARGV[7], ARGV[8]
+local session, id = ARGV[8], ARGV[9]
 local lines = linesOf(session)
 if #lines == 0 then return finish({ ok = false, error = 'cart_empty' }) end
 local products, short = {}, {}
@@ -434,11 +435,11 @@ return finish({ ok = true, order = order })
 `
 
 /**
- * ARGV 7 sku, 8 name, 9 onHand, 10 the onHand the caller expects ('' for any). Creates or replaces a
+ * ARGV 8 sku, 9 name, 10 onHand, 11 the onHand the caller expects ('' for any). Creates or replaces a
  * product as \`Stockroom.putProduct\`. Its reply is a \`PutResult\`.
  */
 export const PUT_PRODUCT_SCRIPT = `${WRITES}${CHANGE}
-local sku, name, onHand, expected = ARGV[7], ARGV[8], tonumber(ARGV[9]), ARGV[10]
+local sku, name, onHand, expected = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
 local existing = product(sku)
 if placeOf(sku) and not existing then return { 'lost' } end
 local current = existing and existing.onHand or 0
@@ -462,21 +463,21 @@ if onHand ~= p.onHand then move(p, existing and 'adjust' or 'restock', onHand - 
 return finish({ ok = true, product = p, created = not existing })
 `
 
-/** ARGV 7 sku, 8 delta, 9 reason. Moves onHand as \`Stockroom.adjust\`. Its reply is an \`AdjustResult\`. */
+/** ARGV 8 sku, 9 delta, 10 reason. Moves onHand as \`Stockroom.adjust\`. Its reply is an \`AdjustResult\`. */
 export const ADJUST_SCRIPT = `${WRITES}${CHANGE}
-local sku, delta = ARGV[7], tonumber(ARGV[8])
+local sku, delta = ARGV[8], tonumber(ARGV[9])
 local p, problem = known(sku)
 if not p then return problem end
 if p.onHand + delta < p.held then return finish({ ok = false, error = 'below_held', held = p.held }) end
 local tooMany = aboveLimit(p, p.onHand + delta)
 if tooMany then return finish(tooMany) end
-if delta ~= 0 then move(p, delta > 0 and 'restock' or 'adjust', delta, by('admin', { reason = ARGV[9] })) end
+if delta ~= 0 then move(p, delta > 0 and 'restock' or 'adjust', delta, by('admin', { reason = ARGV[10] })) end
 return finish({ ok = true, product = p })
 `
 
-/** ARGV 7 sku, 8 session. Lets go one session's line as \`Stockroom.releaseHold\`. Its reply is a \`ReleaseResult\`. */
+/** ARGV 8 sku, 9 session. Lets go one session's line as \`Stockroom.releaseHold\`. Its reply is a \`ReleaseResult\`. */
 export const RELEASE_SCRIPT = `${WRITES}${CHANGE}
-local sku, session = ARGV[7], ARGV[8]
+local sku, session = ARGV[8], ARGV[9]
 local p, problem = known(sku)
 if not p then return problem end
 local line = lineOf(sku, session)
@@ -487,9 +488,9 @@ if released > 0 then move(p, 'release', -released, by('admin')) end
 return finish({ ok = true, released = released, product = p })
 `
 
-/** ARGV 7 order id. Cancels an order as \`Stockroom.cancelOrder\`. Its reply is a \`CancelResult\`. */
+/** ARGV 8 order id. Cancels an order as \`Stockroom.cancelOrder\`. Its reply is a \`CancelResult\`. */
 export const CANCEL_SCRIPT = `${WRITES}${CHANGE}
-local id = ARGV[7]
+local id = ARGV[8]
 local order = redis.call('GET', orderKey(id))
 if not order then return finish({ ok = false, error = 'order_not_found' }) end
 order = cjson.decode(order)

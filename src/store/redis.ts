@@ -45,6 +45,7 @@ import { StoreUnavailableError } from './store-unavailable-error.js'
 import { StoreUnusableError } from './store-unusable-error.js'
 import { verifyLedger } from './verify-ledger.js'
 import {
+  ADMIN_KEYS,
   commandOf,
   holdEndNow,
   IDEMPOTENCY_KEY_TTL_MS,
@@ -60,6 +61,7 @@ import {
   type MovementQuery,
   type PutResult,
   type ReleaseResult,
+  SHOPPER_KEYS,
   type Store,
   type StoreOptions,
 } from './store.js'
@@ -245,7 +247,7 @@ export class RedisStore implements Store {
     const { session, sku, request, address } = command
     const end = holdEndNow(this.#options.holds)
     const { maxPerSession, maxPerAddress } = this.#options.rules
-    return this.#change(applyReply, 'stockApply', idempotencyKey, commandOf(command), [
+    return this.#change(applyReply, 'stockApply', SHOPPER_KEYS, idempotencyKey, commandOf(command), [
       sku,
       session,
       request.action,
@@ -259,15 +261,20 @@ export class RedisStore implements Store {
 
   async expireHolds(): Promise<void> {
     const forgetBefore = this.#now() - LAPSED_LINES_KEPT_MS
-    const run = () => this.#read('stockExpire', '', '', 0, EXPIRE_BATCH, forgetBefore)
+    // Under no idempotency key: a change without a key, a scope, a command or a time to keep it.
+    const run = () => this.#read('stockExpire', '', '', '', 0, EXPIRE_BATCH, forgetBefore)
     while (count.parse(await run()) === EXPIRE_BATCH);
   }
 
   async checkout(session: string, idempotencyKey?: string): Promise<CheckoutResult> {
-    return this.#change(checkoutReply, 'stockCheckout', idempotencyKey, operationOf('checkout', session), [
-      session,
-      nanoid(),
-    ])
+    return this.#change(
+      checkoutReply,
+      'stockCheckout',
+      SHOPPER_KEYS,
+      idempotencyKey,
+      operationOf('checkout', session),
+      [session, nanoid()],
+    )
   }
 
   async order(id: string): Promise<Order | undefined> {
@@ -277,7 +284,7 @@ export class RedisStore implements Store {
 
   async putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {
     const { sku, name, onHand, expected } = input
-    return this.#change(putReply, 'stockPut', idempotencyKey, operationOf('put', input), [
+    return this.#change(putReply, 'stockPut', ADMIN_KEYS, idempotencyKey, operationOf('put', input), [
       sku,
       name,
       onHand,
@@ -287,7 +294,7 @@ export class RedisStore implements Store {
 
   async adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
     const operation = operationOf('adjust', sku, delta, reason)
-    return this.#change(adjustReply, 'stockAdjust', idempotencyKey, operation, [sku, delta, reason])
+    return this.#change(adjustReply, 'stockAdjust', ADMIN_KEYS, idempotencyKey, operation, [sku, delta, reason])
   }
 
   async holds(sku: string): Promise<LineOf[]> {
@@ -304,11 +311,11 @@ export class RedisStore implements Store {
 
   async releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult> {
     const operation = operationOf('release', sku, session)
-    return this.#change(releaseReply, 'stockRelease', idempotencyKey, operation, [sku, session])
+    return this.#change(releaseReply, 'stockRelease', ADMIN_KEYS, idempotencyKey, operation, [sku, session])
   }
 
   async cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult> {
-    return this.#change(cancelReply, 'stockCancel', idempotencyKey, operationOf('cancel', id), [id])
+    return this.#change(cancelReply, 'stockCancel', ADMIN_KEYS, idempotencyKey, operationOf('cancel', id), [id])
   }
 
   /**
@@ -493,17 +500,18 @@ export class RedisStore implements Store {
   }
 
   /**
-   * A script that changes the stock, at most once under an idempotency key (compared by `command`): its
-   * reply read with `schema`, marked replayed when it is the first reply given again.
+   * A script that changes the stock, at most once under an idempotency key among `scope`'s (compared by
+   * `command`): its reply read with `schema`, marked replayed when it is the first reply given again.
    */
   async #change<T extends object>(
     schema: z.ZodType<T>,
     name: ScriptName,
+    scope: string,
     idempotencyKey: string | undefined,
     command: string,
     args: readonly (string | number)[],
   ): Promise<T & { readonly replayed?: true }> {
-    const once = [idempotencyKey ?? '', command, IDEMPOTENCY_KEY_TTL_MS]
+    const once = [idempotencyKey ?? '', scope, command, IDEMPOTENCY_KEY_TTL_MS]
     const { reply, replayed } = await this.#script(name, [...once, ...args])
     const answer = schema.parse(this.#json(reply))
     return replayed ? { ...answer, replayed: true } : answer

@@ -9,6 +9,7 @@ import { NEVER, Stockroom, type Line, type ProductInput } from '../domain/stockr
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 import { verifyLedger } from './verify-ledger.js'
 import {
+  ADMIN_KEYS,
   commandOf,
   holdEndNow,
   IDEMPOTENCY_KEY_TTL_MS,
@@ -27,6 +28,7 @@ import {
   type MovementQuery,
   type PutResult,
   type ReleaseResult,
+  SHOPPER_KEYS,
   type Store,
   type StoreOptions,
 } from './store.js'
@@ -120,7 +122,7 @@ export abstract class StockroomStore implements Store {
   }
 
   async apply(command: CartCommand, idempotencyKey?: string): Promise<CartResult> {
-    return this.#once(idempotencyKey, commandOf(command), (): Outcome<CartResult> => {
+    return this.#once(SHOPPER_KEYS, idempotencyKey, commandOf(command), (): Outcome<CartResult> => {
       const outcome = this.#stockroom.apply(command, holdEndNow(this.#holds), this.#now(), idempotencyKey)
       if (!outcome.ok) {
         const { ok, product, ...refusal } = outcome
@@ -136,7 +138,7 @@ export abstract class StockroomStore implements Store {
   }
 
   async checkout(session: string, idempotencyKey?: string): Promise<CheckoutResult> {
-    return this.#once(idempotencyKey, operationOf('checkout', session), () =>
+    return this.#once(SHOPPER_KEYS, idempotencyKey, operationOf('checkout', session), () =>
       this.#answer(this.#stockroom.checkout(session, nanoid(), this.#now(), idempotencyKey)),
     )
   }
@@ -146,13 +148,13 @@ export abstract class StockroomStore implements Store {
   }
 
   async putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {
-    return this.#once(idempotencyKey, operationOf('put', input), () =>
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('put', input), () =>
       this.#answer(this.#stockroom.putProduct(input, this.#now(), idempotencyKey)),
     )
   }
 
   async adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
-    return this.#once(idempotencyKey, operationOf('adjust', sku, delta, reason), () =>
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('adjust', sku, delta, reason), () =>
       this.#answer(this.#stockroom.adjust(sku, delta, reason, this.#now(), idempotencyKey)),
     )
   }
@@ -162,13 +164,13 @@ export abstract class StockroomStore implements Store {
   }
 
   async releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult> {
-    return this.#once(idempotencyKey, operationOf('release', sku, session), () =>
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('release', sku, session), () =>
       this.#answer(this.#stockroom.releaseHold(sku, session, this.#now(), idempotencyKey)),
     )
   }
 
   async cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult> {
-    return this.#once(idempotencyKey, operationOf('cancel', id), () =>
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('cancel', id), () =>
       this.#answer(this.#stockroom.cancelOrder(id, this.#now(), idempotencyKey)),
     )
   }
@@ -198,20 +200,26 @@ export abstract class StockroomStore implements Store {
   }
 
   /**
-   * Runs `run` in one transaction, at most once per idempotency key for `IDEMPOTENCY_KEY_TTL_MS`: the same
-   * command under the key is given the first answer again, marked replayed; another throws
-   * `IdempotencyKeyReusedError`. The key is kept in the same transaction as the operation; listeners hear of
-   * what it changed once it is in.
+   * Runs `run` in one transaction, at most once per idempotency key among `scope`'s for
+   * `IDEMPOTENCY_KEY_TTL_MS`: the same command under the key is given the first answer again, marked replayed;
+   * another throws `IdempotencyKeyReusedError`. The key is kept in the same transaction as the operation;
+   * listeners hear of what it changed once it is in.
    */
-  async #once<T extends object>(key: string | undefined, command: string, run: () => Outcome<T>): Promise<T> {
+  async #once<T extends object>(
+    scope: string,
+    key: string | undefined,
+    command: string,
+    run: () => Outcome<T>,
+  ): Promise<T> {
     const { answer, changed } = this.transact((): Outcome<T> => {
       if (key === undefined) return run()
       const now = this.#now()
-      const first = this.firstResult(key, now)
+      const kept = `${scope}:${key}`
+      const first = this.firstResult(kept, now)
       if (first?.command === command) return { answer: { ...(first.result as T), replayed: true }, changed: [] }
       if (first) throw new IdempotencyKeyReusedError()
       const outcome = run()
-      this.keepResult(key, { command, result: outcome.answer }, now + IDEMPOTENCY_KEY_TTL_MS)
+      this.keepResult(kept, { command, result: outcome.answer }, now + IDEMPOTENCY_KEY_TTL_MS)
       return outcome
     })
     this.#tell(changed)

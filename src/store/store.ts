@@ -101,6 +101,13 @@ export interface MovementQuery {
 export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
 
 /**
+ * Whose idempotency keys a key is looked up among: the shoppers', or the admin's. A key a shopper sends never
+ * meets the admin's, so no shopper can take a key the admin's back end will use.
+ */
+export const SHOPPER_KEYS = 'shopper'
+export const ADMIN_KEYS = 'admin'
+
+/**
  * What an idempotency key is compared by: the same request for the same line by the same session is the
  * same command, from whichever address.
  */

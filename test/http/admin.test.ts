@@ -73,6 +73,23 @@ describe('the admin API', () => {
     expect(await replaced.json()).toMatchObject({ created: false, product: { name: 'Wool socks', onHand: 9, held: 3 } })
   })
 
+  it("takes an Idempotency-Key a shopper used already as the admin's own", async () => {
+    const { admin, postCart } = await adminApp()
+    expect((await postCart({ session: 'abc', action: 'add', sku: 'sku-0' }, { 'Idempotency-Key': 'k1' })).status).toBe(
+      200,
+    )
+    const adjusted = await admin(
+      '/admin/products/sku-0/adjustments',
+      'POST',
+      { delta: '1', reason: 'x' },
+      {
+        'Idempotency-Key': 'k1',
+      },
+    )
+    expect(adjusted.status).toBe(200)
+    expect(await adjusted.json()).toMatchObject({ product: { onHand: 6, held: 1 } })
+  })
+
   it('adjusts by a delta with a reason, once per Idempotency-Key', async () => {
     const { admin } = await adminApp()
     const adjust = () =>

@@ -202,7 +202,7 @@ describe('POST /cart with an Idempotency-Key', () => {
       expect(response.status).toBe(422)
       expect(await response.json()).toEqual({
         error: 'idempotency_key_reused',
-        message: expect.stringContaining('another cart action'),
+        message: expect.stringContaining('another request'),
       })
     }
     expect(await inventory()).toMatchObject({ inventoryCount: 9, version: 1 })

@@ -115,7 +115,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const results = await Promise.all(stores.map((store) => store.apply('add', 'alice', 'retried-key')))
     expect(results.filter((result) => !result.replayed)).toHaveLength(1)
     expect(await stores[0]!.snapshot()).toMatchObject({ inventoryCount: 9, version: 1 })
-    const ttl = await admin.pttl(`${prefix}once:retried-key`)
+    const ttl = await admin.pttl(`${prefix}once:shopper:retried-key`)
     expect(ttl).toBeGreaterThan(590_000)
     expect(ttl).toBeLessThanOrEqual(600_000)
   })

@@ -105,6 +105,18 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 3, held: 1 })
   })
 
+  it("keeps the shoppers' idempotency keys apart from the admin's", async () => {
+    const store = await shop()
+    expect(await store.apply(set('a', 'sku-0', 1), 'same-key')).toMatchObject({ ok: true })
+    expect(await store.adjust('sku-0', 3, 'delivery', 'same-key')).toMatchObject({ ok: true, product: { onHand: 8 } })
+    // Each side's key still gives its own first answer, and refuses another request.
+    expect(await store.apply(set('a', 'sku-0', 1), 'same-key')).toMatchObject({ replayed: true })
+    expect(await store.adjust('sku-0', 3, 'delivery', 'same-key')).toMatchObject({ replayed: true })
+    await expect(store.checkout('a', 'same-key')).rejects.toThrow(IdempotencyKeyReusedError)
+    await expect(store.releaseHold('sku-0', 'a', 'same-key')).rejects.toThrow(IdempotencyKeyReusedError)
+    expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 8, held: 1 })
+  })
+
   it('refuses an empty cart, and a lapsed line whose units are gone, selling nothing of the cart', async () => {
     const store = await shop()
     expect(await store.checkout('nobody')).toEqual({ ok: false, error: 'cart_empty' })
