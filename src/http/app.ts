@@ -110,7 +110,7 @@ export function createApp({
   app.use(allowedHost(hosts))
   app.use(upgradePath('/ws'))
   app.use(bodyLimit(MAX_BODY_BYTES))
-  app.use(sameOrigin(limits.allowedOrigins))
+  app.use(sameOrigin(limits.allowedOrigins, clients))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(store, defaultSku))
   app.route('/', productsRoutes(store, rules))

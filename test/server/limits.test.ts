@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { openEventStream } from '../helpers/event-stream.js'
-import { heldBy, useServers } from '../helpers/running-server.js'
+import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
 
 describe('limits on a real server', () => {
@@ -28,6 +28,24 @@ describe('limits on a real server', () => {
     expect(poll.status).toBe(200)
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(3900)
   }, 10_000)
+
+  it('takes a change from a page of its own origin only: the same scheme as well as the same host', async () => {
+    const changeFrom = (url: string, headers: Record<string, string>) => postCart(url, 's', 'remove', headers)
+    const plain = await start()
+    const host = new URL(plain.url).host
+    expect((await changeFrom(plain.url, { Origin: `http://${host}` })).status).toBe(200)
+    const https = await changeFrom(plain.url, { Origin: `https://${host}` })
+    expect(https.status).toBe(403)
+    expect(await https.json()).toMatchObject({ error: 'cross_origin' })
+    // Nor does a client's own word make it https: only a trusted proxy's.
+    expect((await changeFrom(plain.url, { Origin: `https://${host}`, 'X-Forwarded-Proto': 'https' })).status).toBe(403)
+
+    const proxied = await start({ TRUSTED_PROXIES: '127.0.0.1' })
+    const behind = new URL(proxied.url).host
+    const overTls = { 'X-Forwarded-Proto': 'https' }
+    expect((await changeFrom(proxied.url, { ...overTls, Origin: `https://${behind}` })).status).toBe(200)
+    expect((await changeFrom(proxied.url, { ...overTls, Origin: `http://${behind}` })).status).toBe(403)
+  })
 
   it('refuses a body over 1 KiB with 413 and one without a length with 411, and changes nothing', async () => {
     const server = await start()

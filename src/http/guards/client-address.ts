@@ -18,6 +18,15 @@ export class ClientAddresses {
     this.#trusted = new Set(trustedProxies.map(plainAddress))
   }
 
+  /**
+   * The scheme the client used: `https` when a trusted proxy that took the request over TLS says so in
+   * `X-Forwarded-Proto` (stockpoll itself speaks plain HTTP), `http` otherwise.
+   */
+  schemeOf(peer: string | undefined, forwardedProto: string | undefined): 'http' | 'https' {
+    const said = forwardedProto?.split(',', 1)[0]?.trim().toLowerCase()
+    return peer !== undefined && this.#trusted.has(plainAddress(peer)) && said === 'https' ? 'https' : 'http'
+  }
+
   of(peer: string | undefined, forwardedFor: string | undefined): string {
     if (peer === undefined) return 'local'
     if (!this.#trusted.has(plainAddress(peer))) return peer
