@@ -1,7 +1,9 @@
 import { once } from 'node:events'
+import { request } from 'node:http'
 import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { MAX_ADMIN_FAILURES, MAX_ADMIN_FAILURES_IN_ALL } from '../../src/http/guards/admin-auth.js'
 import { openEventStream } from '../helpers/event-stream.js'
 import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
@@ -45,6 +47,34 @@ describe('limits on a real server', () => {
     const overTls = { 'X-Forwarded-Proto': 'https' }
     expect((await changeFrom(proxied.url, { ...overTls, Origin: `https://${behind}` })).status).toBe(200)
     expect((await changeFrom(proxied.url, { ...overTls, Origin: `http://${behind}` })).status).toBe(403)
+  })
+
+  it('locks out a guesser of the admin token who spreads its guesses over many addresses', async () => {
+    const token = 'limits-test-admin-token-0123456789abcdef'
+    const server = await start({ ADMIN_TOKEN: token })
+    const { hostname, port } = new URL(server.url)
+    /** GET /admin/verify with `bearer`, from the loopback address 127.0.0.`from`. */
+    const verifyFrom = (from: number, bearer: string) =>
+      new Promise<number>((resolve, reject) => {
+        request(
+          { host: hostname, port, path: '/admin/verify', localAddress: `127.0.0.${from}`, agent: false },
+          (answer) => {
+            answer.resume()
+            resolve(answer.statusCode!)
+          },
+        )
+          .setHeader('Authorization', `Bearer ${bearer}`)
+          .once('error', reject)
+          .end()
+      })
+    const statuses: number[] = []
+    for (let from = 10; from < 60; from++) {
+      for (let guess = 0; guess < MAX_ADMIN_FAILURES; guess++) statuses.push(await verifyFrom(from, `guess-${guess}`))
+    }
+    // No one address failed more than it may, yet all of them together are stopped.
+    expect(statuses.filter((status) => status === 401)).toHaveLength(MAX_ADMIN_FAILURES_IN_ALL)
+    expect(statuses.filter((status) => status === 429)).toHaveLength(statuses.length - MAX_ADMIN_FAILURES_IN_ALL)
+    expect(await verifyFrom(200, token)).toBe(429)
   })
 
   it('refuses a body over 1 KiB with 413 and one without a length with 411, and changes nothing', async () => {

@@ -8,18 +8,29 @@ import { rateLimited } from './rate-limit.js'
 
 /** Failed attempts one client address may make in `FAILURE_WINDOW_SECONDS` before it is refused outright. */
 export const MAX_ADMIN_FAILURES = 10
+/**
+ * Failed attempts all addresses together may make in the window before every attempt is refused: a guesser
+ * with many addresses (a botnet, a whole IPv6 prefix) gets no more guesses than this.
+ */
+export const MAX_ADMIN_FAILURES_IN_ALL = 100
 const FAILURE_WINDOW_SECONDS = 60
+/** The one key every failure is also counted under. */
+const EVERY_ADDRESS = '*'
 
 const REALM = 'stockpoll admin'
 
 /**
  * Lets through only requests that carry `Authorization: Bearer <token>`; Hono's bearerAuth compares it in
  * constant time. Without it, or with another token, the answer is 401 with `WWW-Authenticate`, as JSON like
- * every refusal. Each failure counts against the client's address (shared by every process on a shared
- * store); past `MAX_ADMIN_FAILURES` in a window, it is refused with 429 before its token is even compared.
+ * every refusal. Each failure counts against the client's address and against all addresses together (shared
+ * by every process on a shared store); past `MAX_ADMIN_FAILURES` from the address, or
+ * `MAX_ADMIN_FAILURES_IN_ALL` from all, in a window, a request is refused with 429 before its token is even
+ * compared. Under a guessing attack from many addresses that locks the admin out too, for the window: the
+ * price of giving the guessers nothing.
  */
 export function adminAuth(token: string, store: Store): MiddlewareHandler<AppEnv> {
   const failures = store.rateLimiter('admin-failures', MAX_ADMIN_FAILURES, FAILURE_WINDOW_SECONDS)
+  const allFailures = store.rateLimiter('admin-failures-all', MAX_ADMIN_FAILURES_IN_ALL, FAILURE_WINDOW_SECONDS)
   const refusal = (message: string) => ({ error: 'unauthorized', message })
   const bearer = bearerAuth<AppEnv>({
     token,
@@ -36,9 +47,12 @@ export function adminAuth(token: string, store: Store): MiddlewareHandler<AppEnv
   })
   return async function adminAuth(c, next) {
     const client = c.get('client')
-    const counted = await failures.get(client)
+    const [counted, countedInAll] = await Promise.all([failures.get(client), allFailures.get(EVERY_ADDRESS)])
     if (counted && counted.consumedPoints >= MAX_ADMIN_FAILURES) {
       throw rateLimited('too many failed attempts from this address', counted.msBeforeNext)
+    }
+    if (countedInAll && countedInAll.consumedPoints >= MAX_ADMIN_FAILURES_IN_ALL) {
+      throw rateLimited('too many failed attempts from all addresses', countedInAll.msBeforeNext)
     }
     let admitted = false
     try {
@@ -48,7 +62,7 @@ export function adminAuth(token: string, store: Store): MiddlewareHandler<AppEnv
       })
     } catch (error) {
       if (admitted || !(error instanceof HTTPException)) throw error
-      await failures.penalty(client)
+      await Promise.all([failures.penalty(client), allFailures.penalty(EVERY_ADDRESS)])
       throw await refusalOf(error)
     }
   }
