@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import { ConfigError } from './config-error.js'
 import { loadConfig, type Config, type StoreConfig } from './config.js'
+import type { Catalog } from './domain/catalog.js'
 import { createLogger, type Logger } from './logger.js'
 import { startServer } from './start-server.js'
 import { StoreUnusableError } from './store/store-unusable-error.js'
@@ -40,9 +41,18 @@ async function serve(config: Config, logger: Logger): Promise<void> {
     process.exit(1)
   })
   const worker = cluster.isWorker ? `worker ${process.pid}, ` : ''
-  const [first, ...more] = config.catalog
-  const units = more.length > 0 ? `${config.catalog.length} products` : `${first!.onHand} units`
-  logger.info({ url: server.url }, `stockpoll: ${worker}${units}, ${describeStore(config.store)}, on ${server.url}`)
+  const where = `${describeStore(config.store)}, on ${server.url}`
+  // What the store serves, which a store that keeps its catalog may have changed since the configuration's.
+  const serving = (catalog: Catalog) => {
+    const [first, ...more] = catalog.products
+    const stock = more.length > 0 ? `${catalog.products.length} products` : `${first?.onHand ?? 0} units`
+    logger.info({ url: server.url }, `stockpoll: ${worker}${stock}, ${where}`)
+  }
+  if (server.catalog) serving(server.catalog)
+  else {
+    logger.info({ url: server.url }, `stockpoll: ${worker}${where}; serving once the store is reached`)
+    void server.ready.then(() => server.catalog && serving(server.catalog))
+  }
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -4,6 +4,7 @@ import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
+import type { Catalog } from './domain/catalog.js'
 import { composeStockpoll, type Stockpoll } from './compose.js'
 import { jsonAnswerOf } from './http/answer.js'
 import { answerClientErrors } from './http/client-errors.js'
@@ -20,6 +21,8 @@ export interface RunningServer {
   readonly url: string
   /** How many long polls it holds now. */
   readonly held: number
+  /** The catalog it serves, as its store has it; none until the store was reached. */
+  readonly catalog: Catalog | undefined
   /** Resolves once the store was reached and the server serves the stock (at once, when it was at start). */
   readonly ready: Promise<void>
   /**
@@ -171,6 +174,9 @@ export async function startServer(
     url: `http://${host}:${port}`,
     get held() {
       return stockpoll?.hub.held ?? 0
+    },
+    get catalog() {
+      return stockpoll?.hub.catalog()
     },
     ready,
     close: () => (closingDown ??= shutDown()),

@@ -246,6 +246,11 @@ export class Hub {
     return this.#version
   }
 
+  /** The whole catalog as the hub knows it: the latest it heard of. */
+  catalog(): Catalog {
+    return { epoch: this.#epoch, version: this.#version, products: [...this.#products.values()] }
+  }
+
   /** Whether the catalog has a product with this SKU. */
   has(sku: string): boolean {
     return this.#products.has(sku)

@@ -1,12 +1,14 @@
 import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
+import { useDatabaseFiles } from '../helpers/database-files.js'
 import { postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 describe('the server process', () => {
   const { spawnServer, startServerProcess } = useServerProcesses()
+  const newFile = useDatabaseFiles()
 
   it('on SIGTERM answers its held requests over the default 2 s window, telling each when to return, and exits 0', async () => {
     const { child, url } = await startServerProcess({})
@@ -41,6 +43,25 @@ describe('the server process', () => {
     expect(code).toBe(0)
     expect(Date.now() - signalled).toBeLessThan(5000)
     await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+  })
+
+  it('says at start what its store serves, not what its configuration would seed', async () => {
+    const token = 'process-test-admin-token-0123456789abcdef'
+    const env = { STORE: 'sqlite', DATABASE_FILE: newFile(), ADMIN_TOKEN: token }
+    const first = await startServerProcess(env)
+    expect(first.output()).toContain('stockpoll: 10 units, in SQLite at')
+    const put = await fetch(`${first.url}/admin/products/socks`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${token}` },
+      body: new URLSearchParams({ name: 'Socks', onHand: '4' }),
+    })
+    expect(put.status).toBe(201)
+    first.child.kill('SIGTERM')
+    await once(first.child, 'exit')
+
+    // The configuration still names the one product of 10 units; the file now has two.
+    const again = await startServerProcess(env)
+    expect(again.output()).toMatch(/stockpoll: 2 products, in SQLite at \S+, on http:/)
   })
 
   it('refuses a bad variable with one line naming it, and exit code 2', async () => {
