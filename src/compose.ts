@@ -1,6 +1,7 @@
 import { createApp, type AppDeps, type StockpollApp } from './http/app.js'
 import { Metrics } from './metrics.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
+import { CatalogMirror } from './push/catalog-mirror.js'
 import { Hub } from './push/hub.js'
 
 export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics' | 'defaultSku'> {
@@ -26,7 +27,7 @@ export async function composeStockpoll({
 }: StockpollParts): Promise<Stockpoll> {
   const metrics = new Metrics()
   const catalog = await store.catalog()
-  const hub = new Hub(catalog, { clock, maxWaiters, observer: metrics })
+  const hub = new Hub(new CatalogMirror(catalog), { clock, maxWaiters, observer: metrics })
   metrics.watch(() => hub.heldByTransport())
   const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
   // A change that landed between the first read and the subscription reached no listener; a second read

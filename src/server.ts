@@ -1,7 +1,7 @@
 import cluster from 'node:cluster'
 import { ConfigError } from './config-error.js'
 import { loadConfig, type Config, type StoreConfig } from './config.js'
-import type { Catalog } from './domain/catalog.js'
+import type { CatalogSnapshot } from './domain/catalog.js'
 import { createLogger, type Logger } from './logger.js'
 import { startServer } from './start-server.js'
 import { StoreUnusableError } from './store/store-unusable-error.js'
@@ -43,7 +43,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const worker = cluster.isWorker ? `worker ${process.pid}, ` : ''
   const where = `${describeStore(config.store)}, on ${server.url}`
   // What the store serves, which a store that keeps its catalog may have changed since the configuration's.
-  const serving = (catalog: Catalog) => {
+  const serving = (catalog: CatalogSnapshot) => {
     const [first, ...more] = catalog.products
     const stock = more.length > 0 ? `${catalog.products.length} products` : `${first?.onHand ?? 0} units`
     logger.info({ url: server.url }, `stockpoll: ${worker}${stock}, ${where}`)

@@ -4,7 +4,7 @@ import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
-import type { Catalog } from './domain/catalog.js'
+import type { CatalogSnapshot } from './domain/catalog.js'
 import { composeStockpoll, type Stockpoll } from './compose.js'
 import { jsonAnswerOf } from './http/answer.js'
 import { answerClientErrors } from './http/client-errors.js'
@@ -22,7 +22,7 @@ export interface RunningServer {
   /** How many long polls it holds now. */
   readonly held: number
   /** The catalog it serves, as its store has it; none until the store was reached. */
-  readonly catalog: Catalog | undefined
+  readonly catalog: CatalogSnapshot | undefined
   /** Resolves once the store was reached and the server serves the stock (at once, when it was at start). */
   readonly ready: Promise<void>
   /**
@@ -176,7 +176,7 @@ export async function startServer(
       return stockpoll?.hub.held ?? 0
     },
     get catalog() {
-      return stockpoll?.hub.catalog()
+      return stockpoll?.hub.catalog.snapshot()
     },
     ready,
     close: () => (closingDown ??= shutDown()),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { composeStockpoll } from '../src/compose.js'
 import { loadConfig } from '../src/config.js'
-import type { Catalog } from '../src/domain/catalog.js'
+import type { CatalogSnapshot } from '../src/domain/catalog.js'
 import { silentLogger } from '../src/logger.js'
 import type { Store } from '../src/store/store.js'
 import { CLASSIC_WATCH } from './helpers/catalogs.js'
@@ -17,7 +17,7 @@ import type { Update } from '../src/push/update.js'
  */
 function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
   let reads = 0
-  async function catalog(skus?: readonly string[]): Promise<Catalog> {
+  async function catalog(skus?: readonly string[]): Promise<CatalogSnapshot> {
     const read = await store.catalog(skus)
     if (reads++ > 0) return read
     let stopListening = () => {}

@@ -11,6 +11,7 @@ import type { Hub } from '../push/hub.js'
 import type { Store } from '../store/store.js'
 import type { AppEnv } from './app-env.js'
 import { cartCommands } from './cart-command.js'
+import { ClassicApi } from './classic.js'
 import { errorHandler, notFound } from './errors.js'
 import { AllowedHosts, allowedHost } from './guards/allowed-host.js'
 import { bodyLimit } from './guards/body-limit.js'
@@ -93,7 +94,8 @@ export function createApp({
   const log = new RequestLog({ clock, metrics, logger })
   const clients = new ClientAddresses(limits.trustedProxies)
   const hosts = new AllowedHosts(limits.allowedHosts)
-  const polls = new LongPolls({ hub, defaultSku, pollTimeoutSeconds, heldPerClient })
+  const classic = new ClassicApi(defaultSku, hub.catalog)
+  const polls = new LongPolls({ hub, classic, pollTimeoutSeconds, heldPerClient })
   const rates = new CartRates(store, limits)
   const applyCartCommand = cartCommands({
     store,
@@ -117,8 +119,8 @@ export function createApp({
   app.route('/', cartRoutes({ store, clock, applyCartCommand, defaultSku }))
   app.route('/', checkoutRoutes({ store, rates }))
   app.route('/', statusRoutes(polls))
-  app.route('/', eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }))
-  app.route('/', websocketRoutes({ hub, defaultSku, applyCartCommand, heldPerClient, logger }))
+  app.route('/', eventsRoutes({ hub, classic, heartbeatSeconds, heldPerClient }))
+  app.route('/', websocketRoutes({ hub, classic, applyCartCommand, heldPerClient, logger }))
   app.route('/', healthRoutes(store, hub))
   app.route('/', metricsRoutes(metrics))
   app.route('/', openapiRoutes())

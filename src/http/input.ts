@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
 import { TOKEN, TOKEN_SHAPE } from '../domain/tokens.js'
-import type { Cursor } from '../push/hub.js'
+import type { Cursor } from '../push/watch.js'
 import { invalidRequest } from './api-error.js'
 import { headerOf } from './node-bindings.js'
 

@@ -19,20 +19,26 @@ export class RepollGate {
   #held: Socket[] = []
   #releasing = false
 
-  constructor(readonly hub: Hub) {}
+  constructor(readonly hub: Hub) {
+    hub.onFannedOut(() => {
+      if (this.#held.length > 0 && !this.#releasing) this.#release()
+    })
+  }
 
   /** Stops reading `socket` until the fan-out under way ends; does nothing when none is. */
   holdBack(socket: Socket | null): void {
     if (!socket || socket.destroyed || !this.hub.fanningOut) return
-    if (this.#held.length === 0 && !this.#releasing) this.hub.afterFanOut(this.#release)
     socket.pause()
     this.#held.push(socket)
   }
 
   readonly #release = (): void => {
+    // A change that came meanwhile has a fan-out of its own: the rest wait for its end.
+    if (this.hub.fanningOut) {
+      this.#releasing = false
+      return
+    }
     this.#releasing = true
-    // A change that came meanwhile has a fan-out of its own: the rest wait for that one too.
-    if (this.hub.fanningOut) return this.hub.afterFanOut(this.#release)
     for (const socket of this.#held.splice(0, RELEASE_BATCH)) socket.resume()
     if (this.#held.length > 0) setImmediate(this.#release)
     else this.#releasing = false

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Catalog } from '../domain/catalog.js'
+import type { CatalogSnapshot } from '../domain/catalog.js'
 import { availableOf, stockView, type ProductStock } from '../domain/product.js'
 import type { CartLine } from '../store/store.js'
 
@@ -68,7 +68,7 @@ export const lineBody = (
 export const catalogBodySchema = z.object({ epoch: z.string(), version: count, products: z.array(stockViewBody) })
 
 /** Products of the catalog as clients are sent them, with the epoch and version they are of. */
-export const catalogBody = ({ epoch, version, products }: Catalog): z.infer<typeof catalogBodySchema> => ({
+export const catalogBody = ({ epoch, version, products }: CatalogSnapshot): z.infer<typeof catalogBodySchema> => ({
   epoch,
   version,
   products: products.map(stockView),

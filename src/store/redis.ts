@@ -2,7 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { nanoid } from 'nanoid'
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import { z } from 'zod'
-import type { Catalog } from '../domain/catalog.js'
+import type { CatalogChange, CatalogSnapshot } from '../domain/catalog.js'
 import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductDefinition } from '../domain/product.js'
@@ -223,7 +223,7 @@ export class RedisStore implements Store {
     return store
   }
 
-  async catalog(skus?: readonly string[]): Promise<Catalog> {
+  async catalog(skus?: readonly string[]): Promise<CatalogSnapshot> {
     const { epoch, version, products } = await this.#snapshot(skus ?? [])
     return { epoch, version, products }
   }
@@ -605,7 +605,7 @@ export class RedisStore implements Store {
     clearTimeout(timer)
   }
 
-  #tell(change: Catalog): void {
+  #tell(change: CatalogChange): void {
     for (const listener of this.#listeners) listener(change)
   }
 }

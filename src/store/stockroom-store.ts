@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible'
-import type { Catalog } from '../domain/catalog.js'
+import type { CatalogSnapshot } from '../domain/catalog.js'
 import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
@@ -108,7 +108,7 @@ export abstract class StockroomStore implements Store {
     this.transact(() => this.#stockroom.seed(storeDefaults(options).catalog, this.#now()))
   }
 
-  async catalog(skus?: readonly string[]): Promise<Catalog> {
+  async catalog(skus?: readonly string[]): Promise<CatalogSnapshot> {
     return this.transact(() =>
       this.#catalogOf(skus ? skus.map((sku) => this.#stockroom.product(sku)) : this.state.products()),
     )
@@ -241,7 +241,7 @@ export abstract class StockroomStore implements Store {
     return { epoch: this.epoch, version: this.state.version }
   }
 
-  #catalogOf(products: readonly ProductStock[]): Catalog {
+  #catalogOf(products: readonly ProductStock[]): CatalogSnapshot {
     return { ...this.#stamp(), products }
   }
 }

@@ -1,6 +1,6 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import { systemClock, type Clock } from '../clock.js'
-import type { Catalog } from '../domain/catalog.js'
+import type { CatalogChange, CatalogSnapshot } from '../domain/catalog.js'
 import { CLASSIC_RULES, type CartRules, type Refusal } from '../domain/cart-rules.js'
 import { DEFAULT_PRODUCT, type ProductDefinition, type ProductStock } from '../domain/product.js'
 import type { Divergence, Movement } from '../domain/movement.js'
@@ -118,7 +118,7 @@ export const commandOf = ({ session, sku, request }: CartCommand): string =>
 export const operationOf = (...operation: readonly (string | number | object)[]): string => JSON.stringify(operation)
 
 /** Hears each change: the products it touched; after a new epoch, every product. */
-export type ChangeListener = (change: Catalog) => void
+export type ChangeListener = (change: CatalogChange) => void
 
 /**
  * Where the stock lives: the catalog, and every session's cart. Every implementation applies the rules of
@@ -129,7 +129,7 @@ export type ChangeListener = (change: Catalog) => void
  */
 export interface Store {
   /** The catalog now: the products `skus` names, in catalog order, or every product. */
-  catalog(skus?: readonly string[]): Promise<Catalog>
+  catalog(skus?: readonly string[]): Promise<CatalogSnapshot>
   /** A session's cart now. */
   cart(session: string): Promise<CartView>
   /**

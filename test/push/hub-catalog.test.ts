@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { Catalog } from '../../src/domain/catalog.js'
+import type { CatalogChange } from '../../src/domain/catalog.js'
 import type { ProductStock } from '../../src/domain/product.js'
-import { Hub, type Cursor, type Reason, type Subscriber, type Watch } from '../../src/push/hub.js'
+import { CatalogMirror } from '../../src/push/catalog-mirror.js'
+import { Hub } from '../../src/push/hub.js'
+import type { Reason, Sink } from '../../src/push/subscription.js'
+import type { Cursor, Watch } from '../../src/push/watch.js'
 import type { Update } from '../../src/push/update.js'
 import { stockOf } from '../helpers/catalogs.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -14,12 +17,12 @@ const TIMEOUT_MS = 25_000
 function shop() {
   const clock = new ManualClock()
   const hub = new Hub(
-    { epoch: EPOCH, version: 0, products: ['a', 'b', 'c'].map((sku) => stockOf(sku, 0)) },
+    new CatalogMirror({ epoch: EPOCH, version: 0, products: ['a', 'b', 'c'].map((sku) => stockOf(sku, 0)) }),
     { clock, maxWaiters: 1000 },
   )
   let version = 0
   /** One change: each SKU given held one more unit, at the next version. */
-  const change = (...skus: string[]): Catalog => {
+  const change = (...skus: string[]): CatalogChange => {
     version++
     const change = { epoch: EPOCH, version, products: skus.map((sku) => stockOf(sku, version, version)) }
     hub.publish(change)
@@ -139,7 +142,7 @@ describe('Hub over a catalog', () => {
 
 function recorder() {
   const sent: Update[] = []
-  const subscriber: Subscriber = { send: (update) => void sent.push(update), end: () => {} }
+  const subscriber: Sink = { send: (update) => void sent.push(update), end: () => {} }
   return { subscriber, sent, skus: () => sent.map(skusIn) }
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { Hub, type Subscriber } from '../../src/push/hub.js'
+import { CatalogMirror } from '../../src/push/catalog-mirror.js'
+import { Hub } from '../../src/push/hub.js'
+import type { Sink } from '../../src/push/subscription.js'
 import { TooManyWaitersError } from '../../src/push/too-many-waiters-error.js'
 import type { Update } from '../../src/push/update.js'
 import { CLASSIC_WATCH, oneProduct } from '../helpers/catalogs.js'
@@ -9,14 +11,18 @@ import { nextTurn } from '../helpers/turns.js'
 const stock = (version: number, epoch = 'first-life') => oneProduct(version, 10 - version, epoch)
 
 const hubAt = (version: number, batchSize?: number) =>
-  new Hub(stock(version), { clock: new ManualClock(), maxWaiters: 100, ...(batchSize ? { batchSize } : {}) })
+  new Hub(new CatalogMirror(stock(version)), {
+    clock: new ManualClock(),
+    maxWaiters: 100,
+    ...(batchSize ? { batchSize } : {}),
+  })
 
 /** A subscriber that records the versions it is sent and whether it was ended. */
 function recorder() {
   const versions: number[] = []
   const sent: Update[] = []
   let ended = false
-  const subscriber: Subscriber = {
+  const subscriber: Sink = {
     send(update) {
       versions.push(update.products[0]!.version)
       sent.push(update)
@@ -30,7 +36,7 @@ function recorder() {
 
 describe('Hub subscriptions', () => {
   it('counts subscribers and waiters against one cap: each is an open connection', () => {
-    const hub = new Hub(stock(0), { clock: new ManualClock(), maxWaiters: 2 })
+    const hub = new Hub(new CatalogMirror(stock(0)), { clock: new ManualClock(), maxWaiters: 2 })
     const subscription = hub.subscribe('sse', CLASSIC_WATCH, undefined, recorder().subscriber)
     hub.wait(CLASSIC_WATCH, { version: 0 }, 1000, () => {})
     expect(() => hub.subscribe('ws', CLASSIC_WATCH, undefined, recorder().subscriber)).toThrow(TooManyWaitersError)

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { Hub, type Cursor, type Reason } from '../../src/push/hub.js'
+import { ClassicApi } from '../../src/http/classic.js'
+import { CatalogMirror } from '../../src/push/catalog-mirror.js'
+import { Hub } from '../../src/push/hub.js'
+import type { Reason } from '../../src/push/subscription.js'
 import { TooManyWaitersError } from '../../src/push/too-many-waiters-error.js'
-import type { Update } from '../../src/push/update.js'
+import { Update } from '../../src/push/update.js'
+import type { Cursor } from '../../src/push/watch.js'
 import { CLASSIC_WATCH, oneProduct, seen } from '../helpers/catalogs.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { nextTurn, track } from '../helpers/turns.js'
@@ -14,8 +18,23 @@ const stock = (version: number, inventoryCount = 10 - version, epoch = EPOCH) =>
 
 function hubAt(version: number, options: { maxWaiters?: number; batchSize?: number } = {}) {
   const clock = new ManualClock()
-  const hub = new Hub(stock(version), { clock, maxWaiters: options.maxWaiters ?? 100, ...options })
+  const hub = new Hub(new CatalogMirror(stock(version)), { clock, maxWaiters: options.maxWaiters ?? 100, ...options })
   return { clock, hub }
+}
+
+/**
+ * An update as a classic client is sent it, through the classic adapter, which gives the default product's
+ * stock in every answer; the same update gives the same classic one.
+ */
+const classicUpdates = new WeakMap<Update, Update>()
+function classicOf(hub: Hub, update: Update): Update {
+  let classic = classicUpdates.get(update)
+  if (!classic) {
+    const product = new ClassicApi(CLASSIC_WATCH.kind === 'products' ? CLASSIC_WATCH.skus[0]! : '', hub.catalog)
+    classic = new Update(update.epoch, update.version, [product.stockOf(update)], update.resync)
+    classicUpdates.set(update, classic)
+  }
+  return classic
 }
 
 const TIMEOUT_MS = 25_000
@@ -25,7 +44,9 @@ const TIMEOUT_MS = 25_000
 function held(hub: Hub, since: number | Cursor | undefined, timeoutMs = TIMEOUT_MS) {
   let cancel = () => {}
   const answer = new Promise<Update>((resolve) => {
-    cancel = hub.wait(CLASSIC_WATCH, typeof since === 'number' ? { version: since } : since, timeoutMs, resolve)
+    cancel = hub.wait(CLASSIC_WATCH, typeof since === 'number' ? { version: since } : since, timeoutMs, (update) =>
+      resolve(classicOf(hub, update)),
+    )
   })
   return { answer, cancel }
 }
@@ -33,7 +54,9 @@ function held(hub: Hub, since: number | Cursor | undefined, timeoutMs = TIMEOUT_
 /** A wait that records why it was answered. */
 function heldFor(hub: Hub, since: Cursor | undefined, timeoutMs = TIMEOUT_MS) {
   return new Promise<{ published: Update; reason: Reason }>((resolve) => {
-    hub.wait(CLASSIC_WATCH, since, timeoutMs, (published, reason) => resolve({ published, reason }))
+    hub.wait(CLASSIC_WATCH, since, timeoutMs, (published, reason) =>
+      resolve({ published: classicOf(hub, published), reason }),
+    )
   })
 }
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Catalog } from '../../src/domain/catalog.js'
+import type { CatalogChange } from '../../src/domain/catalog.js'
 import type { CartRequest } from '../../src/domain/cart-rules.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
@@ -33,8 +33,8 @@ describe.each(kinds)('$name store, as a catalog', ({ open }) => {
     return store
   }
 
-  function recordChanges(store: Store): Catalog[] {
-    const changes: Catalog[] = []
+  function recordChanges(store: Store): CatalogChange[] {
+    const changes: CatalogChange[] = []
     store.onChange((change) => changes.push(change))
     return changes
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Catalog } from '../../src/domain/catalog.js'
+import type { CatalogChange } from '../../src/domain/catalog.js'
 import { MAX_ON_HAND } from '../../src/domain/product.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
@@ -63,7 +63,7 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
 
   it('sells a whole cart: onHand and held drop, available stays, the cart empties, listeners hear it', async () => {
     const store = await shop()
-    const changes: Catalog[] = []
+    const changes: CatalogChange[] = []
     store.onChange((change) => changes.push(change))
     await store.apply(set('s', 'sku-0', 2))
     await store.apply(set('s', 'sku-1', 1))

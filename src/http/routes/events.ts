@@ -1,8 +1,9 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import type { Cursor, Hub } from '../../push/hub.js'
-import type { Encoding } from '../../push/update.js'
+import type { Hub } from '../../push/hub.js'
+import type { Cursor } from '../../push/watch.js'
+import type { Encoding, Update } from '../../push/update.js'
 import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import type { HeldPerClient } from '../guards/held-per-client.js'
@@ -11,7 +12,8 @@ import { headerOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
 import { HOLDING_REFUSED, refusals } from '../openapi/refusals.js'
 import { jitteredReconnectMs } from '../reconnect-pacing.js'
-import { updateJson, watchOf } from '../watch.js'
+import type { ClassicApi } from '../classic.js'
+import { catalogJson, watchOf } from '../watch.js'
 
 /** An event's id, `<epoch>:<version>`, as a browser sends it back; a bare version is of the current epoch. */
 const eventId = z
@@ -55,21 +57,18 @@ export const eventsOperations: readonly Operation[] = [stream]
  * `products` events with the catalog's.
  */
 const eventOf =
-  (name: 'stock' | 'products', json: Encoding): Encoding =>
-  (update) => {
-    const version = name === 'stock' ? update.products[0]!.version : update.version
-    return `event: ${name}\nid: ${update.epoch}:${version}\ndata: ${update.as(json)}\n\n`
-  }
+  (name: string, json: Encoding, versionOf: (update: Update) => number): Encoding =>
+  (update) =>
+    `event: ${name}\nid: ${update.epoch}:${versionOf(update)}\ndata: ${update.as(json)}\n\n`
 
-const CLASSIC_EVENT = eventOf('stock', updateJson({ kind: 'product', sku: '' }))
-const CATALOG_EVENT = eventOf('products', updateJson({ kind: 'all' }))
+const CATALOG_EVENT = eventOf('products', catalogJson, (update) => update.version)
 
 const HEARTBEAT = ': heartbeat\n\n'
 
 export interface EventsRouteOptions {
   readonly hub: Hub
-  /** The product a stream that names none watches. */
-  readonly defaultSku: string
+  /** What a stream that names no product is: the classic stream. */
+  readonly classic: ClassicApi
   /** How often an idle stream gets a comment, so that proxies keep it open. */
   readonly heartbeatSeconds: number
   readonly heldPerClient: HeldPerClient
@@ -82,7 +81,8 @@ export interface EventsRouteOptions {
  * browser sends on reconnecting, or else `?since=` and `&epoch=`), in which case only what moved since. A
  * comment every `heartbeatSeconds` keeps proxies from closing an idle stream.
  */
-export function eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient }: EventsRouteOptions): Hono<AppEnv> {
+export function eventsRoutes({ hub, classic, heartbeatSeconds, heldPerClient }: EventsRouteOptions): Hono<AppEnv> {
+  const classicEvent = eventOf('stock', classic.json, (update) => classic.stockOf(update).version)
   return new Hono<AppEnv>()
     .get(routeOf(stream), (c) => {
       const {
@@ -94,8 +94,8 @@ export function eventsRoutes({ hub, defaultSku, heartbeatSeconds, heldPerClient 
         lastEventId: headerOf(c, 'Last-Event-ID'),
       })
       const cursor = lastEventId ?? queried
-      const watch = watchOf(skus, defaultSku, hub)
-      const event = skus === undefined ? CLASSIC_EVENT : CATALOG_EVENT
+      const watch = watchOf(skus, classic, hub.catalog)
+      const event = skus === undefined ? classicEvent : CATALOG_EVENT
       hub.assertRoom()
       const release = heldPerClient.admit(c.get('client'))
       // Proxies such as nginx would otherwise hold events back in a buffer.

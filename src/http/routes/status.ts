@@ -3,7 +3,9 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { MAX_POLL_TIMEOUT_SECONDS } from '../../config.js'
-import type { Cursor, Hub, Reason, Watch } from '../../push/hub.js'
+import type { Hub } from '../../push/hub.js'
+import type { Reason } from '../../push/subscription.js'
+import type { Cursor, Watch } from '../../push/watch.js'
 import type { Encoding, Update } from '../../push/update.js'
 import { jsonAnswer, NodeJsonAnswers } from '../answer.js'
 import type { AppEnv } from '../app-env.js'
@@ -17,7 +19,8 @@ import { jitteredReconnectMs } from '../reconnect-pacing.js'
 import { Remembered } from '../remembered.js'
 import { RepollGate } from '../repoll-gate.js'
 import { catalogBodySchema, classicStockBody } from '../stock-bodies.js'
-import { updateJson, watchOf } from '../watch.js'
+import type { ClassicApi } from '../classic.js'
+import { catalogJson, watchOf } from '../watch.js'
 
 const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
 
@@ -86,8 +89,7 @@ const answerForm = (json: Encoding): AnswerForm => ({
   promptly: (update) => statusBody(update.as(json), update.resync, 0),
 })
 
-const CLASSIC_FORM = answerForm(updateJson({ kind: 'product', sku: '' }))
-const CATALOG_FORM = answerForm(updateJson({ kind: 'all' }))
+const CATALOG_FORM = answerForm(catalogJson)
 
 /** A poll, as the hub holds it. */
 export interface Poll {
@@ -111,8 +113,8 @@ function answerWith({ json, promptly }: AnswerForm, send: SendAnswer) {
 
 export interface LongPollOptions {
   readonly hub: Hub
-  /** The product a poll that names none watches. */
-  readonly defaultSku: string
+  /** What a poll that names no product is: the classic poll. */
+  readonly classic: ClassicApi
   /** How long a poll is held when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
   readonly heldPerClient: HeldPerClient
@@ -125,6 +127,7 @@ export interface LongPollOptions {
 export class LongPolls {
   readonly #gate: RepollGate
   readonly #answers = new NodeJsonAnswers()
+  readonly #classicForm: AnswerForm
   /**
    * The queries read lately, checked: after a fan-out every client polls again with the same query, so each
    * is parsed and checked once, not once per client.
@@ -135,6 +138,7 @@ export class LongPolls {
 
   constructor(readonly options: LongPollOptions) {
     this.#gate = new RepollGate(options.hub)
+    this.#classicForm = answerForm(options.classic.json)
   }
 
   /**
@@ -148,10 +152,10 @@ export class LongPolls {
 
   #pollOf({ cursor, skus, timeout = this.options.pollTimeoutSeconds }: StatusQuery): Poll {
     return {
-      watch: watchOf(skus, this.options.defaultSku, this.options.hub),
+      watch: watchOf(skus, this.options.classic, this.options.hub.catalog),
       cursor,
       timeoutMs: timeout * 1000,
-      form: skus === undefined ? CLASSIC_FORM : CATALOG_FORM,
+      form: skus === undefined ? this.#classicForm : CATALOG_FORM,
     }
   }
 

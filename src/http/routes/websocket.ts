@@ -3,9 +3,11 @@ import { Hono } from 'hono'
 import { WebSocket } from 'ws'
 import { z } from 'zod'
 import type { Logger } from '../../logger.js'
-import type { Cursor, Hub, Subscription, Watch } from '../../push/hub.js'
+import type { Hub } from '../../push/hub.js'
+import type { Subscription } from '../../push/subscription.js'
+import type { Cursor, Watch } from '../../push/watch.js'
 import { TooManyWaitersError } from '../../push/too-many-waiters-error.js'
-import type { Update } from '../../push/update.js'
+import type { Encoding, Update } from '../../push/update.js'
 import type { ApplyCartCommand } from '../cart-command.js'
 import { ApiError, invalidRequest } from '../api-error.js'
 import { apiErrorOf, methodNotAllowed } from '../errors.js'
@@ -15,7 +17,8 @@ import type { AppEnv } from '../app-env.js'
 import { headerOf, upgradeOf } from '../node-bindings.js'
 import { routeOf, type Operation } from '../openapi/operation.js'
 import { HOLDING_REFUSED, refusals } from '../openapi/refusals.js'
-import { updateJson, watchOf } from '../watch.js'
+import type { ClassicApi } from '../classic.js'
+import { catalogJson, watchOf } from '../watch.js'
 
 /**
  * A socket whose unsent frames pass this many bytes belongs to a client that stopped reading: it is cut, not
@@ -83,11 +86,11 @@ const socket = {
 
 export const websocketOperations: readonly Operation[] = [socket]
 
-/** The default product's stock as a WebSocket frame: the classic `stock` frame. */
-const stockFrame = (update: Update) => `{"type":"stock",${update.as(updateJson({ kind: 'product', sku: '' })).slice(1)}`
+/** An update as a WebSocket frame of `type`, its JSON as `json` writes it. */
+const frameOf = (type: string, json: Encoding) => (update: Update) => `{"type":"${type}",${update.as(json).slice(1)}`
 
 /** The products that moved, as a WebSocket frame. */
-const productsFrame = (update: Update) => `{"type":"products",${update.as(updateJson({ kind: 'all' })).slice(1)}`
+const productsFrame = frameOf('products', catalogJson)
 
 /** Sends a frame, or cuts a client that has stopped reading; a socket that is closing is sent nothing. */
 function sendOrCut(ws: WebSocket, frame: string): void {
@@ -99,8 +102,8 @@ function sendOrCut(ws: WebSocket, frame: string): void {
 
 export interface WebsocketRouteOptions {
   readonly hub: Hub
-  /** The product a socket that names none watches, and its cart commands act on. */
-  readonly defaultSku: string
+  /** What a socket that names no product is: the classic socket. */
+  readonly classic: ClassicApi
   readonly applyCartCommand: ApplyCartCommand
   readonly heldPerClient: HeldPerClient
   readonly logger: Logger
@@ -117,7 +120,7 @@ export interface WebsocketRouteOptions {
  * refused like any request, with a status and a JSON body, before the socket is opened.
  */
 export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
-  const { hub, defaultSku, heldPerClient } = options
+  const { hub, classic, heldPerClient } = options
   return new Hono<AppEnv>()
     .get(routeOf(socket), (c) => {
       const upgrade = upgradeOf(c)
@@ -128,7 +131,7 @@ export function websocketRoutes(options: WebsocketRouteOptions): Hono<AppEnv> {
       }
       parseInput(handshake, { key: headerOf(c, 'Sec-WebSocket-Key'), version: headerOf(c, 'Sec-WebSocket-Version') })
       const { skus } = parseInput(connectQuery, queryFields(c))
-      const watch = watchOf(skus, defaultSku, hub)
+      const watch = watchOf(skus, classic, hub.catalog)
       const client = c.get('client')
       hub.assertRoom()
       upgrade.socket.once('close', heldPerClient.admit(client))
@@ -143,12 +146,15 @@ class Socket {
   /** The classic stream of the default product, or the catalog's products it watches; at most one of each. */
   #classic: Subscription | undefined
   #catalog: { readonly subscription: Subscription; readonly all: boolean } | undefined
+  /** The default product's stock as the classic `stock` frame. */
+  readonly #stockFrame: (update: Update) => string
 
   constructor(
     readonly ws: WebSocket,
     readonly client: string,
     readonly options: WebsocketRouteOptions,
   ) {
+    this.#stockFrame = frameOf('stock', options.classic.json)
     // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
     ws.on('error', (err) => options.logger.debug({ err }, 'a WebSocket failed'))
     ws.on('close', () => {
@@ -171,7 +177,8 @@ class Socket {
   /** Follows `watch`: the classic stream, or the catalog's products. */
   follow(watch: Watch, since: Cursor | undefined): void {
     const { ws, options } = this
-    const frame = watch.kind === 'product' ? stockFrame : productsFrame
+    const classic = watch === options.classic.watch
+    const frame = classic ? this.#stockFrame : productsFrame
     let subscription: Subscription
     try {
       subscription = options.hub.subscribe('ws', watch, since, {
@@ -183,7 +190,7 @@ class Socket {
       if (!(error instanceof TooManyWaitersError)) throw error
       return ws.close(1013, 'the server is full; try again later')
     }
-    if (watch.kind === 'product') this.#classic = subscription
+    if (classic) this.#classic = subscription
     else this.#catalog = { subscription, all: watch.kind === 'all' }
   }
 
@@ -197,7 +204,7 @@ class Socket {
         ...(await this.options.applyCartCommand({ source: 'json', fields: frame }, this.client)).body,
       }
     const { skus, since, epoch } = parseInput(watchFrame, frame)
-    const watch = watchOf(skus, this.options.defaultSku, this.options.hub)
+    const watch = watchOf(skus, this.options.classic, this.options.hub.catalog)
     if (type === 'subscribe') this.#subscribe(watch, since === undefined ? undefined : { version: since, epoch })
     else this.#unsubscribe(watch)
     return undefined
