@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
-import { SqliteStore } from '../src/store/sqlite.js'
+import { openSqliteStore } from '../src/store/sqlite.js'
 import { Connection, getRequest } from './raw-http.js'
 import { startBenchServer } from './server-process.js'
 import { spreadOf, type Spread } from './stats.js'
@@ -35,7 +35,7 @@ export interface VerifyResult {
  */
 async function fillLedger(file: string, movements: number): Promise<void> {
   const catalog = Array.from({ length: SKUS }, (_, i) => ({ sku: `sku-${i}`, name: `Product ${i}`, onHand: 0 }))
-  await SqliteStore.open({ file, catalog }).close()
+  await openSqliteStore({ file, catalog }).close()
   const db = new Database(file)
   const record = db.prepare(
     `INSERT INTO movements (time, sku, kind, quantity, actor, reason, on_hand, held)

@@ -1,42 +1,123 @@
-import { createApp, type AppDeps, type StockpollApp } from './http/app.js'
-import { Metrics } from './metrics.js'
+import type { Hono } from 'hono'
+import { createApi, type ApiOptions } from './api/app.js'
+import type { AppEnv } from './api/app-env.js'
+import type { Clock } from './clock.js'
+import type { Limits } from './config.js'
+import type { CartRules } from './domain/cart-rules.js'
+import { cartActions } from './edge/cart-action.js'
+import { AllowedHosts } from './edge/guards/allowed-host.js'
+import { ClientAddresses } from './edge/guards/client-address.js'
+import { HeldPerClient } from './edge/guards/held-per-client.js'
+import { SameOrigin } from './edge/guards/same-origin.js'
+import { RequestLog } from './edge/request-log.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
+import { Admission } from './gateway/admission.js'
+import { ClassicApi } from './gateway/classic.js'
+import { Gateway } from './gateway/gateway.js'
+import type { Logger } from './logger.js'
+import { Metrics } from './metrics.js'
 import { CatalogMirror } from './push/catalog-mirror.js'
 import { Hub } from './push/hub.js'
+import { AdminService } from './shop/admin-service.js'
+import { CartRates } from './shop/cart-rates.js'
+import { ShopperService } from './shop/shopper-service.js'
+import type { StoreParts } from './store/store.js'
 
-export interface StockpollParts extends Omit<AppDeps, 'hub' | 'metrics' | 'defaultSku'> {
+export interface StockpollParts extends Pick<ApiOptions, 'adminToken' | 'publicDir' | 'newSessionId'> {
+  readonly store: StoreParts
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly limits: Omit<Limits, 'headersTimeoutSeconds'>
+  /** The caps on a cart line, as the store applies them. */
+  readonly rules: CartRules
+  /** How many long polls, streams and sockets the process holds at once. */
   readonly maxWaiters: number
+  /** How long `GET /status` holds a request when the client names no `timeout`. */
+  readonly pollTimeoutSeconds: number
+  /** How often `GET /events` sends a comment on an idle stream. */
+  readonly heartbeatSeconds: number
 }
 
-export interface Stockpoll extends StockpollApp {
+/** stockpoll, put together: its two front doors, and the hub between the store's changes and its clients. */
+export interface Stockpoll {
+  /** The REST API and the page. */
+  readonly api: Hono<AppEnv>
+  /** The push transports. */
+  readonly gateway: Gateway
   readonly hub: Hub
   /** Stops the hub hearing of changes and the sweeps of lapsed holds, and closes the store. */
   readonly dispose: () => Promise<void>
 }
 
 /**
- * Connects a store to a fresh hub, so that every change reaches the waiters, sweeps the store's lapsed holds,
- * counts what they do, and builds the app over both.
+ * The wiring: the store's feed into a fresh hub, so that every change reaches every client; sweeps of the
+ * store's lapsed holds; the services over the store's repository and counters; and the two front doors over
+ * those, sharing one set of guards.
  */
-export async function composeStockpoll({
-  store,
-  clock,
-  logger,
-  maxWaiters,
-  ...appOptions
-}: StockpollParts): Promise<Stockpoll> {
+export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll> {
+  const { store, clock, logger, limits, rules } = parts
+  const { repository, feed, counters } = store
   const metrics = new Metrics()
-  const catalog = await store.catalog()
-  const hub = new Hub(new CatalogMirror(catalog), { clock, maxWaiters, observer: metrics })
+  const first = await repository.catalog()
+  const catalog = new CatalogMirror(first)
+  const hub = new Hub(catalog, { clock, maxWaiters: parts.maxWaiters, observer: metrics })
   metrics.watch(() => hub.heldByTransport())
-  const stopPublishing = store.onChange((snapshot) => hub.publish(snapshot))
-  // A change that landed between the first read and the subscription reached no listener; a second read
-  // after subscribing catches it (the hub ignores it if it is not newer).
-  hub.publish(await store.catalog())
-  const stopSweeping = sweepExpiredHolds({ store, clock, logger })
+  const stopPublishing = feed.listen((change) => hub.publish(change))
+  // A change that landed between the first read and the listening reached no listener; a second read after
+  // listening catches it (the hub ignores it if it is not newer).
+  hub.publish(await repository.catalog())
+  const stopSweeping = sweepExpiredHolds({ repository, clock, logger })
+
+  // The catalog's first product, as the store keeps it: every process sharing the store agrees on it.
+  const defaultSku = first.products[0]!.sku
+  const shopper = new ShopperService({
+    repository,
+    rates: new CartRates(counters, limits),
+    defaultSku,
+    countsAddresses: rules.maxPerAddress !== undefined,
+  })
+  const applyCartCommand = cartActions({ shopper, clock, metrics })
+  const clients = new ClientAddresses(limits.trustedProxies)
+  const guards = {
+    log: new RequestLog({ clock, metrics, logger }),
+    clients,
+    hosts: new AllowedHosts(limits.allowedHosts),
+    sameOrigin: new SameOrigin(limits.allowedOrigins, clients),
+  }
+  const gateway = new Gateway({
+    hub,
+    classic: new ClassicApi(defaultSku, catalog),
+    admission: new Admission({ ...guards, heldPerClient: new HeldPerClient(limits.maxHeldPerClient) }),
+    applyCartCommand,
+    log: guards.log,
+    clock,
+    logger,
+    pollTimeoutSeconds: parts.pollTimeoutSeconds,
+    heartbeatSeconds: parts.heartbeatSeconds,
+  })
+  const api = createApi({
+    shopper,
+    admin: new AdminService(repository),
+    applyCartCommand,
+    guards,
+    clock,
+    metrics,
+    logger,
+    rules,
+    ready: async () => {
+      await repository.check()
+      await feed.check()
+    },
+    held: () => hub.heldByTransport(),
+    counters,
+    adminToken: parts.adminToken,
+    pushOperations: gateway.operations,
+    publicDir: parts.publicDir,
+    newSessionId: parts.newSessionId,
+  })
   return {
-    // The catalog's first product, as the store keeps it: every process sharing the store agrees on it.
-    ...createApp({ store, hub, clock, logger, metrics, defaultSku: catalog.products[0]!.sku, ...appOptions }),
+    api,
+    gateway,
     hub,
     async dispose() {
       stopSweeping()

@@ -1,27 +1,27 @@
 import type { Clock } from './clock.js'
 import type { Logger } from './logger.js'
 import { StoreUnavailableError } from './store/store-unavailable-error.js'
-import type { Store } from './store/store.js'
+import type { StockRepository } from './store/store.js'
 
 /** How often lapsed holds are returned to stock: a hold lasts its TTL and at most this much more. */
 const EXPIRY_SWEEP_MS = 1000
 
 export interface ExpirySweepOptions {
-  readonly store: Store
+  readonly repository: StockRepository
   readonly clock: Clock
   readonly logger: Logger
 }
 
 /**
- * Asks the store to return lapsed holds every `EXPIRY_SWEEP_MS`, one sweep at a time. A sweep the store
+ * Asks the repository to return lapsed holds every `EXPIRY_SWEEP_MS`, one sweep at a time. A sweep the store
  * cannot serve (it is out of reach) is simply tried again at the next one; any other failure is a fault,
  * logged with its stack, and the sweeps go on. Returns a function that stops them.
  */
-export function sweepExpiredHolds({ store, clock, logger }: ExpirySweepOptions): () => void {
+export function sweepExpiredHolds({ repository, clock, logger }: ExpirySweepOptions): () => void {
   let stopped = false
   let cancel = () => {}
   const sweep = () => {
-    store
+    repository
       .expireHolds()
       .catch((err: unknown) => {
         if (!(err instanceof StoreUnavailableError)) logger.error({ err }, 'a sweep of lapsed holds failed')

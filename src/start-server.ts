@@ -1,19 +1,12 @@
-import type { AddressInfo, Socket } from 'node:net'
-import { createServer, type ServerOptions } from 'node:http'
-import { getRequestListener } from '@hono/node-server'
-import type { Hono } from 'hono'
 import { systemClock, type Clock } from './clock.js'
 import type { Config } from './config.js'
-import type { CatalogSnapshot } from './domain/catalog.js'
 import { composeStockpoll, type Stockpoll } from './compose.js'
-import { jsonAnswerOf } from './http/answer.js'
-import { answerClientErrors } from './http/client-errors.js'
-import { createNotReadyApp } from './http/not-ready-app.js'
-import type { ServeBindings } from './http/node-bindings.js'
-import { serveUpgrades } from './http/upgrades.js'
+import type { CatalogSnapshot } from './domain/catalog.js'
+import { createNotReadyApp } from './api/not-ready-app.js'
+import { listen, type FrontDoors } from './listen.js'
 import { silentLogger, type Logger } from './logger.js'
 import { openStore } from './store/open-store.js'
-import type { Store } from './store/store.js'
+import type { StoreParts } from './store/store.js'
 import { StoreUnavailableError } from './store/store-unavailable-error.js'
 
 export interface RunningServer {
@@ -43,17 +36,6 @@ const IDLE_SWEEP_MS = 25
 /** How long to wait before trying the store again, after the given number of failed attempts. */
 const reopenDelayMs = (attempt: number): number => Math.min(250 * 2 ** attempt, 5000)
 
-/**
- * A client must send its request's headers within `headersTimeoutSeconds` and the whole request within
- * twice that, or its connection is cut; Node checks every second. These bound only the receiving of a
- * request, so a long poll or a stream, whose request is in, lives as long as it is meant to.
- */
-const cutOffTimes = (headersTimeoutSeconds: number): ServerOptions => ({
-  headersTimeout: headersTimeoutSeconds * 1000,
-  requestTimeout: 2 * headersTimeoutSeconds * 1000,
-  connectionsCheckingInterval: 1000,
-})
-
 /** What a server runs with besides its configuration: made once, in the wiring, and handed to every part. */
 export interface ServerParts {
   readonly clock?: Clock
@@ -71,7 +53,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   let closing = false
   let stockpoll: Stockpoll | undefined
-  let app: Pick<Hono, 'fetch'> = createNotReadyApp(logger)
+  let doors: FrontDoors = { api: createNotReadyApp(logger), gateway: undefined }
 
   const open = () =>
     openStore(config.store, {
@@ -80,7 +62,7 @@ export async function startServer(
       holds: { clock, ttlMs: config.cartTtlSeconds * 1000 },
       logger,
     })
-  async function serveStore(store: Store): Promise<void> {
+  async function serveStore(store: StoreParts): Promise<void> {
     const composed = await composeStockpoll({
       store,
       clock,
@@ -94,7 +76,7 @@ export async function startServer(
     })
     if (closing) return composed.dispose()
     stockpoll = composed
-    app = composed.app
+    doors = composed
   }
   async function keepTrying(): Promise<void> {
     for (let attempt = 1; !closing; attempt++) {
@@ -120,38 +102,15 @@ export async function startServer(
     ready = keepTrying()
   }
 
-  // Through `app` as it is at each request: the one that answers 503 until the store is reached, then stockpoll.
-  const fetch = (request: Request, env: ServeBindings) => app.fetch(request, env)
-  const listener = getRequestListener((request, env) => app.fetch(request, env), {
-    hostname: config.host,
-    // A request whose URL cannot be built from its target and Host never reaches the app.
-    errorHandler: () =>
-      jsonAnswerOf({ error: 'invalid_request', message: 'the request target or Host is not valid' }, 400),
-  })
-  const server = createServer(cutOffTimes(config.limits.headersTimeoutSeconds), (incoming, outgoing) => {
-    if (!stockpoll?.servePoll(incoming, outgoing)) void listener(incoming, outgoing)
-  })
-  answerClientErrors(server)
-  serveUpgrades(server, fetch, config.host)
-  const sockets = new Set<Socket>()
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-  })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
+  const { server, url, sockets } = await listen(() => doors, {
+    host: config.host,
+    port: config.port,
+    headersTimeoutSeconds: config.limits.headersTimeoutSeconds,
   }).catch(async (error: unknown) => {
     closing = true
     await stockpoll?.dispose()
     throw error
   })
-  const { address, port } = server.address() as AddressInfo
-  const host = address.includes(':') ? `[${address}]` : address
 
   async function shutDown(): Promise<void> {
     closing = true
@@ -171,7 +130,7 @@ export async function startServer(
 
   let closingDown: Promise<void> | undefined
   return {
-    url: `http://${host}:${port}`,
+    url,
     get held() {
       return stockpoll?.hub.held ?? 0
     },

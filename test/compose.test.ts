@@ -3,7 +3,8 @@ import { composeStockpoll } from '../src/compose.js'
 import { loadConfig } from '../src/config.js'
 import type { CatalogSnapshot } from '../src/domain/catalog.js'
 import { silentLogger } from '../src/logger.js'
-import type { Store } from '../src/store/store.js'
+import type { StockRepository, StoreParts } from '../src/store/store.js'
+import type { TestStore } from './helpers/stores.js'
 import { CLASSIC_WATCH } from './helpers/catalogs.js'
 import { eventually } from './helpers/eventually.js'
 import { ManualClock } from './helpers/manual-clock.js'
@@ -15,7 +16,7 @@ import type { Update } from '../src/push/update.js'
  * same one) just after the first catalog is read, and `store` has heard of it before that read returns,
  * when nobody listens yet: the gap a publish can land in.
  */
-function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
+function changeAfterFirstRead(store: TestStore, elsewhere: TestStore): StoreParts {
   let reads = 0
   async function catalog(skus?: readonly string[]): Promise<CatalogSnapshot> {
     const read = await store.catalog(skus)
@@ -27,9 +28,14 @@ function changeAfterFirstRead(store: Store, elsewhere: Store): Store {
     stopListening()
     return read
   }
-  return new Proxy(store, {
-    get: (target, property: keyof Store) => (property === 'catalog' ? catalog : target[property].bind(target)),
-  })
+  const { repository } = store.parts
+  return {
+    ...store.parts,
+    repository: new Proxy(repository, {
+      get: (target, property: keyof StockRepository) =>
+        property === 'catalog' ? catalog : target[property].bind(target),
+    }),
+  }
 }
 
 const kinds = useStoreKinds()

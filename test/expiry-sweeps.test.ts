@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import { sweepExpiredHolds } from '../src/expiry-sweeps.js'
-import { MemoryStore } from '../src/store/memory.js'
+import { LocalFeed } from '../src/store/change-feed.js'
+import { MemoryRepository } from '../src/store/memory.js'
 import { StoreUnavailableError } from '../src/store/store-unavailable-error.js'
 import { recordingLogger } from './helpers/log-lines.js'
 import { ManualClock } from './helpers/manual-clock.js'
 import { nextTurn } from './helpers/turns.js'
 
 /** A store whose sweeps fail with what `failure` gives, counting them. */
-class FailingSweeps extends MemoryStore {
+class FailingSweeps extends MemoryRepository {
   sweeps = 0
 
   constructor(readonly failure: () => Error) {
-    super()
+    super({}, new LocalFeed())
   }
 
   override async expireHolds(): Promise<void> {
@@ -29,7 +30,7 @@ describe('sweepExpiredHolds', () => {
       const clock = new ManualClock()
       const { logger, lines } = recordingLogger()
       const store = new FailingSweeps(failure)
-      const stop = sweepExpiredHolds({ store, clock, logger })
+      const stop = sweepExpiredHolds({ repository: store, clock, logger })
       for (let i = 0; i < 2; i++) {
         clock.advance(1000)
         await nextTurn()

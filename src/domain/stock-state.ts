@@ -1,12 +1,13 @@
 import type { Movement } from './movement.js'
 import type { Order } from './order.js'
 import type { ProductStock } from './product.js'
+import type { HoldEnd } from './stockroom.js'
 
 /** A line as it is kept: its units, until when they are held, and whether its hold lapsed. */
 export interface StoredLine {
   readonly quantity: number
-  /** When the hold lapses (ms, `NEVER` without expiry); for a lapsed line, when it lapsed. */
-  readonly until: number
+  /** When the hold lapses (`NEVER` without expiry); for a lapsed line, when it lapsed. */
+  readonly until: HoldEnd
   /**
    * The hold ran out and its units went back to stock; the line stays in the cart, unheld, so that a
    * checkout can still sell it if its units are there, until it is forgotten.

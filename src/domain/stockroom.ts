@@ -5,8 +5,14 @@ import { availableOf, MAX_ON_HAND, type ProductDefinition, type ProductStock } f
 import type { LineOf, StockState } from './stock-state.js'
 import { UnknownProductError } from './unknown-product-error.js'
 
-/** When a hold never lapses: expiry is turned off. */
-export const NEVER = Number.POSITIVE_INFINITY
+/**
+ * When a hold never lapses (expiry is turned off): the one way "never" is written, from the domain to the
+ * answers (JSON null) and the stores (SQL NULL; in Redis, no score in the set of holds that lapse).
+ */
+export const NEVER = null
+
+/** When a hold ends: an instant in ms since the Unix epoch, or `NEVER`. */
+export type HoldEnd = number | typeof NEVER
 
 /** How long a lapsed line stays in its cart, unheld, for a checkout to sell if its units are still there. */
 export const LAPSED_LINES_KEPT_MS = 24 * 60 * 60 * 1000
@@ -15,8 +21,8 @@ export const LAPSED_LINES_KEPT_MS = 24 * 60 * 60 * 1000
 export interface Line {
   readonly sku: string
   readonly quantity: number
-  /** When the hold lapses (ms, `NEVER` without expiry); for a lapsed line, when it lapsed. */
-  readonly until: number
+  /** When the hold lapses (`NEVER` without expiry); for a lapsed line, when it lapsed. */
+  readonly until: HoldEnd
   /** Its hold lapsed: its units went back to stock, and it holds none. */
   readonly lapsed: boolean
 }
@@ -200,7 +206,7 @@ export class Stockroom {
    * the hold it keeps; a lapsed line counts as holding none; a line set to 0 is gone. A refusal changes
    * nothing.
    */
-  apply(command: LineCommand, until: number, now: number, idempotencyKey?: string): LineOutcome {
+  apply(command: LineCommand, until: HoldEnd, now: number, idempotencyKey?: string): LineOutcome {
     const { session, sku, request, address } = command
     const product = this.product(sku)
     const line = this.state.line(session, sku)

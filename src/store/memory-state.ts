@@ -2,6 +2,7 @@ import type { Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StockState, StoredLine } from '../domain/stock-state.js'
+import { NEVER } from '../domain/stockroom.js'
 
 /** The stock in this process's memory: the `StockState` of the memory store. */
 export class MemoryState implements StockState {
@@ -77,7 +78,8 @@ export class MemoryState implements StockState {
     const due: LineOf[] = []
     for (const [sku, lines] of this.#lines) {
       for (const [session, line] of lines) {
-        if (line.until <= (line.lapsed ? forgetBefore : now)) due.push({ ...line, session, sku })
+        if (line.until !== NEVER && line.until <= (line.lapsed ? forgetBefore : now))
+          due.push({ ...line, session, sku })
       }
     }
     return due

@@ -1,20 +1,23 @@
 import { nanoid } from 'nanoid'
+import { RateLimiterMemory } from 'rate-limiter-flexible'
+import { LocalFeed } from './change-feed.js'
+import { LimiterCounters } from './counters.js'
 import { MemoryState } from './memory-state.js'
-import { StockroomStore, type FirstResult } from './stockroom-store.js'
-import type { StoreOptions } from './store.js'
+import { StockroomRepository, type FirstResult } from './stockroom-repository.js'
+import type { StoreOptions, StoreParts } from './store.js'
 
 /**
- * The in-memory store, for throwaway runs and tests: one process holds the whole stock, so every operation
- * is atomic by construction, and nothing outlives the process. Its epoch is the store's life: a restarted
- * process starts a new one.
+ * The repository of the in-memory store, for throwaway runs and tests: one process holds the whole stock, so
+ * every operation is atomic by construction, and nothing outlives the process. Its epoch is the store's life:
+ * a restarted process starts a new one.
  */
-export class MemoryStore extends StockroomStore {
+export class MemoryRepository extends StockroomRepository {
   protected readonly epoch = nanoid()
   /** Results by idempotency key, oldest first: every key is kept equally long. */
   readonly #firstResults = new Map<string, FirstResult & { readonly forgetAt: number }>()
 
-  constructor(options: StoreOptions = {}) {
-    super(new MemoryState(), options)
+  constructor(options: StoreOptions, feed: LocalFeed) {
+    super(new MemoryState(), options, feed)
     this.seed(options)
   }
 
@@ -32,5 +35,22 @@ export class MemoryStore extends StockroomStore {
 
   protected keepResult(key: string, first: FirstResult, forgetAt: number): void {
     this.#firstResults.set(key, { ...first, forgetAt })
+  }
+}
+
+/** Counters of this process alone, the only one on its stock: for the memory and the SQLite stores. */
+export const processCounters = () =>
+  new LimiterCounters((name, points, duration) => new RateLimiterMemory({ keyPrefix: name, points, duration }))
+
+/** A store in this process's memory: its repository, the feed it tells, and counters of its own. */
+export function openMemoryStore(options: StoreOptions = {}): StoreParts {
+  const feed = new LocalFeed()
+  return {
+    repository: new MemoryRepository(options, feed),
+    feed,
+    counters: processCounters(),
+    async close() {
+      feed.close()
+    },
   }
 }

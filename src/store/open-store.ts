@@ -1,17 +1,17 @@
 import type { StoreConfig } from '../config.js'
-import { MemoryStore } from './memory.js'
-import { RedisStore } from './redis.js'
-import { SqliteStore } from './sqlite.js'
-import type { Store, StoreOptions } from './store.js'
+import { openMemoryStore } from './memory.js'
+import { openRedisStore } from './redis.js'
+import { openSqliteStore } from './sqlite.js'
+import type { StoreOptions, StoreParts } from './store.js'
 
 /** The store the configuration names, connected and ready. */
-export async function openStore(config: StoreConfig, options: StoreOptions): Promise<Store> {
+export async function openStore(config: StoreConfig, options: StoreOptions): Promise<StoreParts> {
   switch (config.kind) {
     case 'sqlite':
-      return SqliteStore.open({ ...options, file: config.file })
+      return openSqliteStore({ ...options, file: config.file })
     case 'memory':
-      return new MemoryStore(options)
+      return openMemoryStore(options)
     case 'redis':
-      return RedisStore.open({ ...options, url: config.url, keyPrefix: config.keyPrefix })
+      return openRedisStore({ ...options, url: config.url, keyPrefix: config.keyPrefix })
   }
 }

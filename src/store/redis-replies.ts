@@ -9,7 +9,7 @@ import type { AdjustResult, CancelResult, CheckoutResult, PutResult, ReleaseResu
  * keys, so a reply is checked like any input. Each schema is held to the type it stands for by `satisfies`.
  */
 
-const count = z.coerce.number().int()
+export const count = z.coerce.number().int()
 
 /**
  * A list as Lua's cjson writes it: an empty Lua table is written as an object, since Lua has one kind of

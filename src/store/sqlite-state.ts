@@ -3,8 +3,7 @@ import type { Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StoredLine } from '../domain/stock-state.js'
-import { NEVER } from '../domain/stockroom.js'
-import type { LedgerState } from './stockroom-store.js'
+import type { LedgerState } from './stockroom-repository.js'
 
 /**
  * The tables. `catalog` is one row: the epoch, made when the file is, and the version. A line's `until` is
@@ -90,7 +89,7 @@ const lineOf = ({ sku, session, quantity, until, lapsed, address }: LineRow): Li
   sku,
   session,
   quantity,
-  until: until ?? NEVER,
+  until,
   lapsed: lapsed === 1,
   ...(address !== null && { address }),
 })
@@ -149,7 +148,7 @@ export class SqliteState implements LedgerState {
       sku,
       session,
       quantity,
-      until: until === NEVER ? null : until,
+      until,
       lapsed: lapsed ? 1 : 0,
       address: address ?? null,
     })

@@ -4,9 +4,11 @@ import { silentLogger, type Logger } from '../logger.js'
 import { DatabaseFileError } from './database-file-error.js'
 import { causeOf, isDiskFailure, openDatabaseFile, probeWrite } from './sqlite-file.js'
 import { SqliteState } from './sqlite-state.js'
-import { StockroomStore, type FirstResult } from './stockroom-store.js'
+import { LocalFeed } from './change-feed.js'
+import { processCounters } from './memory.js'
+import { StockroomRepository, type FirstResult } from './stockroom-repository.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
-import type { StoreOptions } from './store.js'
+import type { StoreOptions, StoreParts } from './store.js'
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** The database file, made with its folder on first start; `:memory:` for one that dies with the process. */
@@ -14,7 +16,7 @@ export interface SqliteStoreOptions extends StoreOptions {
 }
 
 /**
- * The durable embedded store: the catalog, the carts, the orders, the idempotency keys and the ledger in one
+ * The repository of the durable embedded store: the catalog, the carts, the orders, the idempotency keys and the ledger in one
  * SQLite file, each operation one transaction, so a restart loses nothing that was answered. The file
  * belongs to one process, which holds it locked while it runs, so that a second server on the same file
  * fails at start rather than sell the same stock apart. Its epoch is made with the file, and kept: a restart
@@ -22,7 +24,7 @@ export interface SqliteStoreOptions extends StoreOptions {
  * fails each operation with `StoreUnavailableError`, having changed nothing, and the store is not ready until
  * a write works again.
  */
-export class SqliteStore extends StockroomStore {
+export class SqliteRepository extends StockroomRepository {
   protected readonly epoch: string
   readonly #db: Database.Database
   readonly #firstResult: Database.Statement<[string, number], { command: string; result: string }>
@@ -34,8 +36,8 @@ export class SqliteStore extends StockroomStore {
   /** Why the last write failed, while no write has worked since. */
   #cannotWrite: string | undefined
 
-  private constructor(db: Database.Database, options: SqliteStoreOptions) {
-    super(new SqliteState(db), options)
+  private constructor(db: Database.Database, options: SqliteStoreOptions, feed: LocalFeed) {
+    super(new SqliteState(db), options, feed)
     this.#db = db
     this.#file = options.file
     this.#logger = options.logger ?? silentLogger
@@ -58,10 +60,10 @@ export class SqliteStore extends StockroomStore {
    * file already there keeps its own. Throws `DatabaseFileError` when the file cannot be used: the server
    * stops at start, rather than wait.
    */
-  static open(options: SqliteStoreOptions): SqliteStore {
+  static open(options: SqliteStoreOptions, feed: LocalFeed): SqliteRepository {
     const db = openDatabaseFile(options.file)
     try {
-      return new SqliteStore(db, options)
+      return new SqliteRepository(db, options, feed)
     } catch (error) {
       db.close()
       // Seeding a new file is a start that cannot write, as much as the file's claim.
@@ -106,8 +108,25 @@ export class SqliteStore extends StockroomStore {
     this.#keep.run(key, command, JSON.stringify(result), forgetAt)
   }
 
-  override async close(): Promise<void> {
-    await super.close()
+  close(): void {
     this.#db.close()
+  }
+}
+
+/**
+ * A store in a SQLite file (see `SqliteRepository.open`): its repository, the feed it tells, and counters of
+ * this process's own, the only one on the file.
+ */
+export function openSqliteStore(options: SqliteStoreOptions): StoreParts {
+  const feed = new LocalFeed()
+  const repository = SqliteRepository.open(options, feed)
+  return {
+    repository,
+    feed,
+    counters: processCounters(),
+    async close() {
+      feed.close()
+      repository.close()
+    },
   }
 }

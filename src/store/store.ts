@@ -1,6 +1,5 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible'
 import { systemClock, type Clock } from '../clock.js'
-import type { CatalogChange, CatalogSnapshot } from '../domain/catalog.js'
+import type { CatalogSnapshot } from '../domain/catalog.js'
 import { CLASSIC_RULES, type CartRules, type Refusal } from '../domain/cart-rules.js'
 import { DEFAULT_PRODUCT, type ProductDefinition, type ProductStock } from '../domain/product.js'
 import type { Divergence, Movement } from '../domain/movement.js'
@@ -8,6 +7,7 @@ import type { Order } from '../domain/order.js'
 import type { LineOf } from '../domain/stock-state.js'
 import {
   NEVER,
+  type HoldEnd,
   type AdjustOutcome,
   type CancelOutcome,
   type CheckoutOutcome,
@@ -17,6 +17,8 @@ import {
   type ReleaseOutcome,
 } from '../domain/stockroom.js'
 import type { Logger } from '../logger.js'
+import type { ChangeFeed } from './change-feed.js'
+import type { Counters } from './counters.js'
 
 /** How long a unit stays in a cart without an action by its session; 0 keeps it until it is removed. */
 export interface HoldPolicy {
@@ -49,7 +51,7 @@ export const storeDefaults = (options: StoreOptions) => ({
 })
 
 /** When a hold made or renewed now ends under `holds`: `NEVER` when holds do not expire. */
-export const holdEndNow = ({ clock, ttlMs }: HoldPolicy): number => (ttlMs > 0 ? clock.now() + ttlMs : NEVER)
+export const holdEndNow = ({ clock, ttlMs }: HoldPolicy): HoldEnd => (ttlMs > 0 ? clock.now() + ttlMs : NEVER)
 
 /** A cart action: one line's new state, asked for by a session from a client address. */
 export type CartCommand = LineCommand
@@ -117,17 +119,12 @@ export const commandOf = ({ session, sku, request }: CartCommand): string =>
 /** What the other operations' idempotency keys are compared by: the operation and all it was given. */
 export const operationOf = (...operation: readonly (string | number | object)[]): string => JSON.stringify(operation)
 
-/** Hears each change: the products it touched; after a new epoch, every product. */
-export type ChangeListener = (change: CatalogChange) => void
-
 /**
- * Where the stock lives: the catalog, and every session's cart. Every implementation applies the rules of
- * `Stockroom` atomically, and tells its listeners of every change it makes or learns of. A store that loses
- * touch with shared state and regains it reports the newest state then, which may repeat a version already
- * reported or skip the ones in between: listeners keep the newest and ignore the rest. Any method may throw
- * `StoreUnavailableError`, and any that names a SKU the catalog lacks `UnknownProductError`.
+ * Where the stock lives: the catalog, every session's cart, the orders and the ledger. Every implementation
+ * applies the rules of `Stockroom` atomically, and tells its change feed of every change it makes. Any method
+ * may throw `StoreUnavailableError`, and any that names a SKU the catalog lacks `UnknownProductError`.
  */
-export interface Store {
+export interface StockRepository {
   /** The catalog now: the products `skus` names, in catalog order, or every product. */
   catalog(skus?: readonly string[]): Promise<CatalogSnapshot>
   /** A session's cart now. */
@@ -160,14 +157,17 @@ export interface Store {
   movements(query: MovementQuery): Promise<Movement[]>
   /** Replays the whole ledger against every product's counters: the first divergence, or none. */
   verify(): Promise<Divergence | undefined>
-  /** Returns a function that stops the listening. */
-  onChange(listener: ChangeListener): () => void
-  /**
-   * Counts up to `points` for each key in each window of `durationSeconds`, where this store keeps shared
-   * state: every process sharing the store counts together. `name` keeps counts of different purposes apart.
-   */
-  rateLimiter(name: string, points: number, durationSeconds: number): RateLimiterAbstract
-  /** Resolves when the store can serve and hear of changes; throws `StoreUnavailableError` when it cannot. */
+  /** Resolves when the stock can be read and written; throws `StoreUnavailableError` when it cannot. */
   check(): Promise<void>
+}
+
+/**
+ * A store of one engine, opened: the stock's repository, the feed its changes are heard on, and the counters
+ * the rate limits keep where the stock is shared. Closing closes all three.
+ */
+export interface StoreParts {
+  readonly repository: StockRepository
+  readonly feed: ChangeFeed
+  readonly counters: Counters
   close(): Promise<void>
 }

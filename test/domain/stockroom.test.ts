@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CartRules } from '../../src/domain/cart-rules.js'
 import { replay } from '../../src/domain/movement.js'
 import type { ProductDefinition } from '../../src/domain/product.js'
-import { LAPSED_LINES_KEPT_MS, NEVER, Stockroom, type LineCommand } from '../../src/domain/stockroom.js'
+import { LAPSED_LINES_KEPT_MS, NEVER, Stockroom, type HoldEnd, type LineCommand } from '../../src/domain/stockroom.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { MemoryState } from '../../src/store/memory-state.js'
 import { classicCatalog, products } from '../helpers/catalogs.js'
@@ -12,7 +12,7 @@ function stockroomOf(catalog: readonly ProductDefinition[], rules: CartRules) {
   const state = new MemoryState()
   const room = new Stockroom(state, rules)
   room.seed(catalog, 0)
-  const set = (session: string, sku: string, quantity: number, until = NEVER, now = 0) =>
+  const set = (session: string, sku: string, quantity: number, until: HoldEnd = NEVER, now = 0) =>
     room.apply({ session, sku, request: { action: 'set', quantity } }, until, now)
   return { state, room, set, ledger: () => state.movements(0, Number.POSITIVE_INFINITY) }
 }
@@ -90,7 +90,7 @@ describe('Stockroom', () => {
 
   it('caps the units the sessions of one address hold together, and counts them off as holds end', () => {
     const { room } = stockroomOf(classicCatalog(), { maxPerSession: 2, maxPerAddress: 3 })
-    const set = (session: string, quantity: number, until = NEVER) =>
+    const set = (session: string, quantity: number, until: HoldEnd = NEVER) =>
       room.apply({ session, sku: 'default', request: { action: 'set', quantity }, address: '10.0.0.1' }, until, 0)
     expect(set('a', 2, 100)).toMatchObject({ ok: true })
     expect(set('b', 2)).toMatchObject({ ok: false, error: 'address_limit', limit: 3 })

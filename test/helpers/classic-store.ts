@@ -1,5 +1,6 @@
 import { availableOf, DEFAULT_PRODUCT, type ProductStock } from '../../src/domain/product.js'
-import type { CartResult, Store } from '../../src/store/store.js'
+import type { CartResult } from '../../src/store/store.js'
+import type { TestStore } from './stores.js'
 
 const SKU = DEFAULT_PRODUCT.sku
 
@@ -42,7 +43,7 @@ const classicResult = (result: CartResult) => {
  * a unit of it and until when, and `add` and `remove` of it. The store contract's classic cases hold every
  * store to the answers the one-product store always gave.
  */
-export function classicView(store: Store) {
+export function classicView(store: TestStore) {
   return {
     store,
     snapshot: async (): Promise<ClassicSnapshot> => {

@@ -1,27 +1,58 @@
-import { MemoryStore } from '../../src/store/memory.js'
-import { RedisStore } from '../../src/store/redis.js'
-import { SqliteStore } from '../../src/store/sqlite.js'
-import type { Store, StoreOptions } from '../../src/store/store.js'
+import type { ChangeListener } from '../../src/store/change-feed.js'
+import { openMemoryStore } from '../../src/store/memory.js'
+import { openRedisStore } from '../../src/store/redis.js'
+import { openSqliteStore } from '../../src/store/sqlite.js'
+import type { StockRepository, StoreOptions, StoreParts } from '../../src/store/store.js'
 import { useDatabaseFiles } from './database-files.js'
 import { REDIS_URL, runRedisTests, useKeyPrefixes } from './redis.js'
+
+/**
+ * A store as the contract suites use it: its repository's operations, its feed's listening as `onChange`,
+ * a `check` of both, and `close` of all its parts.
+ */
+export type TestStore = StockRepository & {
+  readonly parts: StoreParts
+  onChange(listener: ChangeListener): () => void
+  close(): Promise<void>
+}
+
+export function testStoreOf(parts: StoreParts): TestStore {
+  const { repository, feed } = parts
+  const extra: Record<PropertyKey, unknown> = {
+    parts,
+    onChange: (listener: ChangeListener) => feed.listen(listener),
+    check: async () => {
+      await repository.check()
+      await feed.check()
+    },
+    close: () => parts.close(),
+  }
+  return new Proxy(repository, {
+    get(target, property) {
+      if (property in extra) return extra[property]
+      const value: unknown = Reflect.get(target, property)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value
+    },
+  }) as TestStore
+}
 
 /** A kind of store, as the tests open it: each store of a fresh stock. */
 export interface StoreKind {
   readonly name: string
-  readonly open: (options?: StoreOptions) => Promise<Store>
+  readonly open: (options?: StoreOptions) => Promise<TestStore>
   /**
    * Two stores on one stock, as two processes would have them; a store of one process (memory, SQLite) is
    * one store, twice.
    */
-  readonly openTwo: (options?: StoreOptions) => Promise<readonly [Store, Store]>
+  readonly openTwo: (options?: StoreOptions) => Promise<readonly [TestStore, TestStore]>
 }
 
 /** A store of one process: `openTwo` gives the one store twice. */
-const oneProcess = (name: string, open: (options?: StoreOptions) => Store): StoreKind => ({
+const oneProcess = (name: string, open: (options?: StoreOptions) => StoreParts): StoreKind => ({
   name,
-  open: async (options) => open(options),
+  open: async (options) => testStoreOf(open(options)),
   openTwo: async (options) => {
-    const store = open(options)
+    const store = testStoreOf(open(options))
     return [store, store]
   },
 })
@@ -34,10 +65,10 @@ const oneProcess = (name: string, open: (options?: StoreOptions) => Store): Stor
 export function useStoreKinds(): readonly StoreKind[] {
   const newPrefix = useKeyPrefixes()
   const newFile = useDatabaseFiles()
-  const memory = oneProcess('memory', (options) => new MemoryStore(options))
-  const sqlite = oneProcess('sqlite', (options) => SqliteStore.open({ ...options, file: newFile() }))
-  const redisOn = (keyPrefix: string, options?: StoreOptions) =>
-    RedisStore.open({ ...options, url: REDIS_URL, keyPrefix })
+  const memory = oneProcess('memory', (options) => openMemoryStore(options))
+  const sqlite = oneProcess('sqlite', (options) => openSqliteStore({ ...options, file: newFile() }))
+  const redisOn = async (keyPrefix: string, options?: StoreOptions) =>
+    testStoreOf(await openRedisStore({ ...options, url: REDIS_URL, keyPrefix }))
   const redis: StoreKind = {
     name: 'redis',
     open: (options) => redisOn(newPrefix(), options),

@@ -1,14 +1,19 @@
+import { afterEach } from 'vitest'
 import { composeStockpoll } from '../../src/compose.js'
 import { loadConfig } from '../../src/config.js'
+import { listen } from '../../src/listen.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
-import { MemoryStore } from '../../src/store/memory.js'
-import type { Store } from '../../src/store/store.js'
+import { LocalFeed } from '../../src/store/change-feed.js'
+import { openMemoryStore, processCounters, type MemoryRepository } from '../../src/store/memory.js'
+import type { StoreOptions, StoreParts } from '../../src/store/store.js'
 import { postCartWith } from './cart.js'
+import { eventually } from './eventually.js'
+import { requestTo } from './http-request.js'
 import { ManualClock } from './manual-clock.js'
 
 export interface TestAppOptions {
   /** The store; by default one in memory, of the configured catalog, whose holds last `cartTtlSeconds`. */
-  readonly store?: Store
+  readonly store?: (options: StoreOptions) => StoreParts
   /** 0, the default here, keeps holds until they are removed. */
   readonly cartTtlSeconds?: number
   /** Environment variables for the catalog, the rules and the limits, whose defaults are the server's. */
@@ -21,20 +26,36 @@ export interface TestAppOptions {
   readonly adminToken?: string
 }
 
-/** The whole app over a fresh in-memory store and a manual clock, for `app.request()` tests. */
+/** The memory store, its repository made by `make`: one of a test's own, that fails as the test says. */
+export const memoryStoreWith =
+  (make: (options: StoreOptions, feed: LocalFeed) => MemoryRepository) =>
+  (options: StoreOptions): StoreParts => {
+    const feed = new LocalFeed()
+    return { repository: make(options, feed), feed, counters: processCounters(), close: async () => feed.close() }
+  }
+
+const running: (() => Promise<void>)[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((stop) => stop()))
+})
+
+/**
+ * The whole of stockpoll over a fresh in-memory store and a manual clock, served on a loopback port of its
+ * own, both front doors: `app.request()` sends a request to it as a client would, and is answered as one is.
+ */
 export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
   const { catalog, rules, limits, heartbeatSeconds } = loadConfig(options.env ?? {})
   const {
     cartTtlSeconds = 0,
-    store = new MemoryStore({ catalog, rules, holds: { clock, ttlMs: cartTtlSeconds * 1000 } }),
+    store = openMemoryStore,
     maxWaiters = 100,
     pollTimeoutSeconds = 25,
     logger = silentLogger,
     adminToken,
   } = options
   const stockpoll = await composeStockpoll({
-    store,
+    store: store({ catalog, rules, holds: { clock, ttlMs: cartTtlSeconds * 1000 } }),
     clock,
     logger,
     limits,
@@ -44,13 +65,43 @@ export async function testApp(options: TestAppOptions = {}) {
     heartbeatSeconds,
     adminToken,
   })
-  const { app } = stockpoll
+  const { server, url, sockets } = await listen(() => stockpoll, {
+    host: '127.0.0.1',
+    port: 0,
+    headersTimeoutSeconds: limits.headersTimeoutSeconds,
+  })
+  let stopped = false
+  running.push(async () => {
+    stopped = true
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => server.close(resolve))
+    await stockpoll.dispose()
+  })
+  // A request still held when the test's server stops is never answered, rather than failing after the test.
+  const request = async (path: string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await requestTo(url, path, init)
+    } catch (error) {
+      if (stopped) return new Promise<never>(() => {})
+      throw error
+    }
+  }
   return {
     ...stockpoll,
+    url,
     clock,
+    /** Sends a request to the server, as a client would. */
+    app: { request },
     /** `POST /cart` with form-encoded fields, as `curl -d` sends them. */
     postCart: (fields: Record<string, string>, headers?: Record<string, string>) =>
-      postCartWith((path, init) => app.request(path, init), fields, headers),
-    inventory: async () => (await app.request('/inventory')).json(),
+      postCartWith(request, fields, headers),
+    inventory: async () => (await request('/inventory')).json(),
+    /** Waits until the hub holds `count` long polls: the requests sent have reached it. */
+    whenHeld: (count: number) => eventually(() => stockpoll.hub.held === count),
+    /**
+     * Waits for one round trip to the server: an answer the server wrote before it answers this one has come
+     * by then, over loopback.
+     */
+    roundTrip: async () => void (await (await request('/healthz')).text()),
   }
 }

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryStore } from '../../src/store/memory.js'
+import { MemoryRepository } from '../../src/store/memory.js'
 import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
-import { testApp } from '../helpers/test-app.js'
-import { nextTurn, track } from '../helpers/turns.js'
+import { memoryStoreWith, testApp } from '../helpers/test-app.js'
+import { eventually } from '../helpers/eventually.js'
+import { track } from '../helpers/turns.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 /** A store cut off from its shared state: it started, then every call fails. */
-class CutOffStore extends MemoryStore {
+class CutOffStore extends MemoryRepository {
   down = false
 
   #fail(): void {
     if (this.down) throw new StoreUnavailableError('connection lost')
   }
 
-  override async apply(...args: Parameters<MemoryStore['apply']>) {
+  override async apply(...args: Parameters<MemoryRepository['apply']>) {
     this.#fail()
     return super.apply(...args)
   }
@@ -59,22 +60,22 @@ describe('GET /inventory', () => {
 
 describe('GET /healthz', () => {
   it('says the server is up, and how many clients it holds on each transport', async () => {
-    const { app } = await testApp()
+    const { app, whenHeld } = await testApp()
     const response = await app.request('/healthz')
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ ok: true, held: { longPoll: 0, sse: 0, ws: 0 } })
 
     void app.request('/status?since=0')
     void app.request('/status?since=0')
-    await nextTurn()
+    await whenHeld(2)
     expect(await (await app.request('/healthz')).json()).toEqual({ ok: true, held: { longPoll: 2, sse: 0, ws: 0 } })
   })
 })
 
 describe('GET /readyz', () => {
   it('answers 200 while the store can serve, and 503 store_unavailable while it cannot', async () => {
-    const store = new CutOffStore()
-    const { app } = await testApp({ store })
+    let store!: CutOffStore
+    const { app } = await testApp({ store: memoryStoreWith((...made) => (store = new CutOffStore(...made))) })
     const ready = await app.request('/readyz')
     expect(ready.status).toBe(200)
     expect(await ready.json()).toEqual({ ok: true })
@@ -88,8 +89,10 @@ describe('GET /readyz', () => {
 
 describe('while the store is unavailable', () => {
   it('answers cart and stock requests with 503 store_unavailable and Retry-After', async () => {
-    const store = new CutOffStore()
-    const { app, postCart } = await testApp({ store })
+    let store!: CutOffStore
+    const { app, postCart } = await testApp({
+      store: memoryStoreWith((...made) => (store = new CutOffStore(...made))),
+    })
     store.down = true
     for (const response of [
       await postCart({ session: 'a', action: 'add' }),
@@ -106,18 +109,21 @@ describe('while the store is unavailable', () => {
   })
 
   it('keeps holding long polls, and answers them when the store is back and changes', async () => {
-    const store = new CutOffStore()
-    const { app, postCart, hub } = await testApp({ store })
+    let store!: CutOffStore
+    const { app, postCart, hub, whenHeld, roundTrip } = await testApp({
+      store: memoryStoreWith((...made) => (store = new CutOffStore(...made))),
+    })
     const poll = track(app.request('/status?since=0'))
+    await whenHeld(1)
     store.down = true
     await postCart({ session: 'a', action: 'add' })
-    await nextTurn()
+    await roundTrip()
     expect(poll.settled).toBe(false)
     expect(hub.held).toBe(1)
 
     store.down = false
     await postCart({ session: 'a', action: 'add' })
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(await poll.value!.json()).toMatchObject({ version: 1 })
   })
 })
@@ -179,12 +185,12 @@ describe('errors', () => {
   })
 
   it('answers a failure inside the server with a JSON 500 that leaks nothing', async () => {
-    class BrokenStore extends MemoryStore {
+    class BrokenStore extends MemoryRepository {
       override async apply(): Promise<never> {
         throw new Error('disk on fire at /var/secret')
       }
     }
-    const { postCart } = await testApp({ store: new BrokenStore() })
+    const { postCart } = await testApp({ store: memoryStoreWith((...made) => new BrokenStore(...made)) })
     const response = await postCart({ session: 'a', action: 'add' })
     expect(response.status).toBe(500)
     const body = await response.json()

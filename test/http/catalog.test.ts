@@ -1,9 +1,10 @@
-import { MAX_WATCHED_SKUS } from '../../src/http/input.js'
+import { MAX_WATCHED_SKUS } from '../../src/edge/input.js'
 import { describe, expect, it } from 'vitest'
 import { catalogFile, products } from '../helpers/catalogs.js'
+import { eventually } from '../helpers/eventually.js'
 import { anyEpoch } from '../helpers/stock.js'
 import { testApp } from '../helpers/test-app.js'
-import { nextTurn, track } from '../helpers/turns.js'
+import { track } from '../helpers/turns.js'
 
 /** An app over three products of 5 units (sku-0, sku-1, sku-2), three units a session at most. */
 const shop = (env: Record<string, string> = {}) =>
@@ -164,12 +165,12 @@ describe('GET /cart with a catalog', () => {
 
 describe('GET /status?skus=', () => {
   it('holds until a product it watches moves, then answers with those that did; a change elsewhere wakes nobody', async () => {
-    const { app, postCart, hub } = await shop()
+    const { app, postCart, hub, whenHeld } = await shop()
     const onOne = track(app.request('/status?skus=sku-1,sku-2&since=0'))
     const onOther = track(app.request('/status?skus=sku-0&since=0'))
-    await nextTurn()
+    await whenHeld(2)
     await postCart({ session: 's', sku: 'sku-2', action: 'set', quantity: '2' })
-    await nextTurn()
+    await eventually(() => onOne.settled)
     expect(await onOne.value!.json()).toEqual({
       epoch: anyEpoch,
       version: 1,
@@ -195,10 +196,11 @@ describe('GET /status?skus=', () => {
   })
 
   it('answers a timeout with nothing that moved and the cursor to come back with, and a stale epoch with every product', async () => {
-    const { app, clock } = await shop()
+    const { app, clock, whenHeld } = await shop()
     const poll = track(app.request('/status?skus=sku-0&since=0&timeout=1'))
+    await whenHeld(1)
     clock.advance(1000)
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(await poll.value!.json()).toEqual({
       epoch: anyEpoch,
       version: 0,
@@ -225,14 +227,14 @@ describe('GET /status?skus=', () => {
 
 describe('a catalog of 10 000 products', () => {
   it('lists, watches and changes any of them', async () => {
-    const { app, postCart } = await testApp({ env: { CATALOG_FILE: catalogFile(products(10_000, 2)) } })
+    const { app, postCart, whenHeld } = await testApp({ env: { CATALOG_FILE: catalogFile(products(10_000, 2)) } })
     const listed = await (await app.request('/products')).json()
     expect(listed.products).toHaveLength(10_000)
     const all = track(app.request('/status?skus=*&since=0'))
     const last = track(app.request('/status?skus=sku-9999&since=0'))
-    await nextTurn()
+    await whenHeld(2)
     await postCart({ session: 's', sku: 'sku-9999', action: 'add' })
-    await nextTurn()
+    await eventually(() => all.settled && last.settled)
     for (const poll of [all, last]) {
       expect(await poll.value!.json()).toMatchObject({ version: 1, products: [{ sku: 'sku-9999', held: 1 }] })
     }

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it } from 'vitest'
-import { errorHandler } from '../../src/http/errors.js'
+import { errorHandler } from '../../src/api/errors.js'
 import { recordingLogger } from '../helpers/log-lines.js'
 
 describe('errorHandler', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseJson } from '../../src/http/input.js'
+import { parseJson } from '../../src/edge/input.js'
 
 describe('parseJson', () => {
   it.each([

@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { testApp } from '../helpers/test-app.js'
-import { nextTurn } from '../helpers/turns.js'
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields)
 
 describe('limits that answer', () => {
   it('refuses a client past MAX_WAITERS_PER_IP held requests with 429, and takes it again once one is answered', async () => {
-    const { app, postCart } = await testApp({ env: { MAX_WAITERS_PER_IP: '2' } })
+    const { app, postCart, whenHeld } = await testApp({ env: { MAX_WAITERS_PER_IP: '2' } })
     const held = [app.request('/status?since=0'), app.request('/status?since=0')]
-    await nextTurn()
+    await whenHeld(2)
     const refused = await app.request('/status?since=0')
     expect(refused.status).toBe(429)
     expect(refused.headers.get('Retry-After')).toBe('5')
@@ -17,7 +16,7 @@ describe('limits that answer', () => {
     await postCart({ session: 's', action: 'add' })
     expect((await Promise.all(held)).map((response) => response.status)).toEqual([200, 200])
     const again = app.request('/status?since=1')
-    await nextTurn()
+    await whenHeld(1)
     expect((await (await app.request('/healthz')).json()).held.longPoll).toBe(1)
     await postCart({ session: 's', action: 'remove' })
     expect((await again).status).toBe(200)

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/test-app.js'
-import { nextTurn } from '../helpers/turns.js'
 
 /** The value of one sample line of a Prometheus text exposition, or undefined when it is not there. */
 const sample = (text: string, name: string) => {
@@ -10,9 +9,9 @@ const sample = (text: string, name: string) => {
 
 describe('GET /metrics', () => {
   it('counts cart actions by result, changes, fan-outs, held requests by transport and requests by route', async () => {
-    const { app, postCart } = await testApp({ env: { TOTAL_INVENTORY: '1' } })
+    const { app, postCart, whenHeld } = await testApp({ env: { TOTAL_INVENTORY: '1' } })
     const poll = app.request('/status?since=0')
-    await nextTurn()
+    await whenHeld(1)
     let text = await (await app.request('/metrics')).text()
     expect(sample(text, 'stockpoll_held{transport="longPoll"}')).toBe(1)
     expect(sample(text, 'stockpoll_held{transport="sse"}')).toBe(0)

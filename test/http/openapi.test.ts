@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { z } from 'zod'
-import { routeOf } from '../../src/http/openapi/operation.js'
-import { API_OPERATIONS } from '../../src/http/routes/openapi.js'
+import { routeOf } from '../../src/edge/openapi/operation.js'
+import { apiOperations } from '../../src/api/routes/openapi.js'
+import { GATEWAY_PATHS } from '../../src/gateway/gateway.js'
 import { testApp } from '../helpers/test-app.js'
 
 const TOKEN = 'test-admin-token-0123456789abcdef0123456789'
@@ -52,24 +53,24 @@ function exampleRequest(path: string, method: string, operation: DocumentedOpera
 
 describe('GET /openapi.json', () => {
   it('describes every route the app serves, and nothing else', async () => {
-    const { app } = await testApp({ adminToken: TOKEN })
+    const { app, api } = await testApp({ adminToken: TOKEN })
     const document = (await (await app.request('/openapi.json')).json()) as Document & { openapi: string }
     expect(document.openapi).toBe('3.1.0')
     const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${routeOf({ path })}`),
     )
-    const served = app.routes
-      .filter(({ method }) => method !== 'ALL')
-      .map(({ method, path }) => `${method} ${path}`)
-      .filter((route) => !PAGE_ROUTES.includes(route))
+    const served = [
+      ...api.routes.filter(({ method }) => method !== 'ALL').map(({ method, path }) => `${method} ${path}`),
+      ...[...GATEWAY_PATHS].map((path) => `GET ${path}`),
+    ].filter((route) => !PAGE_ROUTES.includes(route))
     expect(new Set(documented)).toEqual(new Set(served))
     expect(documented).toHaveLength(new Set(documented).size)
   })
 
   it('answers every documented route as documented: a documented status, with a body of its schema', async () => {
-    const { app } = await testApp({ adminToken: TOKEN })
+    const { app, gateway } = await testApp({ adminToken: TOKEN })
     const document = (await (await app.request('/openapi.json')).json()) as Document
-    for (const operation of API_OPERATIONS) {
+    for (const operation of apiOperations(gateway.operations)) {
       const described = document.paths[operation.path]![operation.method]!
       const [url, init] = exampleRequest(operation.path, operation.method, described)
       const answer = await app.request(url, init)

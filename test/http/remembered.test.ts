@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Remembered } from '../../src/http/remembered.js'
+import { Remembered } from '../../src/edge/remembered.js'
 
 describe('Remembered', () => {
   it('computes each key once while it is remembered', () => {

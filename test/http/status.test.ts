@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { testApp } from '../helpers/test-app.js'
-import { nextTurn, track } from '../helpers/turns.js'
+import { eventually } from '../helpers/eventually.js'
+import { track } from '../helpers/turns.js'
 import { anyEpoch } from '../helpers/stock.js'
 
 describe('GET /status', () => {
@@ -21,14 +22,14 @@ describe('GET /status', () => {
   })
 
   it('holds the request until a cart changes, then answers with the new stock', async () => {
-    const { app, postCart, hub } = await testApp()
+    const { app, postCart, hub, whenHeld } = await testApp()
     const poll = track(app.request('/status?since=0'))
-    await nextTurn()
+    await whenHeld(1)
     expect(poll.settled).toBe(false)
     expect(hub.held).toBe(1)
 
     await postCart({ session: 'a', action: 'add' })
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(poll.settled).toBe(true)
     expect(await poll.value!.json()).toEqual({
       inventoryCount: 9,
@@ -40,32 +41,34 @@ describe('GET /status', () => {
   })
 
   it('is not released by an action that changes nothing', async () => {
-    const { app, postCart } = await testApp()
+    const { app, postCart, whenHeld, roundTrip } = await testApp()
     const poll = track(app.request('/status?since=0'))
+    await whenHeld(1)
     await postCart({ session: 'a', action: 'remove' })
-    await nextTurn()
+    await roundTrip()
     expect(poll.settled).toBe(false)
   })
 
   it('without since, waits for the next change, like the classic long poll', async () => {
-    const { app, postCart } = await testApp()
+    const { app, postCart, whenHeld } = await testApp()
     await postCart({ session: 'a', action: 'add' })
     const poll = track(app.request('/status'))
-    await nextTurn()
+    await whenHeld(1)
     expect(poll.settled).toBe(false)
     await postCart({ session: 'b', action: 'add' })
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(await poll.value!.json()).toMatchObject({ version: 2 })
   })
 
   it('answers 200 with the unchanged stock after the default timeout', async () => {
-    const { app, clock } = await testApp({ pollTimeoutSeconds: 25 })
+    const { app, clock, whenHeld, roundTrip } = await testApp({ pollTimeoutSeconds: 25 })
     const poll = track(app.request('/status?since=0'))
+    await whenHeld(1)
     clock.advance(24_999)
-    await nextTurn()
+    await roundTrip()
     expect(poll.settled).toBe(false)
     clock.advance(1)
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(poll.value!.status).toBe(200)
     expect(await poll.value!.json()).toEqual({
       inventoryCount: 10,
@@ -77,10 +80,11 @@ describe('GET /status', () => {
   })
 
   it('tells pollers answered by a timeout to come back at spread-out times, within a second', async () => {
-    const { app, clock } = await testApp({ pollTimeoutSeconds: 25 })
+    const { app, clock, whenHeld } = await testApp({ pollTimeoutSeconds: 25 })
     const polls = Array.from({ length: 20 }, () => track(app.request('/status?since=0')))
+    await whenHeld(20)
     clock.advance(25_000)
-    await nextTurn()
+    await eventually(() => polls.every((poll) => poll.settled))
     const waits = await Promise.all(
       polls.map(async (poll) => ((await poll.value!.json()) as { retryAfterMs: number }).retryAfterMs),
     )
@@ -104,13 +108,13 @@ describe('GET /status', () => {
   })
 
   it('holds a cursor of the current epoch, and answers it without resync', async () => {
-    const { app, postCart } = await testApp()
+    const { app, postCart, whenHeld } = await testApp()
     const { epoch } = (await (await app.request('/inventory')).json()) as { epoch: string }
     const poll = track(app.request(`/status?since=0&epoch=${epoch}`))
-    await nextTurn()
+    await whenHeld(1)
     expect(poll.settled).toBe(false)
     await postCart({ session: 'a', action: 'add' })
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(await poll.value!.json()).not.toHaveProperty('resync')
   })
 
@@ -127,30 +131,33 @@ describe('GET /status', () => {
   })
 
   it('takes a timeout in seconds from the query', async () => {
-    const { app, clock } = await testApp()
+    const { app, clock, whenHeld } = await testApp()
     const poll = track(app.request('/status?since=0&timeout=2'))
+    await whenHeld(1)
     clock.advance(2000)
-    await nextTurn()
+    await eventually(() => poll.settled)
     expect(poll.value?.status).toBe(200)
   })
 
   it('drops the waiter at once when the client aborts', async () => {
-    const { app, hub, clock } = await testApp()
+    const { app, hub, clock, whenHeld } = await testApp()
     const client = new AbortController()
     const timersBefore = clock.pending
-    void app.request('/status?since=0', { signal: client.signal })
-    await nextTurn()
+    app.request('/status?since=0', { signal: client.signal }).catch(() => {})
+    await whenHeld(1)
     expect(hub.held).toBe(1)
     expect(clock.pending).toBe(timersBefore + 1)
     client.abort()
+    // At once: as soon as the connection's close reaches the server.
+    await whenHeld(0)
     expect(hub.held).toBe(0)
     expect(clock.pending).toBe(timersBefore)
   })
 
   it('answers 503 too_many_waiters with Retry-After past the cap', async () => {
-    const { app } = await testApp({ maxWaiters: 1 })
+    const { app, whenHeld } = await testApp({ maxWaiters: 1 })
     void app.request('/status?since=0')
-    await nextTurn()
+    await whenHeld(1)
     const response = await app.request('/status?since=0')
     expect(response.status).toBe(503)
     expect(response.headers.get('Retry-After')).toMatch(/^\d+$/)
@@ -160,7 +167,6 @@ describe('GET /status', () => {
   it('counts event streams against the same cap, and refuses a stream past it too', async () => {
     const { app } = await testApp({ maxWaiters: 1 })
     const stream = await app.request('/events')
-    await nextTurn()
     for (const path of ['/status?since=0', '/events']) {
       const response = await app.request(path)
       expect(response.status).toBe(503)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ClassicApi } from '../../src/http/classic.js'
+import { ClassicApi } from '../../src/gateway/classic.js'
 import { CatalogMirror } from '../../src/push/catalog-mirror.js'
 import { Hub } from '../../src/push/hub.js'
 import type { Reason } from '../../src/push/subscription.js'

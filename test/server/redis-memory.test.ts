@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { RedisEvictsKeysError } from '../../src/store/redis-evicts-keys-error.js'
-import { RedisStore } from '../../src/store/redis.js'
+import { openRedisStore } from '../../src/store/redis.js'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { eventually } from '../helpers/eventually.js'
 import { usePrivateRedis } from '../helpers/private-redis.js'
@@ -20,7 +20,7 @@ describe.skipIf(!runRedisTests)('a Redis that could drop keys, or is full', { ti
     'is refused when it evicts keys (%s), before anything is written',
     async (policy) => {
       const redis = await privateRedis('--maxmemory-policy', policy)
-      const opened = RedisStore.open({ url: redis.url, keyPrefix: 'shop:' })
+      const opened = openRedisStore({ url: redis.url, keyPrefix: 'shop:' })
       await expect(opened).rejects.toThrow(RedisEvictsKeysError)
       await expect(opened).rejects.toThrow(`maxmemory-policy ${policy}`)
       await expect(opened).rejects.toThrow('Set maxmemory-policy noeviction')

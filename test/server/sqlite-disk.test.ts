@@ -3,11 +3,15 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { SqliteStore } from '../../src/store/sqlite.js'
+import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js'
+import { testStoreOf } from '../helpers/stores.js'
 import { useDatabaseFiles } from '../helpers/database-files.js'
 import { postCart, useServers } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { runSmallDiskTests, useSmallDisks } from '../helpers/small-disk.js'
+
+/** A SQLite store on a file, as the tests use it. */
+const openFile = (options: SqliteStoreOptions) => testStoreOf(openSqliteStore(options))
 
 const TOKEN = 'sqlite-disk-test-admin-token-0123456789ab'
 
@@ -57,7 +61,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
     it('stops at start with exit code 2, naming the file and the cause, on a read-only file system', async () => {
       const disk = smallDisk(512)
       const kept = join(disk.path, 'kept.db')
-      await SqliteStore.open({ file: kept }).close()
+      await openFile({ file: kept }).close()
       disk.readOnly()
       for (const file of [join(disk.path, 'data', 'new.db'), kept]) {
         const { code, lines } = await exitOf(spawnServer({ STORE: 'sqlite', DATABASE_FILE: file }))
@@ -77,7 +81,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
     const notADatabase = newFile()
     writeFileSync(notADatabase, 'name,email\nada,ada@example.com\n'.repeat(40))
     const newer = newFile()
-    await SqliteStore.open({ file: newer }).close()
+    await openFile({ file: newer }).close()
     const later = new Database(newer)
     later.pragma('user_version = 99')
     later.close()
@@ -101,7 +105,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
 
   it('marks the database of an older stockpoll, made before the mark, and serves it as it was', async () => {
     const file = newFile()
-    const first = SqliteStore.open({ file })
+    const first = openFile({ file })
     await first.apply({ session: 'a', sku: 'default', request: { action: 'add' } })
     const before = await first.catalog()
     await first.close()
@@ -110,7 +114,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
     unmark.pragma('user_version = 0')
     unmark.close()
 
-    const again = SqliteStore.open({ file })
+    const again = openFile({ file })
     expect(await again.catalog()).toEqual(before)
     await again.close()
     const marked = new Database(file, { readonly: true })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_TOKEN_LENGTH } from '../../src/domain/tokens.js'
-import { MAX_WATCHED_SKUS } from '../../src/http/input.js'
+import { MAX_WATCHED_SKUS } from '../../src/edge/input.js'
 import { catalogFile } from '../helpers/catalogs.js'
 import { openEventStream } from '../helpers/event-stream.js'
 import { postCart, useServers } from '../helpers/running-server.js'

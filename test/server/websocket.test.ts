@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
-import { MAX_FRAME_BYTES } from '../../src/http/upgrades.js'
+import { MAX_FRAME_BYTES } from '../../src/gateway/websocket.js'
 import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 import { eventually } from '../helpers/eventually.js'
 import { catalogFile, products } from '../helpers/catalogs.js'

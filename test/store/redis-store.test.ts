@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
+import { openRedisStore, type RedisStoreOptions } from '../../src/store/redis.js'
+import { testStoreOf, type TestStore } from '../helpers/stores.js'
 import { StoreUnavailableError } from '../../src/store/store-unavailable-error.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import {
@@ -23,7 +24,7 @@ import { anyEpoch } from '../helpers/stock.js'
 
 describe.skipIf(!runRedisTests)('RedisStore', () => {
   let admin: Redis
-  const opened: RedisStore[] = []
+  const opened: TestStore[] = []
   const newPrefix = useKeyPrefixes()
   /** The prefix `shared` opened its stores on last. */
   let prefix = ''
@@ -38,7 +39,9 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
 
   /** Opens a store of the default product, 10 units, on `keyPrefix`, seen as the classic store. */
   async function openOn(keyPrefix: string, options: Partial<RedisStoreOptions> = {}): Promise<ClassicView> {
-    const store = await RedisStore.open({ url: REDIS_URL, keyPrefix, catalog: classicCatalog(10), ...options })
+    const store = testStoreOf(
+      await openRedisStore({ url: REDIS_URL, keyPrefix, catalog: classicCatalog(10), ...options }),
+    )
     opened.push(store)
     return classicView(store)
   }
@@ -224,7 +227,7 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
   })
 
   it('refuses to open when Redis cannot be reached', async () => {
-    await expect(RedisStore.open({ url: 'redis://127.0.0.1:1', keyPrefix: newPrefix() })).rejects.toThrow(
+    await expect(openRedisStore({ url: 'redis://127.0.0.1:1', keyPrefix: newPrefix() })).rejects.toThrow(
       /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/,
     )
   })

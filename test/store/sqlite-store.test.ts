@@ -2,11 +2,15 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DatabaseFileError } from '../../src/store/database-file-error.js'
-import { SqliteStore } from '../../src/store/sqlite.js'
+import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js'
+import { testStoreOf } from '../helpers/stores.js'
 import type { StoreOptions } from '../../src/store/store.js'
 import { products } from '../helpers/catalogs.js'
 import { useDatabaseFiles } from '../helpers/database-files.js'
 import { ManualClock } from '../helpers/manual-clock.js'
+
+/** A SQLite store on a file, as the tests use it. */
+const openFile = (options: SqliteStoreOptions) => testStoreOf(openSqliteStore(options))
 
 const newFile = useDatabaseFiles()
 
@@ -21,7 +25,7 @@ describe('SqliteStore', () => {
 
   it('makes its file and folder on first start, and keeps everything across a restart, in the same epoch', async () => {
     const file = join(dirname(newFile()), 'new-folder', 'stock.db')
-    const first = SqliteStore.open({ ...options, file })
+    const first = openFile({ ...options, file })
     expect(existsSync(file)).toBe(true)
     await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } }, 'key-1')
     await first.apply({ session: 'b', sku: 'sku-1', request: { action: 'set', quantity: 3 } })
@@ -31,7 +35,7 @@ describe('SqliteStore', () => {
     const ledger = await first.movements({ after: 0, limit: 100 })
     await first.close()
 
-    const again = SqliteStore.open({ ...options, catalog: products(5, 99), file })
+    const again = openFile({ ...options, catalog: products(5, 99), file })
     expect(await again.catalog()).toEqual(before.catalog)
     expect(await again.cart('a')).toEqual(before.cart)
     if (!sold.ok) throw new Error('not sold')
@@ -45,22 +49,22 @@ describe('SqliteStore', () => {
 
   it('starts a new epoch only with a new file', async () => {
     const file = newFile()
-    const first = SqliteStore.open({ ...options, file })
+    const first = openFile({ ...options, file })
     const { epoch } = await first.catalog()
     await first.close()
-    const again = SqliteStore.open({ ...options, file })
+    const again = openFile({ ...options, file })
     expect((await again.catalog()).epoch).toBe(epoch)
-    const other = SqliteStore.open({ ...options, file: newFile() })
+    const other = openFile({ ...options, file: newFile() })
     expect((await other.catalog()).epoch).not.toBe(epoch)
     await Promise.all([again.close(), other.close()])
   })
 
   it('refuses a file another store holds open, and one it cannot make', async () => {
     const file = newFile()
-    const holder = SqliteStore.open({ ...options, file })
-    expect(() => SqliteStore.open({ ...options, file })).toThrow(DatabaseFileError)
-    expect(() => SqliteStore.open({ ...options, file })).toThrow(/is another server running on it\?/)
+    const holder = openFile({ ...options, file })
+    expect(() => openFile({ ...options, file })).toThrow(DatabaseFileError)
+    expect(() => openFile({ ...options, file })).toThrow(/is another server running on it\?/)
     await holder.close()
-    expect(() => SqliteStore.open({ ...options, file: join(file, 'under-a-file.db') })).toThrow(DatabaseFileError)
+    expect(() => openFile({ ...options, file: join(file, 'under-a-file.db') })).toThrow(DatabaseFileError)
   })
 })

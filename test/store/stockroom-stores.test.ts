@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryStore } from '../../src/store/memory.js'
-import { SqliteStore } from '../../src/store/sqlite.js'
-import { IDEMPOTENCY_KEY_TTL_MS, type Store, type StoreOptions } from '../../src/store/store.js'
+import { openMemoryStore } from '../../src/store/memory.js'
+import { openSqliteStore } from '../../src/store/sqlite.js'
+import { IDEMPOTENCY_KEY_TTL_MS, type StoreOptions } from '../../src/store/store.js'
+import { testStoreOf, type TestStore } from '../helpers/stores.js'
 import { classicView } from '../helpers/classic-store.js'
 import { useDatabaseFiles } from '../helpers/database-files.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -9,9 +10,9 @@ import { ManualClock } from '../helpers/manual-clock.js'
 const newFile = useDatabaseFiles()
 
 /** The stores of one process, which keep their idempotency keys themselves, on the clock they are given. */
-const kinds: readonly { name: string; open: (options: StoreOptions) => Store }[] = [
-  { name: 'memory', open: (options) => new MemoryStore(options) },
-  { name: 'sqlite', open: (options) => SqliteStore.open({ ...options, file: newFile() }) },
+const kinds: readonly { name: string; open: (options: StoreOptions) => TestStore }[] = [
+  { name: 'memory', open: (options) => testStoreOf(openMemoryStore(options)) },
+  { name: 'sqlite', open: (options) => testStoreOf(openSqliteStore({ ...options, file: newFile() })) },
 ]
 
 describe.each(kinds)('$name store', ({ open }) => {

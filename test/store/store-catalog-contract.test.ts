@@ -4,7 +4,8 @@ import type { CatalogChange } from '../../src/domain/catalog.js'
 import type { CartRequest } from '../../src/domain/cart-rules.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
-import type { CartCommand, Store, StoreOptions } from '../../src/store/store.js'
+import type { CartCommand, StoreOptions } from '../../src/store/store.js'
+import type { TestStore } from '../helpers/stores.js'
 import { products } from '../helpers/catalogs.js'
 import { eventually } from '../helpers/eventually.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -22,18 +23,18 @@ const set = (session: string, sku: string, quantity: number, address?: string): 
 const act = (session: string, sku: string, request: CartRequest): CartCommand => ({ session, sku, request })
 
 describe.each(kinds)('$name store, as a catalog', ({ open }) => {
-  const opened: Store[] = []
+  const opened: TestStore[] = []
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()))
   })
 
-  async function shop(options: StoreOptions = {}): Promise<Store> {
+  async function shop(options: StoreOptions = {}): Promise<TestStore> {
     const store = await open({ catalog: products(3, 5), rules: { maxPerSession: 3 }, ...options })
     opened.push(store)
     return store
   }
 
-  function recordChanges(store: Store): CatalogChange[] {
+  function recordChanges(store: TestStore): CatalogChange[] {
     const changes: CatalogChange[] = []
     store.onChange((change) => changes.push(change))
     return changes

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
-import type { HoldPolicy, Store } from '../../src/store/store.js'
+import type { HoldPolicy } from '../../src/store/store.js'
+import type { TestStore } from '../helpers/stores.js'
 import { classicCatalog } from '../helpers/catalogs.js'
 import { classicView, type ClassicSnapshot, type ClassicView } from '../helpers/classic-store.js'
 import { ManualClock } from '../helpers/manual-clock.js'
@@ -12,7 +13,7 @@ import { useStoreKinds } from '../helpers/stores.js'
 const kinds = useStoreKinds()
 
 describe.each(kinds)('$name store, as the classic one-product store', ({ open }) => {
-  const opened: Store[] = []
+  const opened: TestStore[] = []
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()))
   })

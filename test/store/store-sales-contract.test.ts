@@ -4,7 +4,8 @@ import type { CatalogChange } from '../../src/domain/catalog.js'
 import { MAX_ON_HAND } from '../../src/domain/product.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { IdempotencyKeyReusedError } from '../../src/store/idempotency-key-reused-error.js'
-import type { CartCommand, Store, StoreOptions } from '../../src/store/store.js'
+import type { CartCommand, StoreOptions } from '../../src/store/store.js'
+import type { TestStore } from '../helpers/stores.js'
 import { VERIFY_PAGE } from '../../src/store/verify-ledger.js'
 import { products } from '../helpers/catalogs.js'
 import { eventually } from '../helpers/eventually.js'
@@ -20,7 +21,7 @@ const set = (session: string, sku: string, quantity: number): CartCommand => ({
 })
 
 /** Every movement of the ledger, read a page at a time as an admin would. */
-async function wholeLedger(store: Store, sku?: string) {
+async function wholeLedger(store: TestStore, sku?: string) {
   const movements = []
   for (let page; (page = await store.movements({ sku, after: movements.at(-1)?.seq ?? 0, limit: 7 })).length > 0;) {
     movements.push(...page)
@@ -29,7 +30,7 @@ async function wholeLedger(store: Store, sku?: string) {
 }
 
 describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, open, openTwo }) => {
-  const opened: Store[] = []
+  const opened: TestStore[] = []
   afterEach(async () => {
     await Promise.all([...new Set(opened.splice(0))].map((store) => store.close()))
   })
@@ -43,20 +44,20 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     ...more,
   })
 
-  async function shop(more?: StoreOptions): Promise<Store> {
+  async function shop(more?: StoreOptions): Promise<TestStore> {
     const store = await open(options(more))
     opened.push(store)
     return store
   }
 
-  async function twoProcesses(more?: StoreOptions): Promise<readonly [Store, Store]> {
+  async function twoProcesses(more?: StoreOptions): Promise<readonly [TestStore, TestStore]> {
     const stores = await openTwo(options(more))
     opened.push(...stores)
     return stores
   }
 
   /** Every session's line lapses: their units are back in stock, and the lines stay, unheld. */
-  async function lapseEveryHold(store: Store): Promise<void> {
+  async function lapseEveryHold(store: TestStore): Promise<void> {
     clock.advance(60_000)
     await store.expireHolds()
   }

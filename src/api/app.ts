@@ -1,0 +1,110 @@
+import { fileURLToPath } from 'node:url'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { Hono, type MiddlewareHandler } from 'hono'
+import { nanoid } from 'nanoid'
+import type { Clock } from '../clock.js'
+import type { CartRules } from '../domain/cart-rules.js'
+import type { ApplyCartCommand } from '../edge/cart-action.js'
+import type { AllowedHosts } from '../edge/guards/allowed-host.js'
+import type { ClientAddresses } from '../edge/guards/client-address.js'
+import type { SameOrigin } from '../edge/guards/same-origin.js'
+import type { Operation } from '../edge/openapi/operation.js'
+import type { RequestLog } from '../edge/request-log.js'
+import type { Logger } from '../logger.js'
+import type { Metrics } from '../metrics.js'
+import type { Transport } from '../push/transport.js'
+import type { AdminService } from '../shop/admin-service.js'
+import type { ShopperService } from '../shop/shopper-service.js'
+import type { Counters } from '../store/counters.js'
+import type { AppEnv } from './app-env.js'
+import { errorHandler, notFound } from './errors.js'
+import { adminAuth } from './guards/admin-auth.js'
+import { allowedHost, bodyLimit, clientAddress, requestLog, sameOrigin } from './guards/edge-guards.js'
+import { pageHeaders } from './guards/page-headers.js'
+import { adminProductRoutes } from './routes/admin-products.js'
+import { adminSalesRoutes } from './routes/admin-sales.js'
+import { cartRoutes } from './routes/cart.js'
+import { checkoutRoutes } from './routes/checkout.js'
+import { healthRoutes } from './routes/health.js'
+import { inventoryRoutes } from './routes/inventory.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { openapiRoutes } from './routes/openapi.js'
+import { productsRoutes } from './routes/products.js'
+import { sessionRoutes } from './routes/session.js'
+
+/** The guards every request passes, made once in the wiring and shared with the gateway. */
+export interface EdgeGuards {
+  readonly log: RequestLog
+  readonly clients: ClientAddresses
+  readonly hosts: AllowedHosts
+  readonly sameOrigin: SameOrigin
+}
+
+export interface ApiOptions {
+  readonly shopper: ShopperService
+  readonly admin: AdminService
+  readonly applyCartCommand: ApplyCartCommand
+  readonly guards: EdgeGuards
+  readonly clock: Clock
+  readonly metrics: Metrics
+  readonly logger: Logger
+  /** The caps on a cart line, as the store applies them; the page is told the one per session. */
+  readonly rules: CartRules
+  /** Resolves when the stock can serve and changes reach this process; throws when not. */
+  readonly ready: () => Promise<void>
+  /** How many clients the gateway holds on each transport. */
+  readonly held: () => Readonly<Record<Transport, number>>
+  /** Where the admin API's failed attempts are counted. */
+  readonly counters: Counters
+  /** What `/admin/*` requires as its bearer token; without one, there is no admin API. */
+  readonly adminToken?: string | undefined
+  /** What `/openapi.json` says of the push transports beside the app, the gateway's. */
+  readonly pushOperations: readonly Operation[]
+  /** Where the page's files are; `public/` of this package unless told otherwise. */
+  readonly publicDir?: string | undefined
+  readonly newSessionId?: (() => string) | undefined
+}
+
+const PACKAGE_PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url))
+
+/** The largest request body any route takes: a cart action is a few dozen bytes. */
+const MAX_BODY_BYTES = 1024
+
+/**
+ * The REST API and the page, on Hono: each route parses its request, asks a service, and answers; every
+ * refusal is answered in one place. The push transports are the gateway's, beside it.
+ */
+export function createApi(options: ApiOptions): Hono<AppEnv> {
+  const { shopper, admin, applyCartCommand, guards, clock, metrics, logger, rules, adminToken } = options
+  const { publicDir = PACKAGE_PUBLIC_DIR, newSessionId = nanoid } = options
+  const app = new Hono<AppEnv>()
+  app.use(requestLog(guards.log))
+  app.use(clientAddress(guards.clients))
+  app.use(allowedHost(guards.hosts))
+  app.use(bodyLimit(MAX_BODY_BYTES))
+  app.use(sameOrigin(guards.sameOrigin))
+  app.route('/', sessionRoutes(newSessionId))
+  app.route('/', inventoryRoutes(shopper))
+  app.route('/', productsRoutes(shopper, rules))
+  app.route('/', cartRoutes({ shopper, clock, applyCartCommand }))
+  app.route('/', checkoutRoutes(shopper))
+  app.route('/', healthRoutes(options.ready, options.held))
+  app.route('/', metricsRoutes(metrics))
+  app.route('/', openapiRoutes(options.pushOperations))
+  if (adminToken !== undefined) {
+    app.use('/admin/*', adminAuth(adminToken, options.counters))
+    app.route('/', adminProductRoutes(admin, clock))
+    app.route('/', adminSalesRoutes(admin))
+  }
+  const noStore: MiddlewareHandler = async function noStore(c, next) {
+    // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
+    c.header('Cache-Control', 'no-store')
+    await next()
+  }
+  // One product's own page is the page, which reads its SKU from the path; /products/:sku stays JSON.
+  app.get('/p/:sku', pageHeaders, noStore, serveStatic({ root: publicDir, path: 'index.html' }))
+  app.get('*', pageHeaders, noStore, serveStatic({ root: publicDir }))
+  app.notFound(notFound)
+  app.onError(errorHandler(logger))
+  return app
+}

@@ -1,0 +1,60 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { CartRules } from '../../domain/cart-rules.js'
+import { stockView } from '../../domain/product.js'
+import type { ShopperService } from '../../shop/shopper-service.js'
+import { jsonAnswerOf } from '../../edge/answer.js'
+import { methodNotAllowed } from '../errors.js'
+import { parseInput, skuField } from '../../edge/input.js'
+import { routeOf, type Operation } from '../../edge/openapi/operation.js'
+import { refusals } from '../../edge/openapi/refusals.js'
+import { catalogBody, catalogBodySchema, stockViewBody } from '../../edge/stock-bodies.js'
+
+const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
+
+const listProducts = {
+  method: 'get',
+  path: '/products',
+  summary: "Every product's stock, the catalog's version and epoch, and the cap on a cart line",
+  answers: {
+    200: {
+      description: 'The catalog',
+      body: catalogBodySchema.extend({ maxPerSession: z.number().int().min(1) }),
+    },
+    ...refusals([503]),
+  },
+} as const satisfies Operation
+
+const getProduct = {
+  method: 'get',
+  path: '/products/{sku}',
+  summary: "One product's stock",
+  params: productPath,
+  answers: {
+    200: {
+      description: 'The product',
+      body: z.object({ epoch: z.string(), version: z.number().int(), product: stockViewBody }),
+    },
+    ...refusals([400, 404, 503]),
+  },
+} as const satisfies Operation
+
+export const productsOperations: readonly Operation[] = [listProducts, getProduct]
+
+/**
+ * `GET /products`: every product with its stock and version, the catalog's version and epoch, and the cap
+ * on a cart line; `GET /products/:sku`: one of them.
+ */
+export function productsRoutes(shopper: ShopperService, rules: CartRules): Hono {
+  return new Hono()
+    .get(routeOf(listProducts), async () =>
+      jsonAnswerOf({ ...catalogBody(await shopper.catalog()), maxPerSession: rules.maxPerSession }),
+    )
+    .all(routeOf(listProducts), methodNotAllowed('GET'))
+    .get(routeOf(getProduct), async (c) => {
+      const { sku } = parseInput(productPath, c.req.param())
+      const { epoch, version, products } = await shopper.catalog([sku])
+      return jsonAnswerOf({ epoch, version, product: stockView(products[0]!) })
+    })
+    .all(routeOf(getProduct), methodNotAllowed('GET'))
+}

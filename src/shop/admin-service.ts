@@ -1,0 +1,45 @@
+import type { Divergence, Movement } from '../domain/movement.js'
+import type { LineOf } from '../domain/stock-state.js'
+import type { ProductInput } from '../domain/stockroom.js'
+import type {
+  AdjustResult,
+  CancelResult,
+  MovementQuery,
+  PutResult,
+  ReleaseResult,
+  StockRepository,
+} from '../store/store.js'
+
+/** What the shop's admin does: products and their stock, holds, orders, the ledger and its check. */
+export class AdminService {
+  constructor(readonly repository: StockRepository) {}
+
+  putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {
+    return this.repository.putProduct(input, idempotencyKey)
+  }
+
+  adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
+    return this.repository.adjust(sku, delta, reason, idempotencyKey)
+  }
+
+  /** Every line of a product, held or lapsed, by session. */
+  async holds(sku: string): Promise<LineOf[]> {
+    return (await this.repository.holds(sku)).sort((a, b) => a.session.localeCompare(b.session))
+  }
+
+  releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult> {
+    return this.repository.releaseHold(sku, session, idempotencyKey)
+  }
+
+  cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult> {
+    return this.repository.cancelOrder(id, idempotencyKey)
+  }
+
+  movements(query: MovementQuery): Promise<Movement[]> {
+    return this.repository.movements(query)
+  }
+
+  verify(): Promise<Divergence | undefined> {
+    return this.repository.verify()
+  }
+}

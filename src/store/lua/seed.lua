@@ -1,0 +1,53 @@
+-- ARGV 4 a fresh epoch, then the catalog as sku, name, onHand, sku, name, onHand, ...
+--
+-- Keeps a whole catalog as it is, answering `kept` and each SKU with its name, for the caller to compare with
+-- its own. Otherwise it is the first process on these keys, or keys were lost: it seeds the catalog in a new
+-- epoch at version 0. Products it already lists keep their name and onHand, and the others come from ARGV,
+-- each restocked from nothing in the ledger; every product's held is counted again from its held lines
+-- (holds that are still there stay held), so the new epoch is consistent, and the reset is published.
+-- Answers `seeded`.
+local epoch = redis.call('GET', KEYS[1])
+local version = redis.call('GET', KEYS[2])
+local skus = redis.call('ZRANGE', KEYS[3], 0, -1)
+local whole = epoch and version and #skus > 0
+for _, sku in ipairs(skus) do
+  if whole and redis.call('EXISTS', productKey(sku)) == 0 then whole = false end
+end
+if whole then
+  local reply = { 'kept' }
+  for _, sku in ipairs(skus) do
+    reply[#reply + 1] = sku
+    reply[#reply + 1] = redis.call('HGET', productKey(sku), 'name')
+  end
+  return reply
+end
+local given = {}
+for i = 5, #ARGV, 3 do given[ARGV[i]] = { ARGV[i + 1], tonumber(ARGV[i + 2]) } end
+if #skus == 0 then
+  for i = 5, #ARGV, 3 do
+    skus[#skus + 1] = ARGV[i]
+    redis.call('ZADD', KEYS[3], #skus, ARGV[i])
+  end
+end
+for _, sku in ipairs(skus) do
+  local held = 0
+  local lines = redis.call('HGETALL', linesKey(sku))
+  redis.call('DEL', unitsKey(sku))
+  for i = 1, #lines, 2 do
+    held = held + tonumber(lines[i + 1])
+    local address = redis.call('HGET', addressesKey(sku), lines[i])
+    if address then redis.call('HINCRBY', unitsKey(sku), address, lines[i + 1]) end
+  end
+  if redis.call('EXISTS', productKey(sku)) == 1 then
+    redis.call('HSET', productKey(sku), 'held', held, 'version', 0)
+  else
+    local definition = given[sku] or { sku, 0 }
+    local p = { sku = sku, name = definition[1], onHand = definition[2], held = held, version = 0 }
+    redis.call('HSET', productKey(sku), 'name', p.name, 'onHand', p.onHand, 'held', held, 'version', 0)
+    if p.onHand ~= 0 then record(p, 'restock', p.onHand, { actor = 'admin', reason = 'catalog' }) end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[4])
+redis.call('SET', KEYS[2], 0)
+redis.call('PUBLISH', channel, cjson.encode({ epoch = ARGV[4], version = 0, reset = true }))
+return { 'seeded' }
