@@ -1,24 +1,15 @@
-import { isIP } from 'node:net'
-import { z } from 'zod'
 import { readCatalogFile } from './catalog-file.js'
 import { ConfigError } from './config-error.js'
+import { environment, hostsListenedAs, type ProcessFacts } from './config-variables.js'
 import type { CartRules } from './domain/cart-rules.js'
 import { DEFAULT_PRODUCT, type ProductDefinition } from './domain/product.js'
-import { LOG_LEVELS, type LogLevel } from './logger.js'
-import { filesKeptFree, openFileLimit } from './open-files.js'
+import type { LogLevel } from './logger.js'
+import { openFileLimit } from './open-files.js'
 
 export type StoreConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
   | { readonly kind: 'memory' }
   | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
-
-/** Where the SQLite store keeps the stock when DATABASE_FILE does not say. */
-export const DEFAULT_DATABASE_FILE = './data/stockpoll.db'
-
-/** The shortest ADMIN_TOKEN: one that cannot be guessed. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32
-/** What a bearer token may be made of (RFC 6750's b64token), as Hono's bearerAuth reads it. */
-const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 
 export interface Config {
   readonly port: number
@@ -70,157 +61,6 @@ export interface Limits {
    * client address it gives in `X-Forwarded-For`, not as the proxy's.
    */
   readonly trustedProxies: readonly string[]
-}
-
-/** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
-export const MAX_POLL_TIMEOUT_SECONDS = 120
-
-/** What the configuration depends on besides the environment: facts about the process it will run in. */
-export interface ProcessFacts {
-  /** How many files the process may hold open; undefined where that cannot be known. */
-  readonly openFileLimit: number | undefined
-}
-
-/**
- * An unset or empty variable takes its default; anything else must be a whole number in range. `why` says
- * where the range comes from, when it is not plain.
- */
-function integerVariable(name: string, min: number, max: number, fallback: number, why = '') {
-  return z
-    .string()
-    .optional()
-    .transform((raw, ctx) => {
-      const text = raw?.trim() ?? ''
-      if (text === '') return fallback
-      const value = Number(text)
-      if (/^\d+$/.test(text) && value >= min && value <= max) return value
-      ctx.addIssue({
-        code: 'custom',
-        message: `${name} must be a whole number from ${min} to ${max}${why}, got ${JSON.stringify(raw)}`,
-      })
-      return z.NEVER
-    })
-}
-
-/** Comma-separated values, each trimmed, empty ones dropped. */
-const listVariable = () =>
-  z
-    .string()
-    .optional()
-    .transform((raw) =>
-      (raw ?? '')
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    )
-
-/** A host name as a `Host` header names it, without a port, in the form URLs give it (`[::1]`, lower case). */
-const isHostName = (host: string): boolean =>
-  URL.canParse(`http://${host}`) && new URL(`http://${host}`).hostname === host
-
-/**
- * The hosts a server listening on `host` answers for when ALLOWED_HOSTS does not say: its own address, and
- * on loopback the other names of loopback; on every interface, any.
- */
-function hostsListenedAs(host: string): readonly string[] | 'any' {
-  if (host === '0.0.0.0' || host === '::') return 'any'
-  const name = isIP(host) === 6 ? `[${host}]` : host.toLowerCase()
-  const loopback = name === 'localhost' || name === '[::1]' || /^127\./.test(name)
-  return loopback ? [...new Set([name, 'localhost', '127.0.0.1', '[::1]'])] : [name]
-}
-
-/** The variables, with the most long polls, streams and sockets the process can hold given its file limit. */
-const environment = ({ openFileLimit }: ProcessFacts) => {
-  const maxHeld = openFileLimit === undefined ? 1_000_000 : Math.max(1, openFileLimit - filesKeptFree(openFileLimit))
-  const why =
-    openFileLimit === undefined
-      ? ''
-      : ` (this process may open ${openFileLimit} files, and keeps ${filesKeptFree(openFileLimit)} for itself)`
-  return z.object({
-    PORT: integerVariable('PORT', 0, 65_535, 3000),
-    HOST: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || '127.0.0.1'),
-    TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_PRODUCT.onHand),
-    CATALOG_FILE: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || undefined),
-    MAX_PER_SESSION: integerVariable('MAX_PER_SESSION', 1, 1_000_000, 1),
-    MAX_UNITS_PER_ADDRESS: integerVariable('MAX_UNITS_PER_ADDRESS', 0, 1_000_000, 0),
-    POLL_TIMEOUT_SECONDS: integerVariable('POLL_TIMEOUT_SECONDS', 1, MAX_POLL_TIMEOUT_SECONDS, 25),
-    MAX_WAITERS: integerVariable('MAX_WAITERS', 1, maxHeld, openFileLimit === undefined ? 20_000 : maxHeld, why),
-    HEARTBEAT_SECONDS: integerVariable('HEARTBEAT_SECONDS', 1, 300, 15),
-    CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
-    STORE: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || 'sqlite')
-      .pipe(
-        z.enum(['sqlite', 'memory', 'redis'], {
-          error: (issue) => `STORE must be sqlite, memory or redis, got ${JSON.stringify(issue.input)}`,
-        }),
-      ),
-    DATABASE_FILE: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || DEFAULT_DATABASE_FILE),
-    ADMIN_TOKEN: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || undefined)
-      .refine((token) => token === undefined || (token.length >= MIN_ADMIN_TOKEN_LENGTH && BEARER_TOKEN.test(token)), {
-        error: `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of A-Z, a-z, 0-9, -, ., _, ~, + or / (openssl rand -hex 32 makes one)`,
-      }),
-    REDIS_URL: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || 'redis://127.0.0.1:6379')
-      .refine((url) => /^rediss?:\/\/./.test(url) && URL.canParse(url), {
-        error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(issue.input)}`,
-      }),
-    STORE_KEY_PREFIX: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || 'stockpoll:')
-      .refine((prefix) => /^[A-Za-z0-9:_.-]{1,64}$/.test(prefix), {
-        error: (issue) =>
-          `STORE_KEY_PREFIX must be 1 to 64 characters of A-Z, a-z, 0-9, :, _, . or -, got ${JSON.stringify(issue.input)}`,
-      }),
-    SHUTDOWN_SPREAD_MS: integerVariable('SHUTDOWN_SPREAD_MS', 0, 60_000, 2000),
-    WORKERS: integerVariable('WORKERS', 1, 64, 1),
-    LOG_LEVEL: z
-      .string()
-      .optional()
-      .transform((raw) => raw?.trim() || 'info')
-      .pipe(
-        z.enum(LOG_LEVELS, {
-          error: (issue) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}`,
-        }),
-      ),
-    MAX_WAITERS_PER_IP: integerVariable('MAX_WAITERS_PER_IP', 1, 1_000_000, 100),
-    CART_RATE_PER_SESSION: integerVariable('CART_RATE_PER_SESSION', 1, 1_000_000, 5),
-    CART_RATE_PER_IP: integerVariable('CART_RATE_PER_IP', 1, 1_000_000, 50),
-    HEADERS_TIMEOUT_SECONDS: integerVariable('HEADERS_TIMEOUT_SECONDS', 1, 300, 10),
-    ALLOWED_ORIGINS: listVariable().refine(
-      (origins) => origins.every((origin) => URL.canParse(origin) && new URL(origin).origin === origin),
-      {
-        error: (issue) =>
-          `ALLOWED_ORIGINS must be origins such as https://shop.example, separated by commas, got ${JSON.stringify(issue.input)}`,
-      },
-    ),
-    ALLOWED_HOSTS: listVariable()
-      .transform((hosts) => hosts.map((host) => host.toLowerCase()))
-      .refine((hosts) => hosts.every((host) => host === '*' || isHostName(host)), {
-        error: (issue) =>
-          `ALLOWED_HOSTS must be host names without a port (shop.example, 10.0.0.5, [::1]) or *, separated by commas, got ${JSON.stringify(issue.input)}`,
-      }),
-    TRUSTED_PROXIES: listVariable().refine((addresses) => addresses.every((address) => isIP(address) !== 0), {
-      error: (issue) =>
-        `TRUSTED_PROXIES must be IP addresses separated by commas, such as 127.0.0.1, got ${JSON.stringify(issue.input)}`,
-    }),
-  })
 }
 
 /**

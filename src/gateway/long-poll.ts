@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import { z } from 'zod'
-import { MAX_POLL_TIMEOUT_SECONDS } from '../config.js'
+import { MAX_POLL_TIMEOUT_SECONDS } from '../config-variables.js'
 import { NodeJsonAnswers } from '../edge/answer.js'
 import { cursorQuery, fieldsOf, parseInput, singleText, skusField } from '../edge/input.js'
 import type { Operation } from '../edge/openapi/operation.js'
