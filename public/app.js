@@ -1,12 +1,13 @@
 // @ts-check
 // The shop page: the live stock, pushed over Server-Sent Events, a WebSocket or the long poll
-// (`?transport=`), through one connection per browser. A shop of one product gets the classic view
-// (classic.js); a catalog gets the catalog view (catalog.js), and `/p/<sku>` one product of it. No framework
-// and no build step.
+// (`?transport=`), through one connection per browser. One shop (shop.js) in either of two views: a shop of
+// one product gets the classic view (classic.js), a catalog the catalog view (catalog.js), and `/p/<sku>`
+// one product of it. No framework and no build step.
 import { api, element, retryDelay, sleep } from './api.js'
 import { catalogView } from './catalog.js'
 import { classicView } from './classic.js'
 import { TRANSPORTS } from './feeds.js'
+import { liveShop } from './shop.js'
 import { electLeader } from './tabs.js'
 
 /**
@@ -82,7 +83,14 @@ async function start() {
     document.title = `stockpoll: ${header.title.textContent}`
     element('back').hidden = sku === undefined
   }
-  const shown = classic ? classicView(shell) : catalogView(shell, shop, sku)
+  const view = classic ? classicView(shop.products[0]?.sku ?? '') : catalogView(shop, sku)
+  // The classic view follows its one product; the catalog, every product.
+  const shown = liveShop(
+    shell,
+    { maxPerSession: shop.maxPerSession, skus: classic ? (shop.products[0]?.sku ?? '') : '*' },
+    view,
+  )
+  view.bind(shown.shop)
   // Tabs that asked for different transports, or show different views, keep to their own kind.
   const channel = electLeader(
     `stockpoll:${classic ? 'classic' : 'catalog'}:${shell.transport}`,

@@ -4,11 +4,11 @@
 // rejects when the connection breaks; none of them retries, since the caller decides when and how to come
 // back. An update of another epoch than the cursor's means the stock began again: the caller redraws.
 //
-// Without `skus` a feed is the classic one: the default product's stock. With `skus: '*'` it carries
-// `{ epoch, version, products }` updates for the whole catalog.
+// A feed carries `{ epoch, version, products }` updates of what it follows: `skus`, a SKU or `*` for the
+// whole catalog.
 
 /** @typedef {{ version: number, epoch: string }} Cursor */
-/** @typedef {{ onOpen: () => void, api: (path: string) => Promise<any>, skus?: string }} FeedOptions */
+/** @typedef {{ onOpen: () => void, api: (path: string) => Promise<any>, skus: string }} FeedOptions */
 /** @typedef {(since: Cursor, onUpdate: (update: any) => void, options: FeedOptions) => Promise<never>} Feed */
 
 /** Transports by the name `?transport=` gives them. */
@@ -16,17 +16,17 @@ export const TRANSPORTS = ['sse', 'ws', 'longpoll']
 
 /**
  * @param {Cursor} cursor
- * @param {string | undefined} skus
+ * @param {string} skus
  */
 const query = ({ version, epoch }, skus) =>
-  `${skus ? `skus=${encodeURIComponent(skus)}&` : ''}since=${version}&epoch=${encodeURIComponent(epoch)}`
+  `skus=${encodeURIComponent(skus)}&since=${version}&epoch=${encodeURIComponent(epoch)}`
 
 /** Server-Sent Events from `since` on. The browser's own reconnect is not used: the caller re-reads first. @type {Feed} */
 function viaEvents(since, onUpdate, { onOpen, skus }) {
   return new Promise((_resolve, reject) => {
     const source = new EventSource(`/events?${query(since, skus)}`)
     source.onopen = onOpen
-    source.addEventListener(skus ? 'products' : 'stock', (event) => onUpdate(JSON.parse(event.data)))
+    source.addEventListener('products', (event) => onUpdate(JSON.parse(event.data)))
     source.onerror = () => {
       source.close()
       reject(new Error('the event stream broke'))
@@ -38,11 +38,11 @@ function viaEvents(since, onUpdate, { onOpen, skus }) {
 function viaWebSocket(_since, onUpdate, { onOpen, skus }) {
   return new Promise((_resolve, reject) => {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws'
-    const socket = new WebSocket(`${scheme}://${location.host}/ws${skus ? `?skus=${encodeURIComponent(skus)}` : ''}`)
+    const socket = new WebSocket(`${scheme}://${location.host}/ws?skus=${encodeURIComponent(skus)}`)
     socket.onopen = onOpen
     socket.onmessage = (event) => {
       const { type, ...update } = JSON.parse(event.data)
-      if (type === (skus ? 'products' : 'stock')) onUpdate(update)
+      if (type === 'products') onUpdate(update)
     }
     socket.onclose = () => reject(new Error('the WebSocket closed'))
   })

@@ -10,7 +10,7 @@ import { follow } from './feeds.js'
  * @typedef {object} LiveView
  * @property {() => string} transport the transport to follow over now
  * @property {(name: string) => void} fallBackTo switches to another transport, for every later attempt
- * @property {string} [skus] what to follow: the classic feed without it, the catalog's with `*`
+ * @property {string} skus what to follow: a SKU, or `*` for the whole catalog
  * @property {() => Promise<import('./feeds.js').Cursor>} reload reads the stock afresh and gives the cursor
  * @property {(update: any) => void} apply shows an update the feed sent
  * @property {(live: boolean) => void} setLink shows whether the link is live
@@ -39,7 +39,7 @@ export async function stayLive(view) {
           onOpen()
           view.apply(update)
         },
-        { api, onOpen, ...(view.skus && { skus: view.skus }) },
+        { api, onOpen, skus: view.skus },
       )
     } catch (error) {
       failure = error

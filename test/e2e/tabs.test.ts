@@ -61,12 +61,13 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
   })
 
   it('waits the retryAfterMs each long-poll answer gives before it polls again', async () => {
-    const stock = (await (await fetch(`${server.url}/inventory`)).json()) as Record<string, unknown>
+    const { epoch, version } = (await (await fetch(`${server.url}/products`)).json()) as Record<string, unknown>
     const polledAt: number[] = []
-    // Every poll is answered at once as a timed-out poll would be: the same stock, and a time to wait.
+    // Every poll is answered at once as a timed-out poll would be: nothing moved, and a time to wait.
     await context().route('**/status?*', (route) => {
       polledAt.push(Date.now())
-      return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ ...stock, retryAfterMs: 800 }) })
+      const timedOut = { epoch, version, products: [], retryAfterMs: 800 }
+      return route.fulfill({ contentType: 'application/json', body: JSON.stringify(timedOut) })
     })
     await openShopTabs(1, '?transport=longpoll')
     await eventually(() => polledAt.length >= 4, 5000)
