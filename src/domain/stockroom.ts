@@ -17,6 +17,15 @@ export type HoldEnd = number | typeof NEVER
 /** How long a lapsed line stays in its cart, unheld, for a checkout to sell if its units are still there. */
 export const LAPSED_LINES_KEPT_MS = 24 * 60 * 60 * 1000
 
+/**
+ * The order lines lapse in within one sweep, so that every store writes their movements in the same order: by
+ * when their hold ends, then by `<sku>|<session>`, the order Redis keeps them in (its sorted set's members).
+ */
+const lapseOrder = (a: LineOf, b: LineOf): number => {
+  const [first, second] = [`${a.sku}|${a.session}`, `${b.sku}|${b.session}`]
+  return (a.until ?? 0) - (b.until ?? 0) || (first < second ? -1 : first > second ? 1 : 0)
+}
+
 /** One line of a session's cart. */
 export interface Line {
   readonly sku: string
@@ -231,12 +240,12 @@ export class Stockroom {
 
   /**
    * Lapses every held line whose hold ends at or before `now`, its units going back to stock, all as one
-   * change recorded as each line's session's; and forgets the lines that lapsed more than
+   * change recorded as each line's session's, in `lapseOrder`; and forgets the lines that lapsed more than
    * `LAPSED_LINES_KEPT_MS` ago. Gives the products it changed.
    */
   expire(now: number): ProductStock[] {
     const step = new Step(this.state, now, { actor: ADMIN })
-    for (const line of this.state.dueLines(now, now - LAPSED_LINES_KEPT_MS)) {
+    for (const line of this.state.dueLines(now, now - LAPSED_LINES_KEPT_MS).sort(lapseOrder)) {
       if (line.lapsed) {
         this.state.putLine(line.session, line.sku, undefined)
         continue
