@@ -3,13 +3,7 @@ import { z } from 'zod'
 import { ConfigError } from './config-error.js'
 import { MAX_ON_HAND, type ProductDefinition } from './domain/product.js'
 import { TOKEN, TOKEN_SHAPE } from './domain/tokens.js'
-
-/** A product's name, wherever one is given: the catalog file, the admin API. */
-export const productName = z
-  .string({ error: (issue) => (issue.input === undefined ? 'name is required' : 'name must be a string') })
-  .trim()
-  .min(1, { error: 'name must not be empty' })
-  .max(200, { error: 'name must be at most 200 characters' })
+import { productName } from './edge/input.js'
 
 const productEntry = z.strictObject(
   {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { DEFAULT_PRODUCT } from './domain/product.js'
+import { MAX_POLL_TIMEOUT_SECONDS } from './edge/input.js'
 import { LOG_LEVELS } from './logger.js'
 import { filesKeptFree } from './open-files.js'
 
@@ -16,9 +17,6 @@ export const DEFAULT_DATABASE_FILE = './data/stockpoll.db'
 export const MIN_ADMIN_TOKEN_LENGTH = 32
 /** What a bearer token may be made of (RFC 6750's b64token), as Hono's bearerAuth reads it. */
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
-
-/** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
-export const MAX_POLL_TIMEOUT_SECONDS = 120
 
 /** What the configuration depends on besides the environment: facts about the process it will run in. */
 export interface ProcessFacts {

@@ -5,11 +5,7 @@ import type { CartRules } from './domain/cart-rules.js'
 import { DEFAULT_PRODUCT, type ProductDefinition } from './domain/product.js'
 import type { LogLevel } from './logger.js'
 import { openFileLimit } from './open-files.js'
-
-export type StoreConfig =
-  | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'memory' }
-  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+import type { StoreConfig } from './store/open-store.js'
 
 export interface Config {
   readonly port: number

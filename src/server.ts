@@ -1,6 +1,7 @@
 import cluster from 'node:cluster'
 import { ConfigError } from './config-error.js'
-import { loadConfig, type Config, type StoreConfig } from './config.js'
+import { loadConfig, type Config } from './config.js'
+import type { StoreConfig } from './store/open-store.js'
 import type { CatalogSnapshot } from './domain/catalog.js'
 import { createLogger, type Logger } from './logger.js'
 import { startServer } from './start-server.js'

@@ -23,6 +23,13 @@ export const orderPath = z.object({ id: orderIdField })
 /** A product, as a client names it. */
 export const skuField = singleText('sku').regex(TOKEN, { error: `sku must be ${TOKEN_SHAPE}` })
 
+/** A product's name, wherever one is given: the catalog file, the admin API. */
+export const productName = z
+  .string({ error: (issue) => (issue.input === undefined ? 'name is required' : 'name must be a string') })
+  .trim()
+  .min(1, { error: 'name must not be empty' })
+  .max(200, { error: 'name must be at most 200 characters' })
+
 /**
  * The `Idempotency-Key` a change may carry: the same change sent again under it happens once, and is
  * answered as it was the first time.
@@ -70,6 +77,9 @@ export const bodySchemas = <Schema extends z.ZodType>(build: (source: FieldSourc
   text: build('text'),
   json: build('json'),
 })
+
+/** The widest `?timeout=` a client may ask for, and the widest `POLL_TIMEOUT_SECONDS`. */
+export const MAX_POLL_TIMEOUT_SECONDS = 120
 
 /**
  * The most products one request, stream or socket may name, each up to `MAX_TOKEN_LENGTH` long. A poll or a

@@ -1,8 +1,13 @@
-import type { StoreConfig } from '../config.js'
 import { openMemoryStore } from './memory.js'
 import { openRedisStore } from './redis.js'
 import { openSqliteStore } from './sqlite.js'
 import type { StoreOptions, StoreParts } from './store.js'
+
+/** Which store to open, as the configuration names it. */
+export type StoreConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
 
 /** The store the configuration names, connected and ready. */
 export async function openStore(config: StoreConfig, options: StoreOptions): Promise<StoreParts> {

@@ -59,7 +59,7 @@ export function openDatabaseFile(file: string): Database.Database {
     db.pragma('locking_mode = EXCLUSIVE')
     db.pragma('journal_mode = WAL')
     // With WAL, a commit reaches the operating system before it is answered: it survives the process being
-    // killed; only a power cut can lose the last ones (see the README's "Stores").
+    // killed; only a power cut can lose the last ones (see docs/operations.md, "Stores and restarts").
     db.pragma('synchronous = NORMAL')
     const claim = db.transaction((opened: Database.Database) => {
       assertOurs(opened, file)

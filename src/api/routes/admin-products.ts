@@ -1,6 +1,5 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { productName } from '../../catalog-file.js'
 import type { Clock } from '../../clock.js'
 import { MAX_ON_HAND, stockView } from '../../domain/product.js'
 import type { AdminService } from '../../shop/admin-service.js'
@@ -12,6 +11,7 @@ import {
   bodySchemas,
   idempotencyHeaders,
   parseInput,
+  productName,
   sessionField,
   singleText,
   skuField,

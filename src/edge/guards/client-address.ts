@@ -5,7 +5,7 @@ const plainAddress = (address: string): string => (address.startsWith('::ffff:')
  * The address a request came from, which the per-client limits count by. A request a trusted proxy
  * forwarded is counted by the address its proxies say they had it from: the right-most in `X-Forwarded-For`
  * that is not one of them, since each proxy appends the address it saw and a client can write anything to the
- * left of that. Requests made without a socket (`app.request()` in tests) all count as one client.
+ * left of that. A request whose peer Node no longer knows (its socket already closed) counts as `local`.
  */
 export class ClientAddresses {
   readonly #trusted: ReadonlySet<string>
