@@ -10,7 +10,7 @@ import { freePort } from './free-port.js'
 /** Debian's nginx (`apt-get install -y nginx`). */
 export const NGINX_PATH = process.env.NGINX_PATH ?? '/usr/sbin/nginx'
 
-/** The example configuration the README points to, which the test runs as it is but for its ports. */
+/** The example configuration docs/operations.md points to, which the test runs as it is but for its ports. */
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../deploy/nginx.conf', import.meta.url))
 
 /**
