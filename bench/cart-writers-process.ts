@@ -36,6 +36,7 @@ async function post(fields: Record<string, string>): Promise<void> {
 const done = () => stop !== undefined && (stop.untilHeld === undefined || heldAgainAt !== undefined)
 
 async function probeHeld(deadline: number): Promise<void> {
+  if (heldProbeEveryMs === undefined) return
   while (!done() && now() < deadline) {
     const sentAt = now()
     const answer = await prober.request(getRequest('/healthz'))

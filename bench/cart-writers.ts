@@ -12,8 +12,11 @@ export interface CartWritersOptions {
   readonly connections: number
   /** A cart action goes out this often, round the kept-alive connections. */
   readonly everyMs: number
-  /** `GET /healthz` goes out this often, on a connection of its own, to see how many polls are held. */
-  readonly heldProbeEveryMs: number
+  /**
+   * `GET /healthz` goes out this often, on a connection of its own, to see how many polls are held; never
+   * when nothing waits for that, since each probe is work for the server in the middle of what is measured.
+   */
+  readonly heldProbeEveryMs: number | undefined
 }
 
 /** What the writers did, with times on the clock of `Answer.at`. */

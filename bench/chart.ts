@@ -1,6 +1,6 @@
 // The fan-out's figures as an SVG chart: fan-out p99 and the time until every poll is held again, against the
 // number of waiters, for both servers, with clients that poll again and with clients that stop.
-import type { ClientKind } from './fan-out.js'
+import type { ClientKind } from './subscribers.js'
 import type { BenchResults } from './report.js'
 import type { ServerKind } from './server-process.js'
 

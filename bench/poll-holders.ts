@@ -8,8 +8,6 @@ import type { Target } from './raw-http.js'
 export interface HoldersOptions {
   readonly target: Target
   readonly polls: number
-  /** The third byte of its first source address, 127.0.<n>.1; it uses as many as it needs from there. */
-  readonly firstAddress: number
   readonly version: number
   readonly epoch: string
 }

@@ -25,6 +25,49 @@ export function postFormRequest(path: string, fields: Record<string, string>): s
   )
 }
 
+/**
+ * Where a connection comes from: wherever the kernel picks, or (`spread`) a loopback address and port named
+ * for it, from thousands of addresses of 10 000 ports each, so that no address runs short of ports. Named
+ * outright, because a port the kernel picks for a bound address is found by a search of the ports in use,
+ * which slows with every connection already open, and would be counted as the server's slowness to open them.
+ */
+export type Origin = 'any' | 'spread'
+
+const PORTS_PER_ADDRESS = 10_000
+const FIRST_PORT = 20_000
+const ADDRESSES = 250
+/** How often a local end in use (by another process, or one a run just killed left behind) is passed over. */
+const MAX_ENDS_TRIED = 100
+/** The next local end, counted from a random one, so that processes that spread keep apart. */
+let nextEnd = Math.floor(Math.random() * ADDRESSES * PORTS_PER_ADDRESS)
+
+function spreadEnd(): { localAddress: string; localPort: number } {
+  const end = nextEnd++ % (ADDRESSES * PORTS_PER_ADDRESS)
+  return {
+    localAddress: `127.0.0.${2 + Math.floor(end / PORTS_PER_ADDRESS)}`,
+    localPort: FIRST_PORT + (end % PORTS_PER_ADDRESS),
+  }
+}
+
+/** A TCP connection to `target`, once connected, from where `origin` says. */
+export function openSocket(target: Target, origin: Origin, tries = 1): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const spread = origin === 'spread'
+    const socket = connect({ host: target.host, port: target.port, ...(spread ? spreadEnd() : {}) })
+    socket.setNoDelay(true)
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (spread && error.code === 'EADDRINUSE' && tries < MAX_ENDS_TRIED)
+        resolve(openSocket(target, origin, tries + 1))
+      else reject(error)
+    }
+    socket.once('error', failed)
+    socket.once('connect', () => {
+      socket.off('error', failed)
+      resolve(socket)
+    })
+  })
+}
+
 interface Pending {
   resolve(answer: Answer): void
   reject(error: Error): void
@@ -47,17 +90,8 @@ export class Connection {
     socket.on('close', () => fail())
   }
 
-  /** Connects, from `localAddress` when given (a loopback address such as 127.0.0.2). */
-  static open(target: Target, localAddress?: string): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: target.host, port: target.port, ...(localAddress ? { localAddress } : {}) })
-      socket.setNoDelay(true)
-      socket.once('error', reject)
-      socket.once('connect', () => {
-        socket.off('error', reject)
-        resolve(new Connection(socket))
-      })
-    })
+  static async open(target: Target, origin: Origin = 'any'): Promise<Connection> {
+    return new Connection(await openSocket(target, origin))
   }
 
   request(text: string): Promise<Answer> {

@@ -8,19 +8,24 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { fanOutChart } from './chart.js'
 import { measureChurn, type ChurnResult } from './churn.js'
-import { CLIENT_KINDS, fanOutOverRounds, measureFanOut, type FanOutResult } from './fan-out.js'
+import { fanOutOverRounds, measureFanOut, type FanOutResult } from './fan-out.js'
 import { measureInterest } from './interest.js'
 import { benchReport, scaleReport, targetsOf, type BenchResults, type FanOutRow } from './report.js'
 import { measureScale } from './scale.js'
 import { startBenchServer, type BenchServer, type ServerKind } from './server-process.js'
+import { CLIENT_KINDS, isStream } from './subscribers.js'
 import { measureVerify, verifyReport } from './verify.js'
+
+const sizesOption = (name: string) =>
+  z
+    .string()
+    .regex(/^\d+(,\d+)*$/, { error: `${name} takes whole numbers separated by commas` })
+    .transform((text) => text.split(',').map(Number))
 
 const optionsSchema = z.object({
   json: z.boolean(),
-  sizes: z
-    .string()
-    .regex(/^\d+(,\d+)*$/, { error: '--sizes takes whole numbers separated by commas' })
-    .transform((text) => text.split(',').map(Number)),
+  sizes: sizesOption('--sizes'),
+  'stream-sizes': sizesOption('--stream-sizes'),
   clients: z
     .string()
     .transform((text) => text.split(','))
@@ -53,6 +58,7 @@ function readOptions(): z.infer<typeof optionsSchema> {
         options: {
           json: { type: 'boolean', default: false },
           sizes: { type: 'string', default: '1000,5000,10000,15000,18000' },
+          'stream-sizes': { type: 'string', default: '10000,15000' },
           clients: { type: 'string', default: CLIENT_KINDS.join(',') },
           'churn-seconds': { type: 'string', default: '10' },
           pollers: { type: 'string', default: '1000' },
@@ -106,7 +112,7 @@ if (options.verify !== undefined) {
 }
 
 const maxWaiters = fdLimit - 500
-const sizes = options.sizes.map((n) => Math.min(n, maxWaiters))
+const sizesOf = (sizes: readonly number[]) => sizes.map((n) => Math.min(n, maxWaiters))
 const yieldEvery = options['baseline-yield-every']
 const baselineEnv: Record<string, string> = yieldEvery ? { BASELINE_YIELD_EVERY: String(yieldEvery) } : {}
 
@@ -132,10 +138,10 @@ async function bothAlternately<T>(turn: number, measure: (server: BenchServer) =
 let turn = 0
 const fanOut: FanOutRow[] = []
 for (const clients of options.clients) {
-  for (const waiters of sizes) {
+  for (const waiters of sizesOf(isStream(clients) ? options['stream-sizes'] : options.sizes)) {
     const rounds: Record<ServerKind, FanOutResult>[] = []
     for (let round = 1; round <= options.rounds; round++) {
-      log(`fan-out to ${waiters} waiters that ${clients}, round ${round} of ${options.rounds}…`)
+      log(`fan-out to ${waiters} clients (${clients}), round ${round} of ${options.rounds}…`)
       rounds.push(await bothAlternately(turn++, (server) => measureFanOut(server, waiters, clients)))
     }
     const overRounds = (kind: ServerKind) => fanOutOverRounds(rounds.map((round) => round[kind]))

@@ -81,7 +81,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const share = Math.ceil(polls / clientProcesses)
     for (let i = 0; i < clientProcesses; i++) {
       const count = Math.min(share, polls - i * share)
-      holders.push(await PollHolders.open({ target, polls: count, firstAddress: 10 + 10 * i, version, epoch }))
+      holders.push(await PollHolders.open({ target, polls: count, version, epoch }))
     }
     const heldBy = () => workerPids.map((pid, i) => openFilesOf(pid) - filesIdle[i]!)
     await waitFor(() => heldBy().reduce((sum, held) => sum + held, 0) >= polls, HOLD_TIMEOUT_MS, 200)
