@@ -33,6 +33,10 @@ export interface GatewayOptions {
   readonly heartbeatSeconds: number
 }
 
+function destroySocket(this: Duplex): void {
+  this.destroy()
+}
+
 /** A request target's path and query, apart. */
 function split(url: string): readonly [path: string, search: string] {
   const queryAt = url.indexOf('?')
@@ -108,8 +112,9 @@ export class Gateway {
    * and its socket closed, so that none keeps a socket open that Node's server no longer answers on.
    */
   upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // Node's HTTP server no longer listens on this socket: an error with nobody listening would be thrown.
-    socket.on('error', () => socket.destroy())
+    // Node's HTTP server no longer listens on this socket: an error with nobody listening would be thrown. A
+    // function of its own, since a closure here would keep this request alive for as long as the socket.
+    socket.on('error', destroySocket)
     const { log, clock, admission } = this.options
     const startedAt = clock.now()
     const [path, search] = split(incoming.url ?? '/')

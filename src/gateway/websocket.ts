@@ -14,11 +14,12 @@ import type { Logger } from '../logger.js'
 import type { Hub } from '../push/hub.js'
 import type { Subscription } from '../push/subscription.js'
 import { TooManyWaitersError } from '../push/too-many-waiters-error.js'
-import type { Encoding, Update } from '../push/update.js'
+import type { Encoding } from '../push/update.js'
 import type { Cursor, Watch } from '../push/watch.js'
 import { MAX_BACKLOG_BYTES } from './backlog.js'
 import type { ClassicApi } from './classic.js'
 import { catalogJson, watchOf } from './watch.js'
+import { textFrame } from './websocket-frame.js'
 
 /**
  * The largest WebSocket frame taken: a larger one closes the socket with 1009 (message too big). A subscribe
@@ -87,17 +88,23 @@ const socket = {
 export const websocketOperations: readonly Operation[] = [socket]
 
 /** An update as a WebSocket frame of `type`, its JSON as `json` writes it. */
-const frameOf = (type: string, json: Encoding) => (update: Update) => `{"type":"${type}",${update.as(json).slice(1)}`
+const frameOf =
+  (type: string, json: Encoding): Encoding<Buffer> =>
+  (update) =>
+    textFrame(`{"type":"${type}",${update.as(json).slice(1)}`)
 
 /** The products that moved, as a WebSocket frame. */
 const productsFrame = frameOf('products', catalogJson)
 
-/** Sends a frame, or cuts a client that has stopped reading; a socket that is closing is sent nothing. */
-function sendOrCut(ws: WebSocket, frame: string): void {
-  if (ws.readyState !== WebSocket.OPEN) return
-  // A close frame would wait behind the backlog it is meant to end.
-  if (ws.bufferedAmount > MAX_BACKLOG_BYTES) return ws.terminate()
-  ws.send(frame)
+/**
+ * Whether a socket may be sent a frame now: not when it is closing, and not when its client has stopped
+ * reading, which cuts it (a close frame would wait behind the backlog it is meant to end).
+ */
+function mayBeSent(ws: WebSocket): boolean {
+  if (ws.readyState !== WebSocket.OPEN) return false
+  if (ws.bufferedAmount <= MAX_BACKLOG_BYTES) return true
+  ws.terminate()
+  return false
 }
 
 export interface WebSocketOptions {
@@ -120,8 +127,12 @@ export interface WebSocketOptions {
  */
 export class WebSockets {
   readonly #server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
+  /** The default product's stock as the classic `stock` frame: one encoding, so each update is framed once. */
+  readonly #stockFrame: Encoding<Buffer>
 
-  constructor(readonly options: WebSocketOptions) {}
+  constructor(readonly options: WebSocketOptions) {
+    this.#stockFrame = frameOf('stock', options.classic.json)
+  }
 
   /** What a handshake asks to follow; a bad one is a 400, a product the catalog lacks a 404. */
   watchFor(search: string, header: HeaderReader): Watch {
@@ -136,9 +147,9 @@ export class WebSockets {
    */
   accept(upgrade: WebSocketUpgrade, watch: Watch, client: string, release: () => void): void {
     this.options.hub.assertRoom()
-    upgrade.socket.once('close', release)
+    upgrade.socket.on('close', release)
     this.#server.handleUpgrade(upgrade.incoming, upgrade.socket, upgrade.head, (ws) =>
-      new Socket(ws, client, this.options).follow(watch, undefined),
+      new Socket(ws, upgrade.socket, client, this.options, this.#stockFrame).follow(watch, undefined),
     )
   }
 }
@@ -155,15 +166,16 @@ class Socket {
   /** The classic stream of the default product, or the catalog's products it watches; at most one of each. */
   #classic: Subscription | undefined
   #catalog: { readonly subscription: Subscription; readonly all: boolean } | undefined
-  /** The default product's stock as the classic `stock` frame. */
-  readonly #stockFrame: (update: Update) => string
 
   constructor(
     readonly ws: WebSocket,
+    /** The socket ws speaks on, which the hub's frames are written to as they are. */
+    readonly socket: Duplex,
     readonly client: string,
     readonly options: WebSocketOptions,
+    /** The default product's stock as the classic `stock` frame. */
+    readonly stockFrame: Encoding<Buffer>,
   ) {
-    this.#stockFrame = frameOf('stock', options.classic.json)
     // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
     ws.on('error', (err) => options.logger.debug({ err }, 'a WebSocket failed'))
     ws.on('close', () => {
@@ -174,10 +186,10 @@ class Socket {
       // Frames that arrived with the ones that got the socket cut are not acted on.
       if (ws.readyState !== WebSocket.OPEN) return
       this.#command(Buffer.isBuffer(data) && !isBinary ? data.toString() : undefined).then(
-        (reply) => reply !== undefined && sendOrCut(ws, JSON.stringify(reply)),
+        (reply) => reply !== undefined && mayBeSent(ws) && ws.send(JSON.stringify(reply)),
         (error: unknown) => {
           const { code, message } = apiErrorOf(error, options.logger, 'change')
-          sendOrCut(ws, JSON.stringify({ type: 'error', error: code, message }))
+          if (mayBeSent(ws)) ws.send(JSON.stringify({ type: 'error', error: code, message }))
         },
       )
     })
@@ -185,13 +197,15 @@ class Socket {
 
   /** Follows `watch`: the classic stream, or the catalog's products. */
   follow(watch: Watch, since: Cursor | undefined): void {
-    const { ws, options } = this
+    const { ws, socket, options } = this
     const classic = watch === options.classic.watch
-    const frame = classic ? this.#stockFrame : productsFrame
+    const frame = classic ? this.stockFrame : productsFrame
     let subscription: Subscription
     try {
       subscription = options.hub.subscribe('ws', watch, since, {
-        send: (update) => sendOrCut(ws, update.as(frame)),
+        send: (update) => {
+          if (mayBeSent(ws)) socket.write(update.as(frame))
+        },
         end: () => ws.close(1001, 'the server is shutting down'),
       })
     } catch (error) {
