@@ -61,9 +61,32 @@ const eventOf =
   (update) =>
     `event: ${name}\nid: ${update.epoch}:${versionOf(update)}\ndata: ${update.as(json)}\n\n`
 
-const CATALOG_EVENT = eventOf('products', catalogJson, (update) => update.version)
+const CRLF = Buffer.from('\r\n')
 
-const HEARTBEAT = ': heartbeat\n\n'
+/**
+ * Text as the stream's body carries it: as a chunk of a chunked body (what Node sends an HTTP/1.1 client),
+ * or as it is (to an HTTP/1.0 client, whose body ends when the connection does).
+ */
+const FRAMINGS = {
+  chunked: (text: string): Buffer => {
+    const bytes = Buffer.from(text)
+    return Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, CRLF])
+  },
+  plain: (text: string): Buffer => Buffer.from(text),
+}
+type Framing = keyof typeof FRAMINGS
+
+/** An update as each framing carries it, for one kind of event. */
+type FramedEvent = Readonly<Record<Framing, Encoding<Buffer>>>
+
+const framed = (event: Encoding): FramedEvent => ({
+  chunked: (update) => FRAMINGS.chunked(update.as(event)),
+  plain: (update) => FRAMINGS.plain(update.as(event)),
+})
+
+const CATALOG_EVENT = framed(eventOf('products', catalogJson, (update) => update.version))
+
+const HEARTBEAT = { chunked: FRAMINGS.chunked(': heartbeat\n\n'), plain: FRAMINGS.plain(': heartbeat\n\n') }
 
 /**
  * The head of every stream: never cached, and not held back in a buffer by a proxy such as nginx (which
@@ -88,7 +111,7 @@ export interface EventStreamOptions {
 export interface Stream {
   readonly watch: Watch
   readonly cursor: Cursor | undefined
-  readonly event: Encoding
+  readonly event: FramedEvent
 }
 
 /**
@@ -100,7 +123,7 @@ export interface Stream {
  * to Node's response, encoded once for every stream that is sent it.
  */
 export class EventStreams {
-  readonly #classicEvent: Encoding
+  readonly #classicEvent: FramedEvent
   readonly #queries = new Remembered(REMEMBERED_QUERIES, (query: string) => {
     // JSON writes a missing Last-Event-ID as null.
     const [search, lastEventId] = JSON.parse(query) as [string, string | null]
@@ -109,7 +132,7 @@ export class EventStreams {
 
   constructor(readonly options: EventStreamOptions) {
     const { classic } = options
-    this.#classicEvent = eventOf('stock', classic.json, (update) => classic.stockOf(update).version)
+    this.#classicEvent = framed(eventOf('stock', classic.json, (update) => classic.stockOf(update).version))
   }
 
   /** The stream a request asks for; a bad query is a 400, a product the catalog lacks a 404. */
@@ -137,22 +160,39 @@ export class EventStreams {
     outgoing.req.resume()
     outgoing.writeHead(200, { ...STREAM_HEAD, ...head })
     outgoing.flushHeaders()
-    const send = (text: string) => {
-      // A client that stopped reading is cut, not buffered for.
-      if (outgoing.writableLength > MAX_BACKLOG_BYTES) return outgoing.destroy()
-      outgoing.write(text)
-    }
+    const send = bodyWriter(outgoing)
     // In the same turn as the check for room, so the hub cannot have filled up in between.
     const subscription = hub.subscribe('sse', watch, cursor, {
-      send: (update) => send(update.as(event)),
+      send: (update) => send((framing) => update.as(event[framing])),
       // The hub is closing: the browser reconnects after `retry` ms, spread like the long polls.
       end: () => outgoing.end(`retry: ${jitteredReconnectMs()}\n\n`),
     })
-    const heartbeat = setInterval(() => send(HEARTBEAT), this.options.heartbeatSeconds * 1000)
-    outgoing.once('close', () => {
+    const heartbeat = setInterval(() => send((framing) => HEARTBEAT[framing]), this.options.heartbeatSeconds * 1000)
+    outgoing.on('close', () => {
       clearInterval(heartbeat)
       subscription.end()
       release()
     })
+  }
+}
+
+/**
+ * Writes a stream's body, given its bytes in either framing. Straight to the socket, each event framed once
+ * for every stream that is sent it, where Node's response would frame and copy it again for each
+ * (docs/performance.md has the figures); through the response while the socket is not yet the response's own,
+ * as for a request pipelined behind another. A client that stopped reading is cut, not buffered for.
+ */
+function bodyWriter(outgoing: ServerResponse): (bytes: (framing: Framing) => Buffer) => void {
+  const socket = outgoing.socket
+  if (!socket) {
+    return (bytes) => {
+      if (outgoing.writableLength > MAX_BACKLOG_BYTES) return outgoing.destroy()
+      outgoing.write(bytes('plain'))
+    }
+  }
+  const framing: Framing = outgoing.chunkedEncoding ? 'chunked' : 'plain'
+  return (bytes) => {
+    if (socket.writableLength > MAX_BACKLOG_BYTES) return outgoing.destroy()
+    socket.write(bytes(framing))
   }
 }

@@ -1,7 +1,10 @@
 import type { ProductStock } from '../domain/product.js'
 
-/** Turns an update into one transport's wire form, such as a Server-Sent Event or a WebSocket frame. */
-export type Encoding = (update: Update) => string
+/**
+ * Turns an update into one transport's wire form, such as a Server-Sent Event or a WebSocket frame: text, or
+ * the bytes that go on the wire as they are.
+ */
+export type Encoding<Form extends string | Buffer = string> = (update: Update) => Form
 
 /**
  * What a client is sent: the products it watches that it lacks, at a version of the catalog. Clients that
@@ -10,7 +13,7 @@ export type Encoding = (update: Update) => string
  * however many clients receive it.
  */
 export class Update {
-  readonly #encoded = new Map<Encoding, string>()
+  readonly #encoded = new Map<Encoding<string | Buffer>, string | Buffer>()
 
   constructor(
     readonly epoch: string,
@@ -21,8 +24,8 @@ export class Update {
     readonly resync: boolean,
   ) {}
 
-  as(encoding: Encoding): string {
-    let encoded = this.#encoded.get(encoding)
+  as<Form extends string | Buffer>(encoding: Encoding<Form>): Form {
+    let encoded = this.#encoded.get(encoding) as Form | undefined
     if (encoded === undefined) this.#encoded.set(encoding, (encoded = encoding(this)))
     return encoded
   }

@@ -3,6 +3,8 @@ import { epochOf, heldBy, postCart, useServers } from '../helpers/running-server
 import { eventually } from '../helpers/eventually.js'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { openEventStream } from '../helpers/event-stream.js'
+import { rawConnection, requestText } from '../helpers/raw-socket.js'
+import type { Socket } from 'node:net'
 
 describe('GET /events, through real sockets', () => {
   const start = useServers()
@@ -82,6 +84,44 @@ describe('GET /events, through real sockets', () => {
     await stream.nextEvent()
     expect(await stream.next(2500)).toEqual({ kind: 'comment', text: 'heartbeat' })
     stream.close()
+  })
+
+  /** Everything a raw connection has been sent so far. */
+  function received(socket: Socket): () => string {
+    let text = ''
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()))
+    return () => text
+  }
+
+  it('streams to an HTTP/1.0 client, its body the events as they are, not in chunks', async () => {
+    const server = await start()
+    const epoch = await epochOf(server.url)
+    const socket = await rawConnection(server.url)
+    const text = received(socket)
+    socket.write(`GET /events HTTP/1.0\r\nHost: ${new URL(server.url).host}\r\n\r\n`)
+    await eventually(() => text().includes('\n\n'), 2000)
+    await postCart(server.url, 'a', 'add')
+    await eventually(() => text().split('event: ').length === 3, 2000)
+    socket.destroy()
+    const [head, body] = text().split('\r\n\r\n')
+    expect(head).not.toMatch(/transfer-encoding/i)
+    const stock = (version: number, count: number) =>
+      `event: stock\nid: ${epoch}:${version}\ndata: ${JSON.stringify({ inventoryCount: count, totalInventory: 10, version, epoch })}\n\n`
+    expect(body).toBe(stock(0, 10) + stock(1, 9))
+  })
+
+  it('streams to a request pipelined behind a held poll on the same connection, once the poll is answered', async () => {
+    const server = await start()
+    const socket = await rawConnection(server.url)
+    const text = received(socket)
+    socket.write(requestText(server.url, '/status?since=0&timeout=30') + requestText(server.url, '/events'))
+    await eventually(async () => (await heldBy(server.url)).longPoll === 1, 2000)
+    await postCart(server.url, 'a', 'add')
+    await eventually(() => /text\/event-stream[^]*"version":1,/.test(text()), 2000)
+    await postCart(server.url, 'b', 'add')
+    await eventually(() => text().includes('"version":2,'), 2000)
+    socket.destroy()
+    expect(text()).toMatch(/data: \{"inventoryCount":8,"totalInventory":10,"version":2,/)
   })
 
   it('counts each open stream in /healthz, and leaves no subscriber behind once clients close', async () => {
