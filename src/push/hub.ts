@@ -39,8 +39,13 @@ export class Hub {
   readonly #maxWaiters: number
   readonly #index = new SubscriberIndex()
   readonly #fanOut: FanOut<Subscription>
-  /** The updates built since the last change, by watch and cursor, for every client that needs the same. */
-  readonly #updates = new Map<string, Update>()
+  /**
+   * The updates built since the last change, by the key of the watch and then the version sent from (-2 for
+   * a resync), for every client that needs the same.
+   */
+  readonly #updates = new Map<string, Map<number, Update>>()
+  /** The catalog's epoch and version as one cursor, shared by every stream sent up to them until the next change. */
+  #cursor: Cursor | undefined
   /** Set before the first slice of a close is answered, inside `close`, where `#closing` is not yet set. */
   #closed = false
   #closing: Promise<void> | undefined
@@ -48,7 +53,7 @@ export class Hub {
     watching: (subscription, added, removed) => {
       this.#index.addSkus(subscription, added)
       this.#index.removeSkus(subscription, removed)
-      if (subscription.fresh.size > 0) this.#queue(subscription)
+      if (subscription.hasFresh) this.#queue(subscription)
     },
     end: (subscription) => void this.#release(subscription),
   }
@@ -111,6 +116,7 @@ export class Hub {
     const changed = this.catalog.take(change)
     if (changed !== 'new-epoch' && changed.length === 0) return
     this.#updates.clear()
+    this.#cursor = undefined
     this.#fanOut.changed()
     if (changed === 'new-epoch') for (const subscription of this.#index.all()) this.#queue(subscription)
     else this.#index.forEachBehind(changed, this.version, (subscription) => this.#queue(subscription))
@@ -214,11 +220,11 @@ export class Hub {
   /** Sends a stream what it lacks; one that lacks nothing, or ended meanwhile, is sent nothing. */
   #sendStream(stream: Subscription): void {
     if (stream.ended) return
-    if (stream.fresh.size === 0 && !this.catalog.lacks(stream.watched, stream.cursor)) return
-    const update = this.#updateFor(stream, stream.fresh)
-    stream.fresh.clear()
+    const fresh = stream.takeFresh()
+    if (!fresh?.size && !this.catalog.lacks(stream.watched, stream.cursor)) return
+    const update = this.#updateFor(stream, fresh)
     if (update.products.length === 0 && !update.resync) return
-    stream.cursor = { version: this.version, epoch: this.epoch }
+    stream.cursor = this.#cursorNow()
     stream.epoch = this.epoch
     stream.sink.send(update, 'changed')
   }
@@ -240,11 +246,22 @@ export class Hub {
   #updateFor({ watched, key, cursor, epoch }: Subscription, fresh?: ReadonlySet<string>): Update {
     const resync = cursor.epoch !== undefined && cursor.epoch !== this.epoch
     const since = epoch !== this.epoch ? -1 : cursor.version
-    const memoKey = fresh?.size ? undefined : `${key}|${resync}|${since}`
-    const memo = memoKey === undefined ? undefined : this.#updates.get(memoKey)
-    if (memo) return memo
-    const update = new Update(this.epoch, this.version, this.catalog.lacked(watched, since, fresh), resync)
-    if (memoKey !== undefined) this.#updates.set(memoKey, update)
+    // An update with fresh SKUs is one stream's own.
+    let shared: Map<number, Update> | undefined
+    if (!fresh?.size) {
+      shared = this.#updates.get(key)
+      if (!shared) this.#updates.set(key, (shared = new Map<number, Update>()))
+    }
+    // A cursor of another epoch is sent everything, as from -1, and told to resync.
+    const from = resync ? -2 : since
+    let update = shared?.get(from)
+    if (update) return update
+    update = new Update(this.epoch, this.version, this.catalog.lacked(watched, since, fresh), resync)
+    shared?.set(from, update)
     return update
+  }
+
+  #cursorNow(): Cursor {
+    return (this.#cursor ??= { version: this.version, epoch: this.epoch })
   }
 }

@@ -30,8 +30,11 @@ export class Subscription {
   ended = false
   /** Cancels a long poll's timer. */
   cancelTimer: () => void = () => {}
-  /** SKUs it watches whose stock it must be sent whatever their version: it has just started watching them. */
-  readonly fresh = new Set<string>()
+  /**
+   * SKUs it watches whose stock it must be sent whatever their version: it has just started watching them.
+   * Made only when there are some, since most subscriptions never change what they watch.
+   */
+  #fresh: Set<string> | undefined
   #watch: Watch
   #key: string
 
@@ -59,12 +62,25 @@ export class Subscription {
     return this.#key
   }
 
+  /** Whether it has just started watching SKUs whose stock it must be sent. */
+  get hasFresh(): boolean {
+    return (this.#fresh?.size ?? 0) > 0
+  }
+
+  /** The SKUs it must be sent whatever their version, forgotten as they are taken. */
+  takeFresh(): ReadonlySet<string> | undefined {
+    const fresh = this.#fresh
+    this.#fresh = undefined
+    return fresh
+  }
+
   /** Watches `skus` too, a stream of some products: their stock is sent on the next turn, whatever the client has. */
   watch(skus: readonly string[]): void {
     const watched = skusOf(this.#watch)
     if (this.ended || !watched) return
     const added = skus.filter((sku) => !watched.includes(sku))
-    for (const sku of skus) this.fresh.add(sku)
+    const fresh = (this.#fresh ??= new Set())
+    for (const sku of skus) fresh.add(sku)
     this.#rewatch([...watched, ...added])
     this.holder.watching(this, added, [])
   }
@@ -74,7 +90,7 @@ export class Subscription {
     const watched = skusOf(this.#watch)
     if (this.ended || !watched) return
     const removed = watched.filter((sku) => skus.includes(sku))
-    for (const sku of removed) this.fresh.delete(sku)
+    for (const sku of removed) this.#fresh?.delete(sku)
     this.#rewatch(watched.filter((sku) => !skus.includes(sku)))
     this.holder.watching(this, [], removed)
   }
