@@ -27,7 +27,7 @@ export const queryFields = (c: Context): Record<string, string | string[]> =>
  * unless told otherwise) is told so, rather than that its fields are missing.
  */
 export async function readBodyFields(c: Context): Promise<BodyFields> {
-  const type = c.req.header('Content-Type')?.split(';', 1)[0]?.trim().toLowerCase()
+  const type = headerOf(c, 'Content-Type')?.split(';', 1)[0]?.trim().toLowerCase()
   if (type === 'application/json') return { source: 'json', fields: parseJson(await c.req.text(), 'the body') }
   if (type === 'application/x-www-form-urlencoded') {
     const text = await c.req.text()

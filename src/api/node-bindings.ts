@@ -19,6 +19,17 @@ export function headerOf(c: Context, name: string): string | undefined {
   return incoming ? headerIn(incoming, name) : c.req.header(name)
 }
 
+/**
+ * Sets a header of the answer: on Node's response when the app runs under @hono/node-server, which merges it
+ * into the head it writes; setting it on Hono's `Response` would turn a lightweight answer into a full one,
+ * with a `Headers` object, on every request.
+ */
+export function setAnswerHeader(c: Context, name: string, value: string): void {
+  const outgoing = bindingsOf(c)?.outgoing
+  if (outgoing) outgoing.setHeader(name, value)
+  else c.res.headers.set(name, value)
+}
+
 /** What the edge's guards look at of a request. */
 export const factsOf = (c: Context): RequestFacts => ({
   method: c.req.method,

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
-import type { Logger } from '../logger.js'
+import { REQUEST_LINE, type Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 
 /** A client's own request id is kept when it is a plain token, so that its logs and ours can be joined. */
@@ -48,6 +48,6 @@ export class RequestLog {
     this.options.metrics.request(route, status)
     const { logger } = this.options
     const level = HELD_ROUTES.has(route) ? 'debug' : 'info'
-    if (logger.isLevelEnabled(level)) logger[level](describe(), 'request')
+    if (logger.isLevelEnabled(level)) logger[level](describe(), REQUEST_LINE)
   }
 }

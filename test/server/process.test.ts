@@ -2,6 +2,7 @@ import { once } from 'node:events'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { useDatabaseFiles } from '../helpers/database-files.js'
+import { eventually } from '../helpers/eventually.js'
 import { postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { anyEpoch } from '../helpers/stock.js'
@@ -62,6 +63,19 @@ describe('the server process', () => {
     // The configuration still names the one product of 10 units; the file now has two.
     const again = await startServerProcess(env)
     expect(again.output()).toMatch(/stockpoll: 2 products, in SQLite at \S+, on http:/)
+  })
+
+  it('writes a line per request within a moment, and the last ones before it stops on SIGTERM', async () => {
+    const { child, url, output } = await startServerProcess({})
+    const requestLines = () => output().match(/"msg":"request"/g)?.length ?? 0
+    await Promise.all([1, 2, 3].map(() => fetch(`${url}/inventory`)))
+    await eventually(() => requestLines() === 3, 2000)
+
+    await Promise.all([1, 2].map(() => fetch(`${url}/inventory`)))
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+    expect(requestLines()).toBe(5)
+    expect(output()).toContain('SIGTERM: answering 0 held requests')
   })
 
   it('refuses a bad variable with one line naming it, and exit code 2', async () => {

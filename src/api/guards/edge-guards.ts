@@ -5,7 +5,7 @@ import type { ClientAddresses } from '../../edge/guards/client-address.js'
 import type { SameOrigin } from '../../edge/guards/same-origin.js'
 import type { RequestLog } from '../../edge/request-log.js'
 import type { AppEnv } from '../app-env.js'
-import { factsOf, headerOf } from '../node-bindings.js'
+import { factsOf, headerOf, setAnswerHeader } from '../node-bindings.js'
 
 /**
  * The edge's guards as Hono middleware, each a thin wrapper of the plain check the gateway calls too, so that
@@ -19,7 +19,7 @@ export function requestLog(log: RequestLog): MiddlewareHandler {
     const startedAt = clock.now()
     const id = log.idOf(headerOf(c, 'X-Request-Id'))
     await next()
-    c.res.headers.set('X-Request-Id', id)
+    setAnswerHeader(c, 'X-Request-Id', id)
     const { status } = c.res
     const ms = clock.now() - startedAt
     log.record(c.req.routePath, status, () => ({ id, method: c.req.method, path: c.req.path, status, ms }))
