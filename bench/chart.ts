@@ -62,25 +62,41 @@ function panel(title: string, series: readonly Series[], x0: number): string {
   return parts.join('\n')
 }
 
+/** What each kind of client is called in a legend, and whether its lines are dashed. */
+const KINDS: Record<ClientKind, { readonly label: string; readonly dashed: boolean }> = {
+  repoll: { label: 'clients that poll again', dashed: false },
+  stop: { label: 'clients that stop', dashed: true },
+  sse: { label: 'event streams', dashed: false },
+  ws: { label: 'WebSockets', dashed: true },
+}
+
 export function fanOutChart({ fanOut, machine }: BenchResults): string {
   const seriesOf = (clients: ClientKind, figure: 'p99' | 'heldAgain') =>
     (['stockpoll', 'baseline'] as const).map((kind): Series => ({
-      label: `${kind}, clients that ${clients === 'repoll' ? 'poll again' : 'stop'}`,
+      label: `${kind}, ${KINDS[clients].label}`,
       color: COLORS[kind],
-      dashed: clients === 'stop',
+      dashed: KINDS[clients].dashed,
       points: fanOut
         .filter((row) => row.clients === clients)
         .map((row) => [row.waiters, figure === 'p99' ? row[kind].fanOutMs.p99 : row[kind].heldAgainMs] as const)
         .filter(([, y]) => Number.isFinite(y)),
     }))
-  const fanOutSeries = [...seriesOf('repoll', 'p99'), ...seriesOf('stop', 'p99')].filter((each) => each.points.length)
-  const heldSeries = seriesOf('repoll', 'heldAgain').filter((each) => each.points.length)
+  const panels = (
+    [
+      ['Long poll: fan-out p99', [...seriesOf('repoll', 'p99'), ...seriesOf('stop', 'p99')]],
+      ['Until every poll is held again', seriesOf('repoll', 'heldAgain')],
+      ['Streams: fan-out p99', [...seriesOf('sse', 'p99'), ...seriesOf('ws', 'p99')]],
+    ] as const
+  )
+    .map(([title, series]) => [title, series.filter((each) => each.points.length)] as const)
+    .filter(([, series]) => series.length > 0)
+    .map(([title, series], i) => panel(title, series, i * WIDTH))
+  const width = WIDTH * panels.length
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH * 2}" height="${HEIGHT + 20}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT + 20}" font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    panel('Fan-out p99', fanOutSeries, 0),
-    panel('Until every poll is held again', heldSeries, WIDTH),
-    `<text x="${WIDTH}" y="${HEIGHT + 14}" text-anchor="middle" fill="#6b7280">npm run bench, ${machine.cores} cores, Node ${machine.node}</text>`,
+    ...panels,
+    `<text x="${width / 2}" y="${HEIGHT + 14}" text-anchor="middle" fill="#6b7280">npm run bench, ${machine.cores} cores, Node ${machine.node}</text>`,
     '</svg>',
     '',
   ].join('\n')

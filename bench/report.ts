@@ -114,13 +114,13 @@ const CLIENTS: Record<ClientKind, string> = {
 function fanOutTable(rows: readonly FanOutRow[], clients: ClientKind, rounds: number): string[] {
   const lines = [
     `Fan-out to N ${CLIENTS[clients]} (ms; each the median of ${rounds} rounds)`,
-    'N        server     received     open  fan-out p50     p99     max  held again  POST p99     max  CPU/client  RSS/client',
+    'N        server     received    open ms  fan-out p50     p99     max  held again  POST p99     max  CPU/client  RSS/client',
   ]
   for (const row of rows.filter((each) => each.clients === clients)) {
     for (const kind of ['baseline', 'stockpoll'] as const) {
       const r = row[kind]
       lines.push(
-        `${String(row.waiters).padEnd(8)} ${kind.padEnd(10)} ${`${r.received}/${r.waiters}`.padEnd(11)}` +
+        `${String(row.waiters).padEnd(8)} ${kind.padEnd(10)} ${`${r.received}/${r.waiters}`.padEnd(12)}` +
           `${ms(r.openMs)}      ${ms(r.fanOutMs.p50)} ${ms(r.fanOutMs.p99)} ${ms(r.fanOutMs.max)}     ${ms(r.heldAgainMs)}  ` +
           `${ms(r.postMs.p99)} ${ms(r.postMs.max)}    ${us(r.cpuPerWaiterUs)}  ${kib(r.rssPerWaiterBytes)}` +
           `${r.errors ? `  ${r.errors} errors` : ''}`,
@@ -128,7 +128,7 @@ function fanOutTable(rows: readonly FanOutRow[], clients: ClientKind, rounds: nu
     }
     const { baseline: b, stockpoll: s } = row
     lines.push(
-      `${''.padEnd(8)} ${'ratio'.padEnd(10)} ${''.padEnd(11)}${times(s.openMs / b.openMs)}      ` +
+      `${''.padEnd(8)} ${'ratio'.padEnd(10)} ${''.padEnd(12)}${times(s.openMs / b.openMs)}      ` +
         `${times(s.fanOutMs.p50 / b.fanOutMs.p50)} ` +
         `${times(s.fanOutMs.p99 / b.fanOutMs.p99)} ${times(s.fanOutMs.max / b.fanOutMs.max)}     ` +
         `${times(s.heldAgainMs / b.heldAgainMs)}  ${times(s.postMs.p99 / b.postMs.p99)} ` +
