@@ -9,6 +9,7 @@ import { AllowedHosts } from './edge/guards/allowed-host.js'
 import { ClientAddresses } from './edge/guards/client-address.js'
 import { HeldPerClient } from './edge/guards/held-per-client.js'
 import { SameOrigin } from './edge/guards/same-origin.js'
+import { CrossOrigin } from './edge/guards/cross-origin.js'
 import { RequestLog } from './edge/request-log.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
 import { Admission } from './gateway/admission.js'
@@ -83,6 +84,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     clients,
     hosts: new AllowedHosts(limits.allowedHosts),
     sameOrigin: new SameOrigin(limits.allowedOrigins, clients),
+    crossOrigin: new CrossOrigin(limits.allowedOrigins),
   }
   const gateway = new Gateway({
     hub,

@@ -53,7 +53,7 @@ export async function listen(doors: () => FrontDoors, options: ListenOptions): P
   })
   const server = createServer(cutOffTimes(options.headersTimeoutSeconds), (incoming, outgoing) => {
     const { gateway } = doors()
-    if (gateway?.takes(incoming.url ?? '/')) gateway.serve(incoming, outgoing)
+    if (gateway?.takes(incoming.method, incoming.url ?? '/')) gateway.serve(incoming, outgoing)
     else void toApp(incoming, outgoing)
   })
   answerClientErrors(server)

@@ -7,6 +7,7 @@ import type { CartRules } from '../domain/cart-rules.js'
 import type { ApplyCartCommand } from '../edge/cart-action.js'
 import type { AllowedHosts } from '../edge/guards/allowed-host.js'
 import type { ClientAddresses } from '../edge/guards/client-address.js'
+import type { CrossOrigin } from '../edge/guards/cross-origin.js'
 import type { SameOrigin } from '../edge/guards/same-origin.js'
 import type { Operation } from '../edge/openapi/operation.js'
 import type { RequestLog } from '../edge/request-log.js'
@@ -19,7 +20,7 @@ import type { Counters } from '../store/counters.js'
 import type { AppEnv } from './app-env.js'
 import { errorHandler, notFound } from './errors.js'
 import { adminAuth } from './guards/admin-auth.js'
-import { allowedHost, bodyLimit, clientAddress, requestLog, sameOrigin } from './guards/edge-guards.js'
+import { allowedHost, bodyLimit, clientAddress, crossOrigin, requestLog, sameOrigin } from './guards/edge-guards.js'
 import { pageHeaders } from './guards/page-headers.js'
 import { adminProductRoutes } from './routes/admin-products.js'
 import { adminSalesRoutes } from './routes/admin-sales.js'
@@ -38,6 +39,7 @@ export interface EdgeGuards {
   readonly clients: ClientAddresses
   readonly hosts: AllowedHosts
   readonly sameOrigin: SameOrigin
+  readonly crossOrigin: CrossOrigin
 }
 
 export interface ApiOptions {
@@ -83,6 +85,8 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   app.use(allowedHost(guards.hosts))
   app.use(bodyLimit(MAX_BODY_BYTES))
   app.use(sameOrigin(guards.sameOrigin))
+  // Without allowed origins no answer varies by origin: the middleware, which touches every answer, is left out.
+  if (guards.crossOrigin.enabled) app.use(crossOrigin(guards.crossOrigin))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(shopper))
   app.route('/', productsRoutes(shopper, rules))

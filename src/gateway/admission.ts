@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { AllowedHosts } from '../edge/guards/allowed-host.js'
 import { assertBodyWithin } from '../edge/guards/body-limit.js'
 import type { ClientAddresses } from '../edge/guards/client-address.js'
+import type { CrossOrigin } from '../edge/guards/cross-origin.js'
 import type { HeldPerClient } from '../edge/guards/held-per-client.js'
 import type { SameOrigin } from '../edge/guards/same-origin.js'
 import { headerIn, type RequestFacts } from '../edge/request-facts.js'
@@ -13,6 +14,7 @@ export interface AdmissionOptions {
   readonly hosts: AllowedHosts
   readonly clients: ClientAddresses
   readonly sameOrigin: SameOrigin
+  readonly crossOrigin: CrossOrigin
   readonly heldPerClient: HeldPerClient
 }
 
@@ -47,6 +49,11 @@ export class Admission {
     assertBodyWithin(facts.header, MAX_BODY_BYTES)
     this.options.sameOrigin.assert(facts, host ?? '')
     return facts
+  }
+
+  /** The CORS headers of the answer to a checked request to `path`: what a page on another origin may read. */
+  crossOriginHeaders({ header }: RequestFacts, path: string): Readonly<Record<string, string>> | undefined {
+    return this.options.crossOrigin.headersFor(header('Origin'), path)
   }
 
   /** The client a checked request counts under, counted one more held request. */

@@ -65,9 +65,12 @@ export class Gateway {
     this.#sockets = new WebSockets({ hub, classic, applyCartCommand, logger })
   }
 
-  /** Whether a request is the gateway's to serve, by the path of its target. */
-  takes(url: string): boolean {
-    return GATEWAY_PATHS.has(split(url)[0])
+  /**
+   * Whether a request is the gateway's to serve, by the path of its target; a preflight (`OPTIONS`) is the
+   * app's, which answers every path's alike.
+   */
+  takes(method: string | undefined, url: string): boolean {
+    return method !== 'OPTIONS' && GATEWAY_PATHS.has(split(url)[0])
   }
 
   /** Serves a request to one of its paths (see `takes`). */
@@ -82,6 +85,8 @@ export class Gateway {
     let status = 200
     try {
       const facts = admission.check(incoming)
+      const crossOrigin = admission.crossOriginHeaders(facts, path)
+      if (crossOrigin) for (const [name, value] of Object.entries(crossOrigin)) outgoing.setHeader(name, value)
       if (method !== 'GET') {
         throw new ApiError(405, 'method_not_allowed', `${path} accepts GET, not ${method}`, { Allow: 'GET' })
       }

@@ -119,6 +119,8 @@ describe('browser protection', () => {
       expect(policy).toContain("style-src 'self'")
       expect(policy).toContain("connect-src 'self'")
       expect(policy).toContain("frame-ancestors 'none'")
+      // Browsers that know no CSP are told the same: no site may frame the page, its own included.
+      expect(headers.get('X-Frame-Options')).toBe('DENY')
       expect(policy).not.toContain('unsafe-inline')
       expect(headers.get('X-Content-Type-Options')).toBe('nosniff')
     }

@@ -1,7 +1,9 @@
 import type { MiddlewareHandler } from 'hono'
+import { cors } from 'hono/cors'
 import type { AllowedHosts } from '../../edge/guards/allowed-host.js'
 import { assertBodyWithin } from '../../edge/guards/body-limit.js'
 import type { ClientAddresses } from '../../edge/guards/client-address.js'
+import { CROSS_ORIGIN, type CrossOrigin } from '../../edge/guards/cross-origin.js'
 import type { SameOrigin } from '../../edge/guards/same-origin.js'
 import type { RequestLog } from '../../edge/request-log.js'
 import type { AppEnv } from '../app-env.js'
@@ -57,4 +59,18 @@ export function sameOrigin(origins: SameOrigin): MiddlewareHandler {
     origins.assert(factsOf(c), new URL(c.req.url).host)
     await next()
   }
+}
+
+/**
+ * Lets the pages of the shop's allowed origins read the answers, and answers their preflights (`OPTIONS`),
+ * with Hono's CORS middleware under the policy the gateway's answers follow too.
+ */
+export function crossOrigin(policy: CrossOrigin): MiddlewareHandler {
+  return cors({
+    origin: (origin, c) => policy.allowedOrigin(origin, c.req.path) ?? null,
+    allowMethods: [...CROSS_ORIGIN.allowMethods],
+    allowHeaders: [...CROSS_ORIGIN.allowHeaders],
+    exposeHeaders: [...CROSS_ORIGIN.exposeHeaders],
+    maxAge: CROSS_ORIGIN.maxAgeSeconds,
+  })
 }

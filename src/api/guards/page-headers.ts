@@ -2,7 +2,8 @@ import { secureHeaders } from 'hono/secure-headers'
 
 /**
  * Security headers for the page: its scripts and styles may come only from the shop itself (no inline
- * script, no other site's), it talks only to the shop, and no other site may frame it.
+ * script, no other site's), it talks only to the shop, and no site may frame it: the CSP's `frame-ancestors`
+ * and the older browsers' `X-Frame-Options` say the same.
  */
 export const pageHeaders = secureHeaders({
   contentSecurityPolicy: {
@@ -15,5 +16,6 @@ export const pageHeaders = secureHeaders({
     formAction: ["'self'"],
     frameAncestors: ["'none'"],
   },
+  xFrameOptions: 'DENY',
   referrerPolicy: 'no-referrer',
 })
