@@ -30,7 +30,7 @@ import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { openapiRoutes } from './routes/openapi.js'
-import { productsRoutes } from './routes/products.js'
+import { knownProduct, productsRoutes } from './routes/products.js'
 import { sessionRoutes } from './routes/session.js'
 
 /** The guards every request passes, made once in the wiring and shared with the gateway. */
@@ -105,8 +105,9 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
     c.header('Cache-Control', 'no-store')
     await next()
   }
-  // One product's own page is the page, which reads its SKU from the path; /products/:sku stays JSON.
-  app.get('/p/:sku', pageHeaders, noStore, serveStatic({ root: publicDir, path: 'index.html' }))
+  // One product's own page is the page, which reads its SKU from the path; /products/:sku stays JSON. A
+  // product the catalog lacks has no page: 404, as /products/:sku answers it.
+  app.get('/p/:sku', pageHeaders, noStore, knownProduct(shopper), serveStatic({ root: publicDir, path: 'index.html' }))
   app.get('*', pageHeaders, noStore, serveStatic({ root: publicDir }))
   app.notFound(notFound)
   app.onError(errorHandler(logger))

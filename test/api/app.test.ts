@@ -152,6 +152,14 @@ describe('the page', () => {
     expect((await app.request('/products/default')).headers.get('Content-Type')).toContain('application/json')
   })
 
+  it('answers 404 with a message for the page of a product the catalog lacks', async () => {
+    const { app } = await testApp()
+    const page = await app.request('/p/no-such-thing')
+    expect(page.status).toBe(404)
+    expect(await page.json()).toEqual({ error: 'unknown_product', message: expect.stringContaining('no-such-thing') })
+    expect((await app.request('/p/%3Cscript%3E')).status).toBe(400)
+  })
+
   it.each(['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json'])(
     'serves nothing outside public/ for %s',
     async (path) => {

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { CartRules } from '../../domain/cart-rules.js'
 import { stockView } from '../../domain/product.js'
@@ -41,6 +41,17 @@ const getProduct = {
 
 export const productsOperations: readonly Operation[] = [listProducts, getProduct]
 
+/** The catalog's snapshot of the product a path's `:sku` names; 400 for a malformed one, 404 for one it lacks. */
+const productIn = (shopper: ShopperService, c: Context) => shopper.catalog([parseInput(productPath, c.req.param()).sku])
+
+/** Lets on only a request whose path's `:sku` names a product of the catalog, as `GET /products/:sku` would. */
+export function knownProduct(shopper: ShopperService): MiddlewareHandler {
+  return async function knownProduct(c, next) {
+    await productIn(shopper, c)
+    await next()
+  }
+}
+
 /**
  * `GET /products`: every product with its stock and version, the catalog's version and epoch, and the cap
  * on a cart line; `GET /products/:sku`: one of them.
@@ -52,8 +63,7 @@ export function productsRoutes(shopper: ShopperService, rules: CartRules): Hono 
     )
     .all(routeOf(listProducts), methodNotAllowed('GET'))
     .get(routeOf(getProduct), async (c) => {
-      const { sku } = parseInput(productPath, c.req.param())
-      const { epoch, version, products } = await shopper.catalog([sku])
+      const { epoch, version, products } = await productIn(shopper, c)
       return jsonAnswerOf({ epoch, version, product: stockView(products[0]!) })
     })
     .all(routeOf(getProduct), methodNotAllowed('GET'))
