@@ -55,7 +55,7 @@ const shell = {
 
 /**
  * What the shop sells, read until the shop answers: the catalog, and the cap on a line.
- * @returns {Promise<{ maxPerSession: number, products: { sku: string, name: string }[] }>}
+ * @returns {Promise<{ maxPerSession: number, shopName?: string, products: { sku: string, name: string }[] }>}
  */
 async function loadShop() {
   for (let failures = 1; ; failures++) {
@@ -66,6 +66,16 @@ async function loadShop() {
       await sleep(retryDelay(failures, error))
     }
   }
+}
+
+/**
+ * The window's title: what the page shows, under the shop's name when it has one.
+ * @param {string} shown
+ * @param {string | undefined} shopName
+ */
+function titleOf(shown, shopName) {
+  if (shopName === undefined) return `stockpoll: ${shown}`
+  return shown === shopName ? shopName : `${shown} · ${shopName}`
 }
 
 async function start() {
@@ -79,10 +89,10 @@ async function start() {
     element('classic').hidden = true
     element('catalog').hidden = false
     const product = shop.products.find((each) => each.sku === sku)
-    header.title.textContent = product?.name ?? 'The shop'
-    document.title = `stockpoll: ${header.title.textContent}`
+    header.title.textContent = product?.name ?? shop.shopName ?? 'The shop'
     element('back').hidden = sku === undefined
   }
+  document.title = titleOf(header.title.textContent ?? '', shop.shopName)
   const view = classic ? classicView(shop.products[0]?.sku ?? '') : catalogView(shop, sku)
   // The classic view follows its one product; the catalog, every product.
   const shown = liveShop(

@@ -24,7 +24,7 @@ import { CartRates } from './shop/cart-rates.js'
 import { ShopperService } from './shop/shopper-service.js'
 import type { StoreParts } from './store/store.js'
 
-export interface StockpollParts extends Pick<ApiOptions, 'adminToken' | 'publicDir' | 'newSessionId'> {
+export interface StockpollParts extends Pick<ApiOptions, 'adminToken' | 'shopName' | 'publicDir' | 'newSessionId'> {
   readonly store: StoreParts
   readonly clock: Clock
   readonly logger: Logger
@@ -113,6 +113,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     held: () => hub.heldByTransport(),
     counters,
     adminToken: parts.adminToken,
+    shopName: parts.shopName,
     pushOperations: gateway.operations,
     publicDir: parts.publicDir,
     newSessionId: parts.newSessionId,

@@ -102,7 +102,7 @@ const processVariables = ({ openFileLimit }: ProcessFacts) => {
   }
 }
 
-/** The shop: what it sells, the caps on a cart, and the admin's token. */
+/** The shop: its name, what it sells, the caps on a cart, and the admin's token. */
 const shopVariables = {
   TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_PRODUCT.onHand),
   CATALOG_FILE: z
@@ -112,6 +112,11 @@ const shopVariables = {
   MAX_PER_SESSION: integerVariable('MAX_PER_SESSION', 1, 1_000_000, 1),
   MAX_UNITS_PER_ADDRESS: integerVariable('MAX_UNITS_PER_ADDRESS', 0, 1_000_000, 0),
   CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
+  SHOP_NAME: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || undefined)
+    .refine((name) => name === undefined || name.length <= 100, { error: 'SHOP_NAME must be at most 100 characters' }),
   ADMIN_TOKEN: z
     .string()
     .optional()

@@ -10,6 +10,8 @@ import type { StoreConfig } from './store/open-store.js'
 export interface Config {
   readonly port: number
   readonly host: string
+  /** What the shop's pages are titled; without it, by what they show. */
+  readonly shopName: string | undefined
   /**
    * The products the shop starts with (a store that keeps its catalog, as SQLite and Redis do, keeps its
    * own); the first is the one classic clients act on and watch.
@@ -81,7 +83,7 @@ export function loadConfig(
     STORE_KEY_PREFIX,
     WORKERS,
   } = parsed.data
-  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL } = parsed.data
+  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, SHOP_NAME } = parsed.data
   const {
     MAX_WAITERS_PER_IP,
     CART_RATE_PER_SESSION,
@@ -103,6 +105,7 @@ export function loadConfig(
   return {
     port: PORT,
     host: HOST,
+    shopName: SHOP_NAME,
     catalog:
       CATALOG_FILE === undefined ? [{ ...DEFAULT_PRODUCT, onHand: TOTAL_INVENTORY }] : readCatalogFile(CATALOG_FILE),
     rules: {

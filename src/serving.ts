@@ -102,5 +102,6 @@ async function compose(config: Config, clock: Clock, logger: Logger): Promise<St
     heartbeatSeconds: config.heartbeatSeconds,
     limits: config.limits,
     adminToken: config.adminToken,
+    shopName: config.shopName,
   })
 }

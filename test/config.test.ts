@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}, { openFileLimit: 20_000 })).toEqual({
       port: 3000,
       host: '127.0.0.1',
+      shopName: undefined,
       catalog: [{ sku: 'default', name: 'The Limited Edition', onHand: 10 }],
       rules: { maxPerSession: 1 },
       pollTimeoutSeconds: 25,
@@ -92,6 +93,7 @@ describe('loadConfig', () => {
       'WORKERS=2 needs STORE=redis: with the memory store every worker would sell its own stock',
     ],
     [{ STORE: 'redis', WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 64, got "0"'],
+    [{ SHOP_NAME: 'x'.repeat(101) }, 'SHOP_NAME must be at most 100 characters'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

@@ -60,6 +60,8 @@ export interface ApiOptions {
   readonly counters: Counters
   /** What `/admin/*` requires as its bearer token; without one, there is no admin API. */
   readonly adminToken?: string | undefined
+  /** The shop's name, which `GET /products` tells the page to title itself with. */
+  readonly shopName?: string | undefined
   /** What `/openapi.json` says of the push transports beside the app, the gateway's. */
   readonly pushOperations: readonly Operation[]
   /** Where the page's files are; `public/` of this package unless told otherwise. */
@@ -89,7 +91,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   if (guards.crossOrigin.enabled) app.use(crossOrigin(guards.crossOrigin))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(shopper))
-  app.route('/', productsRoutes(shopper, rules))
+  app.route('/', productsRoutes(shopper, rules, options.shopName))
   app.route('/', cartRoutes({ shopper, clock, applyCartCommand }))
   app.route('/', checkoutRoutes(shopper))
   app.route('/', healthRoutes(options.ready, options.held))

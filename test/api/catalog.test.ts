@@ -34,6 +34,11 @@ describe('GET /products', () => {
     })
   })
 
+  it('names the shop in /products when SHOP_NAME gives it a name', async () => {
+    const { app } = await testApp({ env: { SHOP_NAME: '  Corner Shop ' } })
+    expect(await (await app.request('/products')).json()).toMatchObject({ shopName: 'Corner Shop' })
+  })
+
   it('answers one product at /products/:sku, 404 unknown_product for a SKU the catalog lacks, 400 for one that is no SKU', async () => {
     const { app } = await shop()
     expect(await (await app.request('/products/sku-2')).json()).toEqual({

@@ -21,7 +21,7 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
   let server: RunningServer
 
   beforeEach(async () => {
-    server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3' })
+    server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3', SHOP_NAME: 'Corner Shop' })
   })
 
   it('shows every product, and moves the counts in another window as quantities change in one', async () => {
@@ -141,5 +141,14 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     expect(await page.locator('li.product').count()).toBe(1)
     expect((await postCart(server.url, 'curl', 'set', {}, { sku: 'hoodie', quantity: '3' })).status).toBe(200)
     await showsText(page, product('hoodie', '.available'), 'Only 1 left')
+  })
+
+  it("titles the shop with its name, and a product's own page with both", async () => {
+    const [shop] = (await openTabs(context(), server.url, 1)) as [Page]
+    await showsText(shop, '#title', 'Corner Shop')
+    expect(await shop.title()).toBe('Corner Shop')
+    const [hoodie] = (await openTabs(context(), `${server.url}/p/hoodie`, 1)) as [Page]
+    await showsText(hoodie, '#title', 'Hoodie')
+    expect(await hoodie.title()).toBe('Hoodie · Corner Shop')
   })
 })

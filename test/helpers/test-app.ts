@@ -45,7 +45,7 @@ afterEach(async () => {
  */
 export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
-  const { catalog, rules, limits, heartbeatSeconds } = loadConfig(options.env ?? {})
+  const { catalog, rules, limits, heartbeatSeconds, shopName } = loadConfig(options.env ?? {})
   const {
     cartTtlSeconds = 0,
     store = openMemoryStore,
@@ -64,6 +64,7 @@ export async function testApp(options: TestAppOptions = {}) {
     pollTimeoutSeconds,
     heartbeatSeconds,
     adminToken,
+    shopName,
   })
   const { server, url, sockets } = await listen(() => stockpoll, {
     host: '127.0.0.1',

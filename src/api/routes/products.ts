@@ -19,7 +19,10 @@ const listProducts = {
   answers: {
     200: {
       description: 'The catalog',
-      body: catalogBodySchema.extend({ maxPerSession: z.number().int().min(1) }),
+      body: catalogBodySchema.extend({
+        maxPerSession: z.number().int().min(1),
+        shopName: z.string().optional().meta({ description: "The shop's name (SHOP_NAME), when it has one" }),
+      }),
     },
     ...refusals([503]),
   },
@@ -53,13 +56,13 @@ export function knownProduct(shopper: ShopperService): MiddlewareHandler {
 }
 
 /**
- * `GET /products`: every product with its stock and version, the catalog's version and epoch, and the cap
- * on a cart line; `GET /products/:sku`: one of them.
+ * `GET /products`: every product with its stock and version, the catalog's version and epoch, the cap on a
+ * cart line, and the shop's name when it has one; `GET /products/:sku`: one of them.
  */
-export function productsRoutes(shopper: ShopperService, rules: CartRules): Hono {
+export function productsRoutes(shopper: ShopperService, rules: CartRules, shopName?: string): Hono {
   return new Hono()
     .get(routeOf(listProducts), async () =>
-      jsonAnswerOf({ ...catalogBody(await shopper.catalog()), maxPerSession: rules.maxPerSession }),
+      jsonAnswerOf({ ...catalogBody(await shopper.catalog()), maxPerSession: rules.maxPerSession, shopName }),
     )
     .all(routeOf(listProducts), methodNotAllowed('GET'))
     .get(routeOf(getProduct), async (c) => {
