@@ -3,12 +3,13 @@
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
 import { ApiError, element, setText, timeLeft } from './api.js'
+import { stockText } from './shop.js'
 
 /** @typedef {import('./shop.js').Product} Product */
 /** @typedef {import('./shop.js').Shop} Shop */
 
-/** At or under this many left, a product says "Only N left". */
-const FEW_LEFT = 3
+/** How a product's row is marked, by its level, for the style sheet. */
+const ROW_STATES = { sold_out: 'sold-out', low: 'few', in_stock: 'plenty' }
 
 const dom = {
   list: element('products'),
@@ -16,13 +17,6 @@ const dom = {
   empty: element('cart-empty'),
   message: element('catalog-message'),
 }
-
-/**
- * What a product says of its stock.
- * @param {number} available
- */
-const leftText = (available) =>
-  available === 0 ? 'Sold out' : available <= FEW_LEFT ? `Only ${available} left` : `${available} left`
 
 /**
  * @param {{ maxPerSession: number }} rules
@@ -81,13 +75,13 @@ export function catalogView({ maxPerSession }, only) {
   function renderProduct(shop, product) {
     const { row, name, left, quantity, less, more } = rowOf(product)
     setText(name, product.name)
-    setText(left, leftText(product.available))
-    row.dataset.state = product.available === 0 ? 'sold-out' : product.available <= FEW_LEFT ? 'few' : 'plenty'
+    setText(left, stockText(product))
+    row.dataset.state = ROW_STATES[product.level]
     const shown = shop.shownQuantity(product.sku)
     row.setAttribute('aria-busy', String(shop.busy(product.sku)))
     setText(quantity, String(shown))
     less.disabled = shown === 0
-    more.disabled = shown >= maxPerSession || product.available === 0
+    more.disabled = shown >= maxPerSession || product.level === 'sold_out'
   }
 
   /** @param {string} sku */

@@ -2,10 +2,13 @@
 // The classic view, for a shop of one product: what is left, and Add and Remove for this tab's one unit.
 // Every text goes in through textContent.
 import { ApiError, element, timeLeft } from './api.js'
+import { stockText } from './shop.js'
 
 /** @typedef {import('./shop.js').Shop} Shop */
 
 const dom = {
+  counts: element('counts'),
+  level: element('level'),
   count: element('count'),
   total: element('total'),
   soldOut: element('sold-out'),
@@ -29,14 +32,21 @@ export function classicView(sku) {
     render(shop) {
       const product = shop.products.get(sku)
       if (product) {
-        dom.count.textContent = String(product.available)
-        dom.total.textContent = String(product.onHand)
+        // "3 of 10 left" where the shop shows its counts; else what it does show, such as "In stock".
+        const { available, onHand } = product
+        const counted = available !== undefined && onHand !== undefined
+        dom.counts.hidden = !counted
+        dom.level.hidden = counted || product.level === 'sold_out'
+        if (counted) {
+          dom.count.textContent = String(available)
+          dom.total.textContent = String(onHand)
+        } else dom.level.textContent = stockText(product)
       }
       const line = shop.lines.get(sku)
       const held = line !== undefined && !line.lapsed
       // What the shopper last asked for, while it is on its way: a click is never lost, nor made twice.
       const wanted = shop.shownQuantity(sku) > 0 && (held || shop.busy(sku))
-      const soldOut = product?.available === 0
+      const soldOut = product?.level === 'sold_out'
       dom.soldOut.hidden = !soldOut
       dom.cartState.textContent = held ? 'One unit is in your cart.' : 'Your cart is empty.'
       const ends = held ? line.endsAt : undefined

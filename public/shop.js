@@ -7,10 +7,23 @@ import { checkoutPanel } from './checkout.js'
 import { lineRequests } from './line-requests.js'
 import { stayLive } from './live.js'
 
-/** @typedef {{ sku: string, name: string, onHand: number, held: number, available: number, version: number }} Product */
+/**
+ * A product's stock as the shop lets shoppers see it: its level always, the counts as `STOCK_DISPLAY` shows them.
+ * @typedef {{ sku: string, name: string, onHand?: number, held?: number, available?: number, level: 'in_stock' | 'low' | 'sold_out', version: number }} Product
+ */
 /** @typedef {{ epoch: string, version: number, products: Product[] }} Update */
 /** @typedef {{ sku: string, quantity: number, holdExpiresInSeconds: number | null, lapsed: boolean, product: Product }} CartLine */
 /** @typedef {{ quantity: number, endsAt: number | undefined, lapsed: boolean }} Line */
+
+/**
+ * What a product says of its stock: how many are left where the shop shows it, else its level.
+ * @param {Product} product
+ */
+export function stockText({ available, level }) {
+  if (level === 'sold_out') return 'Sold out'
+  if (available === undefined) return level === 'low' ? 'Only a few left' : 'In stock'
+  return level === 'low' ? `Only ${available} left` : `${available} left`
+}
 
 /**
  * What a view does with the shop: draw it, and say what became of the shopper's asks.

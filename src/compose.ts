@@ -9,6 +9,8 @@ import { AllowedHosts } from './edge/guards/allowed-host.js'
 import { ClientAddresses } from './edge/guards/client-address.js'
 import { HeldPerClient } from './edge/guards/held-per-client.js'
 import { SameOrigin } from './edge/guards/same-origin.js'
+import { StockBodies } from './edge/stock-bodies.js'
+import type { StockDisplay } from './domain/stock-display.js'
 import { CrossOrigin } from './edge/guards/cross-origin.js'
 import { RequestLog } from './edge/request-log.js'
 import { sweepExpiredHolds } from './expiry-sweeps.js'
@@ -31,6 +33,8 @@ export interface StockpollParts extends Pick<ApiOptions, 'adminToken' | 'shopNam
   readonly limits: Omit<Limits, 'headersTimeoutSeconds'>
   /** The caps on a cart line, as the store applies them. */
   readonly rules: CartRules
+  /** How much of the stock shoppers may see. */
+  readonly display: StockDisplay
   /** How many long polls, streams and sockets the process holds at once. */
   readonly maxWaiters: number
   /** How long `GET /status` holds a request when the client names no `timeout`. */
@@ -60,7 +64,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
   const { repository, feed, counters } = store
   const metrics = new Metrics()
   const first = await repository.catalog()
-  const catalog = new CatalogMirror(first)
+  const catalog = new CatalogMirror(first, parts.display)
   const hub = new Hub(catalog, { clock, maxWaiters: parts.maxWaiters, observer: metrics })
   metrics.watch(() => hub.heldByTransport())
   const stopPublishing = feed.listen((change) => hub.publish(change))
@@ -77,7 +81,8 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     defaultSku,
     countsAddresses: rules.maxPerAddress !== undefined,
   })
-  const applyCartCommand = cartActions({ shopper, clock, metrics })
+  const bodies = new StockBodies(parts.display)
+  const applyCartCommand = cartActions({ shopper, bodies, clock, metrics })
   const clients = new ClientAddresses(limits.trustedProxies)
   const guards = {
     log: new RequestLog({ clock, metrics, logger }),
@@ -89,6 +94,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
   const gateway = new Gateway({
     hub,
     classic: new ClassicApi(defaultSku, catalog),
+    bodies,
     admission: new Admission({ ...guards, heldPerClient: new HeldPerClient(limits.maxHeldPerClient) }),
     applyCartCommand,
     log: guards.log,
@@ -101,6 +107,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     shopper,
     admin: new AdminService(repository),
     applyCartCommand,
+    bodies,
     guards,
     clock,
     metrics,

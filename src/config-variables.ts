@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { DEFAULT_PRODUCT } from './domain/product.js'
+import { STOCK_DISPLAYS } from './domain/stock-display.js'
 import { MAX_POLL_TIMEOUT_SECONDS } from './edge/input.js'
 import { LOG_LEVELS } from './logger.js'
 import { filesKeptFree } from './open-files.js'
@@ -112,6 +113,16 @@ const shopVariables = {
   MAX_PER_SESSION: integerVariable('MAX_PER_SESSION', 1, 1_000_000, 1),
   MAX_UNITS_PER_ADDRESS: integerVariable('MAX_UNITS_PER_ADDRESS', 0, 1_000_000, 0),
   CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
+  STOCK_DISPLAY: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'exact')
+    .pipe(
+      z.enum(STOCK_DISPLAYS, {
+        error: (issue) => `STOCK_DISPLAY must be exact, low or level, got ${JSON.stringify(issue.input)}`,
+      }),
+    ),
+  LOW_STOCK_AT: integerVariable('LOW_STOCK_AT', 1, 1_000_000, 5),
   SHOP_NAME: z
     .string()
     .optional()

@@ -3,6 +3,7 @@ import { ConfigError } from './config-error.js'
 import { environment, hostsListenedAs, type ProcessFacts } from './config-variables.js'
 import type { CartRules } from './domain/cart-rules.js'
 import { DEFAULT_PRODUCT, type ProductDefinition } from './domain/product.js'
+import { StockDisplay } from './domain/stock-display.js'
 import type { LogLevel } from './logger.js'
 import { openFileLimit } from './open-files.js'
 import type { StoreConfig } from './store/open-store.js'
@@ -19,6 +20,8 @@ export interface Config {
   readonly catalog: readonly ProductDefinition[]
   /** The caps on a cart line. */
   readonly rules: CartRules
+  /** How much of the stock shoppers may see. */
+  readonly display: StockDisplay
   readonly pollTimeoutSeconds: number
   /** Long polls, event streams and WebSockets one process holds at once. */
   readonly maxWaiters: number
@@ -83,7 +86,7 @@ export function loadConfig(
     STORE_KEY_PREFIX,
     WORKERS,
   } = parsed.data
-  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, SHOP_NAME } = parsed.data
+  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, SHOP_NAME, STOCK_DISPLAY, LOW_STOCK_AT } = parsed.data
   const {
     MAX_WAITERS_PER_IP,
     CART_RATE_PER_SESSION,
@@ -112,6 +115,7 @@ export function loadConfig(
       maxPerSession: MAX_PER_SESSION,
       ...(MAX_UNITS_PER_ADDRESS > 0 && { maxPerAddress: MAX_UNITS_PER_ADDRESS }),
     },
+    display: new StockDisplay(STOCK_DISPLAY, LOW_STOCK_AT),
     pollTimeoutSeconds: POLL_TIMEOUT_SECONDS,
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,

@@ -97,6 +97,7 @@ async function compose(config: Config, clock: Clock, logger: Logger): Promise<St
     clock,
     logger,
     rules: config.rules,
+    display: config.display,
     maxWaiters: config.maxWaiters,
     pollTimeoutSeconds: config.pollTimeoutSeconds,
     heartbeatSeconds: config.heartbeatSeconds,

@@ -43,7 +43,7 @@ const kinds = useStoreKinds()
 describe.each(kinds)('composeStockpoll on the $name store', ({ openTwo }) => {
   it('misses no change that lands while the hub is being connected to the store', async () => {
     const [store, elsewhere] = await openTwo()
-    const { limits, rules } = loadConfig({})
+    const { limits, rules, display } = loadConfig({})
     const { hub, dispose } = await composeStockpoll({
       store: changeAfterFirstRead(store, elsewhere),
       clock: new ManualClock(),
@@ -53,6 +53,7 @@ describe.each(kinds)('composeStockpoll on the $name store', ({ openTwo }) => {
       heartbeatSeconds: 15,
       limits,
       rules,
+      display,
     })
     try {
       // A poller that saw version 0 is answered at once, with the change, not held until some later one.

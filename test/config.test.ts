@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       shopName: undefined,
       catalog: [{ sku: 'default', name: 'The Limited Edition', onHand: 10 }],
       rules: { maxPerSession: 1 },
+      display: { mode: 'exact', lowAt: 5 },
       pollTimeoutSeconds: 25,
       shutdownSpreadMs: 2000,
       maxWaiters: 19_000,

@@ -5,6 +5,7 @@ import { nanoid } from 'nanoid'
 import type { Clock } from '../clock.js'
 import type { CartRules } from '../domain/cart-rules.js'
 import type { ApplyCartCommand } from '../edge/cart-action.js'
+import type { StockBodies } from '../edge/stock-bodies.js'
 import type { AllowedHosts } from '../edge/guards/allowed-host.js'
 import type { ClientAddresses } from '../edge/guards/client-address.js'
 import type { CrossOrigin } from '../edge/guards/cross-origin.js'
@@ -46,6 +47,8 @@ export interface ApiOptions {
   readonly shopper: ShopperService
   readonly admin: AdminService
   readonly applyCartCommand: ApplyCartCommand
+  /** The stock's answers, as the shop's display shows it. */
+  readonly bodies: StockBodies
   readonly guards: EdgeGuards
   readonly clock: Clock
   readonly metrics: Metrics
@@ -79,7 +82,7 @@ const MAX_BODY_BYTES = 1024
  * refusal is answered in one place. The push transports are the gateway's, beside it.
  */
 export function createApi(options: ApiOptions): Hono<AppEnv> {
-  const { shopper, admin, applyCartCommand, guards, clock, metrics, logger, rules, adminToken } = options
+  const { shopper, admin, applyCartCommand, bodies, guards, clock, metrics, logger, rules, adminToken } = options
   const { publicDir = PACKAGE_PUBLIC_DIR, newSessionId = nanoid } = options
   const app = new Hono<AppEnv>()
   app.use(requestLog(guards.log))
@@ -90,10 +93,10 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   // Without allowed origins no answer varies by origin: the middleware, which touches every answer, is left out.
   if (guards.crossOrigin.enabled) app.use(crossOrigin(guards.crossOrigin))
   app.route('/', sessionRoutes(newSessionId))
-  app.route('/', inventoryRoutes(shopper))
-  app.route('/', productsRoutes(shopper, rules, options.shopName))
-  app.route('/', cartRoutes({ shopper, clock, applyCartCommand }))
-  app.route('/', checkoutRoutes(shopper))
+  app.route('/', inventoryRoutes(shopper, bodies))
+  app.route('/', productsRoutes({ shopper, bodies, rules, shopName: options.shopName }))
+  app.route('/', cartRoutes({ shopper, bodies, clock, applyCartCommand }))
+  app.route('/', checkoutRoutes(shopper, bodies))
   app.route('/', healthRoutes(options.ready, options.held))
   app.route('/', metricsRoutes(metrics))
   app.route('/', openapiRoutes(options.pushOperations))

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import type { Clock } from '../clock.js'
 import { CART_ACTIONS, type CartRequest, type Refusal } from '../domain/cart-rules.js'
-import { stockView } from '../domain/product.js'
 import type { Metrics } from '../metrics.js'
 import type { ShopperService } from '../shop/shopper-service.js'
 import type { CartResult } from '../store/store.js'
@@ -17,7 +16,7 @@ import {
   type BodyFields,
   type FieldSource,
 } from './input.js'
-import { classicStock, classicStockBody, secondsUntil, stockViewBody } from './stock-bodies.js'
+import { classicStockBody, secondsUntil, shopperStockBody, type StockBodies } from './stock-bodies.js'
 
 const quoted = (actions: readonly string[]) => actions.map((action) => `'${action}'`)
 
@@ -85,7 +84,7 @@ export const catalogCartBody = z.object({
   epoch: z.string(),
   version: z.number().int(),
   line: z.object({ sku: z.string(), quantity: z.number().int(), holdExpiresInSeconds }),
-  product: stockViewBody,
+  product: shopperStockBody,
 })
 
 /** What a cart action is answered with. */
@@ -95,20 +94,25 @@ export type CartBody = z.infer<typeof classicCartBody> | z.infer<typeof catalogC
  * The classic answer, to a command that named no product: the default product's stock, whether the session
  * holds a unit of it, and in how many seconds its hold lapses.
  */
-const classicBody = (result: CartResult & { ok: true }, now: number): z.infer<typeof classicCartBody> => ({
-  ...classicStock(result.line.product, result.epoch),
+const classicBody = (
+  bodies: StockBodies,
+  result: CartResult & { ok: true },
+  now: number,
+): z.infer<typeof classicCartBody> => ({
+  ...bodies.classic(result.line.product, result.epoch),
   inCart: result.line.quantity > 0,
   holdExpiresInSeconds: secondsUntil(result.line.holdUntil, now),
 })
 
 const catalogBody = (
+  bodies: StockBodies,
   { epoch, version, line }: CartResult & { ok: true },
   now: number,
 ): z.infer<typeof catalogCartBody> => ({
   epoch,
   version,
   line: { sku: line.sku, quantity: line.quantity, holdExpiresInSeconds: secondsUntil(line.holdUntil, now) },
-  product: stockView(line.product),
+  product: bodies.product(line.product),
 })
 
 /** A cart action's answer, and whether it is the first answer to its idempotency key, given again. */
@@ -125,6 +129,7 @@ export type ApplyCartCommand = (body: BodyFields, client: string, idempotencyKey
 
 export interface CartActionOptions {
   readonly shopper: ShopperService
+  readonly bodies: StockBodies
   readonly clock: Clock
   readonly metrics: Metrics
 }
@@ -136,7 +141,7 @@ export interface CartActionOptions {
  * and none of these changes anything. A command that names neither a product nor a quantity is the classic
  * one, and is answered as the classic API always was.
  */
-export function cartActions({ shopper, clock, metrics }: CartActionOptions): ApplyCartCommand {
+export function cartActions({ shopper, bodies, clock, metrics }: CartActionOptions): ApplyCartCommand {
   const apply: ApplyCartCommand = async ({ source, fields }, client, idempotencyKey) => {
     await shopper.admitClient(client)
     const classic = isClassic(fields)
@@ -146,8 +151,9 @@ export function cartActions({ shopper, clock, metrics }: CartActionOptions): App
     const sku = ('sku' in command ? command.sku : undefined) ?? shopper.defaultSku
     const result = await shopper.act({ session: command.session, sku, request }, client, idempotencyKey)
     const replayed = result.replayed === true
-    if (!result.ok) throw refusalOf(result.refusal, sku, classic, replayed)
-    return { body: classic ? classicBody(result, clock.now()) : catalogBody(result, clock.now()), replayed }
+    if (!result.ok) throw refusalOf(result.refusal, { sku, classic, replayed, bodies })
+    const now = clock.now()
+    return { body: classic ? classicBody(bodies, result, now) : catalogBody(bodies, result, now), replayed }
   }
   return async (body, client, idempotencyKey) => {
     try {
@@ -161,15 +167,27 @@ export function cartActions({ shopper, clock, metrics }: CartActionOptions): App
   }
 }
 
+/** What a refusal is told in: of which product, to which API, whether replayed, and what shoppers may see. */
+interface RefusalContext {
+  readonly sku: string
+  readonly classic: boolean
+  readonly replayed: boolean
+  readonly bodies: StockBodies
+}
+
 /** A refused line as a 409; the classic API's refusal says nothing more than it always did. */
-function refusalOf(refusal: Refusal, sku: string, classic: boolean, replayed: boolean): ApiError {
+function refusalOf(refusal: Refusal, { sku, classic, replayed, bodies }: RefusalContext): ApiError {
   const headers = replayHeaders(replayed)
   if (refusal.error === 'sold_out') {
+    // How many are left is told only where shoppers may see it.
+    const left = bodies.left(refusal.available)
     const message =
       refusal.available === 0
         ? 'every unit is in a cart; try again when one is removed'
-        : `only ${refusal.available} of ${sku} ${refusal.available === 1 ? 'is' : 'are'} left`
-    return new ApiError(409, 'sold_out', message, headers, classic ? {} : { available: refusal.available })
+        : left === undefined
+          ? `not that many of ${sku} are left`
+          : `only ${left} of ${sku} ${left === 1 ? 'is' : 'are'} left`
+    return new ApiError(409, 'sold_out', message, headers, classic || left === undefined ? {} : { available: left })
   }
   const message =
     refusal.error === 'limit_reached'

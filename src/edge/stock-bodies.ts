@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { CatalogSnapshot } from '../domain/catalog.js'
-import { availableOf, stockView, type ProductStock } from '../domain/product.js'
+import type { ProductStock } from '../domain/product.js'
+import { STOCK_LEVELS, type StockDisplay } from '../domain/stock-display.js'
 import type { CartLine } from '../store/store.js'
 
 /**
@@ -10,6 +11,7 @@ import type { CartLine } from '../store/store.js'
 
 const count = z.number().int().min(0)
 
+/** A product's stock as the admin sees it: every count. */
 export const stockViewBody = z.object({
   sku: z.string(),
   name: z.string(),
@@ -19,22 +21,20 @@ export const stockViewBody = z.object({
   version: count.meta({ description: "The catalog's version when this product last changed" }),
 })
 
+const level = z.enum(STOCK_LEVELS).meta({ description: 'sold_out, low (at or under LOW_STOCK_AT left) or in_stock' })
+
+/** A product's stock as shoppers see it: its level, and the counts `STOCK_DISPLAY` shows them. */
+export const shopperStockBody = stockViewBody
+  .partial({ onHand: true, held: true, available: true })
+  .extend({ level })
+  .meta({ description: 'The counts are there as STOCK_DISPLAY shows them: all when exact, available once low' })
+
 export const classicStockBody = z.object({
-  inventoryCount: count.meta({ description: 'What is left of the default product' }),
-  totalInventory: count,
+  inventoryCount: count.optional().meta({ description: 'What is left of the default product, where shown' }),
+  totalInventory: count.optional(),
+  level: level.optional().meta({ description: 'With STOCK_DISPLAY low or level, in place of the counts' }),
   version: count,
   epoch: z.string().meta({ description: 'This life of the stock: a version is a cursor only with it' }),
-})
-
-/**
- * A product's stock as the classic, one-product API has always answered it: what is left, of how many, at
- * which version, in which epoch.
- */
-export const classicStock = (product: ProductStock, epoch: string): z.infer<typeof classicStockBody> => ({
-  inventoryCount: availableOf(product),
-  totalInventory: product.onHand,
-  version: product.version,
-  epoch,
 })
 
 /** In how many seconds a hold lapses, from now; null for none. Relative, so that a client's clock does not matter. */
@@ -50,26 +50,47 @@ export const lineBodySchema = z.object({
   lapsed: z.boolean().meta({
     description: 'The hold lapsed and its units went back to stock; a checkout still sells it if they are there',
   }),
-  product: stockViewBody,
+  product: shopperStockBody,
 })
 
-/** A cart line as clients are sent it. */
-export const lineBody = (
-  { sku, quantity, holdUntil, lapsed, product }: CartLine,
-  now: number,
-): z.infer<typeof lineBodySchema> => ({
-  sku,
-  quantity,
-  holdExpiresInSeconds: secondsUntil(holdUntil, now),
-  lapsed,
-  product: stockView(product),
-})
+export const catalogBodySchema = z.object({ epoch: z.string(), version: count, products: z.array(shopperStockBody) })
 
-export const catalogBodySchema = z.object({ epoch: z.string(), version: count, products: z.array(stockViewBody) })
+/**
+ * The stock's answers to shoppers, as the shop's `STOCK_DISPLAY` lets them see it, on every route and
+ * transport alike.
+ */
+export class StockBodies {
+  constructor(readonly display: StockDisplay) {}
 
-/** Products of the catalog as clients are sent them, with the epoch and version they are of. */
-export const catalogBody = ({ epoch, version, products }: CatalogSnapshot): z.infer<typeof catalogBodySchema> => ({
-  epoch,
-  version,
-  products: products.map(stockView),
-})
+  /** A product's stock as shoppers see it. */
+  product(product: ProductStock): z.infer<typeof shopperStockBody> {
+    const { level, ...counts } = this.display.shown(product)
+    return { sku: product.sku, name: product.name, ...counts, level, version: product.version }
+  }
+
+  /**
+   * A product's stock as the classic, one-product API has always answered it (what is left, of how many, at
+   * which version, in which epoch), or, where the counts are not shown, its level.
+   */
+  classic(product: ProductStock, epoch: string): z.infer<typeof classicStockBody> {
+    const { version } = product
+    const { level, onHand, available } = this.display.shown(product)
+    if (this.display.mode === 'exact') return { inventoryCount: available, totalInventory: onHand, version, epoch }
+    return { ...(available !== undefined && { inventoryCount: available }), level, version, epoch }
+  }
+
+  /** A cart line as clients are sent it. */
+  line({ sku, quantity, holdUntil, lapsed, product }: CartLine, now: number): z.infer<typeof lineBodySchema> {
+    return { sku, quantity, holdExpiresInSeconds: secondsUntil(holdUntil, now), lapsed, product: this.product(product) }
+  }
+
+  /** Products of the catalog as clients are sent them, with the epoch and version they are of. */
+  catalog({ epoch, version, products }: CatalogSnapshot): z.infer<typeof catalogBodySchema> {
+    return { epoch, version, products: products.map((product) => this.product(product)) }
+  }
+
+  /** How many are left, for a refusal's message and fields: only where shoppers may be told. */
+  left(available: number): number | undefined {
+    return this.display.showsCount(available) ? available : undefined
+  }
+}

@@ -1,8 +1,7 @@
 import type { ProductStock } from '../domain/product.js'
 import type { CatalogMirror } from '../push/catalog-mirror.js'
-import type { Encoding, Update } from '../push/update.js'
+import type { Update } from '../push/update.js'
 import type { Watch } from '../push/watch.js'
-import { classicStock } from '../edge/stock-bodies.js'
 
 /**
  * The classic, one-product API, over the catalog's: a client that names no product watches the default one
@@ -27,7 +26,4 @@ export class ClassicApi {
   stockOf(update: Update): ProductStock {
     return update.products[0] ?? this.catalog.product(this.sku)!
   }
-
-  /** An update as the classic JSON: the product's stock, as the classic API always answered it. */
-  readonly json: Encoding = (update) => JSON.stringify(classicStock(this.stockOf(update), update.epoch))
 }

@@ -10,7 +10,8 @@ import type { Encoding, Update } from '../push/update.js'
 import type { Cursor, Watch } from '../push/watch.js'
 import { MAX_BACKLOG_BYTES } from './backlog.js'
 import type { ClassicApi } from './classic.js'
-import { catalogJson, watchOf } from './watch.js'
+import type { StockJson } from './stock-json.js'
+import { watchOf } from './watch.js'
 
 /** An event's id, `<epoch>:<version>`, as a browser sends it back; a bare version is of the current epoch. */
 const eventId = z
@@ -84,8 +85,6 @@ const framed = (event: Encoding): FramedEvent => ({
   plain: (update) => FRAMINGS.plain(update.as(event)),
 })
 
-const CATALOG_EVENT = framed(eventOf('products', catalogJson, (update) => update.version))
-
 const HEARTBEAT = { chunked: FRAMINGS.chunked(': heartbeat\n\n'), plain: FRAMINGS.plain(': heartbeat\n\n') }
 
 /**
@@ -103,6 +102,7 @@ export interface EventStreamOptions {
   readonly hub: Hub
   /** What a stream that names no product is: the classic stream. */
   readonly classic: ClassicApi
+  readonly json: StockJson
   /** How often an idle stream gets a comment, so that proxies keep it open. */
   readonly heartbeatSeconds: number
 }
@@ -124,6 +124,7 @@ export interface Stream {
  */
 export class EventStreams {
   readonly #classicEvent: FramedEvent
+  readonly #catalogEvent: FramedEvent
   readonly #queries = new Remembered(REMEMBERED_QUERIES, (query: string) => {
     // JSON writes a missing Last-Event-ID as null.
     const [search, lastEventId] = JSON.parse(query) as [string, string | null]
@@ -131,8 +132,9 @@ export class EventStreams {
   })
 
   constructor(readonly options: EventStreamOptions) {
-    const { classic } = options
-    this.#classicEvent = framed(eventOf('stock', classic.json, (update) => classic.stockOf(update).version))
+    const { classic, json } = options
+    this.#classicEvent = framed(eventOf('stock', json.classic, (update) => classic.stockOf(update).version))
+    this.#catalogEvent = framed(eventOf('products', json.catalog, (update) => update.version))
   }
 
   /** The stream a request asks for; a bad query is a 400, a product the catalog lacks a 404. */
@@ -141,7 +143,7 @@ export class EventStreams {
     return {
       watch: watchOf(skus, this.options.classic, this.options.hub.catalog),
       cursor: resumed ?? cursor,
-      event: skus === undefined ? this.#classicEvent : CATALOG_EVENT,
+      event: skus === undefined ? this.#classicEvent : this.#catalogEvent,
     }
   }
 

@@ -11,6 +11,8 @@ import type { Logger } from '../logger.js'
 import type { Hub } from '../push/hub.js'
 import type { Admission } from './admission.js'
 import type { ClassicApi } from './classic.js'
+import type { StockBodies } from '../edge/stock-bodies.js'
+import { StockJson } from './stock-json.js'
 import { EventStreams, eventsOperations } from './event-stream.js'
 import { LongPolls, statusOperations } from './long-poll.js'
 import { RepollGate } from './repoll-gate.js'
@@ -22,6 +24,8 @@ export const GATEWAY_PATHS: ReadonlySet<string> = new Set(['/status', '/events',
 export interface GatewayOptions {
   readonly hub: Hub
   readonly classic: ClassicApi
+  /** The stock's answers, as the shop's display shows it. */
+  readonly bodies: StockBodies
   readonly admission: Admission
   readonly applyCartCommand: ApplyCartCommand
   readonly log: RequestLog
@@ -60,9 +64,10 @@ export class Gateway {
 
   constructor(readonly options: GatewayOptions) {
     const { hub, classic, pollTimeoutSeconds, heartbeatSeconds, applyCartCommand, logger } = options
-    this.#polls = new LongPolls({ hub, classic, pollTimeoutSeconds, gate: new RepollGate(hub) })
-    this.#streams = new EventStreams({ hub, classic, heartbeatSeconds })
-    this.#sockets = new WebSockets({ hub, classic, applyCartCommand, logger })
+    const json = new StockJson(options.bodies, classic)
+    this.#polls = new LongPolls({ hub, classic, json, pollTimeoutSeconds, gate: new RepollGate(hub) })
+    this.#streams = new EventStreams({ hub, classic, json, heartbeatSeconds })
+    this.#sockets = new WebSockets({ hub, classic, json, applyCartCommand, logger })
   }
 
   /**

@@ -13,7 +13,8 @@ import type { Encoding, Update } from '../push/update.js'
 import type { Cursor, Watch } from '../push/watch.js'
 import type { ClassicApi } from './classic.js'
 import type { RepollGate } from './repoll-gate.js'
-import { catalogJson, watchOf } from './watch.js'
+import type { StockJson } from './stock-json.js'
+import { watchOf } from './watch.js'
 
 const timeoutError = `timeout must be a whole number of seconds from 1 to ${MAX_POLL_TIMEOUT_SECONDS}`
 
@@ -82,8 +83,6 @@ const answerForm = (json: Encoding): AnswerForm => ({
   promptly: (update) => statusBody(update.as(json), update.resync, 0),
 })
 
-const CATALOG_FORM = answerForm(catalogJson)
-
 /** A poll, as the hub holds it. */
 export interface Poll {
   readonly watch: Watch
@@ -108,6 +107,7 @@ export interface LongPollOptions {
   readonly hub: Hub
   /** What a poll that names no product is: the classic poll. */
   readonly classic: ClassicApi
+  readonly json: StockJson
   /** How long a poll is held when the client names no `timeout`. */
   readonly pollTimeoutSeconds: number
   readonly gate: RepollGate
@@ -127,6 +127,7 @@ export class LongPolls {
   readonly #gate: RepollGate
   readonly #answers = new NodeJsonAnswers()
   readonly #classicForm: AnswerForm
+  readonly #catalogForm: AnswerForm
   /**
    * The queries read lately, checked: after a fan-out every client polls again with the same query, so each
    * is parsed and checked once, not once per client.
@@ -137,7 +138,8 @@ export class LongPolls {
 
   constructor(readonly options: LongPollOptions) {
     this.#gate = options.gate
-    this.#classicForm = answerForm(options.classic.json)
+    this.#classicForm = answerForm(options.json.classic)
+    this.#catalogForm = answerForm(options.json.catalog)
   }
 
   /**
@@ -154,7 +156,7 @@ export class LongPolls {
       watch: watchOf(skus, this.options.classic, this.options.hub.catalog),
       cursor,
       timeoutMs: timeout * 1000,
-      form: skus === undefined ? this.#classicForm : CATALOG_FORM,
+      form: skus === undefined ? this.#classicForm : this.#catalogForm,
     }
   }
 

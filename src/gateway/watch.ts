@@ -1,9 +1,7 @@
 import { UnknownProductError } from '../domain/unknown-product-error.js'
 import type { CatalogMirror } from '../push/catalog-mirror.js'
-import type { Update } from '../push/update.js'
 import type { Watch } from '../push/watch.js'
 import type { ClassicApi } from './classic.js'
-import { catalogBody } from '../edge/stock-bodies.js'
 
 /**
  * What a client watches, from the `skus` it named: none is the classic client, which watches the default
@@ -16,6 +14,3 @@ export function watchOf(skus: '*' | readonly string[] | undefined, classic: Clas
   if (unknown !== undefined) throw new UnknownProductError(unknown)
   return { kind: 'products', skus }
 }
-
-/** An update as the catalog's JSON: the products a client lacks, with the version and epoch. */
-export const catalogJson = (update: Update) => JSON.stringify(catalogBody(update))

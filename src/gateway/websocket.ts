@@ -18,7 +18,8 @@ import type { Encoding } from '../push/update.js'
 import type { Cursor, Watch } from '../push/watch.js'
 import { MAX_BACKLOG_BYTES } from './backlog.js'
 import type { ClassicApi } from './classic.js'
-import { catalogJson, watchOf } from './watch.js'
+import type { StockJson } from './stock-json.js'
+import { watchOf } from './watch.js'
 import { textFrame } from './websocket-frame.js'
 
 /**
@@ -93,9 +94,6 @@ const frameOf =
   (update) =>
     textFrame(`{"type":"${type}",${update.as(json).slice(1)}`)
 
-/** The products that moved, as a WebSocket frame. */
-const productsFrame = frameOf('products', catalogJson)
-
 /**
  * Whether a socket may be sent a frame now: not when it is closing, and not when its client has stopped
  * reading, which cuts it (a close frame would wait behind the backlog it is meant to end).
@@ -111,6 +109,7 @@ export interface WebSocketOptions {
   readonly hub: Hub
   /** What a socket that names no product is: the classic socket, whose cart commands act on its product. */
   readonly classic: ClassicApi
+  readonly json: StockJson
   readonly applyCartCommand: ApplyCartCommand
   readonly logger: Logger
 }
@@ -127,11 +126,14 @@ export interface WebSocketOptions {
  */
 export class WebSockets {
   readonly #server = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
-  /** The default product's stock as the classic `stock` frame: one encoding, so each update is framed once. */
-  readonly #stockFrame: Encoding<Buffer>
+  /** The frames of the hub's updates: one encoding of each, so that each update is framed once. */
+  readonly #frames: Frames
 
   constructor(readonly options: WebSocketOptions) {
-    this.#stockFrame = frameOf('stock', options.classic.json)
+    this.#frames = {
+      stock: frameOf('stock', options.json.classic),
+      products: frameOf('products', options.json.catalog),
+    }
   }
 
   /** What a handshake asks to follow; a bad one is a 400, a product the catalog lacks a 404. */
@@ -149,9 +151,15 @@ export class WebSockets {
     this.options.hub.assertRoom()
     upgrade.socket.on('close', release)
     this.#server.handleUpgrade(upgrade.incoming, upgrade.socket, upgrade.head, (ws) =>
-      new Socket(ws, upgrade.socket, client, this.options, this.#stockFrame).follow(watch, undefined),
+      new Socket(ws, upgrade.socket, client, this.options, this.#frames).follow(watch, undefined),
     )
   }
+}
+
+/** The hub's updates as frames: the default product's stock as the classic `stock` frame, and the products that moved. */
+interface Frames {
+  readonly stock: Encoding<Buffer>
+  readonly products: Encoding<Buffer>
 }
 
 /** What Node's server hands over of an upgrade request: the request, its socket, and what it read past the head. */
@@ -173,8 +181,7 @@ class Socket {
     readonly socket: Duplex,
     readonly client: string,
     readonly options: WebSocketOptions,
-    /** The default product's stock as the classic `stock` frame. */
-    readonly stockFrame: Encoding<Buffer>,
+    readonly frames: Frames,
   ) {
     // ws closes the socket itself on a protocol error (a frame too large is 1009) and reports it here.
     ws.on('error', (err) => options.logger.debug({ err }, 'a WebSocket failed'))
@@ -199,7 +206,7 @@ class Socket {
   follow(watch: Watch, since: Cursor | undefined): void {
     const { ws, socket, options } = this
     const classic = watch === options.classic.watch
-    const frame = classic ? this.stockFrame : productsFrame
+    const frame = classic ? this.frames.stock : this.frames.products
     let subscription: Subscription
     try {
       subscription = options.hub.subscribe('ws', watch, since, {

@@ -241,7 +241,15 @@ describe('GET /cart', () => {
           quantity: 1,
           holdExpiresInSeconds: null,
           lapsed: false,
-          product: { sku: 'default', name: 'The Limited Edition', onHand: 10, held: 1, available: 9, version: 1 },
+          product: {
+            sku: 'default',
+            name: 'The Limited Edition',
+            onHand: 10,
+            held: 1,
+            available: 9,
+            level: 'in_stock',
+            version: 1,
+          },
         },
       ],
     })

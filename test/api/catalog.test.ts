@@ -27,9 +27,9 @@ describe('GET /products', () => {
       version: 1,
       maxPerSession: 3,
       products: [
-        { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 0, available: 5, version: 0 },
-        { sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, version: 1 },
-        { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 0, available: 5, version: 0 },
+        { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 0, available: 5, level: 'low', version: 0 },
+        { sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, level: 'low', version: 1 },
+        { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 0, available: 5, level: 'low', version: 0 },
       ],
     })
   })
@@ -44,7 +44,7 @@ describe('GET /products', () => {
     expect(await (await app.request('/products/sku-2')).json()).toEqual({
       epoch: anyEpoch,
       version: 0,
-      product: { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 0, available: 5, version: 0 },
+      product: { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 0, available: 5, level: 'low', version: 0 },
     })
     const unknown = await app.request('/products/sku-9')
     expect(unknown.status).toBe(404)
@@ -61,7 +61,7 @@ describe('POST /cart with a product and a quantity', () => {
       epoch: anyEpoch,
       version: 1,
       line: { sku: 'sku-0', quantity: 3, holdExpiresInSeconds: null },
-      product: { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 3, available: 2, version: 1 },
+      product: { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 3, available: 2, level: 'low', version: 1 },
     })
     const removed = await app.request('/cart', json({ session: 's', sku: 'sku-0', action: 'set', quantity: 0 }))
     expect(await removed.json()).toMatchObject({ version: 2, line: { quantity: 0 }, product: { held: 0 } })
@@ -154,14 +154,14 @@ describe('GET /cart with a catalog', () => {
         quantity: 2,
         holdExpiresInSeconds: null,
         lapsed: false,
-        product: { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 2, available: 3, version: 2 },
+        product: { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 2, available: 3, level: 'low', version: 2 },
       },
       {
         sku: 'sku-2',
         quantity: 1,
         holdExpiresInSeconds: null,
         lapsed: false,
-        product: { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 1, available: 4, version: 1 },
+        product: { sku: 'sku-2', name: 'Product 2', onHand: 5, held: 1, available: 4, level: 'low', version: 1 },
       },
     ])
     expect(body).toMatchObject({ inCart: true, inventoryCount: 3, totalInventory: 5 })
@@ -179,7 +179,7 @@ describe('GET /status?skus=', () => {
     expect(await onOne.value!.json()).toEqual({
       epoch: anyEpoch,
       version: 1,
-      products: [{ sku: 'sku-2', name: 'Product 2', onHand: 5, held: 2, available: 3, version: 1 }],
+      products: [{ sku: 'sku-2', name: 'Product 2', onHand: 5, held: 2, available: 3, level: 'low', version: 1 }],
       retryAfterMs: 0,
     })
     expect(onOther.settled).toBe(false)

@@ -45,7 +45,7 @@ afterEach(async () => {
  */
 export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
-  const { catalog, rules, limits, heartbeatSeconds, shopName } = loadConfig(options.env ?? {})
+  const { catalog, rules, display, limits, heartbeatSeconds, shopName } = loadConfig(options.env ?? {})
   const {
     cartTtlSeconds = 0,
     store = openMemoryStore,
@@ -60,6 +60,7 @@ export async function testApp(options: TestAppOptions = {}) {
     logger,
     limits,
     rules,
+    display,
     maxWaiters,
     pollTimeoutSeconds,
     heartbeatSeconds,

@@ -10,7 +10,7 @@ import { idempotencyHeaders, parseInput, sessionField } from '../../edge/input.j
 import { idempotencyKeyOf, queryFields, readBodyFields } from '../input.js'
 import { REPLAYED_HEADER, routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
-import { classicStock, lineBody, lineBodySchema, secondsUntil } from '../../edge/stock-bodies.js'
+import { lineBodySchema, secondsUntil, type StockBodies } from '../../edge/stock-bodies.js'
 
 const cartQuery = z.object({ session: sessionField.meta({ examples: ['abc'] }) })
 
@@ -48,6 +48,7 @@ const changeCart = {
 export const cartOperations: readonly Operation[] = [getCart, changeCart]
 
 export interface CartRouteOptions {
+  readonly bodies: StockBodies
   readonly shopper: ShopperService
   readonly clock: Clock
   readonly applyCartCommand: ApplyCartCommand
@@ -59,7 +60,7 @@ export interface CartRouteOptions {
  * answers every line of the session, with each product's stock and when its hold lapses, beside the classic
  * fields: the default product's stock, whether the session holds it, and for how long.
  */
-export function cartRoutes({ shopper, clock, applyCartCommand }: CartRouteOptions): Hono<AppEnv> {
+export function cartRoutes({ shopper, bodies, clock, applyCartCommand }: CartRouteOptions): Hono<AppEnv> {
   const { defaultSku } = shopper
   return new Hono<AppEnv>()
     .get(routeOf(getCart), async (c) => {
@@ -68,10 +69,10 @@ export function cartRoutes({ shopper, clock, applyCartCommand }: CartRouteOption
       const now = clock.now()
       const held = lines.find((line) => line.sku === defaultSku && !line.lapsed)
       const body: z.infer<typeof cartBody> = {
-        ...classicStock(products[0]!, epoch),
+        ...bodies.classic(products[0]!, epoch),
         inCart: held !== undefined,
         holdExpiresInSeconds: secondsUntil(held?.holdUntil ?? null, now),
-        lines: lines.map((line) => lineBody(line, now)),
+        lines: lines.map((line) => bodies.line(line, now)),
       }
       return jsonAnswerOf(body)
     })

@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ShopperService } from '../../shop/shopper-service.js'
+import type { StockBodies } from '../../edge/stock-bodies.js'
 import { jsonAnswerOf, replayHeaders } from '../../edge/answer.js'
 import { ApiError } from '../../edge/api-error.js'
 import type { AppEnv } from '../app-env.js'
@@ -57,7 +58,7 @@ const order = {
 export const checkoutOperations: readonly Operation[] = [checkout, order]
 
 /** `POST /checkout` turns a session's cart into an order; `GET /orders/:id?session=` shows it to that session. */
-export function checkoutRoutes(shopper: ShopperService): Hono<AppEnv> {
+export function checkoutRoutes(shopper: ShopperService, bodies: StockBodies): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .post(routeOf(checkout), async (c) => {
       const key = idempotencyKeyOf(c)
@@ -69,8 +70,13 @@ export function checkoutRoutes(shopper: ShopperService): Hono<AppEnv> {
       if (result.error === 'cart_empty') {
         throw new ApiError(409, 'cart_empty', 'the cart is empty: there is nothing to check out', headers)
       }
-      const message = `${result.lines.map(({ sku, available }) => `only ${available} of ${sku}`).join(' and ')} left: the hold lapsed, and nothing was sold`
-      throw new ApiError(409, 'insufficient_stock', message, headers, { lines: result.lines })
+      // Each line says how many are left only where shoppers may be told.
+      const lines = result.lines.map((line) => ({ ...line, available: bodies.left(line.available) }))
+      const short = lines.map(({ sku, available }) =>
+        available === undefined ? `not enough of ${sku}` : `only ${available} of ${sku}`,
+      )
+      const message = `${short.join(' and ')} left: the hold lapsed, and nothing was sold`
+      throw new ApiError(409, 'insufficient_stock', message, headers, { lines })
     })
     .all(routeOf(checkout), methodNotAllowed('POST'))
     .get(routeOf(order), async (c) => {

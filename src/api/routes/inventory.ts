@@ -4,7 +4,7 @@ import { jsonAnswerOf } from '../../edge/answer.js'
 import { methodNotAllowed } from '../errors.js'
 import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
-import { classicStock, classicStockBody } from '../../edge/stock-bodies.js'
+import { classicStockBody, type StockBodies } from '../../edge/stock-bodies.js'
 
 const inventory = {
   method: 'get',
@@ -16,11 +16,11 @@ const inventory = {
 export const inventoryOperations: readonly Operation[] = [inventory]
 
 /** `GET /inventory`: the default product's stock now, without waiting, as the classic API answers it. */
-export function inventoryRoutes(shopper: ShopperService): Hono {
+export function inventoryRoutes(shopper: ShopperService, bodies: StockBodies): Hono {
   return new Hono()
     .get(routeOf(inventory), async () => {
       const { epoch, products } = await shopper.catalog([shopper.defaultSku])
-      return jsonAnswerOf(classicStock(products[0]!, epoch))
+      return jsonAnswerOf(bodies.classic(products[0]!, epoch))
     })
     .all(routeOf(inventory), methodNotAllowed('GET'))
 }

@@ -1,14 +1,13 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import type { CartRules } from '../../domain/cart-rules.js'
-import { stockView } from '../../domain/product.js'
 import type { ShopperService } from '../../shop/shopper-service.js'
 import { jsonAnswerOf } from '../../edge/answer.js'
 import { methodNotAllowed } from '../errors.js'
 import { parseInput, skuField } from '../../edge/input.js'
 import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
-import { catalogBody, catalogBodySchema, stockViewBody } from '../../edge/stock-bodies.js'
+import { catalogBodySchema, shopperStockBody, type StockBodies } from '../../edge/stock-bodies.js'
 
 const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
 
@@ -36,7 +35,7 @@ const getProduct = {
   answers: {
     200: {
       description: 'The product',
-      body: z.object({ epoch: z.string(), version: z.number().int(), product: stockViewBody }),
+      body: z.object({ epoch: z.string(), version: z.number().int(), product: shopperStockBody }),
     },
     ...refusals([400, 404, 503]),
   },
@@ -55,19 +54,26 @@ export function knownProduct(shopper: ShopperService): MiddlewareHandler {
   }
 }
 
+export interface ProductsRouteOptions {
+  readonly shopper: ShopperService
+  readonly bodies: StockBodies
+  readonly rules: CartRules
+  readonly shopName: string | undefined
+}
+
 /**
  * `GET /products`: every product with its stock and version, the catalog's version and epoch, the cap on a
  * cart line, and the shop's name when it has one; `GET /products/:sku`: one of them.
  */
-export function productsRoutes(shopper: ShopperService, rules: CartRules, shopName?: string): Hono {
+export function productsRoutes({ shopper, bodies, rules, shopName }: ProductsRouteOptions): Hono {
   return new Hono()
     .get(routeOf(listProducts), async () =>
-      jsonAnswerOf({ ...catalogBody(await shopper.catalog()), maxPerSession: rules.maxPerSession, shopName }),
+      jsonAnswerOf({ ...bodies.catalog(await shopper.catalog()), maxPerSession: rules.maxPerSession, shopName }),
     )
     .all(routeOf(listProducts), methodNotAllowed('GET'))
     .get(routeOf(getProduct), async (c) => {
       const { epoch, version, products } = await productIn(shopper, c)
-      return jsonAnswerOf({ epoch, version, product: stockView(products[0]!) })
+      return jsonAnswerOf({ epoch, version, product: bodies.product(products[0]!) })
     })
     .all(routeOf(getProduct), methodNotAllowed('GET'))
 }
