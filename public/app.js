@@ -26,6 +26,7 @@ const header = {
   title: element('title'),
   link: element('link'),
   transport: element('transport'),
+  via: element('via'),
 }
 
 let live = false
@@ -79,7 +80,10 @@ function titleOf(shown, shopName) {
 }
 
 async function start() {
-  const requested = new URLSearchParams(location.search).get('transport')
+  const asked = new URLSearchParams(location.search)
+  // Which transport carries the stock is for whoever debugs the page, not for shoppers.
+  header.via.hidden = !asked.has('debug')
+  const requested = asked.get('transport')
   shell.showTransport(requested !== null && TRANSPORTS.includes(requested) ? requested : 'sse')
   const shop = await loadShop()
   const only = /^\/p\/([^/]+)$/.exec(location.pathname)?.[1]

@@ -26,7 +26,7 @@ const dom = {
 export function catalogView({ maxPerSession }, only) {
   /** @type {Shop | undefined} */
   let bound
-  /** @type {Map<string, { row: HTMLElement, name: HTMLElement, left: HTMLElement, quantity: HTMLElement, less: HTMLButtonElement, more: HTMLButtonElement }>} */
+  /** @type {Map<string, { row: HTMLElement, name: HTMLElement, left: HTMLElement, why: HTMLElement, quantity: HTMLElement, less: HTMLButtonElement, more: HTMLButtonElement }>} */
   const rows = new Map()
   /** The cart's lines as shown, by SKU, kept from one redraw to the next. @type {Map<string, { item: HTMLElement, what: HTMLElement, hold: HTMLElement }>} */
   const shownLines = new Map()
@@ -43,6 +43,11 @@ export function catalogView({ maxPerSession }, only) {
     if (name instanceof HTMLAnchorElement) name.href = `/p/${encodeURIComponent(product.sku)}`
     const left = document.createElement('span')
     left.className = 'available'
+    left.id = `available-${product.sku}`
+    // Why + cannot be pressed, read out with it: the stock, and the cap on a line.
+    const why = document.createElement('span')
+    why.className = 'why'
+    why.id = `why-${product.sku}`
     const control = document.createElement('span')
     control.className = 'quantity-control'
     const less = document.createElement('button')
@@ -57,13 +62,14 @@ export function catalogView({ maxPerSession }, only) {
     more.className = 'more'
     more.textContent = '+'
     more.setAttribute('aria-label', `one more ${product.name}`)
+    more.setAttribute('aria-describedby', `${left.id} ${why.id}`)
     const step = (/** @type {number} */ by) => bound?.setQuantity(product.sku, bound.shownQuantity(product.sku) + by)
     less.addEventListener('click', () => step(-1))
     more.addEventListener('click', () => step(1))
     control.append(less, quantity, more)
-    item.append(name, left, control)
+    item.append(name, left, control, why)
     dom.list.append(item)
-    row = { row: item, name, left, quantity, less, more }
+    row = { row: item, name, left, why, quantity, less, more }
     rows.set(product.sku, row)
     return row
   }
@@ -73,7 +79,7 @@ export function catalogView({ maxPerSession }, only) {
    * @param {Product} product
    */
   function renderProduct(shop, product) {
-    const { row, name, left, quantity, less, more } = rowOf(product)
+    const { row, name, left, why, quantity, less, more } = rowOf(product)
     setText(name, product.name)
     setText(left, stockText(product))
     row.dataset.state = ROW_STATES[product.level]
@@ -81,7 +87,9 @@ export function catalogView({ maxPerSession }, only) {
     row.setAttribute('aria-busy', String(shop.busy(product.sku)))
     setText(quantity, String(shown))
     less.disabled = shown === 0
-    more.disabled = shown >= maxPerSession || product.level === 'sold_out'
+    const atCap = shown >= maxPerSession
+    more.disabled = atCap || product.level === 'sold_out'
+    setText(why, atCap && product.level !== 'sold_out' ? `At most ${maxPerSession} per cart` : '')
   }
 
   /** @param {string} sku */

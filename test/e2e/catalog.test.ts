@@ -57,6 +57,35 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     expect(await shopper.locator(product('poster', '.less')).isEnabled()).toBe(true)
   })
 
+  it('says why + cannot be pressed: the cap on a cart line, or nothing left', async () => {
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    for (let i = 1; i <= 3; i++) await clickIn(shopper, product('tee', '.more'))
+    await showsText(shopper, product('tee', '.why'), 'At most 3 per cart')
+    const more = shopper.locator(product('tee', '.more'))
+    const description = await more.evaluate((button) =>
+      (button.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent)
+        .join(' / '),
+    )
+    expect(description).toBe('7 left / At most 3 per cart')
+    expect((await postCart(server.url, 'other', 'set', {}, { sku: 'poster', quantity: '2' })).status).toBe(200)
+    await showsText(shopper, product('poster', '.available'), 'Sold out')
+    expect(await textOf(shopper, product('poster', '.why'))).toBe('')
+  })
+
+  it('fits a 320 px wide screen with no sideways scroll, each button a 44 px target', async () => {
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    await shopper.setViewportSize({ width: 320, height: 640 })
+    await clickIn(shopper, product('hoodie', '.more'))
+    await showsText(shopper, product('hoodie', '.quantity'), '1')
+    expect(await shopper.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320)
+    for (const button of await shopper.locator('li.product button').all()) {
+      const box = await button.boundingBox()
+      expect(Math.min(box!.width, box!.height)).toBeGreaterThanOrEqual(44)
+    }
+  })
+
   it('counts every click, even one made while the request of the one before is on its way', async () => {
     const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
     const heldOf = async (sku: string) =>

@@ -37,6 +37,15 @@ describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_00
     }
   })
 
+  it('tells shoppers whether the stock is live, and which transport carries it only when debugging', async () => {
+    const [page] = windows as [Page, ...Page[]]
+    expect(await page.locator('#link').isVisible()).toBe(true)
+    expect(await page.locator('#via').isVisible()).toBe(false)
+    await page.goto(`${page.url().split('?')[0]}?debug`)
+    await shows(page, '#via', { hidden: false })
+    expect(await page.locator('#via').isVisible()).toBe(true)
+  })
+
   it('updates the other windows within a second of a click on Add', async () => {
     const [shopper, ...watchers] = windows as [Page, Page, Page]
     await clickIn(shopper, '#add')
