@@ -126,3 +126,14 @@ export function timeLeft(endsAt) {
   const seconds = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000))
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
 }
+
+/**
+ * Enables and disables buttons that act on one thing (+ and −, Add and Remove), keeping keyboard focus among
+ * them: a focused button that is disabled hands the focus to one that is not, where it would drop to the page.
+ * @param {[HTMLButtonElement, boolean][]} buttons each with whether it is now disabled
+ */
+export function setDisabled(buttons) {
+  const losing = buttons.some(([button, disabled]) => disabled && button === document.activeElement)
+  for (const [button, disabled] of buttons) button.disabled = disabled
+  if (losing) buttons.find(([, disabled]) => !disabled)?.[0].focus()
+}

@@ -2,7 +2,7 @@
 // The catalog view, for a shop of many products: each product's name and what is left of it, a quantity to
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
-import { ApiError, element, setText, timeLeft } from './api.js'
+import { ApiError, element, setDisabled, setText, timeLeft } from './api.js'
 import { stockText } from './shop.js'
 
 /** @typedef {import('./shop.js').Product} Product */
@@ -86,9 +86,11 @@ export function catalogView({ maxPerSession }, only) {
     const shown = shop.shownQuantity(product.sku)
     row.setAttribute('aria-busy', String(shop.busy(product.sku)))
     setText(quantity, String(shown))
-    less.disabled = shown === 0
     const atCap = shown >= maxPerSession
-    more.disabled = atCap || product.level === 'sold_out'
+    setDisabled([
+      [less, shown === 0],
+      [more, atCap || product.level === 'sold_out'],
+    ])
     setText(why, atCap && product.level !== 'sold_out' ? `At most ${maxPerSession} per cart` : '')
   }
 

@@ -1,7 +1,7 @@
 // @ts-check
 // The classic view, for a shop of one product: what is left, and Add and Remove for this tab's one unit.
 // Every text goes in through textContent.
-import { ApiError, element, timeLeft } from './api.js'
+import { ApiError, element, setDisabled, timeLeft } from './api.js'
 import { stockText } from './shop.js'
 
 /** @typedef {import('./shop.js').Shop} Shop */
@@ -52,8 +52,10 @@ export function classicView(sku) {
       const ends = held ? line.endsAt : undefined
       dom.hold.hidden = ends === undefined
       if (ends !== undefined) dom.hold.textContent = `Held for you for ${timeLeft(ends)}.`
-      dom.add.disabled = !product || wanted || soldOut
-      dom.remove.disabled = !wanted
+      setDisabled([
+        [dom.add, !product || wanted || soldOut],
+        [dom.remove, !wanted],
+      ])
     },
     changed() {
       dom.message.textContent = ''

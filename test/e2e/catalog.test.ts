@@ -74,6 +74,18 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     expect(await textOf(shopper, product('poster', '.why'))).toBe('')
   })
 
+  it('keeps keyboard focus on the product when + reaches the cap: it moves to −', async () => {
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    await shopper.bringToFront()
+    await shopper.focus(product('tee', '.more'))
+    for (let i = 1; i <= 3; i++) {
+      await shopper.keyboard.press('Enter')
+      await showsText(shopper, product('tee', '.quantity'), String(i))
+    }
+    expect(await shopper.evaluate(() => document.activeElement?.className)).toBe('less')
+    expect(await shopper.evaluate(() => document.activeElement?.closest('li')?.dataset.sku)).toBe('tee')
+  })
+
   it('fits a 320 px wide screen with no sideways scroll, each button a 44 px target', async () => {
     const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
     await shopper.setViewportSize({ width: 320, height: 640 })

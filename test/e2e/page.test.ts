@@ -46,6 +46,15 @@ describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_00
     expect(await page.locator('#via').isVisible()).toBe(true)
   })
 
+  it('keeps keyboard focus on the cart buttons: Add pressed with the keyboard hands it to Remove', async () => {
+    const [page] = windows as [Page, ...Page[]]
+    await page.bringToFront()
+    await page.focus('#add')
+    await page.keyboard.press('Enter')
+    await showsText(page, '#cart-state', 'One unit is in your cart.')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('remove')
+  })
+
   it('updates the other windows within a second of a click on Add', async () => {
     const [shopper, ...watchers] = windows as [Page, Page, Page]
     await clickIn(shopper, '#add')
