@@ -166,7 +166,7 @@ describe('GET /events, through real sockets', () => {
       expect(JSON.parse(next.data)).toEqual({
         epoch,
         version: 2,
-        products: [{ sku: 'sku-2', name: 'Product 2', onHand: 5, held: 3, available: 2, version: 2 }],
+        products: [{ sku: 'sku-2', name: 'Product 2', onHand: 5, held: 3, available: 2, level: 'low', version: 2 }],
       })
       stream.close()
     })

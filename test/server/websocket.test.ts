@@ -134,7 +134,7 @@ describe('GET /ws, through real sockets', () => {
         type: 'products',
         epoch: anyEpoch,
         version: 2,
-        products: [{ sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, version: 2 }],
+        products: [{ sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, level: 'low', version: 2 }],
       })
       client.socket.close()
     })
