@@ -79,10 +79,15 @@ describe.skipIf(!runBrowserTests)('a storefront on another origin', { timeout: 3
     expect(read.products).toMatchObject({ products: [{ sku: 'default', available: 10 }] })
     expect(read.added).toMatchObject({ status: 200, body: { inCart: true, inventoryCount: 9 } })
     expect(read.replayed).toBe('true')
-    const heard = await allowed.waitForFunction(() => {
-      const events = (window as unknown as { heard: { products: { available: number }[] }[] }).heard
-      return events.length > 1 && events.at(-1)
-    })
+    // Polled on a timer: the page may be a background tab, where Chromium runs no animation frames.
+    const heard = await allowed.waitForFunction(
+      () => {
+        const events = (window as unknown as { heard: { products: { available: number }[] }[] }).heard
+        return events.length > 1 && events.at(-1)
+      },
+      undefined,
+      { polling: 20, timeout: 5000 },
+    )
     expect(await heard.jsonValue()).toMatchObject({ products: [{ sku: 'default', available: 9 }] })
   })
 
