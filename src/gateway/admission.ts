@@ -51,6 +51,11 @@ export class Admission {
     return facts
   }
 
+  /** Whether pages on other origins may ask before they send (CORS): their preflights are then answered. */
+  get preflights(): boolean {
+    return this.options.crossOrigin.enabled
+  }
+
   /** The CORS headers of the answer to a checked request to `path`: what a page on another origin may read. */
   crossOriginHeaders({ header }: RequestFacts, path: string): Readonly<Record<string, string>> | undefined {
     return this.options.crossOrigin.headersFor(header('Origin'), path)

@@ -71,11 +71,13 @@ export class Gateway {
   }
 
   /**
-   * Whether a request is the gateway's to serve, by the path of its target; a preflight (`OPTIONS`) is the
-   * app's, which answers every path's alike.
+   * Whether a request is the gateway's to serve, by the path of its target. Where other origins are allowed,
+   * a preflight (`OPTIONS`) is the app's, which answers every path's alike; elsewhere it is refused here as
+   * any method but GET is.
    */
   takes(method: string | undefined, url: string): boolean {
-    return method !== 'OPTIONS' && GATEWAY_PATHS.has(split(url)[0])
+    if (method === 'OPTIONS' && this.options.admission.preflights) return false
+    return GATEWAY_PATHS.has(split(url)[0])
   }
 
   /** Serves a request to one of its paths (see `takes`). */

@@ -118,5 +118,8 @@ describe('without ALLOWED_ORIGINS', () => {
         expect(corsOf(answer), `${origin} ${path}`).toEqual({})
       }
     }
+    const asked = await app.request('/events', { method: 'OPTIONS' })
+    expect(asked.status).toBe(405)
+    expect(asked.headers.get('Allow')).toBe('GET')
   })
 })
