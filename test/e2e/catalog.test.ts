@@ -61,6 +61,8 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
     for (let i = 1; i <= 3; i++) await clickIn(shopper, product('tee', '.more'))
     await showsText(shopper, product('tee', '.why'), 'At most 3 per cart')
+    // The quantity shows the clicks at once; what is left, once the server has them all.
+    await showsText(shopper, product('tee', '.available'), '7 left')
     const more = shopper.locator(product('tee', '.more'))
     const description = await more.evaluate((button) =>
       (button.getAttribute('aria-describedby') ?? '')
