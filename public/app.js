@@ -1,26 +1,15 @@
 // @ts-check
 // The shop page: the live stock, pushed over Server-Sent Events, a WebSocket or the long poll
-// (`?transport=`), through one connection per browser. One shop (shop.js) in either of two views: a shop of
-// one product gets the classic view (classic.js), a catalog the catalog view (catalog.js), and `/p/<sku>`
-// one product of it. No framework and no build step.
-import { api, element, retryDelay, sleep } from './api.js'
+// (`?transport=`), through one connection per browser, all of it the client's (client/). One shop in either
+// of two views: a shop of one product gets the classic view (classic.js), a catalog the catalog view
+// (catalog.js), and `/p/<sku>` one product of it. No framework and no build step.
+import { connect, TRANSPORTS } from './client/index.js'
+import { retryDelay, sleep } from './client/http.js'
 import { catalogView } from './catalog.js'
+import { checkoutPanel } from './checkout.js'
 import { classicView } from './classic.js'
-import { TRANSPORTS } from './feeds.js'
+import { element } from './dom.js'
 import { liveShop } from './shop.js'
-import { electLeader } from './tabs.js'
-
-/**
- * What every view shares: the link and transport shown in the header, and this tab's place among the tabs.
- * `role` says whether this tab follows the server itself ('leader', or 'solo' without the APIs) or hears a
- * leader tab ('follower').
- * @typedef {object} Shell
- * @property {string} transport
- * @property {string} role
- * @property {(message: any) => void} relay sends a message to the shop's other tabs; set once this tab leads
- * @property {(live: boolean) => void} setLink shows the link as live or reconnecting, here and in the other tabs
- * @property {(name: string) => void} showTransport
- */
 
 const header = {
   title: element('title'),
@@ -29,44 +18,10 @@ const header = {
   via: element('via'),
 }
 
-let live = false
-
-/** @param {boolean} isLive */
-function showLink(isLive) {
-  live = isLive
-  header.link.dataset.state = isLive ? 'live' : 'reconnecting'
-  header.link.textContent = isLive ? 'live' : 'reconnecting…'
-}
-
-/** @type {Shell} */
-const shell = {
-  transport: 'sse',
-  role: 'follower',
-  relay: () => {},
-  setLink(isLive) {
-    showLink(isLive)
-    shell.relay({ type: 'link', live: isLive, transport: shell.transport })
-  },
-  showTransport(name) {
-    shell.transport = name
-    header.transport.textContent = name
-    header.transport.dataset.role = shell.role
-  },
-}
-
-/**
- * What the shop sells, read until the shop answers: the catalog, and the cap on a line.
- * @returns {Promise<{ maxPerSession: number, shopName?: string, products: { sku: string, name: string }[] }>}
- */
-async function loadShop() {
-  for (let failures = 1; ; failures++) {
-    try {
-      return await api('/products')
-    } catch (error) {
-      showLink(false)
-      await sleep(retryDelay(failures, error))
-    }
-  }
+/** @param {boolean} live */
+function showLink(live) {
+  header.link.dataset.state = live ? 'live' : 'reconnecting'
+  header.link.textContent = live ? 'live' : 'reconnecting…'
 }
 
 /**
@@ -79,13 +34,35 @@ function titleOf(shown, shopName) {
   return shown === shopName ? shopName : `${shown} · ${shopName}`
 }
 
+/**
+ * What the shop sells, read until the shop answers.
+ * @param {import('./client/stockpoll.js').Stockpoll} stock
+ */
+async function loadShop(stock) {
+  for (let failures = 1; ; failures++) {
+    try {
+      return await stock.shop()
+    } catch (error) {
+      showLink(false)
+      await sleep(retryDelay(failures, error))
+    }
+  }
+}
+
 async function start() {
   const asked = new URLSearchParams(location.search)
   // Which transport carries the stock is for whoever debugs the page, not for shoppers.
   header.via.hidden = !asked.has('debug')
-  const requested = asked.get('transport')
-  shell.showTransport(requested !== null && TRANSPORTS.includes(requested) ? requested : 'sse')
-  const shop = await loadShop()
+  const requested = TRANSPORTS.find((name) => name === asked.get('transport'))
+  const stock = connect(requested === undefined ? {} : { transport: requested })
+  const showTransport = () => {
+    header.transport.textContent = stock.transport
+    header.transport.dataset.role = stock.role
+  }
+  showTransport()
+  stock.on('transport', showTransport)
+  stock.on('link', showLink)
+  const shop = await loadShop(stock)
   const only = /^\/p\/([^/]+)$/.exec(location.pathname)?.[1]
   const sku = only === undefined ? undefined : decodeURIComponent(only)
   const classic = shop.products.length === 1 && sku === undefined
@@ -98,40 +75,12 @@ async function start() {
   }
   document.title = titleOf(header.title.textContent ?? '', shop.shopName)
   const view = classic ? classicView(shop.products[0]?.sku ?? '') : catalogView(shop, sku)
+  const checkout = checkoutPanel(stock.cart)
+  view.bind(liveShop(stock, view, () => checkout.show(stock.cart.lines.size > 0)))
   // The classic view follows its one product; the catalog, every product.
-  const shown = liveShop(
-    shell,
-    { maxPerSession: shop.maxPerSession, skus: classic ? (shop.products[0]?.sku ?? '') : '*' },
-    view,
-  )
-  view.bind(shown.shop)
-  // Tabs that asked for different transports, or show different views, keep to their own kind.
-  const channel = electLeader(
-    `stockpoll:${classic ? 'classic' : 'catalog'}:${shell.transport}`,
-    (send, alone) => {
-      shell.relay = send
-      shell.role = alone ? 'solo' : 'leader'
-      shell.showTransport(shell.transport)
-      shown.lead()
-    },
-    (message) => {
-      if (shell.role !== 'follower') {
-        // A tab that just opened asks the leader for what it shows.
-        if (message.type === 'hello') shell.relay({ type: 'link', live, transport: shell.transport })
-      } else if (message.type === 'link') {
-        shell.showTransport(message.transport)
-        showLink(message.live)
-      }
-      shown.hear(message)
-    },
-  )
-  if (shell.role !== 'follower') return
-  try {
-    await shown.follow()
-  } catch {
-    showLink(false)
-  }
-  channel?.postMessage({ type: 'hello' })
+  stock.watch(classic ? [shop.products[0]?.sku ?? ''] : '*', () => {})
+  await stock.cart.load().catch(() => {})
+  void checkout.showLast()
 }
 
 void start()

@@ -2,10 +2,10 @@
 // The catalog view, for a shop of many products: each product's name and what is left of it, a quantity to
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
-import { ApiError, element, setDisabled, setText, timeLeft } from './api.js'
-import { stockText } from './shop.js'
+import { ApiError, stockText, timeLeft } from './client/index.js'
+import { element, setDisabled, setText } from './dom.js'
 
-/** @typedef {import('./shop.js').Product} Product */
+/** @typedef {import('./client/types.js').Product} Product */
 /** @typedef {import('./shop.js').Shop} Shop */
 
 /** How a product's row is marked, by its level, for the style sheet. */

@@ -1,28 +1,16 @@
 // @ts-check
 // Checkout, in either view: a button that sells this tab's whole cart, and the order it made, kept across a
-// reload. Every text goes in through textContent.
-import { api, ApiError, element, newKey, sendChange } from './api.js'
+// reload. The client keeps the checkout's Idempotency-Key until the shop says what became of it. Every text
+// goes in through textContent.
+import { ApiError } from './client/index.js'
+import { element } from './dom.js'
 
-const LAST_ORDER_KEY = 'stockpoll.lastOrder'
-/**
- * The Idempotency-Key of a checkout not yet answered for sure, and when it was made: a reload sends it again
- * under the same key, which finds the order if the shop made it, rather than leave the shopper guessing.
- */
-const PENDING_CHECKOUT_KEY = 'stockpoll.pendingCheckout'
-/** How long the shop remembers an Idempotency-Key: a checkout older than this is not sent again. */
-const KEY_KEPT_MS = 10 * 60 * 1000
+/** @typedef {import('./client/types.js').Order} Order */
 
-/** @returns {{ key: string, at: number } | undefined} */
-function pendingCheckout() {
-  try {
-    const pending = JSON.parse(sessionStorage.getItem(PENDING_CHECKOUT_KEY) ?? 'null')
-    return pending && Date.now() - pending.at < KEY_KEPT_MS ? pending : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** @typedef {{ id: string, status: string, createdAt: string, lines: { sku: string, name: string, quantity: number }[] }} Order */
+/** Said while a checkout is sent again, its outcome not known. */
+const UNDECIDED =
+  'The shop did not answer in time, so it is not known yet whether your order was placed: asking ' +
+  'again. It will not be placed twice.'
 
 const view = {
   button: /** @type {HTMLButtonElement} */ (element('checkout')),
@@ -30,12 +18,8 @@ const view = {
   order: element('order'),
 }
 
-/**
- * @param {object} cart
- * @param {() => string} cart.session this tab's shopper id
- * @param {() => void} cart.sold reads the cart again, after a sale emptied it
- */
-export function checkoutPanel({ session, sold }) {
+/** @param {import('./client/cart.js').Cart} cart */
+export function checkoutPanel(cart) {
   let filled = false
   let busy = false
 
@@ -62,45 +46,34 @@ export function checkoutPanel({ session, sold }) {
     view.order.hidden = false
   }
 
-  /** Sends the pending checkout, or a new one, until the shop says for sure what became of it. */
-  async function checkout() {
-    if (busy) return
+  /** @param {unknown} error */
+  function showRefusal(error) {
+    view.message.textContent =
+      error instanceof ApiError && error.code === 'insufficient_stock'
+        ? `Nothing was bought: ${error.message}.`
+        : `Could not check out: ${error instanceof Error ? error.message : String(error)}`
+  }
+
+  /**
+   * Waits for a checkout the client sends until the shop says for sure what became of it.
+   * @param {(options: { onRetry: () => void }) => Promise<Order | undefined>} send
+   */
+  async function checkout(send) {
     busy = true
     render()
-    const pending = pendingCheckout() ?? { key: newKey(), at: Date.now() }
-    sessionStorage.setItem(PENDING_CHECKOUT_KEY, JSON.stringify(pending))
     try {
-      /** @type {Order} */
-      const order = await sendChange(
-        '/checkout',
-        { session: session() },
-        {
-          key: pending.key,
-          onRetry: () => {
-            view.message.textContent =
-              'The shop did not answer in time, so it is not known yet whether your order was placed: asking ' +
-              'again. It will not be placed twice.'
-          },
-        },
-      )
-      sessionStorage.setItem(LAST_ORDER_KEY, order.id)
-      showOrder(order)
+      const order = await send({ onRetry: () => (view.message.textContent = UNDECIDED) })
+      if (order) showOrder(order)
       view.message.textContent = ''
-      sold()
     } catch (error) {
-      view.message.textContent =
-        error instanceof ApiError && error.code === 'insufficient_stock'
-          ? `Nothing was bought: ${error.message}.`
-          : `Could not check out: ${error instanceof Error ? error.message : String(error)}`
+      showRefusal(error)
     } finally {
-      // Answered for sure, either way: the next checkout is a new one.
-      sessionStorage.removeItem(PENDING_CHECKOUT_KEY)
       busy = false
       render()
     }
   }
 
-  view.button.addEventListener('click', () => void checkout())
+  view.button.addEventListener('click', () => busy || void checkout((options) => cart.checkout(options)))
 
   return {
     /**
@@ -115,15 +88,6 @@ export function checkoutPanel({ session, sold }) {
      * Shows the last order this tab made, if the shop still has it; a checkout left unanswered by a reload is
      * sent again, to find out.
      */
-    async showLast() {
-      if (pendingCheckout()) return checkout()
-      const id = sessionStorage.getItem(LAST_ORDER_KEY)
-      if (!id) return
-      try {
-        showOrder(await api(`/orders/${encodeURIComponent(id)}?session=${encodeURIComponent(session())}`))
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) sessionStorage.removeItem(LAST_ORDER_KEY)
-      }
-    },
+    showLast: () => checkout((options) => cart.lastOrder(options)),
   }
 }

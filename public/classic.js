@@ -1,8 +1,8 @@
 // @ts-check
 // The classic view, for a shop of one product: what is left, and Add and Remove for this tab's one unit.
 // Every text goes in through textContent.
-import { ApiError, element, setDisabled, timeLeft } from './api.js'
-import { stockText } from './shop.js'
+import { ApiError, stockText, timeLeft } from './client/index.js'
+import { element, setDisabled } from './dom.js'
 
 /** @typedef {import('./shop.js').Shop} Shop */
 

@@ -55,6 +55,12 @@ export const lineBodySchema = z.object({
 
 export const catalogBodySchema = z.object({ epoch: z.string(), version: count, products: z.array(shopperStockBody) })
 
+/** What `GET /products` tells a shop's page: the catalog, the cap on a cart line, and the shop's name. */
+export const shopBodySchema = catalogBodySchema.extend({
+  maxPerSession: z.number().int().min(1),
+  shopName: z.string().optional().meta({ description: "The shop's name (SHOP_NAME), when it has one" }),
+})
+
 /**
  * The stock's answers to shoppers, as the shop's `STOCK_DISPLAY` lets them see it, on every route and
  * transport alike.

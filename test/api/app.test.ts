@@ -131,9 +131,9 @@ describe('while the store is unavailable', () => {
 describe('the page', () => {
   it.each([
     ['/', 'text/html', '<button id="add"'],
-    ['/app.js', 'text/javascript', "from './feeds.js'"],
-    ['/feeds.js', 'text/javascript', '/status?'],
-    ['/tabs.js', 'text/javascript', 'navigator.locks'],
+    ['/app.js', 'text/javascript', "from './client/index.js'"],
+    ['/client/feeds.js', 'text/javascript', '`status?'],
+    ['/client/tabs.js', 'text/javascript', 'navigator.locks'],
     ['/style.css', 'text/css', '.sold-out'],
   ])('serves %s as %s', async (path, type, content) => {
     const { app } = await testApp()

@@ -49,15 +49,31 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
     await eventually(async () => (await pushConnections(server.url)) === 1, TAKE_OVER_WITHIN_MS)
   })
 
-  it('falls back to the long poll when the event stream fails twice to open', async () => {
-    // As a proxy that refuses streams would: every other request still goes through.
+  it('falls back to the WebSocket, then to the long poll, when each fails twice to open', async () => {
+    // As a proxy that refuses streams and upgrades would: every other request still goes through.
     await context().route('**/events*', (route) => route.abort('connectionrefused'))
+    await context().addInitScript(() => {
+      const tries = { count: 0 }
+      Object.assign(window, { socketTries: tries })
+      window.WebSocket = class RefusedSocket extends EventTarget {
+        onclose: ((event: Event) => void) | null = null
+        constructor() {
+          super()
+          tries.count++
+          setTimeout(() => this.onclose?.(new Event('close')))
+        }
+        close() {}
+      } as unknown as typeof WebSocket
+    })
     const [tab] = (await openShopTabs(1)) as [Page]
     await shows(tab, '#transport', { text: 'longpoll' }, 10_000)
+    expect(await tab.evaluate(() => (window as unknown as { socketTries: { count: number } }).socketTries.count)).toBe(
+      2,
+    )
     await showsText(tab, '#link', 'live', 5000)
     expect((await postCart(server.url, 'curl', 'add')).status).toBe(200)
     await showsText(tab, '#count', '9')
-    expect(await heldBy(server.url)).toMatchObject({ sse: 0 })
+    expect(await heldBy(server.url)).toMatchObject({ sse: 0, ws: 0 })
   })
 
   it('waits the retryAfterMs each long-poll answer gives before it polls again', async () => {

@@ -7,7 +7,7 @@ import { methodNotAllowed } from '../errors.js'
 import { parseInput, skuField } from '../../edge/input.js'
 import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
-import { catalogBodySchema, shopperStockBody, type StockBodies } from '../../edge/stock-bodies.js'
+import { shopBodySchema, shopperStockBody, type StockBodies } from '../../edge/stock-bodies.js'
 
 const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
 
@@ -18,10 +18,7 @@ const listProducts = {
   answers: {
     200: {
       description: 'The catalog',
-      body: catalogBodySchema.extend({
-        maxPerSession: z.number().int().min(1),
-        shopName: z.string().optional().meta({ description: "The shop's name (SHOP_NAME), when it has one" }),
-      }),
+      body: shopBodySchema,
     },
     ...refusals([503]),
   },
