@@ -81,7 +81,7 @@ export default tseslint.config(
   },
   {
     // The page: plain ES modules in the browser, type-checked through JSDoc; what the server sends is JSON.
-    files: ['public/**/*.js'],
+    files: ['public/**/*.js', 'examples/**/*.js'],
     languageOptions: { globals: globals.browser },
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

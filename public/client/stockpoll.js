@@ -146,6 +146,7 @@ export class Stockpoll {
     })
     const known = [...this.products.values()].filter((product) => skus === '*' || skus.includes(product.sku))
     if (known.length > 0) queueMicrotask(() => this.#watches.has(watch) && onStock(known))
+    if (skus !== '*') this.#warnOfUnknown(skus)
     this.#start()
     this.#watchesChanged()
     return () => {
@@ -292,16 +293,22 @@ export class Stockpoll {
     this.#epoch = shop.epoch
     this.#version = shop.version
     this.products.clear()
-    this.#warnOfUnknown(shop)
+    const own = this.#ownSkus()
+    if (own !== '*') this.#warnOfUnknown(own)
     this.#show(shop.products)
     if (this.cart.started) await this.cart.load()
     return { epoch: shop.epoch, version: shop.version }
   }
 
-  /** @param {Shop} shop */
-  #warnOfUnknown(shop) {
-    for (const sku of this.#ownSkus()) {
-      if (sku === '*' || this.#warned.has(sku) || shop.products.some((product) => product.sku === sku)) continue
+  /**
+   * Warns once of each watched SKU the catalog lacks, once the catalog is read: such a watch shows nothing.
+   * @param {readonly string[]} skus
+   */
+  #warnOfUnknown(skus) {
+    const shop = this.#shopNow
+    if (!shop) return
+    for (const sku of skus) {
+      if (this.#warned.has(sku) || shop.products.some((product) => product.sku === sku)) continue
       this.#warned.add(sku)
       console.warn(`stockpoll: the shop at ${this.#base.href} has no product "${sku}"`)
       this.#emit('unknown', sku)

@@ -27,6 +27,7 @@ import { adminProductRoutes } from './routes/admin-products.js'
 import { adminSalesRoutes } from './routes/admin-sales.js'
 import { cartRoutes } from './routes/cart.js'
 import { checkoutRoutes } from './routes/checkout.js'
+import { embedRoutes } from './routes/embed.js'
 import { healthRoutes } from './routes/health.js'
 import { inventoryRoutes } from './routes/inventory.js'
 import { metricsRoutes } from './routes/metrics.js'
@@ -105,6 +106,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
     app.route('/', adminProductRoutes(admin, clock))
     app.route('/', adminSalesRoutes(admin))
   }
+  app.route('/', embedRoutes(publicDir))
   const noStore: MiddlewareHandler = async function noStore(c, next) {
     // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
     c.header('Cache-Control', 'no-store')

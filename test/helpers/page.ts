@@ -12,33 +12,50 @@ interface Shown {
 
 /** The text of the element at `selector` now, or null where nothing matches: read at once, never waited for. */
 const textNow = (page: Page, selector: string) =>
-  page.evaluate((target) => document.querySelector(target)?.textContent ?? null, selector)
+  // Playwright's CSS looks into open shadow roots by itself.
+  page.locator(selector.replace(' >>> ', ' ')).evaluateAll((found) => found[0]?.textContent ?? null)
 
 /**
  * Waits until an element at `selector` shows what is wanted, failing after `timeout` ms. The element need not
  * be there yet, and may be replaced meanwhile: the selector is looked up again on every change to the page's
  * DOM, watched with a MutationObserver rather than polled on animation frames, which Chromium never runs in a
- * background tab. The time limit is kept here, outside the page.
+ * background tab. The time limit is kept here, outside the page. `host >>> inner` looks inside the shadow root of
+ * a custom element, which is watched too once it is there.
  */
 export async function shows(page: Page, selector: string, wanted: Shown, timeout = UPDATE_WITHIN_MS): Promise<void> {
   const seen = page.evaluate(
     ([target, { text, hidden }]) =>
       new Promise<void>((resolve) => {
+        const [host, inner] = target.split(' >>> ')
+        const watched = new Set<Node>()
+        const watch = (root: Node | null | undefined) => {
+          if (!root || watched.has(root)) return
+          watched.add(root)
+          observer.observe(root, { subtree: true, childList: true, characterData: true, attributes: true })
+        }
         const matches = () => {
-          const element = document.querySelector<HTMLElement>(target)
+          const shadow = document.querySelector(host!)?.shadowRoot
+          watch(shadow)
+          const element =
+            inner === undefined
+              ? document.querySelector<HTMLElement>(target)
+              : shadow?.querySelector<HTMLElement>(inner)
           return (
-            element !== null &&
+            element != null &&
             (text === undefined || element.textContent === text) &&
             (hidden === undefined || element.hidden === hidden)
           )
         }
-        if (matches()) return resolve()
         const observer = new MutationObserver(() => {
           if (!matches()) return
           observer.disconnect()
           resolve()
         })
-        observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true })
+        watch(document)
+        if (matches()) {
+          observer.disconnect()
+          resolve()
+        }
       }),
     [selector, wanted] as const,
   )

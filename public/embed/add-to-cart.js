@@ -1,0 +1,121 @@
+// @ts-check
+// <add-to-cart sku="…" quantity="1">: puts units in the shopper's cart (a session kept on the shop's own
+// origin) and shows how many it holds and for how long. When it cannot add, it says why beside the button,
+// which stays focusable (aria-disabled, not disabled) so that keyboard focus stays while a request runs.
+import { ApiError, timeLeft } from '../client/index.js'
+import { explainUnreadable, part, shadowOf, stock, textOf } from './shared.js'
+
+export class AddToCart extends HTMLElement {
+  static observedAttributes = ['sku', 'quantity']
+  #root = shadowOf(
+    this,
+    `<button type="button" part="button" aria-describedby="reason"></button>` +
+      `<span class="reason" part="reason" id="reason"></span>` +
+      `<span class="hold" part="hold"></span>` +
+      `<span class="visually-hidden" role="status"></span>`,
+  )
+  #button = part(this.#root, 'button')
+  #reason = part(this.#root, '.reason')
+  #hold = part(this.#root, '.hold')
+  #said = part(this.#root, '[role=status]')
+  /** @type {(() => void)[]} */
+  #undo = []
+  /** @type {number | undefined} */
+  #maxPerSession
+
+  constructor() {
+    super()
+    this.#button.addEventListener('click', () => this.#add())
+  }
+
+  get sku() {
+    return this.getAttribute('sku') ?? ''
+  }
+
+  /** How many units one click adds. */
+  get quantity() {
+    const quantity = Number(this.getAttribute('quantity') ?? '1')
+    return Number.isInteger(quantity) && quantity > 0 ? quantity : 1
+  }
+
+  connectedCallback() {
+    if (!this.sku) return
+    const render = () => this.#render()
+    this.#undo.push(
+      stock.watch([this.sku], render),
+      stock.on('cart', render),
+      stock.on('made', (sku) => sku === this.sku && this.#say(textOf(this, 'text-added', 'In your cart: {count}'))),
+      stock.on('refused', ({ sku, error }) => sku === this.sku && this.#refused(error)),
+    )
+    const ticking = setInterval(render, 1000)
+    this.#undo.push(() => clearInterval(ticking))
+    stock.shop().then(
+      ({ maxPerSession }) => {
+        this.#maxPerSession = maxPerSession
+        render()
+      },
+      () => explainUnreadable(),
+    )
+    stock.cart.load().catch(() => {})
+    render()
+  }
+
+  disconnectedCallback() {
+    for (const undo of this.#undo.splice(0)) undo()
+  }
+
+  attributeChangedCallback() {
+    if (!this.isConnected) return
+    this.disconnectedCallback()
+    this.connectedCallback()
+  }
+
+  /** Why a click cannot add now, if it cannot. */
+  #whyNot() {
+    const product = stock.products.get(this.sku)
+    if (!product || this.#maxPerSession === undefined) return textOf(this, 'text-loading', 'Loading…')
+    if (product.level === 'sold_out') return textOf(this, 'text-sold-out', 'Sold out')
+    if (stock.cart.shownQuantity(this.sku) + this.quantity > this.#maxPerSession) {
+      return textOf(this, 'text-at-limit', 'At most {max} per cart').replaceAll('{max}', String(this.#maxPerSession))
+    }
+    return ''
+  }
+
+  #add() {
+    if (this.#whyNot()) return
+    stock.cart.setQuantity(this.sku, stock.cart.shownQuantity(this.sku) + this.quantity)
+    this.#render()
+  }
+
+  #render() {
+    const why = this.#whyNot()
+    this.#button.textContent = textOf(this, 'text-add', 'Add to cart')
+    this.#button.setAttribute('aria-disabled', String(why !== ''))
+    this.#button.setAttribute('aria-busy', String(stock.cart.busy(this.sku)))
+    if (this.#reason.textContent !== why) this.#reason.textContent = why
+    const line = stock.cart.lines.get(this.sku)
+    const hold =
+      line === undefined
+        ? ''
+        : line.lapsed
+          ? textOf(this, 'text-lapsed', 'Your hold lapsed')
+          : textOf(this, 'text-held', '{count} in your cart, held for {time}')
+              .replaceAll('{count}', String(line.quantity))
+              .replaceAll('{time}', line.endsAt === undefined ? '' : timeLeft(line.endsAt))
+    if (this.#hold.textContent !== hold) this.#hold.textContent = hold
+  }
+
+  /** @param {Error} error */
+  #refused(error) {
+    this.#say(
+      error instanceof ApiError && error.code === 'sold_out'
+        ? textOf(this, 'text-sold-out', 'Sold out')
+        : error.message,
+    )
+  }
+
+  /** @param {string} text */
+  #say(text) {
+    this.#said.textContent = text.replaceAll('{count}', String(stock.cart.shownQuantity(this.sku)))
+  }
+}

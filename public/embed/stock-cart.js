@@ -1,0 +1,115 @@
+// @ts-check
+// <stock-cart>: the shopper's cart, each line with its hold's countdown and a button to take it out, and a
+// checkout button. A checkout's order goes to the shop's script as the `checkout` event on `document`, so
+// that the shop can take payment its own way.
+import { ApiError, timeLeft } from '../client/index.js'
+import { part, shadowOf, stock, textOf } from './shared.js'
+
+export class StockCart extends HTMLElement {
+  #root = shadowOf(
+    this,
+    `<p class="empty" part="empty"></p><ul part="lines"></ul>` +
+      `<button type="button" part="checkout" class="checkout"></button>` +
+      `<p class="message" part="message" role="status"></p>`,
+  )
+  #empty = part(this.#root, '.empty')
+  #lines = part(this.#root, 'ul')
+  #checkout = part(this.#root, '.checkout')
+  #message = part(this.#root, '.message')
+  /** @type {(() => void)[]} */
+  #undo = []
+  /** The products of the lines, watched for their names and stock. */
+  #watched = ''
+  #unwatch = () => {}
+  #busy = false
+
+  constructor() {
+    super()
+    this.#checkout.addEventListener('click', () => void this.#sell())
+    this.#lines.addEventListener('click', (event) => {
+      const sku = event.target instanceof HTMLElement ? event.target.closest('li')?.dataset.sku : undefined
+      if (sku !== undefined) stock.cart.setQuantity(sku, 0)
+    })
+  }
+
+  connectedCallback() {
+    const render = () => this.#render()
+    this.#undo.push(stock.on('cart', render), stock.on('stock', render))
+    const ticking = setInterval(render, 1000)
+    this.#undo.push(
+      () => clearInterval(ticking),
+      () => this.#unwatch(),
+    )
+    stock.cart.load().catch(() => {})
+    render()
+  }
+
+  disconnectedCallback() {
+    for (const undo of this.#undo.splice(0)) undo()
+    this.#watched = ''
+  }
+
+  #render() {
+    const skus = [...stock.cart.lines.keys()]
+    if (skus.join(',') !== this.#watched) {
+      this.#unwatch()
+      this.#watched = skus.join(',')
+      this.#unwatch = skus.length > 0 ? stock.watch(skus, () => {}) : () => {}
+    }
+    this.#empty.textContent = textOf(this, 'text-empty', 'Your cart is empty.')
+    this.#empty.hidden = skus.length > 0
+    this.#lines.replaceChildren(...skus.map((sku) => this.#lineItem(sku)))
+    this.#checkout.textContent = textOf(this, 'text-checkout', 'Check out')
+    this.#checkout.hidden = skus.length === 0
+    this.#checkout.setAttribute('aria-disabled', String(this.#busy))
+  }
+
+  /** @param {string} sku */
+  #lineItem(sku) {
+    const line = /** @type {import('../client/cart.js').Line} */ (stock.cart.lines.get(sku))
+    const name = stock.products.get(sku)?.name ?? sku
+    const item = document.createElement('li')
+    item.dataset.sku = sku
+    item.setAttribute('part', 'line')
+    const what = document.createElement('span')
+    what.textContent = `${line.quantity} × ${name}`
+    const hold = document.createElement('span')
+    hold.className = 'hold'
+    hold.setAttribute('part', 'hold')
+    hold.textContent = line.lapsed
+      ? textOf(this, 'text-lapsed', 'hold lapsed: bought at checkout if still there')
+      : line.endsAt === undefined
+        ? ''
+        : textOf(this, 'text-held', 'held for {time}').replaceAll('{time}', timeLeft(line.endsAt))
+    const remove = document.createElement('button')
+    remove.type = 'button'
+    remove.className = 'quiet'
+    remove.setAttribute('part', 'remove')
+    remove.textContent = textOf(this, 'text-remove', 'Remove')
+    remove.setAttribute('aria-label', `${remove.textContent}: ${name}`)
+    item.append(what, hold, remove)
+    return item
+  }
+
+  async #sell() {
+    if (this.#busy) return
+    this.#busy = true
+    this.#render()
+    try {
+      const order = await stock.cart.checkout({
+        onRetry: () => (this.#message.textContent = textOf(this, 'text-undecided', 'Placing your order…')),
+      })
+      this.#message.textContent = textOf(this, 'text-ordered', 'Order {id} placed.').replaceAll('{id}', order.id)
+    } catch (error) {
+      this.#message.textContent =
+        error instanceof ApiError && error.code === 'insufficient_stock'
+          ? `${textOf(this, 'text-not-bought', 'Nothing was bought')}: ${error.message}.`
+          : error instanceof Error
+            ? error.message
+            : String(error)
+    } finally {
+      this.#busy = false
+      this.#render()
+    }
+  }
+}

@@ -1,0 +1,198 @@
+import { fileURLToPath } from 'node:url'
+import type { ConsoleMessage, Page } from 'playwright-core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startStorefront, type Storefront } from '../../examples/storefront/server.js'
+import type { RunningServer } from '../../src/start-server.js'
+import { accessibilityViolations } from '../helpers/axe.js'
+import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
+import { eventually } from '../helpers/eventually.js'
+import { freePort } from '../helpers/free-port.js'
+import { clickIn, shows, showsText } from '../helpers/page.js'
+import { heldBy, postCart, useServers } from '../helpers/running-server.js'
+
+const CATALOG = fileURLToPath(new URL('../../deploy/catalog.example.json', import.meta.url))
+
+const level = (sku: string) => `stock-level[sku="${sku}"] >>> .level`
+const addButton = (sku: string) => `add-to-cart[sku="${sku}"] >>> button`
+const addPart = (sku: string, part: string) => `add-to-cart[sku="${sku}"] >>> .${part}`
+
+/** Every push connection the server holds. */
+const pushConnections = async (url: string) => {
+  const { longPoll, sse, ws } = await heldBy(url)
+  return longPoll + sse + ws
+}
+
+describe.skipIf(!runBrowserTests)(
+  'the example storefront, on another origin than stockpoll',
+  { timeout: 30_000 },
+  () => {
+    const start = useServers()
+    const context = useBrowserContext()
+    const storefronts: Storefront[] = []
+    afterEach(() => {
+      for (const { server } of storefronts.splice(0)) server.close()
+    })
+
+    /** stockpoll, and the storefront on `localhost`, which `ALLOWED_ORIGINS` names unless `allowed` is false. */
+    async function shopAndStockpoll(
+      env: Record<string, string> = {},
+      allowed = true,
+    ): Promise<{ storefront: Storefront; server: RunningServer }> {
+      const port = await freePort()
+      const origin = `http://localhost:${port}`
+      const server = await start({
+        CATALOG_FILE: CATALOG,
+        // Other shoppers take several units at once.
+        MAX_PER_SESSION: '5',
+        ALLOWED_ORIGINS: allowed ? origin : 'https://another.example',
+        ...env,
+      })
+      const storefront = await startStorefront(server.url, port)
+      storefronts.push(storefront)
+      return { storefront, server }
+    }
+
+    async function openStorefront(url: string): Promise<Page> {
+      const page = await context().newPage()
+      await page.goto(url)
+      await showsText(page, level('cap-navy'), 'In stock', 5000)
+      return page
+    }
+
+    it('shows each level live in two windows, from "In stock" to "Only 4 left" to "Sold out"', async () => {
+      const { storefront, server } = await shopAndStockpoll()
+      const windows = [await openStorefront(storefront.url), await openStorefront(storefront.url)]
+      expect((await postCart(server.url, 'pos', 'set', {}, { sku: 'cap-navy', quantity: '4' })).status).toBe(200)
+      await Promise.all(windows.map((page) => showsText(page, level('cap-navy'), 'Only 4 left')))
+      for (const session of ['a', 'b']) {
+        expect((await postCart(server.url, session, 'set', {}, { sku: 'cap-navy', quantity: '2' })).status).toBe(200)
+      }
+      await Promise.all(windows.map((page) => showsText(page, level('cap-navy'), 'Sold out')))
+      // The shop's own words, where it gave them.
+      await showsText(windows[0]!, level('poster-a2'), 'Last 3!')
+    })
+
+    it('holds a unit, counts its hold down, and disables the button with its reason once sold out', async () => {
+      const { storefront, server } = await shopAndStockpoll()
+      const page = await openStorefront(storefront.url)
+      await clickIn(page, addButton('poster-a2'))
+      await showsText(page, level('poster-a2'), 'Last 2!')
+      const held = /^1 in your cart, held for (\d+:\d\d)$/
+      await eventually(async () => held.test((await page.locator(addPart('poster-a2', 'hold')).textContent()) ?? ''))
+      const before = held.exec((await page.locator(addPart('poster-a2', 'hold')).textContent())!)![1]
+      await eventually(async () => {
+        const now = held.exec((await page.locator(addPart('poster-a2', 'hold')).textContent()) ?? '')?.[1]
+        return now !== undefined && now < before!
+      }, 2500)
+      // Focus stays on the button the shopper pressed.
+      expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('ADD-TO-CART')
+      expect((await postCart(server.url, 'other', 'set', {}, { sku: 'poster-a2', quantity: '2' })).status).toBe(200)
+      await showsText(page, level('poster-a2'), 'Sold out')
+      await showsText(page, addPart('poster-a2', 'reason'), 'Sold out')
+      expect(await page.locator(addButton('poster-a2')).getAttribute('aria-disabled')).toBe('true')
+      // A click on it anyway asks for nothing: an ask would mark it busy in the click's own task.
+      const busyAfterClick = await page.evaluate(() => {
+        const button = document.querySelector('add-to-cart[sku="poster-a2"]')!.shadowRoot!.querySelector('button')!
+        button.click()
+        return button.getAttribute('aria-busy')
+      })
+      expect(busyAfterClick).toBe('false')
+    })
+
+    it('checks out the cart and tells the shop\u2019s script the order, with the checkout event', async () => {
+      const { storefront, server } = await shopAndStockpoll()
+      const page = await openStorefront(storefront.url)
+      await clickIn(page, addButton('hoodie-grey'))
+      await shows(page, 'stock-cart >>> li[data-sku="hoodie-grey"]', {})
+      await clickIn(page, 'stock-cart >>> .checkout')
+      await shows(page, '#payment', {})
+      const said = await page.locator('#payment').textContent()
+      const id = /^Order (\S+): 1 item\(s\)/.exec(said ?? '')?.[1]
+      expect(id, said ?? '').toBeDefined()
+      const session = await page.evaluate(() => sessionStorage.getItem('stockpoll.session'))
+      const order = await fetch(`${server.url}/orders/${id}?session=${session}`)
+      expect(await order.json()).toMatchObject({ status: 'placed', lines: [{ sku: 'hoodie-grey', quantity: 1 }] })
+      await shows(page, 'stock-cart >>> .empty', { hidden: false })
+    })
+
+    it('follows ten elements in three tabs over one connection, its watch set grown as elements come', async () => {
+      const { storefront, server } = await shopAndStockpoll()
+      const tabs = [
+        await openStorefront(storefront.url),
+        await openStorefront(storefront.url),
+        await openStorefront(storefront.url),
+      ]
+      // Three more elements in the last tab, of products no element watched: ten in all on the page.
+      await tabs[2]!.evaluate(() => {
+        for (const sku of ['tee-black-m', 'tee-black-l', 'hoodie-grey']) {
+          const element = document.createElement('stock-level')
+          element.setAttribute('sku', sku)
+          document.body.append(element)
+        }
+      })
+      await showsText(tabs[2]!, level('tee-black-m'), 'In stock')
+      expect((await postCart(server.url, 'pos', 'set', {}, { sku: 'tee-black-l', quantity: '3' })).status).toBe(200)
+      expect((await postCart(server.url, 'pos', 'set', {}, { sku: 'tee-black-m', quantity: '3' })).status).toBe(200)
+      await tabs[2]!.bringToFront()
+      await showsText(tabs[2]!, 'stock-level[sku="tee-black-l"] >>> .level', 'In stock')
+      await eventually(async () => (await pushConnections(server.url)) === 1)
+      expect((await postCart(server.url, 'pos2', 'set', {}, { sku: 'cap-navy', quantity: '5' })).status).toBe(200)
+      await Promise.all(tabs.map((tab) => showsText(tab, level('cap-navy'), 'Only 3 left', 2000)))
+      expect(await pushConnections(server.url)).toBe(1)
+    })
+
+    it('keeps the last level it knew while stockpoll is unreachable, marked as reconnecting', async () => {
+      const { storefront, server } = await shopAndStockpoll()
+      const page = await openStorefront(storefront.url)
+      await server.close()
+      await shows(page, 'stock-level[sku="cap-navy"] >>> .status', { hidden: false }, 5000)
+      expect(await page.locator(level('cap-navy')).textContent()).toBe('In stock')
+      expect(await page.locator('stock-level[sku="cap-navy"]').getAttribute('reconnecting')).toBe('')
+    })
+
+    it('shows nothing for an unknown SKU and warns once in the console', async () => {
+      const { storefront } = await shopAndStockpoll()
+      const page = await context().newPage()
+      const warnings = collect(page, 'warning')
+      await page.goto(storefront.url)
+      await page.evaluate(() => {
+        for (let i = 0; i < 2; i++) {
+          const element = document.createElement('stock-level')
+          element.setAttribute('sku', 'no-such-thing')
+          document.body.append(element)
+        }
+      })
+      await showsText(page, level('cap-navy'), 'In stock', 5000)
+      await eventually(async () => warnings.some((text) => text.includes('"no-such-thing"')))
+      expect(warnings.filter((text) => text.includes('"no-such-thing"'))).toHaveLength(1)
+      expect(await page.locator('stock-level[sku="no-such-thing"] >> nth=0 >> .level').textContent()).toBe('')
+    })
+
+    it('lets a page on an origin stockpoll does not allow read nothing, and says which setting to change', async () => {
+      const { storefront, server } = await shopAndStockpoll({}, false)
+      const page = await context().newPage()
+      const errors = collect(page, 'error')
+      await page.goto(storefront.url)
+      await eventually(async () => errors.some((text) => text.includes('ALLOWED_ORIGINS')), 5000)
+      expect(await page.locator(level('cap-navy')).textContent()).toBe('')
+      expect(await pushConnections(server.url)).toBe(0)
+    })
+
+    it('has nothing axe-core finds wrong, with a line in the cart and a product sold out', async () => {
+      const { storefront, server } = await shopAndStockpoll()
+      const page = await openStorefront(storefront.url)
+      await clickIn(page, addButton('cap-navy'))
+      await shows(page, 'stock-cart >>> li[data-sku="cap-navy"]', {})
+      expect((await postCart(server.url, 'pos', 'set', {}, { sku: 'poster-a2', quantity: '3' })).status).toBe(200)
+      await showsText(page, level('poster-a2'), 'Sold out')
+      expect(await accessibilityViolations(page)).toEqual([])
+    })
+  },
+)
+
+/** What a page writes to its console at `type`, as it writes it. */
+function collect(page: Page, type: ReturnType<ConsoleMessage['type']>): string[] {
+  const texts: string[] = []
+  page.on('console', (message) => message.type() === type && texts.push(message.text()))
+  return texts
+}
