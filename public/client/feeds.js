@@ -82,6 +82,8 @@ function viaWebSocket(_since, onUpdate, { base, onOpen, skus, signal, sockets })
       const { type, ...update } = JSON.parse(String(event.data))
       if (type === 'products') onUpdate(/** @type {Update} */ (update))
     }
+    // Every error is followed by the close, which is what ends the feed.
+    socket.onerror = () => {}
     socket.onclose = () => reject(new Error('the WebSocket closed'))
     closeOnAbort(signal, () => socket.close(), reject)
   })

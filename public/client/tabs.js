@@ -13,7 +13,7 @@
  * @returns {BroadcastChannel | undefined}
  */
 export function electLeader(name, lead, onMessage) {
-  if (!navigator.locks || typeof BroadcastChannel !== 'function') {
+  if (!globalThis.navigator?.locks || typeof BroadcastChannel !== 'function') {
     lead(() => {}, true)
     return undefined
   }
