@@ -8,7 +8,7 @@ import { retryDelay, sleep } from './client/http.js'
 import { catalogView } from './catalog.js'
 import { checkoutPanel } from './checkout.js'
 import { classicView } from './classic.js'
-import { element } from './dom.js'
+import { element } from './ui/dom.js'
 import { liveShop } from './shop.js'
 
 const header = {

@@ -3,7 +3,7 @@
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
 import { ApiError, stockText, timeLeft } from './client/index.js'
-import { element, setDisabled, setText } from './dom.js'
+import { element, setDisabled, setText } from './ui/dom.js'
 
 /** @typedef {import('./client/types.js').Product} Product */
 /** @typedef {import('./shop.js').Shop} Shop */

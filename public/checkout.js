@@ -3,7 +3,7 @@
 // reload. The client keeps the checkout's Idempotency-Key until the shop says what became of it. Every text
 // goes in through textContent.
 import { ApiError } from './client/index.js'
-import { element } from './dom.js'
+import { element } from './ui/dom.js'
 
 /** @typedef {import('./client/types.js').Order} Order */
 

@@ -2,7 +2,7 @@
 // The classic view, for a shop of one product: what is left, and Add and Remove for this tab's one unit.
 // Every text goes in through textContent.
 import { ApiError, stockText, timeLeft } from './client/index.js'
-import { element, setDisabled } from './dom.js'
+import { element, setDisabled } from './ui/dom.js'
 
 /** @typedef {import('./shop.js').Shop} Shop */
 

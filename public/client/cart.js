@@ -37,7 +37,12 @@ const LAPSE_CHECK_DELAY_MS = 1500
 export class Cart {
   /** This shopper's lines, by SKU. @type {Map<string, Line>} */
   lines = new Map()
-  #session = ''
+  /** @type {Promise<string> | undefined} */
+  #session
+  /** The read of the cart under way, and the one to follow it. @type {Promise<string[]> | undefined} */
+  #loading
+  /** @type {Promise<string[]> | undefined} */
+  #next
   #base
   #storage
   #events
@@ -62,20 +67,28 @@ export class Cart {
     this.#maxPerSession = maxPerSession
   }
 
-  /** This shopper's id: the one kept, or a fresh one from the shop. */
-  async session() {
-    if (this.#session) return this.#session
+  /** This shopper's id: the one kept, or a fresh one from the shop, asked for once however many ask. */
+  session() {
+    this.#session ??= this.#startSession().catch((error) => {
+      this.#session = undefined
+      throw error
+    })
+    return this.#session
+  }
+
+  /** @returns {Promise<string>} */
+  async #startSession() {
     const saved = this.#storage.getItem(SESSION_KEY)
-    /** @type {string} */
-    const session = saved ?? (await request(this.#base, 'session', { method: 'POST' })).session
+    if (saved) return saved
+    /** @type {{ session: string }} */
+    const { session } = await request(this.#base, 'session', { method: 'POST' })
     this.#storage.setItem(SESSION_KEY, session)
-    this.#session = session
     return session
   }
 
   /** Whether this shopper has a session yet: one with none has an empty cart. */
   get started() {
-    return Boolean(this.#session || this.#storage.getItem(SESSION_KEY))
+    return this.#session !== undefined || this.#storage.getItem(SESSION_KEY) !== null
   }
 
   /** What a line holds as the shopper sees it: what they last asked for, or what the shop holds. @param {string} sku */
@@ -99,8 +112,27 @@ export class Cart {
     this.#requests.want(sku, Math.min(this.#maxPerSession() ?? Infinity, Math.max(0, quantity)))
   }
 
-  /** Reads the cart afresh; gives the products whose hold lapsed since it was last read. */
-  async load() {
+  /**
+   * Reads the cart afresh; gives the products whose hold lapsed since it was last read. A read under way may
+   * have been sent before the change its caller wants to see, so one more follows it, shared by every caller
+   * meanwhile: the page's elements, all asking at once, make two reads, not one each.
+   * @returns {Promise<string[]>}
+   */
+  load() {
+    if (this.#loading) {
+      this.#next ??= this.#loading
+        .catch(() => {})
+        .then(() => {
+          this.#next = undefined
+          return this.load()
+        })
+      return this.#next
+    }
+    this.#loading = this.#read().finally(() => (this.#loading = undefined))
+    return this.#loading
+  }
+
+  async #read() {
     /** @type {{ lines: CartLine[] }} */
     const { lines } = await request(this.#base, `cart?session=${encodeURIComponent(await this.session())}`)
     const heldBefore = [...this.lines].filter(([, line]) => !line.lapsed).map(([sku]) => sku)

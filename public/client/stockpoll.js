@@ -84,10 +84,8 @@ export class Stockpoll {
   #shop
   /** @type {Set<string>} */
   #warned = new Set()
-  /** @type {(message: any) => void} */
-  #relay = () => {}
-  /** @type {BroadcastChannel | undefined} */
-  #channel
+  /** @type {import('./tabs.js').Membership | undefined} */
+  #tabs
   /** @type {ReturnType<typeof stayLive> | undefined} */
   #following
   /** What the feed follows, as last asked. @type {string | undefined} */
@@ -115,7 +113,7 @@ export class Stockpoll {
         product: (product) => this.#show([product]),
         sold: (order) => this.#emit('checkout', order),
       },
-      () => this.#shopNow?.maxPerSession,
+      () => this.maxPerSession,
     )
   }
 
@@ -156,6 +154,11 @@ export class Stockpoll {
     }
   }
 
+  /** The most of one product a session may hold, once the shop has said it. */
+  get maxPerSession() {
+    return this.#shopNow?.maxPerSession
+  }
+
   /** What the shop sells and its rules, as last read. */
   shop() {
     this.#shop ??= this.#readShop()
@@ -165,7 +168,7 @@ export class Stockpoll {
   /** Stops following and forgets every listener. */
   close() {
     this.#following?.stop()
-    this.#channel?.close()
+    this.#tabs?.leave()
     this.cart.stop()
     this.#listeners.clear()
   }
@@ -179,25 +182,29 @@ export class Stockpoll {
     for (const listener of this.#listeners.get(type) ?? []) listener(detail)
   }
 
+  /** @param {any} message */
+  #post(message) {
+    this.#tabs?.post(message)
+  }
+
   /** Joins the other tabs, the first time anything is watched. */
   #start() {
     if (this.#started) return
     this.#started = true
     const name = `stockpoll:${this.#base.href}:${this.transport}`
-    this.#channel = electLeader(
+    this.#tabs = electLeader(
       name,
-      (relay, alone) => {
-        this.#relay = relay
+      (alone) => {
         this.role = alone ? 'solo' : 'leader'
         // The tabs that were listening to the last leader tell what they watch.
-        relay({ type: 'who' })
+        this.#post({ type: 'who' })
         this.#emit('transport', this.transport)
         this.#watchesChanged()
       },
       (message) => this.#hear(message),
     )
     if (this.role === 'follower') void this.#readStock().catch(() => {})
-    globalThis.addEventListener?.('pagehide', () => this.#channel?.postMessage({ type: 'gone', tab: this.#tab }))
+    globalThis.addEventListener?.('pagehide', () => this.#post({ type: 'gone', tab: this.#tab }))
   }
 
   /** What every tab watches: `*`, or SKUs the catalog has (a feed refuses any other). */
@@ -224,7 +231,7 @@ export class Stockpoll {
 
   #followWatches() {
     if (this.role === 'follower') {
-      this.#channel?.postMessage({ type: 'watching', tab: this.#tab, skus: this.#ownSkus() })
+      this.#post({ type: 'watching', tab: this.#tab, skus: this.#ownSkus() })
       return
     }
     const skus = this.#followed()
@@ -258,16 +265,16 @@ export class Stockpoll {
       },
       reload: async () => {
         const cursor = await this.#readStock()
-        this.#relay({ type: 'reset' })
+        this.#post({ type: 'reset' })
         return cursor
       },
       apply: (update) => {
         this.#apply(update)
-        this.#relay({ type: 'update', update })
+        this.#post({ type: 'update', update })
       },
       setLink: (live) => {
         this.#setLink(live)
-        this.#relay({ type: 'link', live, transport: this.transport })
+        this.#post({ type: 'link', live, transport: this.transport })
       },
     })
   }
@@ -351,7 +358,7 @@ export class Stockpoll {
     if (this.role !== 'follower') {
       if (message.type === 'watching') {
         this.#otherTabs.set(message.tab, message.skus)
-        this.#relay({ type: 'link', live: this.live, transport: this.transport })
+        this.#post({ type: 'link', live: this.live, transport: this.transport })
         this.#watchesChanged()
       } else if (message.type === 'gone') {
         this.#otherTabs.delete(message.tab)

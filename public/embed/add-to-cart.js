@@ -3,7 +3,8 @@
 // origin) and shows how many it holds and for how long. When it cannot add, it says why beside the button,
 // which stays focusable (aria-disabled, not disabled) so that keyboard focus stays while a request runs.
 import { ApiError, timeLeft } from '../client/index.js'
-import { explainUnreadable, part, shadowOf, stock, textOf } from './shared.js'
+import { setText } from '../ui/dom.js'
+import { part, shadowOf, stock, textOf } from './shared.js'
 
 export class AddToCart extends HTMLElement {
   static observedAttributes = ['sku', 'quantity']
@@ -20,8 +21,6 @@ export class AddToCart extends HTMLElement {
   #said = part(this.#root, '[role=status]')
   /** @type {(() => void)[]} */
   #undo = []
-  /** @type {number | undefined} */
-  #maxPerSession
 
   constructor() {
     super()
@@ -49,13 +48,6 @@ export class AddToCart extends HTMLElement {
     )
     const ticking = setInterval(render, 1000)
     this.#undo.push(() => clearInterval(ticking))
-    stock.shop().then(
-      ({ maxPerSession }) => {
-        this.#maxPerSession = maxPerSession
-        render()
-      },
-      () => explainUnreadable(),
-    )
     stock.cart.load().catch(() => {})
     render()
   }
@@ -73,10 +65,11 @@ export class AddToCart extends HTMLElement {
   /** Why a click cannot add now, if it cannot. */
   #whyNot() {
     const product = stock.products.get(this.sku)
-    if (!product || this.#maxPerSession === undefined) return textOf(this, 'text-loading', 'Loading…')
+    const max = stock.maxPerSession
+    if (!product || max === undefined) return textOf(this, 'text-loading', 'Loading…')
     if (product.level === 'sold_out') return textOf(this, 'text-sold-out', 'Sold out')
-    if (stock.cart.shownQuantity(this.sku) + this.quantity > this.#maxPerSession) {
-      return textOf(this, 'text-at-limit', 'At most {max} per cart').replaceAll('{max}', String(this.#maxPerSession))
+    if (stock.cart.shownQuantity(this.sku) + this.quantity > max) {
+      return textOf(this, 'text-at-limit', 'At most {max} per cart').replaceAll('{max}', String(max))
     }
     return ''
   }
@@ -89,10 +82,10 @@ export class AddToCart extends HTMLElement {
 
   #render() {
     const why = this.#whyNot()
-    this.#button.textContent = textOf(this, 'text-add', 'Add to cart')
+    setText(this.#button, textOf(this, 'text-add', 'Add to cart'))
     this.#button.setAttribute('aria-disabled', String(why !== ''))
     this.#button.setAttribute('aria-busy', String(stock.cart.busy(this.sku)))
-    if (this.#reason.textContent !== why) this.#reason.textContent = why
+    setText(this.#reason, why)
     const line = stock.cart.lines.get(this.sku)
     const hold =
       line === undefined
@@ -102,7 +95,7 @@ export class AddToCart extends HTMLElement {
           : textOf(this, 'text-held', '{count} in your cart, held for {time}')
               .replaceAll('{count}', String(line.quantity))
               .replaceAll('{time}', line.endsAt === undefined ? '' : timeLeft(line.endsAt))
-    if (this.#hold.textContent !== hold) this.#hold.textContent = hold
+    setText(this.#hold, hold)
   }
 
   /** @param {Error} error */

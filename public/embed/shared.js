@@ -19,12 +19,13 @@ stock.on('stock', (products) => announce('stock-change', { products }))
 stock.on('cart', () => announce('cart-change', { lines: Object.fromEntries(stock.cart.lines) }))
 stock.on('lapsed', (skus) => announce('hold-expired', { skus }))
 stock.on('checkout', (order) => announce('checkout', { order }))
+void explainUnreadable()
 
 /**
- * Says, once, why this page cannot read the stock, where that is the shop's setting: a stockpoll that answers
- * but not this page's origin.
+ * Says, once for the page, why it cannot read the stock, where that is the shop's setting: a stockpoll that
+ * answers, but not this page's origin.
  */
-export async function explainUnreadable() {
+async function explainUnreadable() {
   try {
     await stock.shop()
   } catch (error) {
@@ -34,10 +35,11 @@ export async function explainUnreadable() {
       () => true,
       () => false,
     )
-    if (there)
+    if (there) {
       console.error(
         `stockpoll at ${server.href} does not let ${location.origin} read it: add ${location.origin} to its ALLOWED_ORIGINS`,
       )
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 // checkout button. A checkout's order goes to the shop's script as the `checkout` event on `document`, so
 // that the shop can take payment its own way.
 import { ApiError, timeLeft } from '../client/index.js'
+import { setText } from '../ui/dom.js'
 import { part, shadowOf, stock, textOf } from './shared.js'
 
 export class StockCart extends HTMLElement {
@@ -22,6 +23,8 @@ export class StockCart extends HTMLElement {
   #watched = ''
   #unwatch = () => {}
   #busy = false
+  /** The lines as shown, by SKU. @type {Map<string, { item: HTMLElement, what: HTMLElement, hold: HTMLElement, remove: HTMLElement }>} */
+  #items = new Map()
 
   constructor() {
     super()
@@ -56,39 +59,56 @@ export class StockCart extends HTMLElement {
       this.#watched = skus.join(',')
       this.#unwatch = skus.length > 0 ? stock.watch(skus, () => {}) : () => {}
     }
-    this.#empty.textContent = textOf(this, 'text-empty', 'Your cart is empty.')
+    setText(this.#empty, textOf(this, 'text-empty', 'Your cart is empty.'))
     this.#empty.hidden = skus.length > 0
-    this.#lines.replaceChildren(...skus.map((sku) => this.#lineItem(sku)))
-    this.#checkout.textContent = textOf(this, 'text-checkout', 'Check out')
+    for (const [sku, { item }] of this.#items) {
+      if (skus.includes(sku)) continue
+      item.remove()
+      this.#items.delete(sku)
+    }
+    // Redrawn every second for the countdowns: the items stay, only their texts change, so that a focused
+    // Remove keeps its focus.
+    skus.forEach((sku, place) => {
+      const { item, what, hold, remove } = this.#itemOf(sku)
+      const line = /** @type {import('../client/cart.js').Line} */ (stock.cart.lines.get(sku))
+      const name = stock.products.get(sku)?.name ?? sku
+      setText(what, `${line.quantity} × ${name}`)
+      setText(
+        hold,
+        line.lapsed
+          ? textOf(this, 'text-lapsed', 'hold lapsed: bought at checkout if still there')
+          : line.endsAt === undefined
+            ? ''
+            : textOf(this, 'text-held', 'held for {time}').replaceAll('{time}', timeLeft(line.endsAt)),
+      )
+      remove.setAttribute('aria-label', `${remove.textContent}: ${name}`)
+      if (this.#lines.children[place] !== item) this.#lines.insertBefore(item, this.#lines.children[place] ?? null)
+    })
+    setText(this.#checkout, textOf(this, 'text-checkout', 'Check out'))
     this.#checkout.hidden = skus.length === 0
     this.#checkout.setAttribute('aria-disabled', String(this.#busy))
   }
 
   /** @param {string} sku */
-  #lineItem(sku) {
-    const line = /** @type {import('../client/cart.js').Line} */ (stock.cart.lines.get(sku))
-    const name = stock.products.get(sku)?.name ?? sku
+  #itemOf(sku) {
+    let shown = this.#items.get(sku)
+    if (shown) return shown
     const item = document.createElement('li')
     item.dataset.sku = sku
     item.setAttribute('part', 'line')
     const what = document.createElement('span')
-    what.textContent = `${line.quantity} × ${name}`
     const hold = document.createElement('span')
     hold.className = 'hold'
     hold.setAttribute('part', 'hold')
-    hold.textContent = line.lapsed
-      ? textOf(this, 'text-lapsed', 'hold lapsed: bought at checkout if still there')
-      : line.endsAt === undefined
-        ? ''
-        : textOf(this, 'text-held', 'held for {time}').replaceAll('{time}', timeLeft(line.endsAt))
     const remove = document.createElement('button')
     remove.type = 'button'
     remove.className = 'quiet'
     remove.setAttribute('part', 'remove')
     remove.textContent = textOf(this, 'text-remove', 'Remove')
-    remove.setAttribute('aria-label', `${remove.textContent}: ${name}`)
     item.append(what, hold, remove)
-    return item
+    shown = { item, what, hold, remove }
+    this.#items.set(sku, shown)
+    return shown
   }
 
   async #sell() {

@@ -4,7 +4,7 @@
 // down it keeps the last level it knew, marked as reconnecting, never a guess.
 import { STOCK_TEXTS, stockText } from '../client/index.js'
 /** @typedef {import('../client/stock-text.js').StockTexts} StockTexts */
-import { explainUnreadable, part, shadowOf, stock, textOf } from './shared.js'
+import { part, shadowOf, stock, textOf } from './shared.js'
 
 /** The attributes that override each text. */
 const TEXT_ATTRIBUTES = /** @type {const} */ ({
@@ -58,7 +58,6 @@ export class StockLevel extends HTMLElement {
       stock.watch([sku], ([product]) => product && this.#show(product)),
       stock.on('link', (live) => this.#showLink(live)),
     )
-    void explainUnreadable()
   }
 
   /** @param {import('../client/types.js').Product} product */

@@ -6,8 +6,8 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { etag, RETAINED_304_HEADERS } from 'hono/etag'
 import { ApiError } from '../../edge/api-error.js'
 
-/** The folders of the page's files that a shop's own pages load: the drop-in elements and the client. */
-const EMBEDDED = ['embed', 'client'] as const
+/** The folders of the page's files that a shop's own pages load: the drop-in elements, the client, and what they draw with. */
+const EMBEDDED = ['embed', 'client', 'ui'] as const
 
 /** A script's name: a `:file` of `..` or the like names none. */
 const SCRIPT = /^[\w-]+\.js$/

@@ -1,5 +1,5 @@
 // @ts-check
-// What every view of the page draws with.
+// What stockpoll's page and its drop-in elements draw with.
 
 /**
  * The element with this id, which the page's HTML always has.
