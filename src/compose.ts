@@ -84,12 +84,13 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
   const bodies = new StockBodies(parts.display)
   const applyCartCommand = cartActions({ shopper, bodies, clock, metrics })
   const clients = new ClientAddresses(limits.trustedProxies)
+  const crossOrigin = new CrossOrigin(limits.allowedOrigins)
   const guards = {
     log: new RequestLog({ clock, metrics, logger }),
     clients,
     hosts: new AllowedHosts(limits.allowedHosts),
-    sameOrigin: new SameOrigin(limits.allowedOrigins, clients),
-    crossOrigin: new CrossOrigin(limits.allowedOrigins),
+    sameOrigin: new SameOrigin(crossOrigin, clients),
+    crossOrigin,
   }
   const gateway = new Gateway({
     hub,

@@ -32,9 +32,14 @@ export class CrossOrigin {
     return this.#allowed.size > 0
   }
 
+  /** Whether the shop lets pages on `origin` in. */
+  allows(origin: string): boolean {
+    return this.#allowed.has(origin)
+  }
+
   /** The origin an answer to `path` lets read it, for a request a page on `origin` sent; none otherwise. */
   allowedOrigin(origin: string | undefined, path: string): string | undefined {
-    return origin !== undefined && this.#allowed.has(origin) && !ADMIN_PATH.test(path) ? origin : undefined
+    return origin !== undefined && this.allows(origin) && !ADMIN_PATH.test(path) ? origin : undefined
   }
 
   /** The CORS headers of an answer (not a preflight's) to `path`, for a request a page on `origin` sent. */

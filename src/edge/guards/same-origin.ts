@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js'
 import type { RequestFacts } from '../request-facts.js'
 import type { ClientAddresses } from './client-address.js'
+import type { CrossOrigin } from './cross-origin.js'
 
 /**
  * Refuses, with 403, a request that could change state (any method but GET and HEAD, or a WebSocket, which
@@ -11,20 +12,17 @@ import type { ClientAddresses } from './client-address.js'
  * acting for a shopper and pass.
  */
 export class SameOrigin {
-  readonly #allowed: ReadonlySet<string>
-
   constructor(
-    allowedOrigins: readonly string[],
+    /** Which other origins' pages the shop lets in: the same list lets them read and change. */
+    readonly crossOrigin: CrossOrigin,
     readonly clients: ClientAddresses,
-  ) {
-    this.#allowed = new Set(allowedOrigins)
-  }
+  ) {}
 
   /** Throws the 403 for a request to `host` (as its `Host` names it) that another site's page sent. */
   assert({ method, header, peer }: RequestFacts, host: string): void {
     const origin = header('Origin')
     const changesState = !['GET', 'HEAD'].includes(method) || header('Upgrade')?.toLowerCase() === 'websocket'
-    if (origin === undefined || !changesState || this.#allowed.has(origin)) return
+    if (origin === undefined || !changesState || this.crossOrigin.allows(origin)) return
     const scheme = this.clients.schemeOf(peer, header('X-Forwarded-Proto'))
     if (origin !== `${scheme}://${host}`) {
       throw new ApiError(403, 'cross_origin', `requests from pages at ${origin} may not change carts here`)
