@@ -297,9 +297,14 @@ export class Stockpoll {
   async #readStock() {
     this.#shop = this.#readShop()
     const shop = await this.#shop
-    this.#epoch = shop.epoch
-    this.#version = shop.version
-    this.products.clear()
+    if (shop.epoch === this.#epoch) {
+      // An update heard while the read was on its way may be newer than the read: #show keeps the newer.
+      this.#version = Math.max(this.#version, shop.version)
+    } else {
+      this.#epoch = shop.epoch
+      this.#version = shop.version
+      this.products.clear()
+    }
     const own = this.#ownSkus()
     if (own !== '*') this.#warnOfUnknown(own)
     this.#show(shop.products)

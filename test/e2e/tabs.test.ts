@@ -76,6 +76,33 @@ describe.skipIf(!runBrowserTests)('the page across tabs and transports', { timeo
     expect(await heldBy(server.url)).toMatchObject({ sse: 0, ws: 0 })
   })
 
+  it('keeps a change a tab heard while its own read of the stock, older, was on its way', async () => {
+    const [leader, next, last] = (await openShopTabs(3)) as [Page, Page, Page]
+    // The last tab's next read of the stock is read now and answered only when the test says.
+    let answerRead = () => {}
+    const readHeld = new Promise<void>((resolve) => {
+      let held = false
+      void last.route('**/products', async (route) => {
+        if (held) return route.continue()
+        held = true
+        const read = await route.fetch()
+        resolve()
+        await new Promise<void>((release) => (answerRead = release))
+        await route.fulfill({ response: read })
+      })
+    })
+    // The next leader reads the stock afresh and tells the other tabs to: the last tab's read is the held one.
+    await leader.close()
+    await readHeld
+    expect((await postCart(server.url, 'meanwhile', 'add')).status).toBe(200)
+    await Promise.all([next, last].map((tab) => showsText(tab, '#count', '9', TAKE_OVER_WITHIN_MS)))
+    // The tab reads its cart once it has taken in the stock it read.
+    const cartRead = last.waitForRequest((request) => new URL(request.url()).pathname === '/cart')
+    answerRead()
+    await cartRead
+    expect(await textOf(last, '#count')).toBe('9')
+  })
+
   it('waits the retryAfterMs each long-poll answer gives before it polls again', async () => {
     const { epoch, version } = (await (await fetch(`${server.url}/products`)).json()) as Record<string, unknown>
     const polledAt: number[] = []
