@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { connect, type Stockpoll } from 'stockpoll/client'
 import type { Product } from '../../public/client/types.js'
 import { catalogFile } from '../helpers/catalogs.js'
-import { postCart, useServers } from '../helpers/running-server.js'
+import { eventually } from '../helpers/eventually.js'
+import { heldBy, postCart, useServers } from '../helpers/running-server.js'
 
 const CATALOG = [
   { sku: 'tee', name: 'Tee', onHand: 10 },
@@ -39,6 +40,31 @@ describe('the client, in a Node back end', { timeout: 15_000 }, () => {
       expect((await postCart(server.url, 'pos', 'set', {}, { sku: 'cap', quantity: '2' })).status).toBe(200)
       expect(await taken).toMatchObject({ held: 2, available: 2 })
     } finally {
+      client.close()
+    }
+  })
+
+  it('follows one watch set, grown and shrunk as watches come and go', async () => {
+    const server = await start({ CATALOG_FILE: catalogFile(CATALOG) })
+    const followed: string[] = []
+    const realFetch = globalThis.fetch
+    globalThis.fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input))
+      if (url.pathname === '/status') followed.push(url.searchParams.get('skus') ?? '')
+      return realFetch(input, init)
+    }
+    const client = connect({ server: server.url })
+    try {
+      const stopTee = client.watch(['tee'], () => {})
+      const stopCap = client.watch(['cap'], () => {})
+      await eventually(() => followed.at(-1) === 'tee,cap')
+      stopCap()
+      await eventually(() => followed.at(-1) === 'tee')
+      stopTee()
+      // Nothing watched, nothing followed: the poll under way is let go.
+      await eventually(async () => (await heldBy(server.url)).longPoll === 0)
+    } finally {
+      globalThis.fetch = realFetch
       client.close()
     }
   })
