@@ -85,13 +85,16 @@ describe.skipIf(!runBrowserTests)(
       await showsText(page, level('poster-a2'), 'Last 2!')
       // Four elements use the cart, all at once: one session for them all.
       expect(sessionsAskedBy.get(page)).toBe(1)
-      const held = /^1 in your cart, held for (\d+:\d\d)$/
-      await eventually(async () => held.test((await page.locator(addPart('poster-a2', 'hold')).textContent()) ?? ''))
-      const before = held.exec((await page.locator(addPart('poster-a2', 'hold')).textContent())!)![1]
-      await eventually(async () => {
-        const now = held.exec((await page.locator(addPart('poster-a2', 'hold')).textContent()) ?? '')?.[1]
-        return now !== undefined && now < before!
-      }, 2500)
+      // The hold's countdown, in seconds, once it shows one.
+      const secondsLeft = async () => {
+        const shown = /^1 in your cart, held for (\d+):(\d\d)$/.exec(
+          (await page.locator(addPart('poster-a2', 'hold')).textContent()) ?? '',
+        )
+        return shown ? Number(shown[1]) * 60 + Number(shown[2]) : undefined
+      }
+      await eventually(async () => (await secondsLeft()) !== undefined)
+      const before = (await secondsLeft())!
+      await eventually(async () => ((await secondsLeft()) ?? before) < before, 2500)
       // Focus stays on the button the shopper pressed, through the request and the redraws after it.
       expect(await focusedIn(page, 'add-to-cart[sku="poster-a2"]')).toBe('BUTTON')
       expect((await postCart(server.url, 'other', 'set', {}, { sku: 'poster-a2', quantity: '2' })).status).toBe(200)
