@@ -2,7 +2,7 @@
 // The catalog view, for a shop of many products: each product's name and what is left of it, a quantity to
 // hold of each, and this tab's cart with each hold's countdown. `/p/<sku>` shows one product of it. Every
 // text goes in through textContent.
-import { ApiError, stockText, timeLeft } from './client/index.js'
+import { ApiError, holdText, stockText } from './client/index.js'
 import { element, setDisabled, setText } from './ui/dom.js'
 
 /** @typedef {import('./client/types.js').Product} Product */
@@ -123,14 +123,7 @@ export function catalogView({ maxPerSession }, only) {
       const { item, what, hold } = lineItemOf(sku)
       setText(what, `${line.quantity} × ${product.name}`)
       item.toggleAttribute('data-lapsed', line.lapsed)
-      setText(
-        hold,
-        line.lapsed
-          ? 'hold lapsed: bought at checkout if still there'
-          : line.endsAt === undefined
-            ? ''
-            : `held for ${timeLeft(line.endsAt)}`,
-      )
+      setText(hold, holdText(line))
       items.push(item)
     }
     for (const [sku, { item }] of shownLines) {

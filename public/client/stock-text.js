@@ -45,3 +45,29 @@ export function timeLeft(endsAt) {
   const seconds = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000))
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
 }
+
+/**
+ * @typedef {object} HoldTexts
+ * @property {string} held a line whose hold lapses: `{count}` units held, `{time}` left
+ * @property {string} kept a line whose hold does not lapse
+ * @property {string} lapsed a line whose hold lapsed
+ */
+
+/** @type {HoldTexts} */
+export const HOLD_TEXTS = {
+  held: 'held for {time}',
+  kept: '',
+  lapsed: 'hold lapsed: bought at checkout if still there',
+}
+
+/**
+ * What a cart line says of its hold.
+ * @param {import('./cart.js').Line} line
+ * @param {HoldTexts} [texts]
+ */
+export function holdText(line, texts = HOLD_TEXTS) {
+  const text = line.lapsed ? texts.lapsed : line.endsAt === undefined ? texts.kept : texts.held
+  return text
+    .replaceAll('{count}', String(line.quantity))
+    .replaceAll('{time}', line.endsAt === undefined ? '' : timeLeft(line.endsAt))
+}

@@ -2,7 +2,7 @@
 // <add-to-cart sku="…" quantity="1">: puts units in the shopper's cart (a session kept on the shop's own
 // origin) and shows how many it holds and for how long. When it cannot add, it says why beside the button,
 // which stays focusable (aria-disabled, not disabled) so that keyboard focus stays while a request runs.
-import { ApiError, timeLeft } from '../client/index.js'
+import { ApiError, holdText } from '../client/index.js'
 import { setText } from '../ui/dom.js'
 import { part, shadowOf, stock, textOf } from './shared.js'
 
@@ -87,15 +87,16 @@ export class AddToCart extends HTMLElement {
     this.#button.setAttribute('aria-busy', String(stock.cart.busy(this.sku)))
     setText(this.#reason, why)
     const line = stock.cart.lines.get(this.sku)
-    const hold =
+    setText(
+      this.#hold,
       line === undefined
         ? ''
-        : line.lapsed
-          ? textOf(this, 'text-lapsed', 'Your hold lapsed')
-          : textOf(this, 'text-held', '{count} in your cart, held for {time}')
-              .replaceAll('{count}', String(line.quantity))
-              .replaceAll('{time}', line.endsAt === undefined ? '' : timeLeft(line.endsAt))
-    setText(this.#hold, hold)
+        : holdText(line, {
+            held: textOf(this, 'text-held', '{count} in your cart, held for {time}'),
+            kept: textOf(this, 'text-kept', '{count} in your cart'),
+            lapsed: textOf(this, 'text-lapsed', 'Your hold lapsed'),
+          }),
+    )
   }
 
   /** @param {Error} error */

@@ -2,7 +2,7 @@
 // <stock-cart>: the shopper's cart, each line with its hold's countdown and a button to take it out, and a
 // checkout button. A checkout's order goes to the shop's script as the `checkout` event on `document`, so
 // that the shop can take payment its own way.
-import { ApiError, timeLeft } from '../client/index.js'
+import { ApiError, HOLD_TEXTS, holdText } from '../client/index.js'
 import { setText } from '../ui/dom.js'
 import { part, shadowOf, stock, textOf } from './shared.js'
 
@@ -75,11 +75,11 @@ export class StockCart extends HTMLElement {
       setText(what, `${line.quantity} × ${name}`)
       setText(
         hold,
-        line.lapsed
-          ? textOf(this, 'text-lapsed', 'hold lapsed: bought at checkout if still there')
-          : line.endsAt === undefined
-            ? ''
-            : textOf(this, 'text-held', 'held for {time}').replaceAll('{time}', timeLeft(line.endsAt)),
+        holdText(line, {
+          held: textOf(this, 'text-held', HOLD_TEXTS.held),
+          kept: HOLD_TEXTS.kept,
+          lapsed: textOf(this, 'text-lapsed', HOLD_TEXTS.lapsed),
+        }),
       )
       remove.setAttribute('aria-label', `${remove.textContent}: ${name}`)
       if (this.#lines.children[place] !== item) this.#lines.insertBefore(item, this.#lines.children[place] ?? null)
