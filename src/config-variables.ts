@@ -123,6 +123,16 @@ const shopVariables = {
       }),
     ),
   LOW_STOCK_AT: integerVariable('LOW_STOCK_AT', 1, 1_000_000, 5),
+  SHOW_HOLDS: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'false')
+    .pipe(
+      z.enum(['true', 'false'], {
+        error: (issue) => `SHOW_HOLDS must be true or false, got ${JSON.stringify(issue.input)}`,
+      }),
+    )
+    .transform((shown) => shown === 'true'),
   SHOP_NAME: z
     .string()
     .optional()

@@ -86,7 +86,8 @@ export function loadConfig(
     STORE_KEY_PREFIX,
     WORKERS,
   } = parsed.data
-  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, SHOP_NAME, STOCK_DISPLAY, LOW_STOCK_AT } = parsed.data
+  const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, SHOP_NAME } = parsed.data
+  const { STOCK_DISPLAY, LOW_STOCK_AT, SHOW_HOLDS } = parsed.data
   const {
     MAX_WAITERS_PER_IP,
     CART_RATE_PER_SESSION,
@@ -115,7 +116,7 @@ export function loadConfig(
       maxPerSession: MAX_PER_SESSION,
       ...(MAX_UNITS_PER_ADDRESS > 0 && { maxPerAddress: MAX_UNITS_PER_ADDRESS }),
     },
-    display: new StockDisplay(STOCK_DISPLAY, LOW_STOCK_AT),
+    display: new StockDisplay({ mode: STOCK_DISPLAY, lowAt: LOW_STOCK_AT, showsHolds: SHOW_HOLDS }),
     pollTimeoutSeconds: POLL_TIMEOUT_SECONDS,
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,

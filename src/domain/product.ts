@@ -13,6 +13,11 @@ export interface ProductStock extends ProductDefinition {
   readonly held: number
   /** The catalog's version when this product last changed. */
   readonly version: number
+  /**
+   * When the first of its holds that lapse will lapse, in ms since the Unix epoch; absent while none will.
+   * Kept with the product, so that a renewal that moves it is a change like any other.
+   */
+  readonly nextLapse?: number
 }
 
 /**

@@ -17,14 +17,33 @@ export interface ShownStock {
   readonly onHand?: number
   readonly held?: number
   readonly available?: number
+  /** When the next hold lapses, where holds are shown. */
+  readonly nextLapse?: number
 }
 
+export interface StockDisplayOptions {
+  readonly mode: StockDisplayMode
+  /** The most units left at which a product is `low`. */
+  readonly lowAt: number
+  /**
+   * Whether shoppers see how many units carts hold and when the next hold lapses, whatever the mode
+   * (`SHOW_HOLDS`): a unit in another cart may come back, and a shopper who knows when waits for it.
+   */
+  readonly showsHolds?: boolean
+}
+
+type Stock = Pick<ProductStock, 'onHand' | 'held' | 'nextLapse'>
+
 export class StockDisplay {
-  constructor(
-    readonly mode: StockDisplayMode,
-    /** The most units left at which a product is `low`. */
-    readonly lowAt: number,
-  ) {}
+  readonly mode: StockDisplayMode
+  readonly lowAt: number
+  readonly showsHolds: boolean
+
+  constructor({ mode, lowAt, showsHolds = false }: StockDisplayOptions) {
+    this.mode = mode
+    this.lowAt = lowAt
+    this.showsHolds = showsHolds
+  }
 
   levelOf(available: number): StockLevel {
     return available === 0 ? 'sold_out' : available <= this.lowAt ? 'low' : 'in_stock'
@@ -35,17 +54,27 @@ export class StockDisplay {
     return this.mode === 'exact' || (this.mode === 'low' && available <= this.lowAt)
   }
 
-  /** What shoppers see of a product's stock: every count when exact, else what is left only once it is low. */
-  shown(product: Pick<ProductStock, 'onHand' | 'held'>): ShownStock {
-    const available = availableOf(product)
+  /**
+   * What shoppers see of a product's stock: every count when exact, else what is left only once it is low;
+   * and, where holds are shown, what carts hold and when the next hold lapses.
+   */
+  shown({ onHand, held, nextLapse }: Stock): ShownStock {
+    const available = availableOf({ onHand, held })
     const level = this.levelOf(available)
-    if (this.mode === 'exact') return { level, onHand: product.onHand, held: product.held, available }
-    return this.showsCount(available) ? { level, available } : { level }
+    const counts = this.mode === 'exact' ? { onHand, held, available } : this.showsCount(available) ? { available } : {}
+    if (!this.showsHolds) return { level, ...counts }
+    return { level, ...counts, held, ...(nextLapse !== undefined && { nextLapse }) }
   }
 
   /** Whether two stocks of a product look the same to shoppers, so that a move from one to the other is no news. */
-  looksAlike(before: Pick<ProductStock, 'onHand' | 'held'>, after: Pick<ProductStock, 'onHand' | 'held'>): boolean {
+  looksAlike(before: Stock, after: Stock): boolean {
     const [a, b] = [this.shown(before), this.shown(after)]
-    return a.level === b.level && a.onHand === b.onHand && a.held === b.held && a.available === b.available
+    return (
+      a.level === b.level &&
+      a.onHand === b.onHand &&
+      a.held === b.held &&
+      a.available === b.available &&
+      a.nextLapse === b.nextLapse
+    )
   }
 }

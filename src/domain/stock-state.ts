@@ -45,6 +45,8 @@ export interface StockState {
   linesFor(sku: string): LineOf[]
   /** Keeps a line; `undefined` drops it. */
   putLine(session: string, sku: string, line: StoredLine | undefined): void
+  /** When the first held line of a product that lapses will lapse; `undefined` while none will. */
+  nextLapse(sku: string): number | undefined
   /** The units the held lines of one client address hold of a product. */
   heldByAddress(sku: string, address: string): number
   /** The held lines whose hold ends at or before `now`, and the lapsed lines that lapsed at or before `forgetBefore`. */

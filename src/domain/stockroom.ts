@@ -2,7 +2,7 @@ import { decideLine, type CartRequest, type CartRules, type Refusal } from './ca
 import { ADMIN, effectOf, type MovementKind } from './movement.js'
 import type { Order } from './order.js'
 import { availableOf, MAX_ON_HAND, type ProductDefinition, type ProductStock } from './product.js'
-import type { LineOf, StockState } from './stock-state.js'
+import type { LineOf, StockState, StoredLine } from './stock-state.js'
 import { UnknownProductError } from './unknown-product-error.js'
 
 /**
@@ -117,11 +117,13 @@ export interface Actor {
 
 /**
  * One operation's changes: every product it changes gets the catalog's next version, taken once, and every
- * move of `onHand` or `held` is written to the ledger with the counters after it, in the same step.
+ * move of `onHand` or `held` is written to the ledger with the counters after it, in the same step. A product
+ * whose lines it changed gets its next lapse anew as the step ends, a change like any other when it moved.
  */
 class Step {
   #version: number | undefined
   readonly #changed = new Map<string, ProductStock>()
+  readonly #linesChanged = new Set<string>()
 
   constructor(
     readonly state: StockState,
@@ -129,8 +131,25 @@ class Step {
     readonly who: Actor,
   ) {}
 
-  get changed(): ProductStock[] {
+  /** Keeps a line, or drops it with `undefined`. */
+  putLine(session: string, sku: string, line: StoredLine | undefined): void {
+    this.state.putLine(session, sku, line)
+    this.#linesChanged.add(sku)
+  }
+
+  /** Ends the step: gives every product it changed, as it left it. */
+  finish(): ProductStock[] {
+    for (const sku of this.#linesChanged) {
+      const product = this.state.product(sku)
+      const nextLapse = this.state.nextLapse(sku)
+      if (product && product.nextLapse !== nextLapse) this.touch(product, { nextLapse })
+    }
     return [...this.#changed.values()]
+  }
+
+  /** A product as this step left it. */
+  latest(product: ProductStock): ProductStock {
+    return this.#changed.get(product.sku) ?? product
   }
 
   /** Moves a product's counters by a movement of `kind` and `quantity`, and records it, as `actor`'s. */
@@ -153,9 +172,13 @@ class Step {
     return next
   }
 
-  /** Changes a product at this step's version: its stock, through `move`, or its name. */
-  touch(product: ProductStock, change: Partial<ProductDefinition & Pick<ProductStock, 'held'>>): ProductStock {
-    const next = { ...product, ...change, version: (this.#version ??= this.state.bump()) }
+  /** Changes a product at this step's version: its stock, through `move`, its name, or its next lapse. */
+  touch(
+    product: ProductStock,
+    change: Partial<ProductDefinition & Pick<ProductStock, 'held'>> & { readonly nextLapse?: number | undefined },
+  ): ProductStock {
+    const { nextLapse, ...rest } = { ...product, ...change, version: (this.#version ??= this.state.bump()) }
+    const next: ProductStock = nextLapse === undefined ? rest : { ...rest, nextLapse }
     this.state.putProduct(next)
     this.#changed.set(next.sku, next)
     return next
@@ -226,16 +249,13 @@ export class Stockroom {
     if (!('quantity' in decision)) return { ok: false, product, ...decision }
 
     const { quantity } = decision
-    this.state.putLine(
-      session,
-      sku,
-      quantity === 0 ? undefined : { quantity, until, lapsed: false, address: lineAddress },
-    )
     const step = new Step(this.state, now, { actor: session, idempotencyKey })
+    step.putLine(session, sku, quantity === 0 ? undefined : { quantity, until, lapsed: false, address: lineAddress })
     const more = quantity - held
     const after = more === 0 ? product : step.move(product, more > 0 ? 'hold' : 'release', more)
     const kept = { sku, quantity, until: quantity === 0 ? NEVER : until, lapsed: false }
-    return { ok: true, line: kept, product: after, changed: step.changed }
+    const changed = step.finish()
+    return { ok: true, line: kept, product: step.latest(after), changed }
   }
 
   /**
@@ -247,13 +267,13 @@ export class Stockroom {
     const step = new Step(this.state, now, { actor: ADMIN })
     for (const line of this.state.dueLines(now, now - LAPSED_LINES_KEPT_MS).sort(lapseOrder)) {
       if (line.lapsed) {
-        this.state.putLine(line.session, line.sku, undefined)
+        step.putLine(line.session, line.sku, undefined)
         continue
       }
-      this.state.putLine(line.session, line.sku, { ...line, lapsed: true })
+      step.putLine(line.session, line.sku, { ...line, lapsed: true })
       step.move(this.product(line.sku), 'expire', -line.quantity, line.session)
     }
-    return step.changed
+    return step.finish()
   }
 
   /**
@@ -273,7 +293,7 @@ export class Stockroom {
     for (const line of lines) {
       const product = line.lapsed ? step.move(this.product(line.sku), 'hold', line.quantity) : this.product(line.sku)
       step.move(product, 'sale', -line.quantity)
-      this.state.putLine(session, line.sku, undefined)
+      step.putLine(session, line.sku, undefined)
     }
     const order: Order = {
       id: orderId,
@@ -283,7 +303,7 @@ export class Stockroom {
       status: 'placed',
     }
     this.state.putOrder(order)
-    return { ok: true, order, changed: step.changed }
+    return { ok: true, order, changed: step.finish() }
   }
 
   /**
@@ -303,7 +323,7 @@ export class Stockroom {
     if (product.name !== name) product = step.touch(product, { name })
     const delta = onHand - product.onHand
     if (delta !== 0) product = step.move(product, existing ? 'adjust' : 'restock', delta)
-    return { ok: true, product, created: !existing, changed: step.changed }
+    return { ok: true, product, created: !existing, changed: step.finish() }
   }
 
   /**
@@ -317,7 +337,7 @@ export class Stockroom {
     if (tooMany) return tooMany
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
     const after = delta === 0 ? product : step.move(product, delta > 0 ? 'restock' : 'adjust', delta)
-    return { ok: true, product: after, changed: step.changed }
+    return { ok: true, product: after, changed: step.finish() }
   }
 
   /** Lets go one session's line of a product, its held units back to stock. */
@@ -325,11 +345,12 @@ export class Stockroom {
     const product = this.product(sku)
     const line = this.state.line(session, sku)
     if (!line) return { ok: false, error: 'no_hold' }
-    this.state.putLine(session, sku, undefined)
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
+    step.putLine(session, sku, undefined)
     const released = line.lapsed ? 0 : line.quantity
     const after = released === 0 ? product : step.move(product, 'release', -released)
-    return { ok: true, released, product: after, changed: step.changed }
+    const changed = step.finish()
+    return { ok: true, released, product: step.latest(after), changed }
   }
 
   /** Cancels an order: every unit it sold goes back to `onHand`, unless that would take one past `MAX_ON_HAND`. */
@@ -345,6 +366,6 @@ export class Stockroom {
     for (const { sku, quantity } of order.lines) step.move(this.product(sku), 'cancel', quantity)
     const cancelled: Order = { ...order, status: 'cancelled' }
     this.state.putOrder(cancelled)
-    return { ok: true, order: cancelled, changed: step.changed }
+    return { ok: true, order: cancelled, changed: step.finish() }
   }
 }

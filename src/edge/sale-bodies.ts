@@ -2,16 +2,14 @@ import { z } from 'zod'
 import { MOVEMENT_KINDS, type Divergence, type Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { LineOf } from '../domain/stock-state.js'
-import { secondsUntil } from './stock-bodies.js'
+import { instant, isoOf, secondsUntil } from './stock-bodies.js'
 
 /**
  * The bodies of orders, holds and the ledger: each a zod schema, which `GET /openapi.json` describes, and
- * the function that builds it, typed by the schema. Instants are ISO 8601 text in UTC.
+ * the function that builds it, typed by the schema.
  */
 
 const count = z.number().int().min(0)
-const instant = z.iso.datetime()
-const isoOf = (ms: number): string => new Date(ms).toISOString()
 
 export const orderBodySchema = z.object({
   id: z.string(),

@@ -6,10 +6,12 @@ import type { CartLine } from '../store/store.js'
 
 /**
  * The bodies of the stock's answers: each a zod schema, which `GET /openapi.json` describes, and the function
- * that builds it, whose type is the schema's, so that the two cannot part.
+ * that builds it, whose type is the schema's, so that the two cannot part. Instants are ISO 8601 text in UTC.
  */
 
 const count = z.number().int().min(0)
+export const instant = z.iso.datetime()
+export const isoOf = (ms: number): string => new Date(ms).toISOString()
 
 /** A product's stock as the admin sees it: every count. */
 export const stockViewBody = z.object({
@@ -23,11 +25,22 @@ export const stockViewBody = z.object({
 
 const level = z.enum(STOCK_LEVELS).meta({ description: 'sold_out, low (at or under LOW_STOCK_AT left) or in_stock' })
 
-/** A product's stock as shoppers see it: its level, and the counts `STOCK_DISPLAY` shows them. */
+/**
+ * A product's stock as shoppers see it: its level, the counts `STOCK_DISPLAY` shows them, and with
+ * `SHOW_HOLDS` what carts hold and when the next hold lapses.
+ */
 export const shopperStockBody = stockViewBody
   .partial({ onHand: true, held: true, available: true })
-  .extend({ level })
-  .meta({ description: 'The counts are there as STOCK_DISPLAY shows them: all when exact, available once low' })
+  .extend({
+    level,
+    nextLapseAt: instant.optional().meta({
+      description: 'With SHOW_HOLDS, when the next of its holds lapses, its units back to stock unless renewed',
+    }),
+  })
+  .meta({
+    description:
+      'The counts are there as STOCK_DISPLAY shows them: all when exact, available once low; held with SHOW_HOLDS',
+  })
 
 export const classicStockBody = z.object({
   inventoryCount: count.optional().meta({ description: 'What is left of the default product, where shown' }),
@@ -70,8 +83,9 @@ export class StockBodies {
 
   /** A product's stock as shoppers see it. */
   product(product: ProductStock): z.infer<typeof shopperStockBody> {
-    const { level, ...counts } = this.display.shown(product)
-    return { sku: product.sku, name: product.name, ...counts, level, version: product.version }
+    const { level, nextLapse, ...counts } = this.display.shown(product)
+    const { sku, name, version } = product
+    return { sku, name, ...counts, level, ...(nextLapse !== undefined && { nextLapseAt: isoOf(nextLapse) }), version }
   }
 
   /**

@@ -7,7 +7,7 @@ import { skusOf, type Cursor, type Watch } from './watch.js'
 const CHANGE_LOG_LENGTH = 1024
 
 /** Every change is news where shoppers see every count. */
-const EXACT = new StockDisplay('exact', 0)
+const EXACT = new StockDisplay({ mode: 'exact', lowAt: 0 })
 
 /**
  * The catalog as this process last heard of it: its epoch, its version, every product's stock, and which

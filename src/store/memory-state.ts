@@ -70,6 +70,15 @@ export class MemoryState implements StockState {
     if (skus.size === 0) this.#carts.delete(session)
   }
 
+  /** A scan of the product's lines, as many as its carts have: a sorted index would cost every put more. */
+  nextLapse(sku: string): number | undefined {
+    let first: number | undefined
+    for (const { until, lapsed } of this.#lines.get(sku)?.values() ?? []) {
+      if (!lapsed && until !== NEVER && (first === undefined || until < first)) first = until
+    }
+    return first
+  }
+
   heldByAddress(sku: string, address: string): number {
     return this.#byAddress.get(sku)?.get(address) ?? 0
   }

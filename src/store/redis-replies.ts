@@ -30,6 +30,7 @@ export const productReply = z.object({
   onHand: count,
   held: count,
   version: count,
+  nextLapse: count.exactOptional(),
 }) satisfies z.ZodType<ProductStock>
 
 export const orderReply = z.object({

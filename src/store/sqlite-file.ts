@@ -2,12 +2,12 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { DatabaseFileError } from './database-file-error.js'
-import { SCHEMA } from './sqlite-state.js'
+import { SCHEMA, upgradeTables } from './sqlite-state.js'
 
 /** What marks a SQLite file as stockpoll's, in its header (`PRAGMA application_id`): "STPL" in ASCII. */
 export const APPLICATION_ID = 0x5354504c
 /** The version of the tables this code makes and reads, in the header too (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 /** The tables of a stockpoll database from before it was marked: a file of these, and of no others, is adopted. */
 const OWN_TABLES = new Set(['catalog', 'products', 'lines', 'orders', 'first_results', 'movements'])
 
@@ -44,8 +44,8 @@ export function causeOf(error: unknown): string {
 
 /**
  * Opens the database file, or makes it and its folder, and makes sure it is stockpoll's and can be written:
- * a new file gets the tables and the mark; a marked one, the tables this code adds; one of an older stockpoll
- * (its tables, unmarked) is marked. Anything else is refused, untouched: a file of another application, one
+ * a new file gets the tables and the mark; a marked one, the tables and columns this code adds; one of an older
+ * stockpoll (its tables, unmarked) is marked. Anything else is refused, untouched: a file of another application, one
  * a newer stockpoll made, one that is not a database. All of it is one transaction, which also proves the
  * file can be written: a read-only or full disk stops the server at start. The file stays locked to this
  * process until it is closed. Throws `DatabaseFileError`, naming the file and the cause.
@@ -64,6 +64,7 @@ export function openDatabaseFile(file: string): Database.Database {
     const claim = db.transaction((opened: Database.Database) => {
       assertOurs(opened, file)
       opened.exec(SCHEMA)
+      upgradeTables(opened)
       opened.pragma(`application_id = ${APPLICATION_ID}`)
       opened.pragma(`user_version = ${SCHEMA_VERSION}`)
     })

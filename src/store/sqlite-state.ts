@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS products (
   name TEXT NOT NULL,
   on_hand INTEGER NOT NULL,
   held INTEGER NOT NULL,
-  version INTEGER NOT NULL
+  version INTEGER NOT NULL,
+  next_lapse INTEGER
 ) STRICT;
 CREATE TABLE IF NOT EXISTS lines (
   sku TEXT NOT NULL,
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS lines (
 ) STRICT;
 CREATE INDEX IF NOT EXISTS lines_of_session ON lines (session);
 CREATE INDEX IF NOT EXISTS lines_by_end ON lines (until) WHERE until IS NOT NULL;
+CREATE INDEX IF NOT EXISTS lapsing_lines ON lines (sku, until) WHERE lapsed = 0 AND until IS NOT NULL;
 CREATE INDEX IF NOT EXISTS held_by_address ON lines (sku, address) WHERE address IS NOT NULL AND lapsed = 0;
 CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY,
@@ -63,12 +65,25 @@ CREATE TABLE IF NOT EXISTS movements (
 CREATE INDEX IF NOT EXISTS movements_of_product ON movements (sku, seq);
 `
 
+/**
+ * Brings the tables of a file an older stockpoll made up to these, where `SCHEMA`, which only adds what is
+ * missing, cannot: the products' next lapse (schema version 2), worked out from the lines.
+ */
+export function upgradeTables(db: Database): void {
+  const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('products')").pluck().all()
+  if (columns.includes('next_lapse')) return
+  db.exec(`ALTER TABLE products ADD COLUMN next_lapse INTEGER;
+    UPDATE products SET next_lapse =
+      (SELECT MIN(until) FROM lines WHERE lines.sku = products.sku AND lapsed = 0 AND until IS NOT NULL);`)
+}
+
 interface ProductRow {
   readonly sku: string
   readonly name: string
   readonly onHand: number
   readonly held: number
   readonly version: number
+  readonly nextLapse: number | null
 }
 
 interface LineRow {
@@ -80,10 +95,13 @@ interface LineRow {
   readonly address: string | null
 }
 
-const PRODUCT_COLUMNS = 'sku, name, on_hand AS onHand, held, version'
+const PRODUCT_COLUMNS = 'sku, name, on_hand AS onHand, held, version, next_lapse AS nextLapse'
 const LINE_COLUMNS = 'lines.sku, session, quantity, until, lapsed, address'
 const MOVEMENT_COLUMNS = `seq, time, sku, kind, quantity, actor, order_id AS orderId,
   idempotency_key AS idempotencyKey, reason, on_hand AS onHand, held`
+
+const productOf = ({ nextLapse, ...product }: ProductRow): ProductStock =>
+  nextLapse === null ? product : { ...product, nextLapse }
 
 const lineOf = ({ sku, session, quantity, until, lapsed, address }: LineRow): LineOf => ({
   sku,
@@ -114,15 +132,16 @@ export class SqliteState implements LedgerState {
   }
 
   product(sku: string): ProductStock | undefined {
-    return this.#statements.product.get(sku)
+    const row = this.#statements.product.get(sku)
+    return row && productOf(row)
   }
 
   products(): ProductStock[] {
-    return this.#statements.products.all()
+    return this.#statements.products.all().map(productOf)
   }
 
   putProduct(product: ProductStock): void {
-    this.#statements.putProduct.run(product)
+    this.#statements.putProduct.run({ ...product, nextLapse: product.nextLapse ?? null })
   }
 
   line(session: string, sku: string): StoredLine | undefined {
@@ -152,6 +171,10 @@ export class SqliteState implements LedgerState {
       lapsed: lapsed ? 1 : 0,
       address: address ?? null,
     })
+  }
+
+  nextLapse(sku: string): number | undefined {
+    return this.#statements.nextLapse.get(sku) ?? undefined
   }
 
   heldByAddress(sku: string, address: string): number {
@@ -194,9 +217,11 @@ function prepare(db: Database) {
     bump: value<[], number>('UPDATE catalog SET version = version + 1 RETURNING version'),
     product: one<[string], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE sku = ?`),
     products: one<[], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY place`),
-    putProduct: one<[ProductStock], never>(
-      `INSERT INTO products (sku, name, on_hand, held, version) VALUES (@sku, @name, @onHand, @held, @version)
-       ON CONFLICT (sku) DO UPDATE SET name = @name, on_hand = @onHand, held = @held, version = @version`,
+    putProduct: one<[ProductRow], never>(
+      `INSERT INTO products (sku, name, on_hand, held, version, next_lapse)
+       VALUES (@sku, @name, @onHand, @held, @version, @nextLapse)
+       ON CONFLICT (sku) DO UPDATE SET name = @name, on_hand = @onHand, held = @held, version = @version,
+       next_lapse = @nextLapse`,
     ),
     line: one<[string, string], LineRow>(`SELECT ${LINE_COLUMNS} FROM lines WHERE sku = ? AND session = ?`),
     linesOf: one<[string], LineRow>(
@@ -209,6 +234,9 @@ function prepare(db: Database) {
        ON CONFLICT (sku, session) DO UPDATE SET quantity = @quantity, until = @until, lapsed = @lapsed, address = @address`,
     ),
     dropLine: one<[string, string], never>('DELETE FROM lines WHERE sku = ? AND session = ?'),
+    nextLapse: value<[string], number | null>(
+      `SELECT MIN(until) FROM lines WHERE sku = ? AND lapsed = 0 AND until IS NOT NULL`,
+    ),
     heldByAddress: value<[string, string], number>(
       'SELECT COALESCE(SUM(quantity), 0) FROM lines WHERE sku = ? AND address = ? AND address IS NOT NULL AND lapsed = 0',
     ),

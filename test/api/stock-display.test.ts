@@ -20,6 +20,7 @@ describe('STOCK_DISPLAY=level', () => {
     const { app, url } = await testApp({
       env: { CATALOG_FILE: catalogFile(CATALOG), STOCK_DISPLAY: 'level', MAX_PER_SESSION: '1000' },
       adminToken: TOKEN,
+      cartTtlSeconds: 900,
     })
     const texts: string[] = []
     const read = async (path: string, init?: RequestInit) => {
@@ -66,6 +67,7 @@ describe('STOCK_DISPLAY=level', () => {
     expect(answers).toContain('"level":"low"')
     expect(answers).not.toMatch(COUNT_FIELDS)
     expect(answers).not.toMatch(COUNTS)
+    expect(answers).not.toContain('nextLapseAt')
     expect(answers).toContain('not that many of vase are left')
   })
 
@@ -115,6 +117,44 @@ describe('STOCK_DISPLAY=low', () => {
       level: 'low',
       version: 0,
       epoch: expect.any(String),
+    })
+  })
+})
+
+describe('SHOW_HOLDS=true', () => {
+  const START = Date.parse('2026-12-04T12:00:00.000Z')
+
+  it('tells shoppers what carts hold and when the next hold lapses, and wakes them when it moves', async () => {
+    const { app, clock, postCart, whenHeld } = await testApp({
+      env: { CATALOG_FILE: catalogFile(CATALOG), STOCK_DISPLAY: 'level', SHOW_HOLDS: 'true', MAX_PER_SESSION: '5' },
+      cartTtlSeconds: 600,
+    })
+    clock.advance(START)
+    const catalog = async () => (await (await app.request('/products')).json()) as { epoch: string; products: object[] }
+    const lampOf = async () => (await catalog()).products[0]
+    expect(await lampOf()).toEqual({ sku: 'lamp', name: 'Lamp', held: 0, level: 'in_stock', version: 0 })
+    await postCart({ session: 'a', sku: 'lamp', action: 'set', quantity: '2' })
+    clock.advance(60_000)
+    await postCart({ session: 'b', sku: 'lamp', action: 'add' })
+    expect(await lampOf()).toEqual({
+      sku: 'lamp',
+      name: 'Lamp',
+      held: 3,
+      level: 'in_stock',
+      nextLapseAt: '2026-12-04T12:10:00.000Z',
+      version: 2,
+    })
+
+    const poll = app.request(`/status?skus=lamp&since=2&epoch=${(await catalog()).epoch}`)
+    await whenHeld(1)
+    // a's renewal leaves b's hold the first to lapse: news, though no unit moved.
+    await postCart({ session: 'a', sku: 'lamp', action: 'set', quantity: '2' })
+    expect(await (await poll).json()).toMatchObject({
+      version: 3,
+      products: [{ sku: 'lamp', held: 3, nextLapseAt: '2026-12-04T12:11:00.000Z' }],
+    })
+    expect(await (await app.request('/cart?session=a')).json()).toMatchObject({
+      lines: [{ sku: 'lamp', quantity: 2, holdExpiresInSeconds: 600, product: { held: 3 } }],
     })
   })
 })

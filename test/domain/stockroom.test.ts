@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CartRules } from '../../src/domain/cart-rules.js'
 import { replay } from '../../src/domain/movement.js'
-import type { ProductDefinition } from '../../src/domain/product.js'
+import { DEFAULT_PRODUCT, type ProductDefinition } from '../../src/domain/product.js'
 import { LAPSED_LINES_KEPT_MS, NEVER, Stockroom, type HoldEnd, type LineCommand } from '../../src/domain/stockroom.js'
 import { UnknownProductError } from '../../src/domain/unknown-product-error.js'
 import { MemoryState } from '../../src/store/memory-state.js'
@@ -37,7 +37,7 @@ describe('Stockroom', () => {
     const { room, ledger } = stockroomOf(products(2), { maxPerSession: 5 })
     const command: LineCommand = { session: 's', sku: 'sku-1', request: { action: 'set', quantity: 3 } }
     const outcome = room.apply(command, 1000, 7, 'key-1')
-    const product = { sku: 'sku-1', name: 'Product 1', onHand: 10, held: 3, version: 1 }
+    const product = { sku: 'sku-1', name: 'Product 1', onHand: 10, held: 3, version: 1, nextLapse: 1000 }
     expect(outcome).toEqual({
       ok: true,
       line: { sku: 'sku-1', quantity: 3, until: 1000, lapsed: false },
@@ -61,18 +61,25 @@ describe('Stockroom', () => {
     })
   })
 
-  it('renews a hold without a change when the quantity stays, and drops a line set to 0 with a release', () => {
+  it('renews a hold without a movement when the quantity stays, a change only where it moves the next lapse', () => {
     const { state, room, ledger } = stockroomOf(classicCatalog(), { maxPerSession: 1 })
-    room.apply({ session: 's', sku: 'default', request: { action: 'add' } }, 1000, 0)
-    const renewed = room.apply({ session: 's', sku: 'default', request: { action: 'add' } }, 5000, 0)
-    expect(renewed).toMatchObject({ ok: true, changed: [], line: { quantity: 1, until: 5000 } })
-    expect(state.version).toBe(1)
-    const removed = room.apply({ session: 's', sku: 'default', request: { action: 'remove' } }, 9000, 0)
-    expect(removed).toMatchObject({ ok: true, line: { quantity: 0, until: NEVER } })
-    expect(room.linesOf('s')).toEqual([])
+    const add = (session: string, until: number) =>
+      room.apply({ session, sku: 'default', request: { action: 'add' } }, until, 0)
+    add('s', 1000)
+    expect(add('t', 3000)).toMatchObject({ changed: [{ held: 2, version: 2, nextLapse: 1000 }] })
+    expect(add('t', 5000)).toMatchObject({ ok: true, changed: [], line: { quantity: 1, until: 5000 } })
     expect(state.version).toBe(2)
+    const renewed = add('s', 6000)
+    expect(renewed).toMatchObject({ ok: true, line: { quantity: 1, until: 6000 } })
+    expect(renewed.product).toEqual({ ...DEFAULT_PRODUCT, held: 2, version: 3, nextLapse: 5000 })
+    expect(renewed.ok && renewed.changed).toEqual([renewed.product])
+    const removed = room.apply({ session: 't', sku: 'default', request: { action: 'remove' } }, 9000, 0)
+    expect(removed).toMatchObject({ ok: true, line: { quantity: 0, until: NEVER }, product: { nextLapse: 6000 } })
+    expect(room.linesOf('t')).toEqual([])
+    expect(state.version).toBe(4)
     expect(ledger().map(({ kind, quantity }) => [kind, quantity])).toEqual([
       ['restock', 10],
+      ['hold', 1],
       ['hold', 1],
       ['release', -1],
     ])

@@ -158,6 +158,28 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     )
   })
 
+  it('indexes the holds of keys an older stockpoll wrote by when they lapse, once, as it opens them', async () => {
+    const clock = new ManualClock()
+    clock.advance(1_800_000_000_000)
+    const holds = { clock, ttlMs: 60_000 }
+    const [store] = (await shared(1, { catalog: products(2), holds })) as [ClassicView]
+    const add = (session: string) => store.store.apply({ session, sku: 'sku-1', request: { action: 'add' } })
+    await add('a')
+    clock.advance(1000)
+    await add('b')
+    const before = await store.store.catalog()
+    expect(before.products[1]).toMatchObject({ held: 2, nextLapse: 1_800_000_060_000 })
+    await admin.del(`${prefix}ends:{sku-1}`, `${prefix}ends:indexed`)
+    await admin.hdel(`${prefix}product:{sku-1}`, 'nextLapse')
+
+    const later = await openOn(prefix, { catalog: products(2), holds })
+    expect(await later.store.catalog()).toEqual(before)
+    // The index is whole: a's renewal leaves b's hold the next to lapse.
+    clock.advance(1000)
+    await add('a')
+    expect((await later.store.catalog(['sku-1'])).products[0]).toMatchObject({ nextLapse: 1_800_000_061_000 })
+  })
+
   it('keeps stores on other prefixes apart', async () => {
     const [a] = (await shared(1)) as [ClassicView]
     const [b] = (await shared(1)) as [ClassicView]

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { DatabaseFileError } from '../../src/store/database-file-error.js'
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js'
@@ -45,6 +46,28 @@ describe('SqliteStore', () => {
     expect(replayed).toMatchObject({ replayed: true, version: 1 })
     expect(await again.verify()).toBeUndefined()
     await again.close()
+  })
+
+  it("brings a file of the tables before the next lapse up to date, working out each product's from its lines", async () => {
+    const file = newFile()
+    const first = openFile({ ...options, file })
+    await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } })
+    clock.advance(1000)
+    await first.apply({ session: 'b', sku: 'sku-0', request: { action: 'set', quantity: 1 } })
+    const before = await first.catalog()
+    expect(before.products[0]).toMatchObject({ held: 3, nextLapse: clock.now() - 1000 + 60_000 })
+    await first.close()
+    const older = new Database(file)
+    older.exec('DROP INDEX lapsing_lines; ALTER TABLE products DROP COLUMN next_lapse')
+    older.pragma('user_version = 1')
+    older.close()
+
+    const again = openFile({ ...options, file })
+    expect(await again.catalog()).toEqual(before)
+    await again.close()
+    const upgraded = new Database(file, { readonly: true })
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(2)
+    upgraded.close()
   })
 
   it('starts a new epoch only with a new file', async () => {

@@ -172,6 +172,48 @@ describe.each(kinds)('$name store, as a catalog', ({ open }) => {
     expect((await store.cart('b')).lines).toMatchObject([{ sku: 'sku-0', quantity: 1, lapsed: false }])
   })
 
+  it("keeps when each product's next hold lapses, and tells listeners when it moves, a renewal alone included", async () => {
+    const clock = new ManualClock()
+    const start = 1_800_000_000_000
+    clock.advance(start)
+    const store = await shop({ holds: { clock, ttlMs: 60_000 } })
+    const changes = recordChanges(store)
+    const first = async () => (await store.catalog(['sku-0'])).products[0]
+    const moveTo = (seconds: number) => clock.advance(start + seconds * 1000 - clock.now())
+    const at = async (seconds: number, session: string) => {
+      moveTo(seconds)
+      return store.apply(set(session, 'sku-0', 1))
+    }
+    await at(0, 'a')
+    await at(10, 'b')
+    expect(await first()).toEqual({
+      sku: 'sku-0',
+      name: 'Product 0',
+      onHand: 5,
+      held: 2,
+      version: 2,
+      nextLapse: start + 60_000,
+    })
+    expect((await store.catalog(['sku-1'])).products[0]).not.toHaveProperty('nextLapse')
+    // b's hold lapses after a's: its renewal moves nothing anyone sees.
+    await at(20, 'b')
+    expect((await store.catalog()).version).toBe(2)
+    // a's renewal leaves b's first: a change, with no unit moved.
+    const renewed = await at(30, 'a')
+    expect(renewed).toMatchObject({
+      ok: true,
+      version: 3,
+      line: { product: { held: 2, version: 3, nextLapse: start + 80_000 } },
+    })
+    await eventually(() => changes.length === 3)
+    expect(changes[2]).toEqual({ epoch: anyEpoch, version: 3, products: [{ ...(await first()), version: 3 }] })
+    moveTo(80)
+    await store.expireHolds()
+    expect(await first()).toMatchObject({ held: 1, version: 4, nextLapse: start + 90_000 })
+    expect(await store.checkout('a')).toMatchObject({ ok: true })
+    expect(await first()).toEqual({ sku: 'sku-0', name: 'Product 0', onHand: 4, held: 0, version: 5 })
+  })
+
   it('acts once under an idempotency key for a set, and refuses the key for another quantity', async () => {
     const store = await shop()
     const first = await store.apply(set('s', 'sku-0', 2), 'key-1')

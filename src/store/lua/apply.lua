@@ -28,6 +28,7 @@ if refusal then return finish({ epoch = epoch, version = version, ok = false, re
 local ends = tonumber(ARGV[12])
 if wanted == 0 then dropLine(sku, session) else putLine(sku, session, wanted, ends, false, address) end
 if more ~= 0 then move(p, more > 0 and 'hold' or 'release', more, by(session)) end
+settle()
 local holdUntil = (wanted == 0 or not ends) and cjson.null or ends
-local kept = { sku = sku, quantity = wanted, holdUntil = holdUntil, lapsed = false, product = p }
+local kept = { sku = sku, quantity = wanted, holdUntil = holdUntil, lapsed = false, product = latest(p) }
 return finish({ epoch = epoch, version = version, ok = true, line = kept })

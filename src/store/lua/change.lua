@@ -26,6 +26,11 @@ local function touch(p)
   end
   p.version = version
   redis.call('HSET', productKey(p.sku), 'name', p.name, 'onHand', p.onHand, 'held', p.held, 'version', version)
+  if p.nextLapse then
+    redis.call('HSET', productKey(p.sku), 'nextLapse', p.nextLapse)
+  else
+    redis.call('HDEL', productKey(p.sku), 'nextLapse')
+  end
   if not changed[p.sku] then order[#order + 1] = p.sku end
   changed[p.sku] = p
   return p
@@ -43,7 +48,25 @@ local function move(p, kind, quantity, who)
   record(p, kind, quantity, who)
   return p
 end
+-- Ends the change as Stockroom's Step does: a product whose lines it changed gets its next lapse anew, a change
+-- like any other when it moved. Run once, before the reply is built from the products.
+local settled = false
+local function settle()
+  if settled then return end
+  settled = true
+  for _, sku in ipairs(linesChanged) do
+    local p = changed[sku] or product(sku)
+    local lapse = nextLapse(sku)
+    if p and p.nextLapse ~= lapse then
+      p.nextLapse = lapse
+      touch(p)
+    end
+  end
+end
+-- A product as this change left it.
+local function latest(p) return changed[p.sku] or p end
 local function publish()
+  settle()
   if #order == 0 then return end
   local products = {}
   for i, sku in ipairs(order) do products[i] = changed[sku] end

@@ -12,8 +12,9 @@
 -- lapses is not in it), `P lapses` (every lapsed line, scored by when it lapsed), `P cart:<session>` (the SKUs
 -- a session has a line of), `P order:<id>` (an order, as JSON), `P once:<scope>:<key>` (an idempotency key's
 -- command and first reply), `P ledger` (seq -> movement, as JSON) and `P ledger:seq` (the last seq); and per
--- product, under its own hash tag: `P product:{sku}` (a hash of name, onHand, held and version),
--- `P lines:{sku}` (session -> units held), `P lapsed:{sku}` (session -> units of a lapsed line),
+-- product, under its own hash tag: `P product:{sku}` (a hash of name, onHand, held, version and, while one of
+-- its holds will lapse, nextLapse), `P lines:{sku}` (session -> units held), `P ends:{sku}` (its held lines
+-- that lapse, by session, scored as in `P expiries`), `P lapsed:{sku}` (session -> units of a lapsed line),
 -- `P addresses:{sku}` (session -> its client address, while addresses are counted), `P units:{sku}`
 -- (address -> units held) and `P ledger:{sku}` (the seqs of its movements).
 --
@@ -28,6 +29,7 @@ local prefix, channel, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local EXPIRIES, LAPSES, LEDGER, LEDGER_SEQ = prefix .. 'expiries', prefix .. 'lapses', prefix .. 'ledger', prefix .. 'ledger:seq'
 local function productKey(sku) return prefix .. 'product:{' .. sku .. '}' end
 local function linesKey(sku) return prefix .. 'lines:{' .. sku .. '}' end
+local function endsKey(sku) return prefix .. 'ends:{' .. sku .. '}' end
 local function lapsedKey(sku) return prefix .. 'lapsed:{' .. sku .. '}' end
 local function addressesKey(sku) return prefix .. 'addresses:{' .. sku .. '}' end
 local function unitsKey(sku) return prefix .. 'units:{' .. sku .. '}' end
@@ -36,9 +38,17 @@ local function cartKey(session) return prefix .. 'cart:' .. session end
 local function orderKey(id) return prefix .. 'order:' .. id end
 
 local function product(sku)
-  local p = redis.call('HMGET', productKey(sku), 'name', 'onHand', 'held', 'version')
+  local p = redis.call('HMGET', productKey(sku), 'name', 'onHand', 'held', 'version', 'nextLapse')
   if not p[1] then return nil end
-  return { sku = sku, name = p[1], onHand = tonumber(p[2]), held = tonumber(p[3]), version = tonumber(p[4]) }
+  return {
+    sku = sku, name = p[1], onHand = tonumber(p[2]), held = tonumber(p[3]), version = tonumber(p[4]),
+    nextLapse = tonumber(p[5]),
+  }
+end
+-- When the first of a product's held lines that lapse will lapse; nil while none will.
+local function nextLapse(sku)
+  local first = redis.call('ZRANGE', endsKey(sku), 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2]) or nil
 end
 local function placeOf(sku) return tonumber(redis.call('ZSCORE', KEYS[3], sku)) end
 -- When a hold ends, from its score: nil for never (a hold that never lapses has no score; one scored +inf by
@@ -62,7 +72,14 @@ local function lineOf(sku, session)
   end
   return nil
 end
+-- The SKUs whose lines this script changed, in the order first changed: their next lapse is worked out anew
+-- as a change ends.
+local linesChanged, linesChangedSeen = {}, {}
 local function dropLine(sku, session)
+  if not linesChangedSeen[sku] then
+    linesChangedSeen[sku] = true
+    linesChanged[#linesChanged + 1] = sku
+  end
   local member = sku .. '|' .. session
   local held = tonumber(redis.call('HGET', linesKey(sku), session))
   local address = redis.call('HGET', addressesKey(sku), session)
@@ -73,6 +90,7 @@ local function dropLine(sku, session)
   redis.call('HDEL', lapsedKey(sku), session)
   redis.call('HDEL', addressesKey(sku), session)
   redis.call('ZREM', EXPIRIES, member)
+  redis.call('ZREM', endsKey(sku), session)
   redis.call('ZREM', LAPSES, member)
   redis.call('SREM', cartKey(session), sku)
 end
@@ -85,7 +103,10 @@ local function putLine(sku, session, quantity, ends, lapsed, address)
     redis.call('ZADD', LAPSES, ends, member)
   else
     redis.call('HSET', linesKey(sku), session, quantity)
-    if ends then redis.call('ZADD', EXPIRIES, ends, member) end
+    if ends then
+      redis.call('ZADD', EXPIRIES, ends, member)
+      redis.call('ZADD', endsKey(sku), ends, session)
+    end
     if address then redis.call('HINCRBY', unitsKey(sku), address, quantity) end
   end
   if address then redis.call('HSET', addressesKey(sku), session, address) end

@@ -7,4 +7,5 @@ if not line then return finish({ ok = false, error = 'no_hold' }) end
 dropLine(sku, session)
 local released = line.lapsed and 0 or line.quantity
 if released > 0 then move(p, 'release', -released, by('admin')) end
-return finish({ ok = true, released = released, product = p })
+settle()
+return finish({ ok = true, released = released, product = latest(p) })

@@ -5,7 +5,28 @@
 -- epoch at version 0. Products it already lists keep their name and onHand, and the others come from ARGV,
 -- each restocked from nothing in the ledger; every product's held is counted again from its held lines
 -- (holds that are still there stay held), so the new epoch is consistent, and the reset is published.
--- Answers `seeded`.
+-- Answers `seeded`. Either way, keys an older stockpoll wrote get each product's held lines that lapse indexed
+-- by when they do, and its next lapse.
+local INDEXED = prefix .. 'ends:indexed'
+local function indexLapses(skus)
+  for _, sku in ipairs(skus) do redis.call('DEL', endsKey(sku)) end
+  local ends = redis.call('ZRANGE', EXPIRIES, 0, -1, 'WITHSCORES')
+  for i = 1, #ends, 2 do
+    local bar = string.find(ends[i], '|', 1, true)
+    if ending(ends[i + 1]) then
+      redis.call('ZADD', endsKey(string.sub(ends[i], 1, bar - 1)), ends[i + 1], string.sub(ends[i], bar + 1))
+    end
+  end
+  for _, sku in ipairs(skus) do
+    local lapse = nextLapse(sku)
+    if lapse then
+      redis.call('HSET', productKey(sku), 'nextLapse', lapse)
+    else
+      redis.call('HDEL', productKey(sku), 'nextLapse')
+    end
+  end
+  redis.call('SET', INDEXED, 1)
+end
 local epoch = redis.call('GET', KEYS[1])
 local version = redis.call('GET', KEYS[2])
 local skus = redis.call('ZRANGE', KEYS[3], 0, -1)
@@ -14,6 +35,7 @@ for _, sku in ipairs(skus) do
   if whole and redis.call('EXISTS', productKey(sku)) == 0 then whole = false end
 end
 if whole then
+  if redis.call('EXISTS', INDEXED) == 0 then indexLapses(skus) end
   local reply = { 'kept' }
   for _, sku in ipairs(skus) do
     reply[#reply + 1] = sku
@@ -47,6 +69,7 @@ for _, sku in ipairs(skus) do
     if p.onHand ~= 0 then record(p, 'restock', p.onHand, { actor = 'admin', reason = 'catalog' }) end
   end
 end
+indexLapses(skus)
 redis.call('SET', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], 0)
 redis.call('PUBLISH', channel, cjson.encode({ epoch = ARGV[4], version = 0, reset = true }))
