@@ -14,7 +14,7 @@ describe('loadConfig', () => {
       shopName: undefined,
       catalog: [{ sku: 'default', name: 'The Limited Edition', onHand: 10 }],
       rules: { maxPerSession: 1 },
-      display: { mode: 'exact', lowAt: 5 },
+      display: { mode: 'exact', lowAt: 5, showsHolds: false },
       pollTimeoutSeconds: 25,
       shutdownSpreadMs: 2000,
       maxWaiters: 19_000,
@@ -95,6 +95,8 @@ describe('loadConfig', () => {
     ],
     [{ STORE: 'redis', WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 64, got "0"'],
     [{ SHOP_NAME: 'x'.repeat(101) }, 'SHOP_NAME must be at most 100 characters'],
+    [{ STOCK_DISPLAY: 'hidden' }, 'STOCK_DISPLAY must be exact, low or level, got "hidden"'],
+    [{ SHOW_HOLDS: 'yes' }, 'SHOW_HOLDS must be true or false, got "yes"'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)
@@ -109,8 +111,12 @@ describe('loadConfig', () => {
         POLL_TIMEOUT_SECONDS: '60',
         MAX_WAITERS: '5',
         HEARTBEAT_SECONDS: '30',
+        STOCK_DISPLAY: 'level',
+        LOW_STOCK_AT: '2',
+        SHOW_HOLDS: 'true',
       }),
     ).toMatchObject({
+      display: { mode: 'level', lowAt: 2, showsHolds: true },
       port: 8080,
       host: '0.0.0.0',
       catalog: [{ sku: 'default', name: 'The Limited Edition', onHand: 3 }],

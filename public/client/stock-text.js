@@ -71,3 +71,39 @@ export function holdText(line, texts = HOLD_TEXTS) {
     .replaceAll('{count}', String(line.quantity))
     .replaceAll('{time}', line.endsAt === undefined ? '' : timeLeft(line.endsAt))
 }
+
+/**
+ * @typedef {object} OthersTexts
+ * @property {string} held `{count}` units in other carts, the next lapse not told
+ * @property {string} freesUp `{count}` units in other carts, and `{time}` until the next hold lapses
+ */
+
+/** @type {OthersTexts} */
+export const OTHERS_TEXTS = {
+  held: '{count} in other carts',
+  freesUp: '{count} in other carts — one may free up in {time}',
+}
+
+/**
+ * How far apart, in ms, the shopper's hold's end (on this machine's clock, from seconds left) and the next
+ * lapse (on the server's) may be for the one to be taken for the other. Taken wrongly either way, what is
+ * said stays true: a countdown left out, or one to the shopper's own hold, which frees units up too.
+ */
+const SAME_INSTANT_MS = 1000
+
+/**
+ * What other carts hold of a product, where the shop shows holds (`SHOW_HOLDS`); '' where it does not, or
+ * they hold none. When the next hold lapses is told only where it is not the shopper's own.
+ * @param {Pick<import('./types.js').Product, 'held' | 'nextLapseAt'>} product
+ * @param {import('./cart.js').Line | undefined} own the shopper's line of the product
+ * @param {OthersTexts} [texts]
+ */
+export function othersText({ held, nextLapseAt }, own, texts = OTHERS_TEXTS) {
+  const mine = own && !own.lapsed ? own.quantity : 0
+  const others = (held ?? 0) - mine
+  if (others <= 0) return ''
+  const next = nextLapseAt === undefined ? undefined : Date.parse(nextLapseAt)
+  const ownIsNext = mine > 0 && own?.endsAt !== undefined && next !== undefined && own.endsAt - next < SAME_INSTANT_MS
+  const text = next === undefined || ownIsNext ? texts.held : texts.freesUp
+  return text.replaceAll('{count}', String(others)).replaceAll('{time}', next === undefined ? '' : timeLeft(next))
+}

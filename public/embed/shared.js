@@ -72,7 +72,7 @@ button {
 }
 button[aria-disabled='true'] { opacity: 0.55; cursor: not-allowed; }
 .quiet { background: transparent; color: var(--stockpoll-accent, #1d4ed8); }
-.reason, .hold { display: block; font-size: 0.9em; }
+.reason, .hold, .others { display: block; font-size: 0.9em; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 ul { list-style: none; margin: 0; padding: 0; }
 li { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; padding: 0.25em 0; }

@@ -1,8 +1,10 @@
 // @ts-check
 // <stock-level sku="…">: what is left of a product, live. Its texts are the attributes' where given (any
 // language); it announces only a crossing into low stock or sold out, not every count; while the link is
-// down it keeps the last level it knew, marked as reconnecting, never a guess.
-import { STOCK_TEXTS, stockText } from '../client/index.js'
+// down it keeps the last level it knew, marked as reconnecting, never a guess. Where the shop shows holds
+// (`SHOW_HOLDS`), it also says what other carts hold, and when the next of their holds lapses.
+import { OTHERS_TEXTS, othersText, STOCK_TEXTS, stockText } from '../client/index.js'
+import { setText } from '../ui/dom.js'
 /** @typedef {import('../client/stock-text.js').StockTexts} StockTexts */
 import { part, shadowOf, stock, textOf } from './shared.js'
 
@@ -25,15 +27,20 @@ export class StockLevel extends HTMLElement {
   #root = shadowOf(
     this,
     `<span class="level" part="level"></span> <span class="status" part="status" hidden></span>` +
-      `<span class="visually-hidden" role="status"></span>`,
+      `<span class="others" part="others" hidden></span><span class="visually-hidden" role="status"></span>`,
   )
   #level = part(this.#root, '.level')
+  #others = part(this.#root, '.others')
   #status = part(this.#root, '.status')
   #said = part(this.#root, '[role=status]')
   /** @type {string | undefined} */
   #lastLevel
   /** @type {(() => void)[]} */
   #undo = []
+  /** @type {import('../client/types.js').Product | undefined} */
+  #product
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #ticking
 
   connectedCallback() {
     this.#follow()
@@ -41,6 +48,7 @@ export class StockLevel extends HTMLElement {
 
   disconnectedCallback() {
     for (const undo of this.#undo.splice(0)) undo()
+    this.#tick(false)
   }
 
   attributeChangedCallback() {
@@ -53,10 +61,12 @@ export class StockLevel extends HTMLElement {
     const sku = this.getAttribute('sku')
     if (!sku) return
     this.#lastLevel = undefined
+    this.#product = undefined
     this.#level.textContent = ''
     this.#undo.push(
       stock.watch([sku], ([product]) => product && this.#show(product)),
       stock.on('link', (live) => this.#showLink(live)),
+      stock.on('cart', () => this.#showOthers()),
     )
   }
 
@@ -74,6 +84,32 @@ export class StockLevel extends HTMLElement {
       this.#said.textContent = text
     }
     this.#lastLevel = product.level
+    // What the shopper's own cart holds is not in other carts: it is read once, where there is a cart to read.
+    if (product.held !== undefined && this.#product === undefined && stock.cart.started) {
+      stock.cart.load().catch(() => {})
+    }
+    this.#product = product
+    this.#showOthers()
+  }
+
+  #showOthers() {
+    if (!this.#product) return
+    const text = othersText(this.#product, stock.cart.lines.get(this.#product.sku), {
+      held: textOf(this, 'text-others', OTHERS_TEXTS.held),
+      freesUp: textOf(this, 'text-others-free-up', OTHERS_TEXTS.freesUp),
+    })
+    setText(this.#others, text)
+    this.#others.hidden = text === ''
+    this.#tick(this.#product.nextLapseAt !== undefined && text !== '')
+  }
+
+  /** Redraws every second while a countdown is shown. @param {boolean} counting */
+  #tick(counting) {
+    if (counting && this.#ticking === undefined) this.#ticking = setInterval(() => this.#showOthers(), 1000)
+    if (!counting && this.#ticking !== undefined) {
+      clearInterval(this.#ticking)
+      this.#ticking = undefined
+    }
   }
 
   /** @param {boolean} live */

@@ -110,6 +110,37 @@ describe.skipIf(!runBrowserTests)(
       expect(busyAfterClick).toBe('false')
     })
 
+    it('says what other carts hold and when one may free up, with SHOW_HOLDS, and takes it back when it goes', async () => {
+      const { storefront, server } = await shopAndStockpoll({ SHOW_HOLDS: 'true' })
+      const page = await openStorefront(storefront.url)
+      const others = 'stock-level[sku="cap-navy"] >>> .others'
+      const textIn = async (selector: string) =>
+        (await page.locator(selector.replace(' >>> ', ' ')).textContent()) ?? ''
+      /** The countdown in seconds, where the text has one of its form. */
+      const freesUpIn = async (count: number) => {
+        const form = new RegExp(`^${count} in other carts — one may free up in (\\d+):(\\d\\d)$`)
+        const shown = form.exec(await textIn(others))
+        return shown ? Number(shown[1]) * 60 + Number(shown[2]) : undefined
+      }
+      expect((await postCart(server.url, 'other', 'set', {}, { sku: 'cap-navy', quantity: '2' })).status).toBe(200)
+      await eventually(async () => (await freesUpIn(2)) !== undefined)
+      const before = (await freesUpIn(2))!
+      expect(before).toBeGreaterThan(14 * 60)
+      // It counts down; and by then the other's hold began over two seconds before the shopper's will.
+      await eventually(async () => ((await freesUpIn(2)) ?? before) <= before - 3, 4500)
+      // The shopper's own unit is in no other cart; the other's hold still lapses first.
+      await clickIn(page, addButton('cap-navy'))
+      await eventually(async () => (await textIn(addPart('cap-navy', 'hold'))).startsWith('1 in your cart'))
+      // Once the stock with the shopper's unit in it has come too.
+      await eventually(async () => (await freesUpIn(2)) !== undefined)
+      // The other cart lets go: nothing is in other carts.
+      expect((await postCart(server.url, 'other', 'set', {}, { sku: 'cap-navy', quantity: '0' })).status).toBe(200)
+      await shows(page, others, { hidden: true })
+      // A later hold: the next to lapse is the shopper's own, so no countdown is told.
+      expect((await postCart(server.url, 'late', 'set', {}, { sku: 'cap-navy', quantity: '1' })).status).toBe(200)
+      await showsText(page, others, '1 in other carts')
+    })
+
     it('checks out the cart and tells the shop\u2019s script the order, with the checkout event', async () => {
       const { storefront, server } = await shopAndStockpoll()
       const page = await openStorefront(storefront.url)
