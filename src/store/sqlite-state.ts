@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS movements (
 CREATE INDEX IF NOT EXISTS movements_of_product ON movements (sku, seq);
 `
 
+/** When the first held line of the product `sku` names that lapses will lapse: the SQL of `nextLapse`. */
+const firstLapseOf = (sku: string) =>
+  `SELECT MIN(until) FROM lines WHERE lines.sku = ${sku} AND lapsed = 0 AND until IS NOT NULL`
+
 /**
  * Brings the tables of a file an older stockpoll made up to these, where `SCHEMA`, which only adds what is
  * missing, cannot: the products' next lapse (schema version 2), worked out from the lines.
@@ -73,8 +77,7 @@ export function upgradeTables(db: Database): void {
   const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('products')").pluck().all()
   if (columns.includes('next_lapse')) return
   db.exec(`ALTER TABLE products ADD COLUMN next_lapse INTEGER;
-    UPDATE products SET next_lapse =
-      (SELECT MIN(until) FROM lines WHERE lines.sku = products.sku AND lapsed = 0 AND until IS NOT NULL);`)
+    UPDATE products SET next_lapse = (${firstLapseOf('products.sku')});`)
 }
 
 interface ProductRow {
@@ -234,9 +237,7 @@ function prepare(db: Database) {
        ON CONFLICT (sku, session) DO UPDATE SET quantity = @quantity, until = @until, lapsed = @lapsed, address = @address`,
     ),
     dropLine: one<[string, string], never>('DELETE FROM lines WHERE sku = ? AND session = ?'),
-    nextLapse: value<[string], number | null>(
-      `SELECT MIN(until) FROM lines WHERE sku = ? AND lapsed = 0 AND until IS NOT NULL`,
-    ),
+    nextLapse: value<[string], number | null>(firstLapseOf('?')),
     heldByAddress: value<[string, string], number>(
       'SELECT COALESCE(SUM(quantity), 0) FROM lines WHERE sku = ? AND address = ? AND address IS NOT NULL AND lapsed = 0',
     ),
