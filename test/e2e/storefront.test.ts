@@ -227,13 +227,14 @@ describe.skipIf(!runBrowserTests)(
       expect(await pushConnections(server.url)).toBe(0)
     })
 
-    it('has nothing axe-core finds wrong, with a line in the cart and a product sold out', async () => {
-      const { storefront, server } = await shopAndStockpoll()
+    it('has nothing axe-core finds wrong, with a line in the cart, a product sold out and other carts told', async () => {
+      const { storefront, server } = await shopAndStockpoll({ SHOW_HOLDS: 'true' })
       const page = await openStorefront(storefront.url)
       await clickIn(page, addButton('cap-navy'))
       await shows(page, 'stock-cart >>> li[data-sku="cap-navy"]', {})
       expect((await postCart(server.url, 'pos', 'set', {}, { sku: 'poster-a2', quantity: '3' })).status).toBe(200)
       await showsText(page, level('poster-a2'), 'Sold out')
+      await shows(page, 'stock-level[sku="poster-a2"] >>> .others', { hidden: false })
       expect(await accessibilityViolations(page)).toEqual([])
     })
   },
