@@ -1,4 +1,4 @@
-import { readCatalogFile } from './catalog-file.js'
+import { readCatalogFile, type CatalogFile } from './catalog-file.js'
 import { ConfigError } from './config-error.js'
 import { environment, hostsListenedAs, type ProcessFacts } from './config-variables.js'
 import type { CartRules } from './domain/cart-rules.js'
@@ -18,6 +18,11 @@ export interface Config {
    * own); the first is the one classic clients act on and watch.
    */
   readonly catalog: readonly ProductDefinition[]
+  /**
+   * The catalog file they were read from, with `CATALOG_FILE`: a store that keeps its catalog is brought in
+   * line with it at start (`syncCatalog`).
+   */
+  readonly catalogFile: Omit<CatalogFile, 'products'> | undefined
   /** The caps on a cart line. */
   readonly rules: CartRules
   /** How much of the stock shoppers may see. */
@@ -106,12 +111,13 @@ export function loadConfig(
       STORE === 'memory' ? 'every worker would sell its own stock' : 'the database file belongs to one process'
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the ${STORE} store ${why}`)
   }
+  const catalogFile = CATALOG_FILE === undefined ? undefined : readCatalogFile(CATALOG_FILE)
   return {
     port: PORT,
     host: HOST,
     shopName: SHOP_NAME,
-    catalog:
-      CATALOG_FILE === undefined ? [{ ...DEFAULT_PRODUCT, onHand: TOTAL_INVENTORY }] : readCatalogFile(CATALOG_FILE),
+    catalog: catalogFile?.products ?? [{ ...DEFAULT_PRODUCT, onHand: TOTAL_INVENTORY }],
+    catalogFile: catalogFile && { path: catalogFile.path, ignoredFields: catalogFile.ignoredFields },
     rules: {
       maxPerSession: MAX_PER_SESSION,
       ...(MAX_UNITS_PER_ADDRESS > 0 && { maxPerAddress: MAX_UNITS_PER_ADDRESS }),

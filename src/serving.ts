@@ -4,6 +4,8 @@ import { composeStockpoll, type Stockpoll } from './compose.js'
 import type { Config } from './config.js'
 import type { FrontDoors } from './listen.js'
 import type { Logger } from './logger.js'
+import { logCatalogSync } from './catalog-sync-log.js'
+import { syncCatalog } from './shop/catalog-sync.js'
 import { openStore } from './store/open-store.js'
 import { StoreUnavailableError } from './store/store-unavailable-error.js'
 
@@ -84,7 +86,7 @@ export class Serving {
   }
 }
 
-/** Opens the configured store and puts stockpoll together over it. */
+/** Opens the configured store, brings it in line with the catalog file, and puts stockpoll together over it. */
 async function compose(config: Config, clock: Clock, logger: Logger): Promise<Stockpoll> {
   const store = await openStore(config.store, {
     catalog: config.catalog,
@@ -92,6 +94,13 @@ async function compose(config: Config, clock: Clock, logger: Logger): Promise<St
     holds: { clock, ttlMs: config.cartTtlSeconds * 1000 },
     logger,
   })
+  if (config.catalogFile) {
+    const sync = await syncCatalog(store.repository, config.catalog).catch(async (error: unknown) => {
+      await store.close()
+      throw error
+    })
+    logCatalogSync(logger, config.catalogFile, sync)
+  }
   return composeStockpoll({
     store,
     clock,

@@ -207,7 +207,6 @@ describe('loadConfig', () => {
       ],
       ['[{"sku":"a","name":"A","onHand":-1}]', 'entry 1 (sku "a"): onHand must be a whole number from 0 to 1000000000'],
       ['[{"sku":"a","name":"","onHand":1}]', 'entry 1 (sku "a"): name must not be empty'],
-      ['[{"sku":"a","name":"A","onHand":1,"price":3}]', 'entry 1 (sku "a"): unknown field price'],
       [
         '[{"sku":"a","name":"A","onHand":1},{"sku":"a","name":"again","onHand":2}]',
         'entry 2 (sku "a"): sku is entry 1\'s too',
@@ -219,6 +218,30 @@ describe('loadConfig', () => {
       const path = file(`catalog-${Math.random()}.json`, text)
       expect(() => loadConfig({ CATALOG_FILE: path })).toThrow(ConfigError)
       expect(() => loadConfig({ CATALOG_FILE: path })).toThrow(`CATALOG_FILE ${path}: ${message}`)
+    })
+
+    it('names every bad entry at once', () => {
+      const path = file(
+        'bad.json',
+        '[{"sku":"a","name":"A","onHand":-1},{"sku":"b","name":"B","onHand":1},{"sku":"c"}]',
+      )
+      expect(() => loadConfig({ CATALOG_FILE: path })).toThrow(
+        `CATALOG_FILE ${path}: entry 1 (sku "a"): onHand must be a whole number from 0 to 1000000000; ` +
+          'entry 3 (sku "c"): name is required, onHand must be a whole number from 0 to 1000000000',
+      )
+    })
+
+    it("reads an entry with fields of the shop's own, and names them once, to be ignored", () => {
+      const path = file(
+        'export.json',
+        '[{"sku":"a","name":"A","onHand":1,"price":3},{"sku":"b","name":"B","onHand":2,"price":4,"barcode":"1"}]',
+      )
+      const config = loadConfig({ CATALOG_FILE: path })
+      expect(config.catalog).toEqual([
+        { sku: 'a', name: 'A', onHand: 1 },
+        { sku: 'b', name: 'B', onHand: 2 },
+      ])
+      expect(config.catalogFile).toEqual({ path, ignoredFields: ['price', 'barcode'] })
     })
 
     it('refuses a file it cannot read, and TOTAL_INVENTORY beside a file', () => {

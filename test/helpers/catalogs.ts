@@ -39,8 +39,8 @@ export function seen({ epoch, products }: Update | CatalogSnapshot) {
   return { inventoryCount: product.onHand - product.held, version: product.version, epoch }
 }
 
-/** A catalog file of `definitions`, written to a fresh temporary folder, for `CATALOG_FILE`. */
-export function catalogFile(definitions: readonly ProductDefinition[]): string {
+/** A catalog file of `definitions` (with any fields of the shop's own), in a fresh temporary folder, for `CATALOG_FILE`. */
+export function catalogFile<Entry extends ProductDefinition>(definitions: readonly Entry[]): string {
   const path = join(mkdtempSync(join(tmpdir(), 'stockpoll-catalog-')), 'catalog.json')
   writeFileSync(path, JSON.stringify(definitions))
   return path
