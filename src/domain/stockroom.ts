@@ -70,6 +70,32 @@ export interface ProductInput extends ProductDefinition {
   readonly expected?: number | undefined
 }
 
+/** A change of `onHand` by `delta`, with a reason; `expected` makes it a compare-and-set of `onHand`. */
+export interface AdjustmentInput {
+  readonly sku: string
+  readonly delta: number
+  readonly reason: string
+  readonly expected?: number | undefined
+}
+
+/**
+ * A sale made elsewhere (a till, another channel) of `quantity` units; `expected` makes it a compare-and-set of
+ * `onHand`.
+ */
+export interface SaleInput {
+  readonly sku: string
+  readonly quantity: number
+  readonly reason: string
+  readonly expected?: number | undefined
+}
+
+/** What the caller read of `onHand` is no longer so: `current` is. */
+export interface Conflict {
+  readonly ok: false
+  readonly error: 'conflict'
+  readonly current: number
+}
+
 /** `onHand` may never go below what carts hold. */
 export interface BelowHeld {
   readonly ok: false
@@ -88,11 +114,17 @@ export interface AboveLimit {
 
 export type PutOutcome =
   | ({ readonly ok: true; readonly product: ProductStock; readonly created: boolean } & Changes)
-  | { readonly ok: false; readonly error: 'conflict'; readonly current: number }
+  | Conflict
   | BelowHeld
   | AboveLimit
 
-export type AdjustOutcome = ({ readonly ok: true; readonly product: ProductStock } & Changes) | BelowHeld | AboveLimit
+export type AdjustOutcome =
+  ({ readonly ok: true; readonly product: ProductStock } & Changes) | Conflict | BelowHeld | AboveLimit
+
+export type SaleOutcome =
+  | ({ readonly ok: true; readonly product: ProductStock } & Changes)
+  | Conflict
+  | { readonly ok: false; readonly error: 'insufficient_stock'; readonly available: number }
 
 export type ReleaseOutcome =
   | ({ readonly ok: true; readonly released: number; readonly product: ProductStock } & Changes)
@@ -328,16 +360,35 @@ export class Stockroom {
 
   /**
    * Moves `onHand` by `delta`: a restock when more, an adjustment when less, never below what carts hold nor
-   * above `MAX_ON_HAND`.
+   * above `MAX_ON_HAND`; only if `onHand` is still `expected`, when the caller says what it read.
    */
-  adjust(sku: string, delta: number, reason: string, now: number, idempotencyKey?: string): AdjustOutcome {
+  adjust({ sku, delta, reason, expected }: AdjustmentInput, now: number, idempotencyKey?: string): AdjustOutcome {
     const product = this.product(sku)
+    if (expected !== undefined && product.onHand !== expected) {
+      return { ok: false, error: 'conflict', current: product.onHand }
+    }
     if (product.onHand + delta < product.held) return { ok: false, error: 'below_held', held: product.held }
     const tooMany = aboveLimit(product, product.onHand + delta)
     if (tooMany) return tooMany
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
     const after = delta === 0 ? product : step.move(product, delta > 0 ? 'restock' : 'adjust', delta)
     return { ok: true, product: after, changed: step.finish() }
+  }
+
+  /**
+   * Sells units of a product made elsewhere, out of what no cart holds: held and sold in the same step, as a
+   * checkout sells a lapsed line, both the admin's; only if `onHand` is still `expected`, when given.
+   */
+  sell({ sku, quantity, reason, expected }: SaleInput, now: number, idempotencyKey?: string): SaleOutcome {
+    const product = this.product(sku)
+    if (expected !== undefined && product.onHand !== expected) {
+      return { ok: false, error: 'conflict', current: product.onHand }
+    }
+    const available = availableOf(product)
+    if (quantity > available) return { ok: false, error: 'insufficient_stock', available }
+    const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
+    const sold = step.move(step.move(product, 'hold', quantity), 'sale', -quantity)
+    return { ok: true, product: sold, changed: step.finish() }
   }
 
   /** Lets go one session's line of a product, its held units back to stock. */

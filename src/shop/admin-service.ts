@@ -1,12 +1,13 @@
 import type { Divergence, Movement } from '../domain/movement.js'
 import type { LineOf } from '../domain/stock-state.js'
-import type { ProductInput } from '../domain/stockroom.js'
+import type { AdjustmentInput, ProductInput, SaleInput } from '../domain/stockroom.js'
 import type {
   AdjustResult,
   CancelResult,
   MovementQuery,
   PutResult,
   ReleaseResult,
+  SaleResult,
   StockRepository,
 } from '../store/store.js'
 
@@ -18,8 +19,12 @@ export class AdminService {
     return this.repository.putProduct(input, idempotencyKey)
   }
 
-  adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
-    return this.repository.adjust(sku, delta, reason, idempotencyKey)
+  adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult> {
+    return this.repository.adjust(input, idempotencyKey)
+  }
+
+  sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult> {
+    return this.repository.sell(input, idempotencyKey)
   }
 
   /** Every line of a product, held or lapsed, by session. */

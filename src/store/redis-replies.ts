@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { MOVEMENT_KINDS, type Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
-import type { AdjustResult, CancelResult, CheckoutResult, PutResult, ReleaseResult } from './store.js'
+import type { AdjustResult, CancelResult, CheckoutResult, PutResult, ReleaseResult, SaleResult } from './store.js'
 
 /**
  * What the scripts of `redis-scripts.ts` answer, read with zod: anyone with access to Redis can write its
@@ -118,18 +118,27 @@ const aboveLimit = z.object({
   limit: count,
 })
 
+const conflict = z.object({ ok: z.literal(false), error: z.literal('conflict'), current: count })
+
 export const putReply = z.union([
   z.object({ ok: z.literal(true), product: productReply, created: z.boolean() }),
-  z.object({ ok: z.literal(false), error: z.literal('conflict'), current: count }),
+  conflict,
   belowHeld,
   aboveLimit,
 ]) satisfies z.ZodType<PutResult>
 
 export const adjustReply = z.union([
   z.object({ ok: z.literal(true), product: productReply }),
+  conflict,
   belowHeld,
   aboveLimit,
 ]) satisfies z.ZodType<AdjustResult>
+
+export const saleReply = z.union([
+  z.object({ ok: z.literal(true), product: productReply }),
+  conflict,
+  z.object({ ok: z.literal(false), error: z.literal('insufficient_stock'), available: count }),
+]) satisfies z.ZodType<SaleResult>
 
 export const releaseReply = z.union([
   z.object({ ok: z.literal(true), released: count, product: productReply }),

@@ -5,7 +5,7 @@ import type { CartRules } from '../domain/cart-rules.js'
 import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { LineOf } from '../domain/stock-state.js'
-import { LAPSED_LINES_KEPT_MS, type ProductInput } from '../domain/stockroom.js'
+import { LAPSED_LINES_KEPT_MS, type AdjustmentInput, type ProductInput, type SaleInput } from '../domain/stockroom.js'
 import { RedisEvictsKeysError } from './redis-evicts-keys-error.js'
 import type { RedisCommands } from './redis-commands.js'
 import {
@@ -21,6 +21,7 @@ import {
   orderReply,
   putReply,
   releaseReply,
+  saleReply,
 } from './redis-replies.js'
 import type { ScriptName } from './redis-scripts.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
@@ -41,6 +42,7 @@ import {
   type MovementQuery,
   type PutResult,
   type ReleaseResult,
+  type SaleResult,
   type StockRepository,
 } from './store.js'
 import { verifyLedger } from './verify-ledger.js'
@@ -119,9 +121,16 @@ export class RedisRepository implements StockRepository {
     return this.#change(putReply, 'stockPut', ADMIN_KEYS, idempotencyKey, operationOf('put', input), args)
   }
 
-  async adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
-    const operation = operationOf('adjust', sku, delta, reason)
-    return this.#change(adjustReply, 'stockAdjust', ADMIN_KEYS, idempotencyKey, operation, [sku, delta, reason])
+  async adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult> {
+    const { sku, delta, reason, expected } = input
+    const args = [sku, delta, reason, expected ?? '']
+    return this.#change(adjustReply, 'stockAdjust', ADMIN_KEYS, idempotencyKey, operationOf('adjust', input), args)
+  }
+
+  async sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult> {
+    const { sku, quantity, reason, expected } = input
+    const args = [sku, quantity, reason, expected ?? '']
+    return this.#change(saleReply, 'stockSell', ADMIN_KEYS, idempotencyKey, operationOf('sell', input), args)
   }
 
   async holds(sku: string): Promise<LineOf[]> {

@@ -39,6 +39,7 @@ export const SCRIPTS = {
   stockCheckout: writing('library', 'catalog', 'change', 'checkout'),
   stockPut: writing('library', 'catalog', 'change', 'put-product'),
   stockAdjust: writing('library', 'catalog', 'change', 'adjust'),
+  stockSell: writing('library', 'catalog', 'change', 'sell'),
   stockRelease: writing('library', 'catalog', 'change', 'release'),
   stockCancel: writing('library', 'catalog', 'change', 'cancel'),
 }

@@ -4,7 +4,7 @@ import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StockState } from '../domain/stock-state.js'
-import { Stockroom, type Line, type ProductInput } from '../domain/stockroom.js'
+import { Stockroom, type AdjustmentInput, type Line, type ProductInput, type SaleInput } from '../domain/stockroom.js'
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 import { verifyLedger } from './verify-ledger.js'
 import {
@@ -26,6 +26,7 @@ import {
   type MovementQuery,
   type PutResult,
   type ReleaseResult,
+  type SaleResult,
   SHOPPER_KEYS,
   type StockRepository,
   type StoreOptions,
@@ -148,9 +149,15 @@ export abstract class StockroomRepository implements StockRepository {
     )
   }
 
-  async adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult> {
-    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('adjust', sku, delta, reason), () =>
-      this.#answer(this.#stockroom.adjust(sku, delta, reason, this.#now(), idempotencyKey)),
+  async adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult> {
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('adjust', input), () =>
+      this.#answer(this.#stockroom.adjust(input, this.#now(), idempotencyKey)),
+    )
+  }
+
+  async sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult> {
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('sell', input), () =>
+      this.#answer(this.#stockroom.sell(input, this.#now(), idempotencyKey)),
     )
   }
 

@@ -9,6 +9,9 @@ import {
   NEVER,
   type HoldEnd,
   type AdjustOutcome,
+  type AdjustmentInput,
+  type SaleInput,
+  type SaleOutcome,
   type CancelOutcome,
   type CheckoutOutcome,
   type LineCommand,
@@ -89,6 +92,7 @@ export type Answered<T> = T extends unknown ? Omit<T, 'changed'> & { readonly re
 export type CheckoutResult = Answered<CheckoutOutcome>
 export type PutResult = Answered<PutOutcome>
 export type AdjustResult = Answered<AdjustOutcome>
+export type SaleResult = Answered<SaleOutcome>
 export type ReleaseResult = Answered<ReleaseOutcome>
 export type CancelResult = Answered<CancelOutcome>
 
@@ -149,7 +153,8 @@ export interface StockRepository {
   order(id: string): Promise<Order | undefined>
   /** The admin's operations, as `Stockroom` has them; each at most once per idempotency key. */
   putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult>
-  adjust(sku: string, delta: number, reason: string, idempotencyKey?: string): Promise<AdjustResult>
+  adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult>
+  sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult>
   holds(sku: string): Promise<LineOf[]>
   releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult>
   cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult>

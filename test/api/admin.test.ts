@@ -109,6 +109,55 @@ describe('the admin API', () => {
     expect((await admin('/admin/products/nope/adjustments', 'POST', { delta: '1', reason: 'x' })).status).toBe(404)
   })
 
+  it('adjusts only as expected, and refuses a field it does not know, changing nothing', async () => {
+    const { admin } = await adminApp()
+    const path = '/admin/products/sku-0/adjustments'
+    const stale = await admin(path, 'POST', { delta: '3', reason: 'delivery', expected: '4' })
+    expect(stale.status).toBe(409)
+    expect(await stale.json()).toEqual({
+      error: 'conflict',
+      message: 'sku-0 has onHand 5, not 4: read it again',
+      current: 5,
+    })
+    const unknown = await admin(path, 'POST', { delta: '3', reason: 'delivery', kind: 'sale' })
+    expect(unknown.status).toBe(400)
+    expect(await unknown.json()).toMatchObject({
+      error: 'invalid_request',
+      message: expect.stringContaining('unknown field kind'),
+    })
+    const put = await admin('/admin/products/sku-0', 'PUT', { name: 'Product 0', onHand: '9', price: '12' })
+    expect(await put.json()).toMatchObject({ message: expect.stringContaining('unknown field price') })
+    expect(await (await admin(path, 'POST', { delta: '3', reason: 'delivery', expected: '5' })).json()).toMatchObject({
+      product: { onHand: 8 },
+    })
+  })
+
+  it('records a sale made elsewhere, from what no cart holds, pushed to watchers like any change', async () => {
+    const { admin, postCart, app } = await adminApp()
+    await postCart({ session: 'shopper', sku: 'sku-0', action: 'set', quantity: '4' })
+    const poll = app.request('/status?skus=sku-0&since=1&epoch=' + (await epochOf(app)))
+    const short = await admin('/admin/products/sku-0/sales', 'POST', { quantity: '2' })
+    expect(short.status).toBe(409)
+    expect(await short.json()).toEqual({
+      error: 'insufficient_stock',
+      message: 'only 1 of sku-0 are in no cart, not 2',
+      available: 1,
+    })
+    const sold = await admin('/admin/products/sku-0/sales', 'POST', { quantity: '1', reason: 'till 3', expected: '5' })
+    expect(await sold.json()).toEqual({
+      product: { sku: 'sku-0', name: 'Product 0', onHand: 4, held: 4, available: 0, version: 2 },
+    })
+    expect(await (await poll).json()).toMatchObject({ products: [{ sku: 'sku-0', available: 0, level: 'sold_out' }] })
+    const page = await (await admin('/admin/movements?sku=sku-0&after=3')).json()
+    expect(page).toMatchObject({
+      movements: [
+        { kind: 'hold', quantity: 1, actor: 'admin', reason: 'till 3' },
+        { kind: 'sale', quantity: -1, actor: 'admin', reason: 'till 3', onHand: 4, held: 4 },
+      ],
+    })
+    expect(await (await admin('/admin/verify')).json()).toMatchObject({ ok: true })
+  })
+
   it('refuses a restock past the most a product may have with 409 on_hand_limit, changing nothing', async () => {
     const { admin } = await adminApp()
     const past = await admin('/admin/products/sku-0/adjustments', 'POST', {
@@ -186,3 +235,6 @@ describe('the admin API', () => {
     expect(await (await admin('/admin/movements')).json()).toMatchObject({ movements: [{ seq: 1 }, { seq: 2 }] })
   })
 })
+
+const epochOf = async (app: { request: (path: string) => Promise<Response> }) =>
+  ((await (await app.request('/products')).json()) as { epoch: string }).epoch

@@ -93,7 +93,7 @@ describe('Stockroom, under any sequence of requests, sweeps and time', () => {
               if (outcome.ok) orders.push(outcome.order.id)
               changed = outcome.ok ? outcome.changed.length : 0
             } else if (next.kind === 'adjust') {
-              const outcome = room.adjust(next.sku, next.delta, 'count', now)
+              const outcome = room.adjust({ sku: next.sku, delta: next.delta, reason: 'count' }, now)
               changed = outcome.ok ? outcome.changed.length : 0
             } else if (next.kind === 'cancel') {
               const id = orders[next.nth % Math.max(1, orders.length)]

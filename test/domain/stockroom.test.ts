@@ -228,9 +228,16 @@ describe('Stockroom', () => {
       created: false,
       product: { name: 'X', onHand: 8, held: 3, version: 3 },
     })
-    expect(room.adjust('default', -6, 'count', 0)).toEqual({ ok: false, error: 'below_held', held: 3 })
-    expect(room.adjust('default', -5, 'count', 0)).toMatchObject({ ok: true, product: { onHand: 3 } })
-    expect(() => room.adjust('nope', 1, 'x', 0)).toThrow(UnknownProductError)
+    expect(room.adjust({ sku: 'default', delta: -6, reason: 'count' }, 0)).toEqual({
+      ok: false,
+      error: 'below_held',
+      held: 3,
+    })
+    expect(room.adjust({ sku: 'default', delta: -5, reason: 'count' }, 0)).toMatchObject({
+      ok: true,
+      product: { onHand: 3 },
+    })
+    expect(() => room.adjust({ sku: 'nope', delta: 1, reason: 'x' }, 0)).toThrow(UnknownProductError)
   })
 
   it("lets an admin release one session's hold, and cancel an order, its units back to onHand", () => {

@@ -17,7 +17,8 @@ const TTL_MS = 60_000
 type Operation = { readonly key: string | undefined } & (
   | { readonly kind: 'cart'; readonly session: string; readonly sku: string; readonly request: CartRequest }
   | { readonly kind: 'checkout'; readonly session: string }
-  | { readonly kind: 'adjust'; readonly sku: string; readonly delta: number }
+  | { readonly kind: 'adjust'; readonly sku: string; readonly delta: number; readonly expected: number | undefined }
+  | { readonly kind: 'sell'; readonly sku: string; readonly quantity: number; readonly expected: number | undefined }
   | { readonly kind: 'put'; readonly sku: string; readonly onHand: number; readonly expected: number | undefined }
   | { readonly kind: 'release'; readonly sku: string; readonly session: string }
   | { readonly kind: 'cancel'; readonly nth: number }
@@ -26,6 +27,7 @@ type Operation = { readonly key: string | undefined } & (
 )
 
 const key = fc.option(fc.constantFrom('k1', 'k2', 'k3', 'k4'), { nil: undefined })
+const expected = fc.option(fc.nat(8), { nil: undefined })
 const session = fc.constantFrom(...SESSIONS)
 const sku = fc.constantFrom(...SKUS)
 const request: fc.Arbitrary<CartRequest> = fc.oneof(
@@ -35,13 +37,14 @@ const request: fc.Arbitrary<CartRequest> = fc.oneof(
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('cart' as const), key, session, sku, request }),
   fc.record({ kind: fc.constant('checkout' as const), key, session }),
-  fc.record({ kind: fc.constant('adjust' as const), key, sku, delta: fc.integer({ min: -4, max: 4 }) }),
+  fc.record({ kind: fc.constant('adjust' as const), key, sku, delta: fc.integer({ min: -4, max: 4 }), expected }),
+  fc.record({ kind: fc.constant('sell' as const), key, sku, quantity: fc.integer({ min: 1, max: 6 }), expected }),
   fc.record({
     kind: fc.constant('put' as const),
     key,
     sku: fc.constantFrom(...SKUS, 'sku-new'),
     onHand: fc.nat(8),
-    expected: fc.option(fc.nat(8), { nil: undefined }),
+    expected,
   }),
   fc.record({ kind: fc.constant('release' as const), key, sku, session }),
   fc.record({ kind: fc.constant('cancel' as const), key, nth: fc.nat(4) }),
@@ -83,7 +86,9 @@ class Driven {
         return result
       }
       case 'adjust':
-        return store.adjust(op.sku, op.delta, 'count', op.key)
+        return store.adjust({ sku: op.sku, delta: op.delta, reason: 'count', expected: op.expected }, op.key)
+      case 'sell':
+        return store.sell({ sku: op.sku, quantity: op.quantity, reason: 'till', expected: op.expected }, op.key)
       case 'put':
         return store.putProduct(
           { sku: op.sku, name: `Name of ${op.sku}`, onHand: op.onHand, expected: op.expected },

@@ -31,7 +31,7 @@ describe('SqliteStore', () => {
     await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } }, 'key-1')
     await first.apply({ session: 'b', sku: 'sku-1', request: { action: 'set', quantity: 3 } })
     const sold = await first.checkout('b')
-    await first.adjust('sku-1', 4, 'delivery')
+    await first.adjust({ sku: 'sku-1', delta: 4, reason: 'delivery' })
     const before = { catalog: await first.catalog(), cart: await first.cart('a') }
     const ledger = await first.movements({ after: 0, limit: 100 })
     await first.close()

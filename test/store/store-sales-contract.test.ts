@@ -109,10 +109,15 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
   it("keeps the shoppers' idempotency keys apart from the admin's", async () => {
     const store = await shop()
     expect(await store.apply(set('a', 'sku-0', 1), 'same-key')).toMatchObject({ ok: true })
-    expect(await store.adjust('sku-0', 3, 'delivery', 'same-key')).toMatchObject({ ok: true, product: { onHand: 8 } })
+    expect(await store.adjust({ sku: 'sku-0', delta: 3, reason: 'delivery' }, 'same-key')).toMatchObject({
+      ok: true,
+      product: { onHand: 8 },
+    })
     // Each side's key still gives its own first answer, and refuses another request.
     expect(await store.apply(set('a', 'sku-0', 1), 'same-key')).toMatchObject({ replayed: true })
-    expect(await store.adjust('sku-0', 3, 'delivery', 'same-key')).toMatchObject({ replayed: true })
+    expect(await store.adjust({ sku: 'sku-0', delta: 3, reason: 'delivery' }, 'same-key')).toMatchObject({
+      replayed: true,
+    })
     await expect(store.checkout('a', 'same-key')).rejects.toThrow(IdempotencyKeyReusedError)
     await expect(store.releaseHold('sku-0', 'a', 'same-key')).rejects.toThrow(IdempotencyKeyReusedError)
     expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 8, held: 1 })
@@ -168,12 +173,55 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
       created: false,
       product: { name: 'Renamed', onHand: 9, held: 3, version: 3 },
     })
-    expect(await store.adjust('sku-0', -7, 'count')).toEqual({ ok: false, error: 'below_held', held: 3 })
-    expect(await store.adjust('sku-0', -6, 'count', 'adj-1')).toMatchObject({ ok: true, product: { onHand: 3 } })
-    expect(await store.adjust('sku-0', -6, 'count', 'adj-1')).toMatchObject({ replayed: true })
-    await expect(store.adjust('sku-0', -5, 'count', 'adj-1')).rejects.toThrow(IdempotencyKeyReusedError)
-    await expect(store.adjust('nope', 1, 'count')).rejects.toThrow(UnknownProductError)
+    expect(await store.adjust({ sku: 'sku-0', delta: -7, reason: 'count' })).toEqual({
+      ok: false,
+      error: 'below_held',
+      held: 3,
+    })
+    expect(await store.adjust({ sku: 'sku-0', delta: -6, reason: 'count' }, 'adj-1')).toMatchObject({
+      ok: true,
+      product: { onHand: 3 },
+    })
+    expect(await store.adjust({ sku: 'sku-0', delta: -6, reason: 'count' }, 'adj-1')).toMatchObject({ replayed: true })
+    await expect(store.adjust({ sku: 'sku-0', delta: -5, reason: 'count' }, 'adj-1')).rejects.toThrow(
+      IdempotencyKeyReusedError,
+    )
+    await expect(store.adjust({ sku: 'nope', delta: 1, reason: 'count' })).rejects.toThrow(UnknownProductError)
     expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 3, held: 3, version: 4 })
+  })
+
+  it('adjusts only while onHand is what the caller expects', async () => {
+    const store = await shop()
+    const delivery = { sku: 'sku-0', delta: 4, reason: 'delivery' }
+    expect(await store.adjust({ ...delivery, expected: 4 })).toEqual({ ok: false, error: 'conflict', current: 5 })
+    expect(await store.adjust({ ...delivery, expected: 5 })).toMatchObject({ ok: true, product: { onHand: 9 } })
+    expect(await store.movements({ sku: 'sku-0', after: 0, limit: 10 })).toHaveLength(2)
+  })
+
+  it("sells units made elsewhere out of what no cart holds, as a hold and a sale of the admin's, with its reason", async () => {
+    const store = await shop()
+    await store.apply({ session: 's', sku: 'sku-0', request: { action: 'set', quantity: 3 } })
+    const till = { sku: 'sku-0', reason: 'till 3' }
+    expect(await store.sell({ ...till, quantity: 3 })).toEqual({ ok: false, error: 'insufficient_stock', available: 2 })
+    expect(await store.sell({ ...till, quantity: 2, expected: 4 })).toEqual({
+      ok: false,
+      error: 'conflict',
+      current: 5,
+    })
+    expect(await store.sell({ ...till, quantity: 2, expected: 5 }, 'sale-1')).toMatchObject({
+      ok: true,
+      product: { onHand: 3, held: 3, version: 2 },
+    })
+    expect(await store.sell({ ...till, quantity: 2, expected: 5 }, 'sale-1')).toMatchObject({ replayed: true })
+    expect(await store.sell({ ...till, quantity: 1 })).toEqual({ ok: false, error: 'insufficient_stock', available: 0 })
+    const ledger = await store.movements({ sku: 'sku-0', after: 0, limit: 10 })
+    expect(ledger.slice(-2)).toMatchObject([
+      { kind: 'hold', quantity: 2, actor: 'admin', reason: 'till 3', idempotencyKey: 'sale-1', onHand: 5, held: 5 },
+      { kind: 'sale', quantity: -2, actor: 'admin', reason: 'till 3', idempotencyKey: 'sale-1', onHand: 3, held: 3 },
+    ])
+    expect(await store.cart('s')).toMatchObject({ lines: [{ sku: 'sku-0', quantity: 3, lapsed: false }] })
+    await expect(store.sell({ sku: 'nope', quantity: 1, reason: 'till' })).rejects.toThrow(UnknownProductError)
+    expect(await store.verify()).toBeUndefined()
   })
 
   it('keeps onHand within MAX_ON_HAND on every path that raises it, and writes it exactly', async () => {
@@ -186,11 +234,17 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     expect(await store.putProduct({ sku: 'sku-0', name: 'Product 0', onHand: MAX_ON_HAND })).toMatchObject({
       product: { onHand: MAX_ON_HAND },
     })
-    expect(await store.adjust('sku-0', 1, 'delivery')).toEqual({ ...refused, onHand: MAX_ON_HAND })
+    expect(await store.adjust({ sku: 'sku-0', delta: 1, reason: 'delivery' })).toEqual({
+      ...refused,
+      onHand: MAX_ON_HAND,
+    })
     await store.apply(set('s', 'sku-0', 3))
     const sold = await store.checkout('s')
     if (!sold.ok) throw new Error('not sold')
-    expect(await store.adjust('sku-0', 3, 'delivery')).toMatchObject({ ok: true, product: { onHand: MAX_ON_HAND } })
+    expect(await store.adjust({ sku: 'sku-0', delta: 3, reason: 'delivery' })).toMatchObject({
+      ok: true,
+      product: { onHand: MAX_ON_HAND },
+    })
     const ledger = await wholeLedger(store)
     expect(await store.cancelOrder(sold.order.id)).toEqual({ ...refused, onHand: MAX_ON_HAND })
     // Refused, nothing moved: the counters, the order and the ledger are as they were.
@@ -235,7 +289,7 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     await store.apply(set('s', 'sku-0', 2), 'k1')
     await store.apply(set('s', 'sku-1', 1))
     await store.apply(set('s', 'sku-1', 1))
-    await store.adjust('sku-1', 3, 'delivery')
+    await store.adjust({ sku: 'sku-1', delta: 3, reason: 'delivery' })
     const sold = await store.checkout('s')
     if (!sold.ok) throw new Error('not sold')
     const time = clock.now()
@@ -318,7 +372,7 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
   it('verifies a long ledger a page at a time, with other work done between its pages', async () => {
     const store = await shop({ catalog: products(1, 0) })
     const movements = 2 * VERIFY_PAGE + VERIFY_PAGE / 2
-    for (let i = 0; i < movements; i++) await store.adjust('sku-0', 1, 'delivery')
+    for (let i = 0; i < movements; i++) await store.adjust({ sku: 'sku-0', delta: 1, reason: 'delivery' })
     let turns = 0
     let verifying = true
     const countTurns = () => {
@@ -340,7 +394,7 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     const sessions = Array.from({ length: 200 }, (_, i) => `s${i}`)
     await Promise.all(sessions.map((session, i) => stores[i % 2]!.apply(set(session, 'sku-0', 1))))
     await lapseEveryHold(stores[0])
-    await stores[0].adjust('sku-0', -195, 'count')
+    await stores[0].adjust({ sku: 'sku-0', delta: -195, reason: 'count' })
     const results = await Promise.all(sessions.map((session, i) => stores[i % 2]!.checkout(session)))
     const sold = results.filter((result) => result.ok)
     expect(sold).toHaveLength(5)
@@ -382,7 +436,7 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
           const orders: string[] = []
           for (const op of operations) {
             if (op.kind === 'set') await store.apply(set(op.session, op.sku, op.quantity))
-            else if (op.kind === 'adjust') await store.adjust(op.sku, op.delta, 'count')
+            else if (op.kind === 'adjust') await store.adjust({ sku: op.sku, delta: op.delta, reason: 'count' })
             else if (op.kind === 'release') await store.releaseHold(op.sku, op.session)
             else if (op.kind === 'lapse') await lapseEveryHold(store)
             else if (op.kind === 'cancel') {

@@ -10,6 +10,7 @@ import { methodNotAllowed } from '../errors.js'
 import {
   bodySchemas,
   idempotencyHeaders,
+  type FieldSource,
   parseInput,
   productName,
   sessionField,
@@ -30,37 +31,66 @@ const holdPath = z.object({
   session: sessionField.meta({ examples: ['abc'] }),
 })
 
+/**
+ * The fields of an admin's body, and no others: a field the API does not know is refused by name, rather than
+ * taken for a change it does not make.
+ */
+const adminFields = <Shape extends z.ZodRawShape>(shape: Shape, expects: string) =>
+  z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.join(', ')}: the body has ${expects}`
+        : `the body must be an object with ${expects}`,
+  })
+
+const expectedField = (source: FieldSource) =>
+  wholeNumber('expected', 0, MAX_ON_HAND, source)
+    .optional()
+    .meta({ description: 'Act only if onHand still is this: what you last read (409 conflict if not)' })
+
+const reasonField = singleText('reason')
+  .trim()
+  .min(1, { error: 'reason must not be empty' })
+  .max(200, { error: 'reason must be at most 200 characters' })
+
 const productFields = bodySchemas((source) =>
-  z.object(
+  adminFields(
     {
       name: productName.meta({ examples: ['The Limited Edition'] }),
       onHand: wholeNumber('onHand', 0, MAX_ON_HAND, source).meta({ examples: [10] }),
-      expected: wholeNumber('expected', 0, MAX_ON_HAND, source)
-        .optional()
-        .meta({ description: 'Set onHand only if it still is this: what you last read' }),
+      expected: expectedField(source),
     },
-    { error: 'the body must be an object with the fields name and onHand, and maybe expected' },
+    'the fields name and onHand, and maybe expected',
   ),
 )
 
 const adjustmentFields = bodySchemas((source) =>
-  z.object(
+  adminFields(
     {
       delta: wholeNumber('delta', -MAX_ON_HAND, MAX_ON_HAND, source).meta({
         description: 'Units to add to onHand (a delivery) or, negative, to take off (a count, a breakage)',
         examples: [5],
       }),
-      reason: singleText('reason')
-        .trim()
-        .min(1, { error: 'reason must not be empty' })
-        .max(200, { error: 'reason must be at most 200 characters' })
-        .meta({ examples: ['delivery'] }),
+      reason: reasonField.meta({ examples: ['delivery'] }),
+      expected: expectedField(source),
     },
-    { error: 'the body must be an object with the fields delta and reason' },
+    'the fields delta and reason, and maybe expected',
+  ),
+)
+
+const saleFields = bodySchemas((source) =>
+  adminFields(
+    {
+      quantity: wholeNumber('quantity', 1, MAX_ON_HAND, source).meta({ examples: [2] }),
+      reason: reasonField.default('sold elsewhere').meta({ examples: ['till 3'] }),
+      expected: expectedField(source),
+    },
+    'the field quantity, and maybe reason and expected',
   ),
 )
 
 const productAnswer = z.object({ product: stockViewBody })
+const CONFLICT = 'conflict: onHand is not `expected` (`current` says what it is)'
 const putAnswer = z.object({ product: stockViewBody, created: z.boolean() })
 const releaseAnswer = z.object({ released: z.number().int().min(0), product: stockViewBody })
 const holdsAnswer = z.object({ sku: z.string(), holds: z.array(holdBodySchema) })
@@ -77,9 +107,7 @@ const putProduct = {
     200: { description: 'Replaced', body: putAnswer, headers: REPLAYED_HEADER },
     201: { description: 'Created, last in the catalog', body: putAnswer, headers: REPLAYED_HEADER },
     ...refusals([400, 401, 409, 422, 429, 503], {
-      409:
-        'conflict: onHand is not `expected` (`current` says what it is); below_held: carts hold more (`held`); ' +
-        'on_hand_limit: past the most a product may have (`limit`)',
+      409: `${CONFLICT}; below_held: carts hold more (\`held\`); on_hand_limit: past the most a product may have (\`limit\`)`,
     }),
   },
 } as const satisfies Operation
@@ -95,7 +123,23 @@ const adjust = {
   answers: {
     200: { description: 'The product after it', body: productAnswer, headers: REPLAYED_HEADER },
     ...refusals([400, 401, 404, 409, 422, 429, 503], {
-      409: 'below_held: carts hold more (`held`); on_hand_limit: past the most a product may have (`limit`)',
+      409: `${CONFLICT}; below_held: carts hold more (\`held\`); on_hand_limit: past the most a product may have (\`limit\`)`,
+    }),
+  },
+} as const satisfies Operation
+
+const sell = {
+  method: 'post',
+  path: '/admin/products/{sku}/sales',
+  summary: 'Record a sale made elsewhere (a till, another channel): the units leave onHand, as a sale in the ledger',
+  admin: true,
+  params: productPath,
+  headers: idempotencyHeaders,
+  body: saleFields,
+  answers: {
+    200: { description: 'The product after it', body: productAnswer, headers: REPLAYED_HEADER },
+    ...refusals([400, 401, 404, 409, 422, 429, 503], {
+      409: `${CONFLICT}; insufficient_stock: fewer units than that are in no cart (\`available\`)`,
     }),
   },
 } as const satisfies Operation
@@ -125,7 +169,15 @@ const releaseHold = {
   },
 } as const satisfies Operation
 
-export const adminProductOperations: readonly Operation[] = [putProduct, adjust, listHolds, releaseHold]
+export const adminProductOperations: readonly Operation[] = [putProduct, adjust, sell, listHolds, releaseHold]
+
+/** The refusal of a write whose `expected` is not what `onHand` is. */
+const conflictRefusal = (
+  sku: string,
+  expected: number | undefined,
+  current: number,
+  headers: Readonly<Record<string, string>>,
+) => new ApiError(409, 'conflict', `${sku} has onHand ${current}, not ${expected}: read it again`, headers, { current })
 
 /**
  * The admin's changes to products: create or replace one, adjust its `onHand`, list and release its holds.
@@ -143,23 +195,33 @@ export function adminProductRoutes(admin: AdminService, clock: Clock): Hono<AppE
         const body = { product: stockView(result.product), created: result.created }
         return jsonAnswerOf(body, result.created ? 201 : 200, headers)
       }
-      if (result.error === 'conflict') {
-        const message = `${sku} has onHand ${result.current}, not ${fields.expected}: read it again`
-        throw new ApiError(409, 'conflict', message, headers, { current: result.current })
-      }
+      if (result.error === 'conflict') throw conflictRefusal(sku, fields.expected, result.current, headers)
       throw boundRefusal(sku, result, headers)
     })
     .all(routeOf(putProduct), methodNotAllowed('PUT'))
     .post(routeOf(adjust), async (c) => {
       const key = idempotencyKeyOf(c)
       const { sku } = parseInput(productPath, c.req.param())
-      const { delta, reason } = await readBody(c, adjustmentFields)
-      const result = await admin.adjust(sku, delta, reason, key)
+      const fields = await readBody(c, adjustmentFields)
+      const result = await admin.adjust({ sku, ...fields }, key)
       const headers = replayHeaders(result.replayed)
-      if (!result.ok) throw boundRefusal(sku, result, headers)
-      return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
+      if (result.ok) return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
+      if (result.error === 'conflict') throw conflictRefusal(sku, fields.expected, result.current, headers)
+      throw boundRefusal(sku, result, headers)
     })
     .all(routeOf(adjust), methodNotAllowed('POST'))
+    .post(routeOf(sell), async (c) => {
+      const key = idempotencyKeyOf(c)
+      const { sku } = parseInput(productPath, c.req.param())
+      const fields = await readBody(c, saleFields)
+      const result = await admin.sell({ sku, ...fields }, key)
+      const headers = replayHeaders(result.replayed)
+      if (result.ok) return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
+      if (result.error === 'conflict') throw conflictRefusal(sku, fields.expected, result.current, headers)
+      const message = `only ${result.available} of ${sku} are in no cart, not ${fields.quantity}`
+      throw new ApiError(409, 'insufficient_stock', message, headers, { available: result.available })
+    })
+    .all(routeOf(sell), methodNotAllowed('POST'))
     .get(routeOf(listHolds), async (c) => {
       const { sku } = parseInput(productPath, c.req.param())
       const now = clock.now()

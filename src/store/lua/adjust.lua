@@ -1,7 +1,11 @@
--- ARGV 8 sku, 9 delta, 10 reason. Moves onHand as Stockroom.adjust. Its reply is an AdjustResult.
-local sku, delta = ARGV[8], tonumber(ARGV[9])
+-- ARGV 8 sku, 9 delta, 10 reason, 11 the onHand the caller expects ('' for any). Moves onHand as
+-- Stockroom.adjust. Its reply is an AdjustResult.
+local sku, delta, expected = ARGV[8], tonumber(ARGV[9]), ARGV[11]
 local p, problem = known(sku)
 if not p then return problem end
+if expected ~= '' and p.onHand ~= tonumber(expected) then
+  return finish({ ok = false, error = 'conflict', current = p.onHand })
+end
 if p.onHand + delta < p.held then return finish({ ok = false, error = 'below_held', held = p.held }) end
 local tooMany = aboveLimit(p, p.onHand + delta)
 if tooMany then return finish(tooMany) end
