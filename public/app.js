@@ -75,7 +75,7 @@ async function start() {
   }
   document.title = titleOf(header.title.textContent ?? '', shop.shopName)
   const view = classic ? classicView(shop.products[0]?.sku ?? '') : catalogView(shop, sku)
-  const checkout = checkoutPanel(stock.cart)
+  const checkout = checkoutPanel(stock.cart, shop.checkout === 'backend')
   view.bind(liveShop(stock, view, () => checkout.show(stock.cart.lines.size > 0)))
   // The classic view follows its one product; the catalog, every product.
   stock.watch(classic ? [shop.products[0]?.sku ?? ''] : '*', () => {})

@@ -18,10 +18,14 @@ const view = {
   order: element('order'),
 }
 
-/** @param {import('./client/cart.js').Cart} cart */
-export function checkoutPanel(cart) {
+/**
+ * @param {import('./client/cart.js').Cart} cart
+ * @param {boolean} byBackEnd only the shop's back end checks out (`CHECKOUT=backend`): no button for shoppers
+ */
+export function checkoutPanel(cart, byBackEnd) {
   let filled = false
   let busy = false
+  view.button.hidden = byBackEnd
 
   function render() {
     view.button.disabled = busy || !filled

@@ -26,7 +26,10 @@ import { CartRates } from './shop/cart-rates.js'
 import { ShopperService } from './shop/shopper-service.js'
 import type { StoreParts } from './store/store.js'
 
-export interface StockpollParts extends Pick<ApiOptions, 'adminToken' | 'shopName' | 'publicDir' | 'newSessionId'> {
+export interface StockpollParts extends Pick<
+  ApiOptions,
+  'adminToken' | 'checkoutToken' | 'shopName' | 'publicDir' | 'newSessionId'
+> {
   readonly store: StoreParts
   readonly clock: Clock
   readonly logger: Logger
@@ -121,6 +124,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     held: () => hub.heldByTransport(),
     counters,
     adminToken: parts.adminToken,
+    checkoutToken: parts.checkoutToken,
     shopName: parts.shopName,
     pushOperations: gateway.operations,
     publicDir: parts.publicDir,

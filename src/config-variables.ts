@@ -15,7 +15,7 @@ import { filesKeptFree } from './open-files.js'
 export const DEFAULT_DATABASE_FILE = './data/stockpoll.db'
 
 /** The shortest ADMIN_TOKEN: one that cannot be guessed. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32
+export const MIN_BEARER_TOKEN_LENGTH = 32
 /** What a bearer token may be made of (RFC 6750's b64token), as Hono's bearerAuth reads it. */
 const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]+=*$/
 
@@ -103,6 +103,16 @@ const processVariables = ({ openFileLimit }: ProcessFacts) => {
   }
 }
 
+/** A secret a caller proves itself with as `Authorization: Bearer <token>`: long, and of token68's characters. */
+const bearerTokenVariable = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || undefined)
+    .refine((token) => token === undefined || (token.length >= MIN_BEARER_TOKEN_LENGTH && BEARER_TOKEN.test(token)), {
+      error: `${name} must be at least ${MIN_BEARER_TOKEN_LENGTH} characters of A-Z, a-z, 0-9, -, ., _, ~, + or / (openssl rand -hex 32 makes one)`,
+    })
+
 /** The shop: its name, what it sells, the caps on a cart, and the admin's token. */
 const shopVariables = {
   TOTAL_INVENTORY: integerVariable('TOTAL_INVENTORY', 0, 100_000, DEFAULT_PRODUCT.onHand),
@@ -138,13 +148,17 @@ const shopVariables = {
     .optional()
     .transform((raw) => raw?.trim() || undefined)
     .refine((name) => name === undefined || name.length <= 100, { error: 'SHOP_NAME must be at most 100 characters' }),
-  ADMIN_TOKEN: z
+  ADMIN_TOKEN: bearerTokenVariable('ADMIN_TOKEN'),
+  CHECKOUT: z
     .string()
     .optional()
-    .transform((raw) => raw?.trim() || undefined)
-    .refine((token) => token === undefined || (token.length >= MIN_ADMIN_TOKEN_LENGTH && BEARER_TOKEN.test(token)), {
-      error: `ADMIN_TOKEN must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters of A-Z, a-z, 0-9, -, ., _, ~, + or / (openssl rand -hex 32 makes one)`,
-    }),
+    .transform((raw) => raw?.trim() || 'open')
+    .pipe(
+      z.enum(['open', 'backend'], {
+        error: (issue) => `CHECKOUT must be open or backend, got ${JSON.stringify(issue.input)}`,
+      }),
+    ),
+  CHECKOUT_TOKEN: bearerTokenVariable('CHECKOUT_TOKEN'),
 }
 
 /** Where the stock is kept. */

@@ -37,6 +37,11 @@ export interface Config {
   readonly store: StoreConfig
   /** What `Authorization: Bearer` must carry on `/admin/*`; without it the admin API is off. */
   readonly adminToken: string | undefined
+  /**
+   * The token `POST /checkout` needs (`CHECKOUT=backend`): only the shop's back end, which takes the payment,
+   * checks out; without it, any shopper checks out their own cart.
+   */
+  readonly checkoutToken: string | undefined
   /** Over how long a stopping server answers its held clients, so that they do not all come back at once. */
   readonly shutdownSpreadMs: number
   /** Processes serving the one port; more than one needs a shared store. */
@@ -103,8 +108,16 @@ export function loadConfig(
   } = parsed.data
   const { ALLOWED_HOSTS, CATALOG_FILE, MAX_PER_SESSION, MAX_UNITS_PER_ADDRESS, DATABASE_FILE, ADMIN_TOKEN } =
     parsed.data
+  const { CHECKOUT, CHECKOUT_TOKEN } = parsed.data
   if (CATALOG_FILE !== undefined && env.TOTAL_INVENTORY?.trim()) {
     throw new ConfigError("TOTAL_INVENTORY goes without CATALOG_FILE: give each product's onHand in the file")
+  }
+  if ((CHECKOUT === 'backend') !== (CHECKOUT_TOKEN !== undefined)) {
+    throw new ConfigError(
+      CHECKOUT === 'backend'
+        ? 'CHECKOUT=backend needs CHECKOUT_TOKEN: the token the back end checks out with'
+        : 'CHECKOUT_TOKEN goes with CHECKOUT=backend',
+    )
   }
   if (WORKERS > 1 && STORE !== 'redis') {
     const why =
@@ -134,6 +147,7 @@ export function loadConfig(
           ? { kind: 'sqlite', file: DATABASE_FILE }
           : { kind: 'memory' },
     adminToken: ADMIN_TOKEN,
+    checkoutToken: CHECKOUT === 'backend' ? CHECKOUT_TOKEN : undefined,
     shutdownSpreadMs: SHUTDOWN_SPREAD_MS,
     workers: WORKERS,
     limits: {

@@ -112,6 +112,7 @@ async function compose(config: Config, clock: Clock, logger: Logger): Promise<St
     heartbeatSeconds: config.heartbeatSeconds,
     limits: config.limits,
     adminToken: config.adminToken,
+    checkoutToken: config.checkoutToken,
     shopName: config.shopName,
   })
 }

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       cartTtlSeconds: 900,
       store: { kind: 'sqlite', file: './data/stockpoll.db' },
       adminToken: undefined,
+      checkoutToken: undefined,
       workers: 1,
       limits: {
         maxHeldPerClient: 100,
@@ -97,6 +98,10 @@ describe('loadConfig', () => {
     [{ SHOP_NAME: 'x'.repeat(101) }, 'SHOP_NAME must be at most 100 characters'],
     [{ STOCK_DISPLAY: 'hidden' }, 'STOCK_DISPLAY must be exact, low or level, got "hidden"'],
     [{ SHOW_HOLDS: 'yes' }, 'SHOW_HOLDS must be true or false, got "yes"'],
+    [{ CHECKOUT: 'backend' }, 'CHECKOUT=backend needs CHECKOUT_TOKEN'],
+    [{ CHECKOUT_TOKEN: 'a'.repeat(32) }, 'CHECKOUT_TOKEN goes with CHECKOUT=backend'],
+    [{ CHECKOUT: 'closed' }, 'CHECKOUT must be open or backend, got "closed"'],
+    [{ CHECKOUT: 'backend', CHECKOUT_TOKEN: 'short' }, 'CHECKOUT_TOKEN must be at least 32 characters'],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

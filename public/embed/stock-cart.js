@@ -23,6 +23,8 @@ export class StockCart extends HTMLElement {
   #watched = ''
   #unwatch = () => {}
   #busy = false
+  /** Only the shop's back end checks out (`CHECKOUT=backend`): the button is not the shopper's. */
+  #byBackEnd = false
   /** The lines as shown, by SKU. @type {Map<string, { item: HTMLElement, what: HTMLElement, hold: HTMLElement, remove: HTMLElement }>} */
   #items = new Map()
 
@@ -44,6 +46,13 @@ export class StockCart extends HTMLElement {
       () => this.#unwatch(),
     )
     stock.cart.load().catch(() => {})
+    stock.shop().then(
+      (shop) => {
+        this.#byBackEnd = shop.checkout === 'backend'
+        render()
+      },
+      () => {},
+    )
     render()
   }
 
@@ -85,7 +94,7 @@ export class StockCart extends HTMLElement {
       if (this.#lines.children[place] !== item) this.#lines.insertBefore(item, this.#lines.children[place] ?? null)
     })
     setText(this.#checkout, textOf(this, 'text-checkout', 'Check out'))
-    this.#checkout.hidden = skus.length === 0
+    this.#checkout.hidden = skus.length === 0 || this.#byBackEnd
     this.#checkout.setAttribute('aria-disabled', String(this.#busy))
   }
 

@@ -20,7 +20,7 @@ import type { ShopperService } from '../shop/shopper-service.js'
 import type { Counters } from '../store/counters.js'
 import type { AppEnv } from './app-env.js'
 import { errorHandler, notFound } from './errors.js'
-import { adminAuth } from './guards/admin-auth.js'
+import { bearerTokenAuth } from './guards/bearer-auth.js'
 import { allowedHost, bodyLimit, clientAddress, crossOrigin, requestLog, sameOrigin } from './guards/edge-guards.js'
 import { pageHeaders } from './guards/page-headers.js'
 import { adminProductRoutes } from './routes/admin-products.js'
@@ -64,6 +64,8 @@ export interface ApiOptions {
   readonly counters: Counters
   /** What `/admin/*` requires as its bearer token; without one, there is no admin API. */
   readonly adminToken?: string | undefined
+  /** The token `POST /checkout` needs, where only the shop's back end checks out (`CHECKOUT=backend`). */
+  readonly checkoutToken?: string | undefined
   /** The shop's name, which `GET /products` tells the page to title itself with. */
   readonly shopName?: string | undefined
   /** What `/openapi.json` says of the push transports beside the app, the gateway's. */
@@ -95,14 +97,22 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   if (guards.crossOrigin.enabled) app.use(crossOrigin(guards.crossOrigin))
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(shopper, bodies))
-  app.route('/', productsRoutes({ shopper, bodies, rules, shopName: options.shopName }))
+  const checkout = options.checkoutToken === undefined ? 'open' : 'backend'
+  app.route('/', productsRoutes({ shopper, bodies, rules, shopName: options.shopName, checkout }))
   app.route('/', cartRoutes({ shopper, bodies, clock, applyCartCommand }))
+  if (options.checkoutToken !== undefined) {
+    const token = { token: options.checkoutToken, variable: 'CHECKOUT_TOKEN', guards: 'checkout' }
+    app.use('/checkout', bearerTokenAuth(token, options.counters))
+  }
   app.route('/', checkoutRoutes(shopper, bodies))
   app.route('/', healthRoutes(options.ready, options.held))
   app.route('/', metricsRoutes(metrics))
   app.route('/', openapiRoutes(options.pushOperations))
   if (adminToken !== undefined) {
-    app.use('/admin/*', adminAuth(adminToken, options.counters))
+    app.use(
+      '/admin/*',
+      bearerTokenAuth({ token: adminToken, variable: 'ADMIN_TOKEN', guards: 'admin' }, options.counters),
+    )
     app.route('/', adminProductRoutes(admin, clock))
     app.route('/', adminSalesRoutes(admin))
   }

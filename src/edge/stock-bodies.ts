@@ -72,6 +72,9 @@ export const catalogBodySchema = z.object({ epoch: z.string(), version: count, p
 export const shopBodySchema = catalogBodySchema.extend({
   maxPerSession: z.number().int().min(1),
   shopName: z.string().optional().meta({ description: "The shop's name (SHOP_NAME), when it has one" }),
+  checkout: z.enum(['open', 'backend']).meta({
+    description: "open: a shopper checks out their own cart; backend: only the shop's back end does (CHECKOUT)",
+  }),
 })
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_ON_HAND } from '../../src/domain/product.js'
-import { MAX_ADMIN_FAILURES } from '../../src/api/guards/admin-auth.js'
+import { MAX_ADMIN_FAILURES } from '../../src/api/guards/bearer-auth.js'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { testApp } from '../helpers/test-app.js'
 

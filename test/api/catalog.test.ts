@@ -26,6 +26,7 @@ describe('GET /products', () => {
       epoch: anyEpoch,
       version: 1,
       maxPerSession: 3,
+      checkout: 'open',
       products: [
         { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 0, available: 5, level: 'low', version: 0 },
         { sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, level: 'low', version: 1 },

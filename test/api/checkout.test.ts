@@ -91,6 +91,28 @@ describe('POST /checkout', () => {
     expect(await answer.json()).toMatchObject({ error: 'invalid_request', message: expect.stringContaining(message) })
   })
 
+  it("checks out only with CHECKOUT_TOKEN under CHECKOUT=backend: the shop's back end, once it has taken payment", async () => {
+    const token = 'a-back-end-token-of-at-least-32-characters'
+    const { app, postCart } = await testApp({ env: { CHECKOUT: 'backend', CHECKOUT_TOKEN: token } })
+    expect(await (await app.request('/products')).json()).toMatchObject({ checkout: 'backend' })
+    await postCart({ session: 'abc', action: 'add' })
+    const checkout = (headers: Record<string, string>) =>
+      app.request('/checkout', { method: 'POST', headers, body: new URLSearchParams({ session: 'abc' }) })
+    for (const headers of [{}, { Authorization: 'Bearer a-shopper-guessing-the-back-end-token-xx' }]) {
+      const refused = await checkout(headers)
+      expect(refused.status).toBe(401)
+      expect(refused.headers.get('WWW-Authenticate')).toMatch(/^Bearer realm="stockpoll checkout"/)
+      expect(await refused.json()).toMatchObject({
+        error: 'unauthorized',
+        message: expect.stringContaining('CHECKOUT_TOKEN'),
+      })
+    }
+    expect(await (await app.request('/cart?session=abc')).json()).toMatchObject({ inCart: true })
+    const sold = await checkout({ Authorization: `Bearer ${token}` })
+    expect(sold.status).toBe(201)
+    expect(await sold.json()).toMatchObject({ session: 'abc', lines: [{ sku: 'default', quantity: 1 }] })
+  })
+
   it('answers 405 to a GET, and 400 to GET /orders without its session', async () => {
     const { app } = await testApp()
     expect((await app.request('/checkout')).status).toBe(405)

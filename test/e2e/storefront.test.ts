@@ -164,6 +164,15 @@ describe.skipIf(!runBrowserTests)(
       await shows(page, 'stock-cart >>> .empty', { hidden: false })
     })
 
+    it('shows no Check out button where only the shop\u2019s back end checks out', async () => {
+      const backEnd = { CHECKOUT: 'backend', CHECKOUT_TOKEN: 'the-back-end-token-of-at-least-32-chars' }
+      const { storefront } = await shopAndStockpoll(backEnd)
+      const page = await openStorefront(storefront.url)
+      await clickIn(page, addButton('cap-navy'))
+      await shows(page, 'stock-cart >>> li[data-sku="cap-navy"]', {})
+      await shows(page, 'stock-cart >>> .checkout', { hidden: true })
+    })
+
     it('follows ten elements in three tabs over one connection, its watch set grown as elements come', async () => {
       const { storefront, server } = await shopAndStockpoll()
       const tabs = [

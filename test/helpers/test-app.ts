@@ -45,7 +45,7 @@ afterEach(async () => {
  */
 export async function testApp(options: TestAppOptions = {}) {
   const clock = new ManualClock()
-  const { catalog, rules, display, limits, heartbeatSeconds, shopName } = loadConfig(options.env ?? {})
+  const { catalog, rules, display, limits, heartbeatSeconds, shopName, checkoutToken } = loadConfig(options.env ?? {})
   const {
     cartTtlSeconds = 0,
     store = openMemoryStore,
@@ -65,6 +65,7 @@ export async function testApp(options: TestAppOptions = {}) {
     pollTimeoutSeconds,
     heartbeatSeconds,
     adminToken,
+    checkoutToken,
     shopName,
   })
   const { server, url, sockets } = await listen(() => stockpoll, {

@@ -27,7 +27,8 @@ const checkout = {
   summary: "Sell every line of the session's cart, all or none",
   description:
     'Each line is sold from what it holds; a line whose hold lapsed is sold if its units are still available. ' +
-    'Under an Idempotency-Key a retry gets the same order, never a second sale.',
+    'Under an Idempotency-Key a retry gets the same order, never a second sale. With CHECKOUT=backend only ' +
+    "the shop's back end checks out, with Authorization: Bearer <CHECKOUT_TOKEN>.",
   headers: idempotencyHeaders,
   body: checkoutFields,
   answers: {
@@ -36,7 +37,8 @@ const checkout = {
       body: orderBodySchema,
       headers: REPLAYED_HEADER,
     },
-    ...refusals([400, 409, 422, 429, 503], {
+    ...refusals([400, 401, 409, 422, 429, 503], {
+      401: 'with CHECKOUT=backend: no bearer token, or not CHECKOUT_TOKEN',
       409: 'cart_empty, or insufficient_stock: `lines` names each lapsed line whose units are gone; nothing was sold',
     }),
   },

@@ -56,16 +56,23 @@ export interface ProductsRouteOptions {
   readonly bodies: StockBodies
   readonly rules: CartRules
   readonly shopName: string | undefined
+  /** Who checks out: any shopper, or only the shop's back end. */
+  readonly checkout: 'open' | 'backend'
 }
 
 /**
  * `GET /products`: every product with its stock and version, the catalog's version and epoch, the cap on a
  * cart line, and the shop's name when it has one; `GET /products/:sku`: one of them.
  */
-export function productsRoutes({ shopper, bodies, rules, shopName }: ProductsRouteOptions): Hono {
+export function productsRoutes({ shopper, bodies, rules, shopName, checkout }: ProductsRouteOptions): Hono {
   return new Hono()
     .get(routeOf(listProducts), async () =>
-      jsonAnswerOf({ ...bodies.catalog(await shopper.catalog()), maxPerSession: rules.maxPerSession, shopName }),
+      jsonAnswerOf({
+        ...bodies.catalog(await shopper.catalog()),
+        maxPerSession: rules.maxPerSession,
+        shopName,
+        checkout,
+      }),
     )
     .all(routeOf(listProducts), methodNotAllowed('GET'))
     .get(routeOf(getProduct), async (c) => {
