@@ -1,10 +1,12 @@
 import type { Divergence, Movement } from '../domain/movement.js'
+import type { Order } from '../domain/order.js'
 import type { LineOf } from '../domain/stock-state.js'
 import type { AdjustmentInput, ProductInput, SaleInput } from '../domain/stockroom.js'
 import type {
   AdjustResult,
   CancelResult,
   MovementQuery,
+  OrderQuery,
   PutResult,
   ReleaseResult,
   SaleResult,
@@ -34,6 +36,14 @@ export class AdminService {
 
   releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult> {
     return this.repository.releaseHold(sku, session, idempotencyKey)
+  }
+
+  order(id: string): Promise<Order | undefined> {
+    return this.repository.order(id)
+  }
+
+  orders(query: OrderQuery): Promise<Order[]> {
+    return this.repository.orders(query)
   }
 
   cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult> {

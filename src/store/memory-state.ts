@@ -3,6 +3,7 @@ import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StockState, StoredLine } from '../domain/stock-state.js'
 import { NEVER } from '../domain/stockroom.js'
+import { matchesOrder, orderOrder, type OrderQuery } from './store.js'
 
 /** The stock in this process's memory: the `StockState` of the memory store. */
 export class MemoryState implements StockState {
@@ -116,6 +117,16 @@ export class MemoryState implements StockState {
 
   putOrder(order: Order): void {
     this.#orders.set(order.id, order)
+  }
+
+  /** A sort of every order on each page: the memory store is for one process, and tests. */
+  orders(query: OrderQuery): Order[] {
+    const sorted = [...this.#orders.values()].sort(orderOrder)
+    const after = query.after === undefined ? undefined : this.#orders.get(query.after)
+    if (query.after !== undefined && !after) return []
+    return sorted
+      .filter((order) => (!after || orderOrder(order, after) > 0) && matchesOrder(query, order))
+      .slice(0, query.limit)
   }
 
   /** Counts a line's held units in or out of its address's, by `sign`. */

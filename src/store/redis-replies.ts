@@ -55,6 +55,8 @@ export const movementReply = z.object({
   held: count,
 }) satisfies z.ZodType<Movement>
 
+export const ordersReply = listOf(orderReply)
+
 /** The catalog, or some of its products, and the ledger's last seq, all at one instant. */
 export const catalogReply = z.object({
   epoch: z.string(),

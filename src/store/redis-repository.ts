@@ -19,6 +19,7 @@ import {
   holdsReply,
   movementReply,
   orderReply,
+  ordersReply,
   putReply,
   releaseReply,
   saleReply,
@@ -40,6 +41,7 @@ import {
   type CheckoutResult,
   type HoldPolicy,
   type MovementQuery,
+  type OrderQuery,
   type PutResult,
   type ReleaseResult,
   type SaleResult,
@@ -113,6 +115,18 @@ export class RedisRepository implements StockRepository {
     const { connection, prefix } = this.commands
     const order = await this.commands.run(() => connection.get(`${prefix}order:${id}`))
     return order === null ? undefined : orderReply.parse(json(order))
+  }
+
+  async orders({ status, from, to, after, limit }: OrderQuery): Promise<Order[]> {
+    const reply = await this.#read(
+      'stockOrders',
+      status ?? '',
+      from ?? 0,
+      to ?? Number.MAX_SAFE_INTEGER,
+      after ?? '',
+      limit,
+    )
+    return ordersReply.parse(json(reply))
   }
 
   async putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {

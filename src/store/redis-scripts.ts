@@ -34,6 +34,7 @@ export const SCRIPTS = {
   stockRead: reading('library', 'catalog', 'read'),
   stockCart: reading('library', 'catalog', 'cart'),
   stockHolds: reading('library', 'catalog', 'holds'),
+  stockOrders: reading('library', 'orders'),
   stockApply: writing('library', 'catalog', 'change', 'apply'),
   stockExpire: writing('library', 'catalog', 'change', 'expire'),
   stockCheckout: writing('library', 'catalog', 'change', 'checkout'),

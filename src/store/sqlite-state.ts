@@ -4,6 +4,7 @@ import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StoredLine } from '../domain/stock-state.js'
 import type { LedgerState } from './stockroom-repository.js'
+import type { OrderQuery } from './store.js'
 
 /**
  * The tables. `catalog` is one row: the epoch, made when the file is, and the version. A line's `until` is
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS orders (
   id TEXT PRIMARY KEY,
   body TEXT NOT NULL
 ) STRICT;
+CREATE INDEX IF NOT EXISTS orders_by_time ON orders (json_extract(body, '$.createdAt'), id);
 CREATE TABLE IF NOT EXISTS first_results (
   key TEXT PRIMARY KEY,
   command TEXT NOT NULL,
@@ -78,6 +80,15 @@ export function upgradeTables(db: Database): void {
   if (columns.includes('next_lapse')) return
   db.exec(`ALTER TABLE products ADD COLUMN next_lapse INTEGER;
     UPDATE products SET next_lapse = (${firstLapseOf('products.sku')});`)
+}
+
+interface OrdersParameters {
+  readonly status: string | null
+  readonly from: number
+  readonly to: number
+  readonly afterAt: number
+  readonly afterId: string
+  readonly limit: number
 }
 
 interface ProductRow {
@@ -210,6 +221,22 @@ export class SqliteState implements LedgerState {
   putOrder(order: Order): void {
     this.#statements.putOrder.run(order.id, JSON.stringify(order))
   }
+
+  orders({ status, from, to, after, limit }: OrderQuery): Order[] {
+    const cursor = after === undefined ? undefined : this.order(after)
+    if (after !== undefined && !cursor) return []
+    return this.#statements.orders
+      .all({
+        status: status ?? null,
+        // The cursor's instant bounds the range too, so that the index is searched from it, not scanned.
+        from: Math.max(from ?? 0, cursor?.createdAt ?? 0),
+        to: to ?? Number.MAX_SAFE_INTEGER,
+        afterAt: cursor?.createdAt ?? -1,
+        afterId: cursor?.id ?? '',
+        limit,
+      })
+      .map((body) => JSON.parse(body) as Order)
+  }
 }
 
 function prepare(db: Database) {
@@ -258,6 +285,12 @@ function prepare(db: Database) {
     ),
     lastSeq: value<[], number>('SELECT COALESCE(MAX(seq), 0) FROM movements'),
     order: value<[string], string>('SELECT body FROM orders WHERE id = ?'),
+    orders: value<[OrdersParameters], string>(
+      `SELECT body FROM orders WHERE (@status IS NULL OR json_extract(body, '$.status') = @status)
+       AND json_extract(body, '$.createdAt') >= @from AND json_extract(body, '$.createdAt') < @to
+       AND (json_extract(body, '$.createdAt'), id) > (@afterAt, @afterId)
+       ORDER BY json_extract(body, '$.createdAt'), id LIMIT @limit`,
+    ),
     putOrder: one<[string, string], never>(
       'INSERT INTO orders (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body',
     ),

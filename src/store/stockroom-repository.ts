@@ -24,6 +24,7 @@ import {
   type CheckoutResult,
   type HoldPolicy,
   type MovementQuery,
+  type OrderQuery,
   type PutResult,
   type ReleaseResult,
   type SaleResult,
@@ -39,8 +40,10 @@ interface Outcome<T> {
   readonly changed: readonly ProductStock[]
 }
 
-/** A `StockState` that can also read its ledger back. */
+/** A `StockState` that can also read its ledger and its orders back. */
 export interface LedgerState extends StockState {
+  /** A page of the orders (see `OrderQuery`). */
+  orders(query: OrderQuery): Order[]
   /** The ledger after the movement `after`, oldest first, at most `limit`, of one product or all. */
   movements(after: number, limit: number, sku?: string): Movement[]
   /** The seq of the ledger's last movement; 0 for none. */
@@ -141,6 +144,10 @@ export abstract class StockroomRepository implements StockRepository {
 
   async order(id: string): Promise<Order | undefined> {
     return this.transact(() => this.state.order(id))
+  }
+
+  async orders(query: OrderQuery): Promise<Order[]> {
+    return this.transact(() => this.state.orders(query))
   }
 
   async putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {

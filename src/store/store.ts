@@ -103,6 +103,28 @@ export interface MovementQuery {
   readonly limit: number
 }
 
+/**
+ * A page of the orders, oldest first (by when they were made, then by id): those made in `[from, to)`, of
+ * `status` when it is given, after the order `after` when it is given, at most `limit`.
+ */
+export interface OrderQuery {
+  readonly status?: Order['status'] | undefined
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+  readonly after?: string | undefined
+  readonly limit: number
+}
+
+/** Whether an order falls in a query's time and status, cursor aside. */
+export const matchesOrder = ({ status, from, to }: OrderQuery, order: Order): boolean =>
+  (status === undefined || order.status === status) &&
+  (from === undefined || order.createdAt >= from) &&
+  (to === undefined || order.createdAt < to)
+
+/** The order orders are paged in: by when they were made, then by id. */
+export const orderOrder = (a: Order, b: Order): number =>
+  a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 /** How long an idempotency key is remembered, with the result of its action. */
 export const IDEMPOTENCY_KEY_TTL_MS = 10 * 60 * 1000
 
@@ -151,6 +173,8 @@ export interface StockRepository {
    */
   checkout(session: string, idempotencyKey?: string): Promise<CheckoutResult>
   order(id: string): Promise<Order | undefined>
+  /** A page of the orders (see `OrderQuery`); an `after` that names no order gives none. */
+  orders(query: OrderQuery): Promise<Order[]>
   /** The admin's operations, as `Stockroom` has them; each at most once per idempotency key. */
   putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult>
   adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult>

@@ -193,6 +193,49 @@ describe('the admin API', () => {
     expect(await none.json()).toMatchObject({ error: 'no_hold' })
   })
 
+  it('lists the orders a page at a time, by status and time, and shows one, whoever made it', async () => {
+    const { admin, app, postCart, clock } = await adminApp()
+    clock.advance(Date.parse('2026-12-04T09:00:00Z'))
+    const ids: string[] = []
+    for (const session of ['a', 'b', 'c']) {
+      clock.advance(60_000)
+      await postCart({ session, action: 'set', sku: 'sku-0', quantity: '1' })
+      const checkout = await app.request('/checkout', { method: 'POST', body: new URLSearchParams({ session }) })
+      ids.push(((await checkout.json()) as { id: string }).id)
+    }
+    await admin(`/admin/orders/${ids[1]}/cancel`, 'POST')
+    const first = await (await admin('/admin/orders?limit=2')).json()
+    expect(first).toMatchObject({
+      orders: [
+        { id: ids[0], session: 'a', status: 'placed', createdAt: '2026-12-04T09:01:00.000Z' },
+        { id: ids[1], session: 'b', status: 'cancelled' },
+      ],
+      next: ids[1],
+    })
+    expect(await (await admin(`/admin/orders?limit=2&after=${ids[1]}`)).json()).toMatchObject({
+      orders: [{ id: ids[2] }],
+      next: null,
+    })
+    const placed = await (await admin('/admin/orders?status=placed&from=2026-12-04T10:02:00%2B01:00')).json()
+    expect(placed).toMatchObject({ orders: [{ id: ids[2] }], next: null })
+    expect(await (await admin('/admin/orders?to=2026-12-04T09:02:00Z')).json()).toMatchObject({
+      orders: [{ id: ids[0] }],
+    })
+    expect(await (await admin(`/admin/orders/${ids[2]}`)).json()).toMatchObject({
+      order: { id: ids[2], session: 'c', lines: [{ sku: 'sku-0', name: 'Product 0', quantity: 1 }] },
+    })
+    const missing = await admin('/admin/orders/no-such-order')
+    expect(missing.status).toBe(404)
+    expect(await missing.json()).toMatchObject({ error: 'order_not_found' })
+    const bad = await admin('/admin/orders?from=yesterday&status=lost')
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({
+      message: expect.stringMatching(
+        /status must be placed or cancelled.*from must be an ISO 8601 instant|from must be an ISO 8601 instant.*status must be placed or cancelled/,
+      ),
+    })
+  })
+
   it('cancels an order, its units back to onHand, once', async () => {
     const { admin, app, postCart } = await adminApp()
     await postCart({ session: 'abc', action: 'set', sku: 'sku-0', quantity: '2' })

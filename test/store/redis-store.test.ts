@@ -180,6 +180,20 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     expect((await later.store.catalog(['sku-1'])).products[0]).toMatchObject({ nextLapse: 1_800_000_061_000 })
   })
 
+  it('indexes the orders of keys an older stockpoll wrote by when they were made, as it opens them', async () => {
+    const [store] = (await shared(1, { catalog: products(1), rules: { maxPerSession: 1 } })) as [ClassicView]
+    for (const session of ['a', 'b']) {
+      await store.store.apply({ session, sku: 'sku-0', request: { action: 'add' } })
+      await store.store.checkout(session)
+    }
+    const before = await store.store.orders({ limit: 10 })
+    expect(before).toHaveLength(2)
+    await admin.del(`${prefix}orders`, `${prefix}orders:indexed`)
+
+    const later = await openOn(prefix, { catalog: products(1) })
+    expect(await later.store.orders({ limit: 10 })).toEqual(before)
+  })
+
   it('keeps stores on other prefixes apart', async () => {
     const [a] = (await shared(1)) as [ClassicView]
     const [b] = (await shared(1)) as [ClassicView]

@@ -190,6 +190,40 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ onHand: 3, held: 3, version: 4 })
   })
 
+  it('pages through the orders oldest first, ties by id, by status and by time', async () => {
+    const store = await shop({ catalog: products(1, 50) })
+    const start = clock.now()
+    const ids: string[] = []
+    for (const [session, later] of [
+      ['a', 0],
+      ['b', 1000],
+      ['c', 0],
+      ['d', 1000],
+      ['e', 0],
+    ] as const) {
+      clock.advance(later)
+      await store.apply({ session, sku: 'sku-0', request: { action: 'add' } })
+      const sold = await store.checkout(session)
+      if (!sold.ok) throw new Error('not sold')
+      ids.push(sold.order.id)
+    }
+    const [a, b, c, d, e] = ids as [string, string, string, string, string]
+    await store.cancelOrder(c)
+    // a at start; b and c at +1 s; d and e at +2 s: each pair in the order of its ids.
+    const pair = (x: string, y: string) => (x < y ? [x, y] : [y, x])
+    const all = [a, ...pair(b, c), ...pair(d, e)]
+    const idsOf = (orders: readonly { id: string }[]) => orders.map(({ id }) => id)
+    expect(idsOf(await store.orders({ limit: 10 }))).toEqual(all)
+    const first = await store.orders({ limit: 2 })
+    expect(idsOf(first)).toEqual(all.slice(0, 2))
+    expect(idsOf(await store.orders({ after: first[1]!.id, limit: 10 }))).toEqual(all.slice(2))
+    expect(idsOf(await store.orders({ status: 'cancelled', limit: 10 }))).toEqual([c])
+    expect(idsOf(await store.orders({ status: 'placed', limit: 10 }))).toEqual(all.filter((id) => id !== c))
+    expect(idsOf(await store.orders({ from: start + 1000, to: start + 2000, limit: 10 }))).toEqual(pair(b, c))
+    expect(await store.orders({ after: 'no-such-order', limit: 10 })).toEqual([])
+    expect((await store.orders({ limit: 10 }))[2]).toEqual(await store.order(all[2]!))
+  })
+
   it('adjusts only while onHand is what the caller expects', async () => {
     const store = await shop()
     const delivery = { sku: 'sku-0', delta: 4, reason: 'delivery' }

@@ -5,7 +5,7 @@ import { jsonAnswerOf, replayHeaders } from '../../edge/answer.js'
 import { ApiError } from '../../edge/api-error.js'
 import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
-import { idempotencyHeaders, orderPath, parseInput, skuField, wholeNumber } from '../../edge/input.js'
+import { idempotencyHeaders, orderPath, parseInput, singleText, skuField, wholeNumber } from '../../edge/input.js'
 import { idempotencyKeyOf, queryFields } from '../input.js'
 import { REPLAYED_HEADER, routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { boundRefusal } from '../../edge/stock-refusals.js'
@@ -33,6 +33,35 @@ const movementsQuery = z.object({
     .meta({ description: `At most this many (${DEFAULT_MOVEMENTS_PAGE} when not said)` }),
 })
 
+/** An instant given in a query: ISO 8601, with its offset, as ms since the Unix epoch. */
+const instantField = (name: string) =>
+  singleText(name)
+    .pipe(z.iso.datetime({ offset: true, error: `${name} must be an ISO 8601 instant, such as 2026-12-04T09:30:00Z` }))
+    .transform((text) => Date.parse(text))
+
+const ordersQuery = z.object({
+  status: z
+    .enum(['placed', 'cancelled'], { error: 'status must be placed or cancelled' })
+    .optional()
+    .meta({ description: 'Only the orders of this status' }),
+  from: instantField('from').optional().meta({ description: 'Only orders made at or after this instant' }),
+  to: instantField('to').optional().meta({ description: 'Only orders made before this instant' }),
+  after: orderPath.shape.id
+    .optional()
+    .meta({ description: 'The id of the last order you have: the page starts after it' }),
+  limit: wholeNumber('limit', 1, MAX_MOVEMENTS_PAGE)
+    .optional()
+    .meta({ description: `At most this many (${DEFAULT_MOVEMENTS_PAGE} when not said)` }),
+})
+
+const ordersAnswer = z.object({
+  orders: z.array(orderBodySchema),
+  next: z
+    .string()
+    .nullable()
+    .meta({ description: 'The `after` of the next page; null when this page is the last one so far' }),
+})
+
 const movementsAnswer = z.object({
   movements: z.array(movementBodySchema),
   next: z
@@ -49,6 +78,27 @@ const movements = {
   admin: true,
   query: movementsQuery,
   answers: { 200: { description: 'The page', body: movementsAnswer }, ...refusals([400, 401, 429, 503]) },
+} as const satisfies Operation
+
+const listOrders = {
+  method: 'get',
+  path: '/admin/orders',
+  summary: 'A page of the orders, oldest first (by when they were made, then by id), by status and time',
+  admin: true,
+  query: ordersQuery,
+  answers: { 200: { description: 'The page', body: ordersAnswer }, ...refusals([400, 401, 429, 503]) },
+} as const satisfies Operation
+
+const getOrder = {
+  method: 'get',
+  path: '/admin/orders/{id}',
+  summary: 'One order, whoever made it',
+  admin: true,
+  params: orderPath,
+  answers: {
+    200: { description: 'The order', body: z.object({ order: orderBodySchema }) },
+    ...refusals([400, 401, 404, 429, 503], { 404: 'order_not_found' }),
+  },
 } as const satisfies Operation
 
 const verify = {
@@ -83,7 +133,7 @@ const cancel = {
   },
 } as const satisfies Operation
 
-export const adminSalesOperations: readonly Operation[] = [movements, verify, cancel]
+export const adminSalesOperations: readonly Operation[] = [movements, listOrders, getOrder, verify, cancel]
 
 /** The ledger, paged and verified, and the cancelling of orders: what an admin does with sales. */
 export function adminSalesRoutes(admin: AdminService): Hono<AppEnv> {
@@ -95,6 +145,20 @@ export function adminSalesRoutes(admin: AdminService): Hono<AppEnv> {
       return jsonAnswerOf({ movements: page.map(movementBody), next })
     })
     .all(routeOf(movements), methodNotAllowed('GET'))
+    .get(routeOf(listOrders), async (c) => {
+      const { limit = DEFAULT_MOVEMENTS_PAGE, ...query } = parseInput(ordersQuery, queryFields(c))
+      const page = await admin.orders({ ...query, limit })
+      const next = page.length === limit ? page.at(-1)!.id : null
+      return jsonAnswerOf({ orders: page.map(orderBody), next })
+    })
+    .all(routeOf(listOrders), methodNotAllowed('GET'))
+    .get(routeOf(getOrder), async (c) => {
+      const { id } = parseInput(orderPath, c.req.param())
+      const order = await admin.order(id)
+      if (!order) throw new ApiError(404, 'order_not_found', `there is no order ${id}`)
+      return jsonAnswerOf({ order: orderBody(order) })
+    })
+    .all(routeOf(getOrder), methodNotAllowed('GET'))
     .get(routeOf(verify), async () => {
       const divergence = await admin.verify()
       return jsonAnswerOf(verifyBody(divergence), divergence ? 409 : 200)

@@ -10,7 +10,8 @@
 -- change), `P skus` (a sorted set of the SKUs, scored by their place in the catalog), `P expiries` (every held
 -- line that lapses, as `<sku>|<session>`, scored by the instant in ms its hold lapses; a hold that never
 -- lapses is not in it), `P lapses` (every lapsed line, scored by when it lapsed), `P cart:<session>` (the SKUs
--- a session has a line of), `P order:<id>` (an order, as JSON), `P once:<scope>:<key>` (an idempotency key's
+-- a session has a line of), `P order:<id>` (an order, as JSON), `P orders` (every order's id, scored by when it
+-- was made), `P once:<scope>:<key>` (an idempotency key's
 -- command and first reply), `P ledger` (seq -> movement, as JSON) and `P ledger:seq` (the last seq); and per
 -- product, under its own hash tag: `P product:{sku}` (a hash of name, onHand, held, version and, while one of
 -- its holds will lapse, nextLapse), `P lines:{sku}` (session -> units held), `P ends:{sku}` (its held lines

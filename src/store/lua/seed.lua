@@ -27,6 +27,21 @@ local function indexLapses(skus)
   end
   redis.call('SET', INDEXED, 1)
 end
+-- Indexes the orders an older stockpoll made, which it kept only as `P order:<id>`, by when they were made.
+local ORDERS_INDEXED = prefix .. 'orders:indexed'
+local function indexOrders()
+  local cursor = '0'
+  repeat
+    local scanned = redis.call('SCAN', cursor, 'MATCH', prefix .. 'order:*', 'COUNT', 1000)
+    cursor = scanned[1]
+    for _, key in ipairs(scanned[2]) do
+      local order = cjson.decode(redis.call('GET', key))
+      redis.call('ZADD', prefix .. 'orders', order.createdAt, order.id)
+    end
+  until cursor == '0'
+  redis.call('SET', ORDERS_INDEXED, 1)
+end
+if redis.call('EXISTS', ORDERS_INDEXED) == 0 then indexOrders() end
 local epoch = redis.call('GET', KEYS[1])
 local version = redis.call('GET', KEYS[2])
 local skus = redis.call('ZRANGE', KEYS[3], 0, -1)
