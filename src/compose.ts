@@ -70,6 +70,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
   const catalog = new CatalogMirror(first, parts.display)
   const hub = new Hub(catalog, { clock, maxWaiters: parts.maxWaiters, observer: metrics })
   metrics.watch(() => hub.heldByTransport())
+  metrics.watchStock(() => catalog.snapshot().products)
   const stopPublishing = feed.listen((change) => hub.publish(change))
   // A change that landed between the first read and the listening reached no listener; a second read after
   // listening catches it (the hub ignores it if it is not newer).

@@ -1,11 +1,25 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { availableOf, type ProductStock } from './domain/product.js'
+
+/**
+ * The most products whose stock is a gauge of its own: a series per product, past this, would cost the
+ * monitoring more than the figures are worth; the catalog's totals stand for them.
+ */
+export const MAX_PRODUCT_SERIES = 1000
 
 /**
  * What stockpoll counts, in Prometheus's text format at `GET /metrics`: each process its own registry, so
- * several apps in one process (as in tests) never mix their figures.
+ * several apps in one process (as in tests) never mix their figures. Node's own process figures (CPU, memory,
+ * event loop lag, open files) are in it too.
  */
 export class Metrics {
   readonly registry = new Registry()
+  readonly #checkouts = new Counter({
+    name: 'stockpoll_checkouts_total',
+    help: 'Checkouts, by result: ok, or the error code they were refused with.',
+    labelNames: ['result'],
+    registers: [this.registry],
+  })
   readonly #cartActions = new Counter({
     name: 'stockpoll_cart_actions_total',
     help: 'Cart actions, by result: ok, or the error code they were refused with.',
@@ -41,6 +55,46 @@ export class Metrics {
         for (const [transport, held] of Object.entries(heldByTransport())) this.set({ transport }, held)
       },
     })
+  }
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry })
+  }
+
+  /**
+   * Reads each product's stock whenever the metrics are collected: what is available and what carts hold, a
+   * series per product up to `MAX_PRODUCT_SERIES` products, and the catalog's totals.
+   */
+  watchStock(products: () => readonly ProductStock[]): void {
+    const perProduct = (name: string, help: string, of: (product: ProductStock) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['sku'],
+        registers: [this.registry],
+        collect() {
+          this.reset()
+          const all = products()
+          if (all.length <= MAX_PRODUCT_SERIES) for (const product of all) this.set({ sku: product.sku }, of(product))
+        },
+      })
+    perProduct('stockpoll_product_available', 'Units of a product in no cart, by SKU.', availableOf)
+    perProduct('stockpoll_product_held', 'Units of a product in carts, by SKU.', ({ held }) => held)
+    new Gauge({
+      name: 'stockpoll_products',
+      help: 'Products in the catalog, and of them those sold out.',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const all = products()
+        this.set({ state: 'all' }, all.length)
+        this.set({ state: 'sold_out' }, all.filter((product) => availableOf(product) === 0).length)
+      },
+    })
+  }
+
+  checkout(result: string): void {
+    this.#checkouts.inc({ result })
   }
 
   cartAction(result: string): void {

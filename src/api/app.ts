@@ -104,7 +104,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
     const token = { token: options.checkoutToken, variable: 'CHECKOUT_TOKEN', guards: 'checkout' }
     app.use('/checkout', bearerTokenAuth(token, options.counters))
   }
-  app.route('/', checkoutRoutes(shopper, bodies))
+  app.route('/', checkoutRoutes(shopper, bodies, metrics))
   app.route('/', healthRoutes(options.ready, options.held))
   app.route('/', metricsRoutes(metrics))
   app.route('/', openapiRoutes(options.pushOperations))

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { MAX_PRODUCT_SERIES } from '../../src/metrics.js'
+import { catalogFile, products } from '../helpers/catalogs.js'
 import { testApp } from '../helpers/test-app.js'
 
 /** The value of one sample line of a Prometheus text exposition, or undefined when it is not there. */
@@ -33,5 +35,35 @@ describe('GET /metrics', () => {
     expect(sample(text, 'stockpoll_http_requests_total{route="/cart",status="200"}')).toBe(1)
     expect(sample(text, 'stockpoll_http_requests_total{route="/cart",status="409"}')).toBe(1)
     expect(sample(text, 'stockpoll_http_requests_total{route="/cart",status="400"}')).toBe(1)
+  })
+
+  it("reads each product's stock, the catalog's totals, checkouts by result and Node's own process figures", async () => {
+    const { app, postCart } = await testApp({
+      env: { CATALOG_FILE: catalogFile(products(2, 3)), MAX_PER_SESSION: '3' },
+    })
+    await postCart({ session: 'a', sku: 'sku-0', action: 'set', quantity: '3' })
+    await postCart({ session: 'b', sku: 'sku-1', action: 'set', quantity: '1' })
+    const checkout = (session: string) =>
+      app.request('/checkout', { method: 'POST', body: new URLSearchParams({ session }) })
+    await checkout('b')
+    await checkout('nobody')
+    const text = await (await app.request('/metrics')).text()
+    expect(sample(text, 'stockpoll_product_available{sku="sku-0"}')).toBe(0)
+    expect(sample(text, 'stockpoll_product_held{sku="sku-0"}')).toBe(3)
+    expect(sample(text, 'stockpoll_product_available{sku="sku-1"}')).toBe(2)
+    expect(sample(text, 'stockpoll_product_held{sku="sku-1"}')).toBe(0)
+    expect(sample(text, 'stockpoll_products{state="all"}')).toBe(2)
+    expect(sample(text, 'stockpoll_products{state="sold_out"}')).toBe(1)
+    expect(sample(text, 'stockpoll_checkouts_total{result="ok"}')).toBe(1)
+    expect(sample(text, 'stockpoll_checkouts_total{result="cart_empty"}')).toBe(1)
+    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0)
+    expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0)
+  })
+
+  it('gives no series per product past MAX_PRODUCT_SERIES products, only the totals', async () => {
+    const { app } = await testApp({ env: { CATALOG_FILE: catalogFile(products(MAX_PRODUCT_SERIES + 1, 1)) } })
+    const text = await (await app.request('/metrics')).text()
+    expect(text).not.toContain('stockpoll_product_available{')
+    expect(sample(text, 'stockpoll_products{state="all"}')).toBe(MAX_PRODUCT_SERIES + 1)
   })
 })

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ShopperService } from '../../shop/shopper-service.js'
 import type { StockBodies } from '../../edge/stock-bodies.js'
+import type { Metrics } from '../../metrics.js'
 import { jsonAnswerOf, replayHeaders } from '../../edge/answer.js'
 import { ApiError } from '../../edge/api-error.js'
 import type { AppEnv } from '../app-env.js'
@@ -60,13 +61,14 @@ const order = {
 export const checkoutOperations: readonly Operation[] = [checkout, order]
 
 /** `POST /checkout` turns a session's cart into an order; `GET /orders/:id?session=` shows it to that session. */
-export function checkoutRoutes(shopper: ShopperService, bodies: StockBodies): Hono<AppEnv> {
+export function checkoutRoutes(shopper: ShopperService, bodies: StockBodies, metrics: Metrics): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .post(routeOf(checkout), async (c) => {
       const key = idempotencyKeyOf(c)
       await shopper.admitClient(c.get('client'))
       const { session } = await readBody(c, checkoutFields)
       const result = await shopper.checkout(session, key)
+      if (!result.replayed) metrics.checkout(result.ok ? 'ok' : result.error)
       const headers = replayHeaders(result.replayed)
       if (result.ok) return jsonAnswerOf(orderBody(result.order), 201, headers)
       if (result.error === 'cart_empty') {
