@@ -71,6 +71,11 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
   const hub = new Hub(catalog, { clock, maxWaiters: parts.maxWaiters, observer: metrics })
   metrics.watch(() => hub.heldByTransport())
   metrics.watchStock(() => catalog.snapshot().products)
+  const ready = async () => {
+    await repository.check()
+    await feed.check()
+  }
+  metrics.watchReady(ready)
   const stopPublishing = feed.listen((change) => hub.publish(change))
   // A change that landed between the first read and the listening reached no listener; a second read after
   // listening catches it (the hub ignores it if it is not newer).
@@ -118,10 +123,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     metrics,
     logger,
     rules,
-    ready: async () => {
-      await repository.check()
-      await feed.check()
-    },
+    ready,
     held: () => hub.heldByTransport(),
     counters,
     adminToken: parts.adminToken,

@@ -14,6 +14,11 @@ export const MAX_PRODUCT_SERIES = 1000
  */
 export class Metrics {
   readonly registry = new Registry()
+  readonly #ledgerDiverged = new Gauge({
+    name: 'stockpoll_ledger_diverged',
+    help: 'What the last GET /admin/verify found: 1 for a divergence of the ledger, 0 for none.',
+    registers: [this.registry],
+  })
   readonly #checkouts = new Counter({
     name: 'stockpoll_checkouts_total',
     help: 'Checkouts, by result: ok, or the error code they were refused with.',
@@ -91,6 +96,31 @@ export class Metrics {
         this.set({ state: 'sold_out' }, all.filter((product) => availableOf(product) === 0).length)
       },
     })
+  }
+
+  /**
+   * Asks whether this process is ready (as `/readyz` does) whenever the metrics are collected: 1 or 0, for an
+   * alert that a process stayed unready.
+   */
+  watchReady(ready: () => Promise<void>): void {
+    new Gauge({
+      name: 'stockpoll_ready',
+      help: 'Whether this process can serve its store now, as /readyz answers: 1 or 0.',
+      registers: [this.registry],
+      async collect() {
+        this.set(
+          await ready().then(
+            () => 1,
+            () => 0,
+          ),
+        )
+      },
+    })
+  }
+
+  /** What the last check of the ledger found: 1 for a divergence, 0 for none. */
+  verified(diverged: boolean): void {
+    this.#ledgerDiverged.set(diverged ? 1 : 0)
   }
 
   checkout(result: string): void {

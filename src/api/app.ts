@@ -114,7 +114,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
       bearerTokenAuth({ token: adminToken, variable: 'ADMIN_TOKEN', guards: 'admin' }, options.counters),
     )
     app.route('/', adminProductRoutes(admin, clock))
-    app.route('/', adminSalesRoutes(admin))
+    app.route('/', adminSalesRoutes(admin, metrics))
   }
   app.route('/', embedRoutes(publicDir))
   const noStore: MiddlewareHandler = async function noStore(c, next) {

@@ -56,6 +56,7 @@ describe('GET /metrics', () => {
     expect(sample(text, 'stockpoll_products{state="sold_out"}')).toBe(1)
     expect(sample(text, 'stockpoll_checkouts_total{result="ok"}')).toBe(1)
     expect(sample(text, 'stockpoll_checkouts_total{result="cart_empty"}')).toBe(1)
+    expect(sample(text, 'stockpoll_ready')).toBe(1)
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0)
     expect(sample(text, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0)
   })

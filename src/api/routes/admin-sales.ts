@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
+import type { Metrics } from '../../metrics.js'
 import type { AdminService } from '../../shop/admin-service.js'
 import { jsonAnswerOf, replayHeaders } from '../../edge/answer.js'
 import { ApiError } from '../../edge/api-error.js'
@@ -136,7 +137,7 @@ const cancel = {
 export const adminSalesOperations: readonly Operation[] = [movements, listOrders, getOrder, verify, cancel]
 
 /** The ledger, paged and verified, and the cancelling of orders: what an admin does with sales. */
-export function adminSalesRoutes(admin: AdminService): Hono<AppEnv> {
+export function adminSalesRoutes(admin: AdminService, metrics: Metrics): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(routeOf(movements), async (c) => {
       const { sku, after = 0, limit = DEFAULT_MOVEMENTS_PAGE } = parseInput(movementsQuery, queryFields(c))
@@ -161,6 +162,7 @@ export function adminSalesRoutes(admin: AdminService): Hono<AppEnv> {
     .all(routeOf(getOrder), methodNotAllowed('GET'))
     .get(routeOf(verify), async () => {
       const divergence = await admin.verify()
+      metrics.verified(divergence !== undefined)
       return jsonAnswerOf(verifyBody(divergence), divergence ? 409 : 200)
     })
     .all(routeOf(verify), methodNotAllowed('GET'))
