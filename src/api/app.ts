@@ -23,6 +23,7 @@ import { errorHandler, notFound } from './errors.js'
 import { bearerTokenAuth } from './guards/bearer-auth.js'
 import { allowedHost, bodyLimit, clientAddress, crossOrigin, requestLog, sameOrigin } from './guards/edge-guards.js'
 import { pageHeaders } from './guards/page-headers.js'
+import { adminCatalogRoutes } from './routes/admin-catalog.js'
 import { adminProductRoutes } from './routes/admin-products.js'
 import { adminSalesRoutes } from './routes/admin-sales.js'
 import { cartRoutes } from './routes/cart.js'
@@ -77,8 +78,10 @@ export interface ApiOptions {
 
 const PACKAGE_PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url))
 
-/** The largest request body any route takes: a cart action is a few dozen bytes. */
+/** The largest request body a shopper's route takes: a cart action is a few dozen bytes. */
 const MAX_BODY_BYTES = 1024
+/** The largest the admin's may be: a bulk put of `MAX_BULK_PRODUCTS` products, with room to spare. */
+const MAX_ADMIN_BODY_BYTES = 4 * 1024 * 1024
 
 /**
  * The REST API and the page, on Hono: each route parses its request, asks a service, and answers; every
@@ -91,7 +94,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   app.use(requestLog(guards.log))
   app.use(clientAddress(guards.clients))
   app.use(allowedHost(guards.hosts))
-  app.use(bodyLimit(MAX_BODY_BYTES))
+  app.use(bodyLimit((path) => (path.startsWith('/admin/') ? MAX_ADMIN_BODY_BYTES : MAX_BODY_BYTES)))
   app.use(sameOrigin(guards.sameOrigin))
   // Without allowed origins no answer varies by origin: the middleware, which touches every answer, is left out.
   if (guards.crossOrigin.enabled) app.use(crossOrigin(guards.crossOrigin))
@@ -113,6 +116,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
       '/admin/*',
       bearerTokenAuth({ token: adminToken, variable: 'ADMIN_TOKEN', guards: 'admin' }, options.counters),
     )
+    app.route('/', adminCatalogRoutes(admin))
     app.route('/', adminProductRoutes(admin, clock))
     app.route('/', adminSalesRoutes(admin, metrics))
   }

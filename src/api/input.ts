@@ -53,5 +53,7 @@ export async function readBody<Schema extends z.ZodType>(
   schemas: BodySchemas<Schema>,
 ): Promise<z.output<Schema>> {
   const { source, fields } = await readBodyFields(c)
-  return parseInput(schemas[source], fields)
+  const schema = schemas[source]
+  if (!schema) throw invalidRequest('the body must be application/json')
+  return parseInput(schema, fields)
 }

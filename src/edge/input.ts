@@ -67,13 +67,16 @@ export const wholeNumber = (name: string, min: number, max: number, source: Fiel
 }
 
 /** The schema of a body's fields for each way they may come: from a form, or as JSON. */
+/** A body's schema as JSON, and as form fields (text) where the route takes a form too. */
 export interface BodySchemas<Schema extends z.ZodType = z.ZodType> {
-  readonly text: Schema
+  readonly text?: Schema
   readonly json: Schema
 }
 
 /** A body's schemas, each built once, from one description of its fields for either source. */
-export const bodySchemas = <Schema extends z.ZodType>(build: (source: FieldSource) => Schema): BodySchemas<Schema> => ({
+export const bodySchemas = <Schema extends z.ZodType>(
+  build: (source: FieldSource) => Schema,
+): Required<BodySchemas<Schema>> => ({
   text: build('text'),
   json: build('json'),
 })

@@ -1,4 +1,5 @@
 import type { Divergence, Movement } from '../domain/movement.js'
+import type { CatalogSnapshot } from '../domain/catalog.js'
 import type { Order } from '../domain/order.js'
 import type { LineOf } from '../domain/stock-state.js'
 import type { AdjustmentInput, ProductInput, SaleInput } from '../domain/stockroom.js'
@@ -16,6 +17,11 @@ import type {
 /** What the shop's admin does: products and their stock, holds, orders, the ledger and its check. */
 export class AdminService {
   constructor(readonly repository: StockRepository) {}
+
+  /** Every product, with every count. */
+  catalog(): Promise<CatalogSnapshot> {
+    return this.repository.catalog()
+  }
 
   putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {
     return this.repository.putProduct(input, idempotencyKey)

@@ -11,11 +11,18 @@ const CATALOG = { CATALOG_FILE: catalogFile(products(2, 5)), MAX_PER_SESSION: '5
 /** The app with the admin API on, and requests to it as the admin. */
 async function adminApp() {
   const app = await testApp({ env: CATALOG, adminToken: TOKEN })
-  const admin = (path: string, method = 'GET', fields?: Record<string, string>, headers: Record<string, string> = {}) =>
+  const admin = (
+    path: string,
+    method = 'GET',
+    fields?: Record<string, string>,
+    headers: Record<string, string> = {},
+    json?: object,
+  ) =>
     app.app.request(path, {
       method,
       headers: { ...AS_ADMIN, ...headers },
       ...(fields && { body: new URLSearchParams(fields) }),
+      ...(json && { body: JSON.stringify(json) }),
     })
   return { ...app, admin }
 }
@@ -107,6 +114,52 @@ describe('the admin API', () => {
       next: null,
     })
     expect((await admin('/admin/products/nope/adjustments', 'POST', { delta: '1', reason: 'x' })).status).toBe(404)
+  })
+
+  it('lists every product with every count, and puts many at once, each made or refused alone, once per key', async () => {
+    const { admin, postCart } = await adminApp()
+    await postCart({ session: 'shopper', sku: 'sku-1', action: 'set', quantity: '2' })
+    expect(await (await admin('/admin/products')).json()).toEqual({
+      epoch: expect.any(String),
+      version: 1,
+      products: [
+        { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 0, available: 5, version: 0 },
+        { sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, version: 1 },
+      ],
+    })
+    const bulk = (products: object[]) =>
+      admin(
+        '/admin/products',
+        'PUT',
+        undefined,
+        { 'Content-Type': 'application/json', 'Idempotency-Key': 'sync-1' },
+        {
+          products,
+        },
+      )
+    const sync = [
+      { sku: 'sku-0', name: 'Product 0', onHand: 8, expected: 5 },
+      { sku: 'sku-1', name: 'Product 1', onHand: 1 },
+      { sku: 'sku-2', name: 'Product 2', onHand: 4 },
+      { sku: 'sku-0b', name: 'Product 0b', onHand: 1, expected: 3 },
+    ]
+    const answered = await (await bulk(sync)).json()
+    expect(answered).toEqual({
+      results: [
+        { sku: 'sku-0', created: false, product: expect.objectContaining({ onHand: 8 }) },
+        { sku: 'sku-1', error: 'below_held', message: 'carts hold 2 of sku-1: onHand may not go below that', held: 2 },
+        { sku: 'sku-2', created: true, product: expect.objectContaining({ onHand: 4, available: 4 }) },
+        { sku: 'sku-0b', error: 'conflict', message: 'sku-0b has onHand 0, not 3: read it again', current: 0 },
+      ],
+    })
+    // The same request again, under its key: the same answers, nothing changed twice.
+    expect(await (await bulk(sync)).json()).toEqual(answered)
+    expect((await (await admin('/admin/products')).json()).products).toHaveLength(3)
+    const twice = await bulk([sync[0]!, sync[0]!])
+    expect(twice.status).toBe(400)
+    expect(await twice.json()).toMatchObject({ message: expect.stringContaining('products names a sku twice') })
+    const form = await admin('/admin/products', 'PUT', { products: '[]' })
+    expect(await form.json()).toMatchObject({ error: 'invalid_request', message: 'the body must be application/json' })
   })
 
   it('adjusts only as expected, and refuses a field it does not know, changing nothing', async () => {

@@ -45,10 +45,10 @@ export function allowedHost(hosts: AllowedHosts): MiddlewareHandler {
   }
 }
 
-/** Refuses a body past `maxBytes` (413), or one of no stated length (411), before anything reads it. */
-export function bodyLimit(maxBytes: number): MiddlewareHandler {
+/** Refuses a body past the path's most bytes (413), or one of no stated length (411), before anything reads it. */
+export function bodyLimit(maxBytesOf: (path: string) => number): MiddlewareHandler {
   return async function bodyLimit(c, next) {
-    assertBodyWithin((name) => headerOf(c, name), maxBytes)
+    assertBodyWithin((name) => headerOf(c, name), maxBytesOf(c.req.path))
     await next()
   }
 }

@@ -10,19 +10,18 @@ import { methodNotAllowed } from '../errors.js'
 import {
   bodySchemas,
   idempotencyHeaders,
-  type FieldSource,
   parseInput,
-  productName,
   sessionField,
   singleText,
   skuField,
   wholeNumber,
 } from '../../edge/input.js'
 import { idempotencyKeyOf, readBody } from '../input.js'
+import { adminFields, expectedField, productShape } from '../../edge/admin-input.js'
 import { REPLAYED_HEADER, routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
 import { holdBody, holdBodySchema } from '../../edge/sale-bodies.js'
-import { boundRefusal } from '../../edge/stock-refusals.js'
+import { boundRefusal, conflictRefusal, putRefusal } from '../../edge/stock-refusals.js'
 import { stockViewBody } from '../../edge/stock-bodies.js'
 
 const productPath = z.object({ sku: skuField.meta({ examples: ['default'] }) })
@@ -31,37 +30,13 @@ const holdPath = z.object({
   session: sessionField.meta({ examples: ['abc'] }),
 })
 
-/**
- * The fields of an admin's body, and no others: a field the API does not know is refused by name, rather than
- * taken for a change it does not make.
- */
-const adminFields = <Shape extends z.ZodRawShape>(shape: Shape, expects: string) =>
-  z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? `unknown field ${issue.keys.join(', ')}: the body has ${expects}`
-        : `the body must be an object with ${expects}`,
-  })
-
-const expectedField = (source: FieldSource) =>
-  wholeNumber('expected', 0, MAX_ON_HAND, source)
-    .optional()
-    .meta({ description: 'Act only if onHand still is this: what you last read (409 conflict if not)' })
-
 const reasonField = singleText('reason')
   .trim()
   .min(1, { error: 'reason must not be empty' })
   .max(200, { error: 'reason must be at most 200 characters' })
 
 const productFields = bodySchemas((source) =>
-  adminFields(
-    {
-      name: productName.meta({ examples: ['The Limited Edition'] }),
-      onHand: wholeNumber('onHand', 0, MAX_ON_HAND, source).meta({ examples: [10] }),
-      expected: expectedField(source),
-    },
-    'the fields name and onHand, and maybe expected',
-  ),
+  adminFields(productShape(source), 'the fields name and onHand, and maybe expected'),
 )
 
 const adjustmentFields = bodySchemas((source) =>
@@ -171,14 +146,6 @@ const releaseHold = {
 
 export const adminProductOperations: readonly Operation[] = [putProduct, adjust, sell, listHolds, releaseHold]
 
-/** The refusal of a write whose `expected` is not what `onHand` is. */
-const conflictRefusal = (
-  sku: string,
-  expected: number | undefined,
-  current: number,
-  headers: Readonly<Record<string, string>>,
-) => new ApiError(409, 'conflict', `${sku} has onHand ${current}, not ${expected}: read it again`, headers, { current })
-
 /**
  * The admin's changes to products: create or replace one, adjust its `onHand`, list and release its holds.
  * Each change is pushed to watchers like any other, and written to the ledger.
@@ -195,8 +162,7 @@ export function adminProductRoutes(admin: AdminService, clock: Clock): Hono<AppE
         const body = { product: stockView(result.product), created: result.created }
         return jsonAnswerOf(body, result.created ? 201 : 200, headers)
       }
-      if (result.error === 'conflict') throw conflictRefusal(sku, fields.expected, result.current, headers)
-      throw boundRefusal(sku, result, headers)
+      throw putRefusal(sku, fields.expected, result, headers)
     })
     .all(routeOf(putProduct), methodNotAllowed('PUT'))
     .post(routeOf(adjust), async (c) => {

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { jsonAnswer } from '../../edge/answer.js'
 import { apiDocument } from '../../edge/openapi/document.js'
 import { routeOf, type Operation } from '../../edge/openapi/operation.js'
+import { adminCatalogOperations } from './admin-catalog.js'
 import { adminProductOperations } from './admin-products.js'
 import { adminSalesOperations } from './admin-sales.js'
 import { cartOperations } from './cart.js'
@@ -35,6 +36,7 @@ export const apiOperations = (push: readonly Operation[]): readonly Operation[] 
   ...healthOperations,
   ...metricsOperations,
   describeApi,
+  ...adminCatalogOperations,
   ...adminProductOperations,
   ...adminSalesOperations,
 ]

@@ -57,7 +57,7 @@ function operationOf(operation: Operation) {
   const requestBody = body && {
     required: true,
     content: {
-      'application/x-www-form-urlencoded': { schema: jsonSchemaOf(body.text, 'input') },
+      ...(body.text && { 'application/x-www-form-urlencoded': { schema: jsonSchemaOf(body.text, 'input') } }),
       'application/json': { schema: jsonSchemaOf(body.json, 'input') },
     },
   }
