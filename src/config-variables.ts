@@ -103,6 +103,23 @@ const processVariables = ({ openFileLimit }: ProcessFacts) => {
   }
 }
 
+/**
+ * A variable that is one of `choices`, `fallback` when unset or empty; anything else is named in the error
+ * with what it must be.
+ */
+const choiceVariable = <const Choices extends readonly [string, ...string[]]>(
+  name: string,
+  choices: Choices,
+  fallback: Choices[number],
+) => {
+  const must = `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`
+  return z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || fallback)
+    .pipe(z.enum(choices, { error: (issue) => `${name} must be ${must}, got ${JSON.stringify(issue.input)}` }))
+}
+
 /** A secret a caller proves itself with as `Authorization: Bearer <token>`: long, and of token68's characters. */
 const bearerTokenVariable = (name: string) =>
   z
@@ -123,55 +140,22 @@ const shopVariables = {
   MAX_PER_SESSION: integerVariable('MAX_PER_SESSION', 1, 1_000_000, 1),
   MAX_UNITS_PER_ADDRESS: integerVariable('MAX_UNITS_PER_ADDRESS', 0, 1_000_000, 0),
   CART_TTL_SECONDS: integerVariable('CART_TTL_SECONDS', 0, 604_800, 900),
-  STOCK_DISPLAY: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'exact')
-    .pipe(
-      z.enum(STOCK_DISPLAYS, {
-        error: (issue) => `STOCK_DISPLAY must be exact, low or level, got ${JSON.stringify(issue.input)}`,
-      }),
-    ),
+  STOCK_DISPLAY: choiceVariable('STOCK_DISPLAY', STOCK_DISPLAYS, 'exact'),
   LOW_STOCK_AT: integerVariable('LOW_STOCK_AT', 1, 1_000_000, 5),
-  SHOW_HOLDS: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'false')
-    .pipe(
-      z.enum(['true', 'false'], {
-        error: (issue) => `SHOW_HOLDS must be true or false, got ${JSON.stringify(issue.input)}`,
-      }),
-    )
-    .transform((shown) => shown === 'true'),
+  SHOW_HOLDS: choiceVariable('SHOW_HOLDS', ['true', 'false'], 'false').transform((shown) => shown === 'true'),
   SHOP_NAME: z
     .string()
     .optional()
     .transform((raw) => raw?.trim() || undefined)
     .refine((name) => name === undefined || name.length <= 100, { error: 'SHOP_NAME must be at most 100 characters' }),
   ADMIN_TOKEN: bearerTokenVariable('ADMIN_TOKEN'),
-  CHECKOUT: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'open')
-    .pipe(
-      z.enum(['open', 'backend'], {
-        error: (issue) => `CHECKOUT must be open or backend, got ${JSON.stringify(issue.input)}`,
-      }),
-    ),
+  CHECKOUT: choiceVariable('CHECKOUT', ['open', 'backend'], 'open'),
   CHECKOUT_TOKEN: bearerTokenVariable('CHECKOUT_TOKEN'),
 }
 
 /** Where the stock is kept. */
 const storeVariables = {
-  STORE: z
-    .string()
-    .optional()
-    .transform((raw) => raw?.trim() || 'sqlite')
-    .pipe(
-      z.enum(['sqlite', 'memory', 'redis'], {
-        error: (issue) => `STORE must be sqlite, memory or redis, got ${JSON.stringify(issue.input)}`,
-      }),
-    ),
+  STORE: choiceVariable('STORE', ['sqlite', 'memory', 'redis'], 'sqlite'),
   DATABASE_FILE: z
     .string()
     .optional()
