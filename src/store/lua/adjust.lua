@@ -3,9 +3,8 @@
 local sku, delta, expected = ARGV[8], tonumber(ARGV[9]), ARGV[11]
 local p, problem = known(sku)
 if not p then return problem end
-if expected ~= '' and p.onHand ~= tonumber(expected) then
-  return finish({ ok = false, error = 'conflict', current = p.onHand })
-end
+local conflict = unexpected(p.onHand, expected)
+if conflict then return finish(conflict) end
 if p.onHand + delta < p.held then return finish({ ok = false, error = 'below_held', held = p.held }) end
 local tooMany = aboveLimit(p, p.onHand + delta)
 if tooMany then return finish(tooMany) end

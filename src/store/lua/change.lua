@@ -83,6 +83,11 @@ local function aboveLimit(p, wanted)
   if wanted <= __MAX_ON_HAND__ then return nil end
   return { ok = false, error = 'on_hand_limit', sku = p.sku, onHand = p.onHand, limit = __MAX_ON_HAND__ }
 end
+-- The refusal of a write whose caller read another onHand than `current` ('' for any); nil when it is as read.
+local function unexpected(current, expected)
+  if expected == '' or current == tonumber(expected) then return nil end
+  return { ok = false, error = 'conflict', current = current }
+end
 local function known(sku)
   if not placeOf(sku) then return nil, { 'unknown', sku } end
   local p = product(sku)

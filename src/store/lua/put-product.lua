@@ -3,10 +3,8 @@
 local sku, name, onHand, expected = ARGV[8], ARGV[9], tonumber(ARGV[10]), ARGV[11]
 local existing = product(sku)
 if placeOf(sku) and not existing then return { 'lost' } end
-local current = existing and existing.onHand or 0
-if expected ~= '' and current ~= tonumber(expected) then
-  return finish({ ok = false, error = 'conflict', current = current })
-end
+local conflict = unexpected(existing and existing.onHand or 0, expected)
+if conflict then return finish(conflict) end
 if existing and onHand < existing.held then return finish({ ok = false, error = 'below_held', held = existing.held }) end
 local tooMany = aboveLimit(existing or { sku = sku, onHand = 0 }, onHand)
 if tooMany then return finish(tooMany) end

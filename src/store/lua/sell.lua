@@ -3,9 +3,8 @@
 local sku, quantity, expected = ARGV[8], tonumber(ARGV[9]), ARGV[11]
 local p, problem = known(sku)
 if not p then return problem end
-if expected ~= '' and p.onHand ~= tonumber(expected) then
-  return finish({ ok = false, error = 'conflict', current = p.onHand })
-end
+local conflict = unexpected(p.onHand, expected)
+if conflict then return finish(conflict) end
 local available = math.max(0, p.onHand - p.held)
 if quantity > available then return finish({ ok = false, error = 'insufficient_stock', available = available }) end
 local who = by('admin', { reason = ARGV[10] })
