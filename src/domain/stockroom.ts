@@ -136,6 +136,10 @@ export type CancelOutcome =
   | { readonly ok: false; readonly error: 'order_not_found' | 'already_cancelled' }
   | AboveLimit
 
+/** The refusal of a write whose caller read another `onHand` than `current`; none where it read nothing. */
+const unexpected = (current: number, expected: number | undefined): Conflict | undefined =>
+  expected === undefined || current === expected ? undefined : { ok: false, error: 'conflict', current }
+
 /** The refusal of a change that would take `product`'s `onHand` to `onHand`, when that is past the bound. */
 const aboveLimit = ({ sku, onHand }: ProductStock, wanted: number): AboveLimit | undefined =>
   wanted > MAX_ON_HAND ? { ok: false, error: 'on_hand_limit', sku, onHand, limit: MAX_ON_HAND } : undefined
@@ -267,9 +271,8 @@ export class Stockroom {
    */
   putProduct({ sku, name, onHand, expected }: ProductInput, now: number, idempotencyKey?: string): PutOutcome {
     const existing = this.state.product(sku)
-    if (expected !== undefined && (existing?.onHand ?? 0) !== expected) {
-      return { ok: false, error: 'conflict', current: existing?.onHand ?? 0 }
-    }
+    const conflict = unexpected(existing?.onHand ?? 0, expected)
+    if (conflict) return conflict
     if (existing && onHand < existing.held) return { ok: false, error: 'below_held', held: existing.held }
     const tooMany = aboveLimit(existing ?? { sku, name, onHand: 0, held: 0, version: 0 }, onHand)
     if (tooMany) return tooMany
@@ -287,9 +290,8 @@ export class Stockroom {
    */
   adjust({ sku, delta, reason, expected }: AdjustmentInput, now: number, idempotencyKey?: string): AdjustOutcome {
     const product = this.product(sku)
-    if (expected !== undefined && product.onHand !== expected) {
-      return { ok: false, error: 'conflict', current: product.onHand }
-    }
+    const conflict = unexpected(product.onHand, expected)
+    if (conflict) return conflict
     if (product.onHand + delta < product.held) return { ok: false, error: 'below_held', held: product.held }
     const tooMany = aboveLimit(product, product.onHand + delta)
     if (tooMany) return tooMany
@@ -304,9 +306,8 @@ export class Stockroom {
    */
   sell({ sku, quantity, reason, expected }: SaleInput, now: number, idempotencyKey?: string): SaleOutcome {
     const product = this.product(sku)
-    if (expected !== undefined && product.onHand !== expected) {
-      return { ok: false, error: 'conflict', current: product.onHand }
-    }
+    const conflict = unexpected(product.onHand, expected)
+    if (conflict) return conflict
     const available = availableOf(product)
     if (quantity > available) return { ok: false, error: 'insufficient_stock', available }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })

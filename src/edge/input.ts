@@ -66,7 +66,6 @@ export const wholeNumber = (name: string, min: number, max: number, source: Fiel
         .pipe(number)
 }
 
-/** The schema of a body's fields for each way they may come: from a form, or as JSON. */
 /** A body's schema as JSON, and as form fields (text) where the route takes a form too. */
 export interface BodySchemas<Schema extends z.ZodType = z.ZodType> {
   readonly text?: Schema
