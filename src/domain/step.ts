@@ -35,7 +35,8 @@ export class Step {
   /** Ends the step: gives every product it changed, as it left it. */
   finish(): ProductStock[] {
     for (const sku of this.#linesChanged) {
-      const product = this.state.product(sku)
+      // A product this step changed is at hand as it left it: read again only those it did not.
+      const product = this.#changed.get(sku) ?? this.state.product(sku)
       const nextLapse = this.state.nextLapse(sku)
       if (product && product.nextLapse !== nextLapse) this.touch(product, { nextLapse })
     }
