@@ -5,6 +5,7 @@ import { LimiterCounters } from './counters.js'
 import { MemoryState } from './memory-state.js'
 import { StockroomRepository, type FirstResult } from './stockroom-repository.js'
 import type { StoreOptions, StoreParts } from './store.js'
+import { MemoryWebhookLog } from './webhook-log.js'
 
 /**
  * The repository of the in-memory store, for throwaway runs and tests: one process holds the whole stock, so
@@ -42,15 +43,19 @@ export class MemoryRepository extends StockroomRepository {
 export const processCounters = () =>
   new LimiterCounters((name, points, duration) => new RateLimiterMemory({ keyPrefix: name, points, duration }))
 
+/** The parts of a store in this process's memory, over its repository and the feed it tells. */
+export const memoryStoreParts = (repository: MemoryRepository, feed: LocalFeed): StoreParts => ({
+  repository,
+  feed,
+  counters: processCounters(),
+  webhooks: new MemoryWebhookLog(() => repository.ledgerEnd()),
+  async close() {
+    feed.close()
+  },
+})
+
 /** A store in this process's memory: its repository, the feed it tells, and counters of its own. */
 export function openMemoryStore(options: StoreOptions = {}): StoreParts {
   const feed = new LocalFeed()
-  return {
-    repository: new MemoryRepository(options, feed),
-    feed,
-    counters: processCounters(),
-    async close() {
-      feed.close()
-    },
-  }
+  return memoryStoreParts(new MemoryRepository(options, feed), feed)
 }

@@ -5,6 +5,7 @@ import { LimiterCounters } from './counters.js'
 import { connectionOptions, RedisCommands } from './redis-commands.js'
 import { RedisFeed } from './redis-feed.js'
 import { RedisRepository } from './redis-repository.js'
+import { RedisWebhookLog } from './redis-webhook-log.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 import { StoreUnusableError } from './store-unusable-error.js'
 import { storeDefaults, type StoreOptions, type StoreParts } from './store.js'
@@ -87,6 +88,7 @@ export async function openRedisStore(options: RedisStoreOptions): Promise<StoreP
   return {
     repository,
     feed,
+    webhooks: new RedisWebhookLog(commands),
     // Counted in Redis under the store's prefix, every process together; while Redis is out of reach (not
     // connected, or not answering in time) this process counts alone, in memory, so that limits still hold,
     // if less tightly.

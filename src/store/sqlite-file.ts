@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { DatabaseFileError } from './database-file-error.js'
 import { SCHEMA, upgradeTables } from './sqlite-state.js'
+import { WEBHOOK_SCHEMA } from './sqlite-webhook-log.js'
 
 /** What marks a SQLite file as stockpoll's, in its header (`PRAGMA application_id`): "STPL" in ASCII. */
 export const APPLICATION_ID = 0x5354504c
@@ -64,6 +65,7 @@ export function openDatabaseFile(file: string): Database.Database {
     const claim = db.transaction((opened: Database.Database) => {
       assertOurs(opened, file)
       opened.exec(SCHEMA)
+      opened.exec(WEBHOOK_SCHEMA)
       upgradeTables(opened)
       opened.pragma(`application_id = ${APPLICATION_ID}`)
       opened.pragma(`user_version = ${SCHEMA_VERSION}`)

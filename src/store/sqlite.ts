@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../logger.js'
 import { DatabaseFileError } from './database-file-error.js'
 import { causeOf, isDiskFailure, openDatabaseFile, probeWrite } from './sqlite-file.js'
 import { SqliteState } from './sqlite-state.js'
+import { SqliteWebhookLog } from './sqlite-webhook-log.js'
 import { LocalFeed } from './change-feed.js'
 import { processCounters } from './memory.js'
 import { StockroomRepository, type FirstResult } from './stockroom-repository.js'
@@ -26,6 +27,7 @@ export interface SqliteStoreOptions extends StoreOptions {
  */
 export class SqliteRepository extends StockroomRepository {
   protected readonly epoch: string
+  readonly webhooks: SqliteWebhookLog
   readonly #db: Database.Database
   readonly #firstResult: Database.Statement<[string, number], { command: string; result: string }>
   readonly #forget: Database.Statement<[number], never>
@@ -39,6 +41,7 @@ export class SqliteRepository extends StockroomRepository {
   private constructor(db: Database.Database, options: SqliteStoreOptions, feed: LocalFeed) {
     super(new SqliteState(db), options, feed)
     this.#db = db
+    this.webhooks = new SqliteWebhookLog(db)
     this.#file = options.file
     this.#logger = options.logger ?? silentLogger
     this.#firstResult = db.prepare('SELECT command, result FROM first_results WHERE key = ? AND forget_at > ?')
@@ -124,6 +127,7 @@ export function openSqliteStore(options: SqliteStoreOptions): StoreParts {
     repository,
     feed,
     counters: processCounters(),
+    webhooks: repository.webhooks,
     async close() {
       feed.close()
       repository.close()

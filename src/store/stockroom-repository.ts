@@ -102,6 +102,11 @@ export abstract class StockroomRepository implements StockRepository {
 
   async check(): Promise<void> {}
 
+  /** The seq of the ledger's last movement; 0 for none. */
+  ledgerEnd(): number {
+    return this.transact(() => this.state.lastSeq())
+  }
+
   /** Seeds a new catalog: for a store whose state is new. */
   protected seed(options: StoreOptions): void {
     this.transact(() => this.#stockroom.seed(storeDefaults(options).catalog, this.#now()))

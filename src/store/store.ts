@@ -22,6 +22,7 @@ import {
 import type { Logger } from '../logger.js'
 import type { ChangeFeed } from './change-feed.js'
 import type { Counters } from './counters.js'
+import type { WebhookLog } from './webhook-log.js'
 
 /** How long a unit stays in a cart without an action by its session; 0 keeps it until it is removed. */
 export interface HoldPolicy {
@@ -191,12 +192,13 @@ export interface StockRepository {
 }
 
 /**
- * A store of one engine, opened: the stock's repository, the feed its changes are heard on, and the counters
- * the rate limits keep where the stock is shared. Closing closes all three.
+ * A store of one engine, opened: the stock's repository, the feed its changes are heard on, the counters
+ * the rate limits keep where the stock is shared, and the webhook sender's log. Closing closes them all.
  */
 export interface StoreParts {
   readonly repository: StockRepository
   readonly feed: ChangeFeed
   readonly counters: Counters
+  readonly webhooks: WebhookLog
   close(): Promise<void>
 }

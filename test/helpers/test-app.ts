@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config.js'
 import { listen } from '../../src/listen.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
 import { LocalFeed } from '../../src/store/change-feed.js'
-import { openMemoryStore, processCounters, type MemoryRepository } from '../../src/store/memory.js'
+import { memoryStoreParts, openMemoryStore, type MemoryRepository } from '../../src/store/memory.js'
 import type { StoreOptions, StoreParts } from '../../src/store/store.js'
 import { postCartWith } from './cart.js'
 import { eventually } from './eventually.js'
@@ -31,7 +31,7 @@ export const memoryStoreWith =
   (make: (options: StoreOptions, feed: LocalFeed) => MemoryRepository) =>
   (options: StoreOptions): StoreParts => {
     const feed = new LocalFeed()
-    return { repository: make(options, feed), feed, counters: processCounters(), close: async () => feed.close() }
+    return memoryStoreParts(make(options, feed), feed)
   }
 
 const running: (() => Promise<void>)[] = []
