@@ -24,6 +24,9 @@ import { Hub } from './push/hub.js'
 import { AdminService } from './shop/admin-service.js'
 import { CartRates } from './shop/cart-rates.js'
 import { ShopperService } from './shop/shopper-service.js'
+import { WebhookEvents } from './shop/webhook-events.js'
+import { WebhookSender, type RetryPolicy } from './shop/webhook-sender.js'
+import { webhookPoster, type WebhookTarget } from './edge/webhook-post.js'
 import type { StoreParts } from './store/store.js'
 
 export interface StockpollParts extends Pick<
@@ -44,7 +47,18 @@ export interface StockpollParts extends Pick<
   readonly pollTimeoutSeconds: number
   /** How often `GET /events` sends a comment on an idle stream. */
   readonly heartbeatSeconds: number
+  /** Where webhooks go and what signs them; without it, none are sent. */
+  readonly webhooks?: WebhookOptions | undefined
 }
+
+/** Where webhooks go, and, for tests, how soon they give up on a receiver and try again. */
+export interface WebhookOptions extends Omit<WebhookTarget, 'timeoutMs'> {
+  readonly timeoutMs?: number
+  readonly retry?: RetryPolicy
+}
+
+/** How long a webhook receiver may take to answer. */
+const WEBHOOK_TIMEOUT_MS = 10_000
 
 /** stockpoll, put together: its two front doors, and the hub between the store's changes and its clients. */
 export interface Stockpoll {
@@ -76,11 +90,18 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     await feed.check()
   }
   metrics.watchReady(ready)
-  const stopPublishing = feed.listen((change) => hub.publish(change))
+  const webhooks = parts.webhooks && webhookSender(parts, parts.webhooks, metrics)
+  // Where sending starts, on the first start with webhooks: before any request can make a change to send.
+  if (webhooks) await store.webhooks.progress()
+  const stopPublishing = feed.listen((change) => {
+    hub.publish(change)
+    webhooks?.changed()
+  })
   // A change that landed between the first read and the listening reached no listener; a second read after
   // listening catches it (the hub ignores it if it is not newer).
   hub.publish(await repository.catalog())
   const stopSweeping = sweepExpiredHolds({ repository, clock, logger })
+  const stopSending = webhooks?.start()
 
   // The catalog's first product, as the store keeps it: every process sharing the store agrees on it.
   const defaultSku = first.products[0]!.sku
@@ -132,6 +153,7 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     pushOperations: gateway.operations,
     publicDir: parts.publicDir,
     newSessionId: parts.newSessionId,
+    webhooks,
   })
   return {
     api,
@@ -139,8 +161,24 @@ export async function composeStockpoll(parts: StockpollParts): Promise<Stockpoll
     hub,
     async dispose() {
       stopSweeping()
+      stopSending?.()
       stopPublishing()
       await store.close()
     },
   }
+}
+
+/** The webhook sender: the events worked out from the store's ledger, posted to the target, signed. */
+function webhookSender(parts: StockpollParts, options: WebhookOptions, metrics: Metrics): WebhookSender {
+  const { store, clock, logger, display } = parts
+  const { timeoutMs = WEBHOOK_TIMEOUT_MS, retry, ...target } = options
+  return new WebhookSender({
+    log: store.webhooks,
+    events: new WebhookEvents(store.repository, (available) => display.levelOf(available)),
+    post: webhookPoster({ ...target, timeoutMs }),
+    clock,
+    logger,
+    observer: metrics,
+    ...(retry && { retry }),
+  })
 }

@@ -153,6 +153,28 @@ const shopVariables = {
   CHECKOUT_TOKEN: bearerTokenVariable('CHECKOUT_TOKEN'),
 }
 
+/** The secret webhooks are signed with, as Standard Webhooks has it: `whsec_` and 24 to 64 bytes in base64. */
+const WEBHOOK_SECRET = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/
+
+/** Where the shop's own systems hear of what happens. */
+const webhookVariables = {
+  WEBHOOK_URL: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || undefined)
+    .refine((url) => url === undefined || (/^https?:\/\/./.test(url) && URL.canParse(url)), {
+      error: (issue) => `WEBHOOK_URL must be an http:// or https:// URL, got ${JSON.stringify(issue.input)}`,
+    }),
+  WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || undefined)
+    .refine((secret) => secret === undefined || WEBHOOK_SECRET.test(secret), {
+      error:
+        'WEBHOOK_SECRET must be whsec_ followed by 24 to 64 random bytes in base64 (echo whsec_$(openssl rand -base64 32) makes one)',
+    }),
+}
+
 /** Where the stock is kept. */
 const storeVariables = {
   STORE: choiceVariable('STORE', ['sqlite', 'memory', 'redis'], 'sqlite'),
@@ -204,4 +226,10 @@ const limitVariables = {
 
 /** Every variable, with the most long polls, streams and sockets the process can hold given its file limit. */
 export const environment = (facts: ProcessFacts) =>
-  z.object({ ...processVariables(facts), ...shopVariables, ...storeVariables, ...limitVariables })
+  z.object({
+    ...processVariables(facts),
+    ...shopVariables,
+    ...webhookVariables,
+    ...storeVariables,
+    ...limitVariables,
+  })

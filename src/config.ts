@@ -42,6 +42,8 @@ export interface Config {
    * checks out; without it, any shopper checks out their own cart.
    */
   readonly checkoutToken: string | undefined
+  /** Where webhooks go, and what signs them (`WEBHOOK_URL`, `WEBHOOK_SECRET`); without it, none are sent. */
+  readonly webhooks: { readonly url: string; readonly secret: string } | undefined
   /** Over how long a stopping server answers its held clients, so that they do not all come back at once. */
   readonly shutdownSpreadMs: number
   /** Processes serving the one port; more than one needs a shared store. */
@@ -108,7 +110,14 @@ export function loadConfig(
   } = parsed.data
   const { ALLOWED_HOSTS, CATALOG_FILE, MAX_PER_SESSION, MAX_UNITS_PER_ADDRESS, DATABASE_FILE, ADMIN_TOKEN } =
     parsed.data
-  const { CHECKOUT, CHECKOUT_TOKEN } = parsed.data
+  const { CHECKOUT, CHECKOUT_TOKEN, WEBHOOK_URL, WEBHOOK_SECRET } = parsed.data
+  if ((WEBHOOK_URL === undefined) !== (WEBHOOK_SECRET === undefined)) {
+    throw new ConfigError(
+      WEBHOOK_URL === undefined
+        ? 'WEBHOOK_SECRET goes with WEBHOOK_URL: the address webhooks are sent to'
+        : 'WEBHOOK_URL needs WEBHOOK_SECRET: the secret webhooks are signed with',
+    )
+  }
   if (CATALOG_FILE !== undefined && env.TOTAL_INVENTORY?.trim()) {
     throw new ConfigError("TOTAL_INVENTORY goes without CATALOG_FILE: give each product's onHand in the file")
   }
@@ -148,6 +157,10 @@ export function loadConfig(
           : { kind: 'memory' },
     adminToken: ADMIN_TOKEN,
     checkoutToken: CHECKOUT === 'backend' ? CHECKOUT_TOKEN : undefined,
+    webhooks:
+      WEBHOOK_URL === undefined || WEBHOOK_SECRET === undefined
+        ? undefined
+        : { url: WEBHOOK_URL, secret: WEBHOOK_SECRET },
     shutdownSpreadMs: SHUTDOWN_SPREAD_MS,
     workers: WORKERS,
     limits: {

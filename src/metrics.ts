@@ -25,6 +25,17 @@ export class Metrics {
     labelNames: ['result'],
     registers: [this.registry],
   })
+  readonly #webhookAttempts = new Counter({
+    name: 'stockpoll_webhook_attempts_total',
+    help: 'Attempts to send a webhook event, by outcome: delivered, failed (to be tried again) or given_up.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  })
+  readonly #webhookBacklog = new Gauge({
+    name: 'stockpoll_webhook_backlog_seconds',
+    help: 'How long the oldest webhook event not yet delivered has waited since its change; 0 when none waits.',
+    registers: [this.registry],
+  })
   readonly #cartActions = new Counter({
     name: 'stockpoll_cart_actions_total',
     help: 'Cart actions, by result: ok, or the error code they were refused with.',
@@ -125,6 +136,14 @@ export class Metrics {
 
   checkout(result: string): void {
     this.#checkouts.inc({ result })
+  }
+
+  webhookAttempt(outcome: string): void {
+    this.#webhookAttempts.inc({ outcome })
+  }
+
+  webhookBacklog(ms: number): void {
+    this.#webhookBacklog.set(ms / 1000)
   }
 
   cartAction(result: string): void {

@@ -114,5 +114,6 @@ async function compose(config: Config, clock: Clock, logger: Logger): Promise<St
     adminToken: config.adminToken,
     checkoutToken: config.checkoutToken,
     shopName: config.shopName,
+    webhooks: config.webhooks,
   })
 }

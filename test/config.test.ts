@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { ConfigError } from '../src/config-error.js'
 import { loadConfig } from '../src/config.js'
+import { WEBHOOK_SECRET } from './helpers/webhook-receiver.js'
 
 describe('loadConfig', () => {
   it('has a default for everything', () => {
@@ -102,9 +103,27 @@ describe('loadConfig', () => {
     [{ CHECKOUT_TOKEN: 'a'.repeat(32) }, 'CHECKOUT_TOKEN goes with CHECKOUT=backend'],
     [{ CHECKOUT: 'closed' }, 'CHECKOUT must be open or backend, got "closed"'],
     [{ CHECKOUT: 'backend', CHECKOUT_TOKEN: 'short' }, 'CHECKOUT_TOKEN must be at least 32 characters'],
+    [{ WEBHOOK_URL: 'https://shop.example/hooks' }, 'WEBHOOK_URL needs WEBHOOK_SECRET'],
+    [{ WEBHOOK_SECRET: WEBHOOK_SECRET }, 'WEBHOOK_SECRET goes with WEBHOOK_URL'],
+    [
+      { WEBHOOK_URL: 'ftp://shop.example', WEBHOOK_SECRET: WEBHOOK_SECRET },
+      'WEBHOOK_URL must be an http:// or https:// URL, got "ftp://shop.example"',
+    ],
+    [
+      { WEBHOOK_URL: 'https://shop.example/hooks', WEBHOOK_SECRET: 'hunter2' },
+      'WEBHOOK_SECRET must be whsec_ followed by 24 to 64 random bytes in base64',
+    ],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)
+  })
+
+  it('reads where webhooks go and what signs them', () => {
+    expect(loadConfig({ WEBHOOK_URL: ' https://shop.example/hooks ', WEBHOOK_SECRET }).webhooks).toEqual({
+      url: 'https://shop.example/hooks',
+      secret: WEBHOOK_SECRET,
+    })
+    expect(loadConfig({}).webhooks).toBeUndefined()
   })
 
   it('reads every variable', () => {

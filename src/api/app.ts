@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js'
 import type { Metrics } from '../metrics.js'
 import type { Transport } from '../push/transport.js'
 import type { AdminService } from '../shop/admin-service.js'
+import type { WebhookSender } from '../shop/webhook-sender.js'
 import type { ShopperService } from '../shop/shopper-service.js'
 import type { Counters } from '../store/counters.js'
 import type { AppEnv } from './app-env.js'
@@ -26,6 +27,7 @@ import { pageHeaders } from './guards/page-headers.js'
 import { adminCatalogRoutes } from './routes/admin-catalog.js'
 import { adminProductRoutes } from './routes/admin-products.js'
 import { adminSalesRoutes } from './routes/admin-sales.js'
+import { adminWebhookRoutes } from './routes/admin-webhooks.js'
 import { cartRoutes } from './routes/cart.js'
 import { checkoutRoutes } from './routes/checkout.js'
 import { embedRoutes } from './routes/embed.js'
@@ -74,6 +76,8 @@ export interface ApiOptions {
   /** Where the page's files are; `public/` of this package unless told otherwise. */
   readonly publicDir?: string | undefined
   readonly newSessionId?: (() => string) | undefined
+  /** What sends the webhooks, where they are sent. */
+  readonly webhooks?: WebhookSender | undefined
 }
 
 const PACKAGE_PUBLIC_DIR = fileURLToPath(new URL('../../public', import.meta.url))
@@ -119,6 +123,7 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
     app.route('/', adminCatalogRoutes(admin))
     app.route('/', adminProductRoutes(admin, clock))
     app.route('/', adminSalesRoutes(admin, metrics))
+    app.route('/', adminWebhookRoutes(options.webhooks))
   }
   app.route('/', embedRoutes(publicDir))
   const noStore: MiddlewareHandler = async function noStore(c, next) {

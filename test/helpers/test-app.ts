@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest'
-import { composeStockpoll } from '../../src/compose.js'
+import { composeStockpoll, type WebhookOptions } from '../../src/compose.js'
 import { loadConfig } from '../../src/config.js'
 import { listen } from '../../src/listen.js'
 import { silentLogger, type Logger } from '../../src/logger.js'
@@ -24,6 +24,8 @@ export interface TestAppOptions {
   readonly logger?: Logger
   /** The admin API's bearer token; without it, there is no admin API. */
   readonly adminToken?: string
+  /** Where webhooks go; without it, none are sent. */
+  readonly webhooks?: WebhookOptions
 }
 
 /** The memory store, its repository made by `make`: one of a test's own, that fails as the test says. */
@@ -53,6 +55,7 @@ export async function testApp(options: TestAppOptions = {}) {
     pollTimeoutSeconds = 25,
     logger = silentLogger,
     adminToken,
+    webhooks,
   } = options
   const stockpoll = await composeStockpoll({
     store: store({ catalog, rules, holds: { clock, ttlMs: cartTtlSeconds * 1000 } }),
@@ -67,6 +70,7 @@ export async function testApp(options: TestAppOptions = {}) {
     adminToken,
     checkoutToken,
     shopName,
+    webhooks,
   })
   const { server, url, sockets } = await listen(() => stockpoll, {
     host: '127.0.0.1',

@@ -7,6 +7,7 @@ import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { adminCatalogOperations } from './admin-catalog.js'
 import { adminProductOperations } from './admin-products.js'
 import { adminSalesOperations } from './admin-sales.js'
+import { adminWebhookOperations } from './admin-webhooks.js'
 import { cartOperations } from './cart.js'
 import { checkoutOperations } from './checkout.js'
 import { healthOperations } from './health.js'
@@ -39,6 +40,7 @@ export const apiOperations = (push: readonly Operation[]): readonly Operation[] 
   ...adminCatalogOperations,
   ...adminProductOperations,
   ...adminSalesOperations,
+  ...adminWebhookOperations,
 ]
 
 const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
