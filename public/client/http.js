@@ -62,13 +62,14 @@ const isUndecided = (error) => !(error instanceof ApiError) || [502, 503, 504].i
  * @param {URL} base
  * @param {string} path
  * @param {Record<string, unknown>} body
- * @param {{ key?: string, onRetry?: (error: unknown) => void }} [options] `onRetry` hears each undecided try
+ * @param {{ key?: string, onRetry?: (error: unknown) => void, headers?: Record<string, string> }} [options]
+ *   `onRetry` hears each undecided try; `headers` go with every try (the admin's `Authorization`)
  * @returns {Promise<any>}
  */
-export async function sendChange(base, path, body, { key = newKey(), onRetry = () => {} } = {}) {
+export async function sendChange(base, path, body, { key = newKey(), onRetry = () => {}, headers = {} } = {}) {
   const init = {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    headers: { ...headers, 'Content-Type': 'application/json', 'Idempotency-Key': key },
     body: JSON.stringify(body),
   }
   for (let failures = 1; ; failures++) {
