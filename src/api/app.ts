@@ -102,6 +102,11 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   app.use(sameOrigin(guards.sameOrigin))
   // Without allowed origins no answer varies by origin: the middleware, which touches every answer, is left out.
   if (guards.crossOrigin.enabled) app.use(crossOrigin(guards.crossOrigin))
+  const noStore: MiddlewareHandler = async function noStore(c, next) {
+    // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
+    c.header('Cache-Control', 'no-store')
+    await next()
+  }
   app.route('/', sessionRoutes(newSessionId))
   app.route('/', inventoryRoutes(shopper, bodies))
   const checkout = options.checkoutToken === undefined ? 'open' : 'backend'
@@ -116,6 +121,8 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
   app.route('/', metricsRoutes(metrics))
   app.route('/', openapiRoutes(options.pushOperations))
   if (adminToken !== undefined) {
+    // The admin's page asks for the token itself: it is served before the guard of the API it calls.
+    app.get('/admin', pageHeaders, noStore, serveStatic({ root: publicDir, path: 'admin.html' }))
     app.use(
       '/admin/*',
       bearerTokenAuth({ token: adminToken, variable: 'ADMIN_TOKEN', guards: 'admin' }, options.counters),
@@ -126,11 +133,6 @@ export function createApi(options: ApiOptions): Hono<AppEnv> {
     app.route('/', adminWebhookRoutes(options.webhooks))
   }
   app.route('/', embedRoutes(publicDir))
-  const noStore: MiddlewareHandler = async function noStore(c, next) {
-    // The page's files are tiny and this static server answers no conditional requests: fetch afresh.
-    c.header('Cache-Control', 'no-store')
-    await next()
-  }
   // One product's own page is the page, which reads its SKU from the path; /products/:sku stays JSON. A
   // product the catalog lacks has no page: 404, as /products/:sku answers it.
   app.get('/p/:sku', pageHeaders, noStore, knownProduct(shopper), serveStatic({ root: publicDir, path: 'index.html' }))

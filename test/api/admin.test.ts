@@ -35,6 +35,16 @@ describe('the admin API', () => {
     expect(await answer.json()).toMatchObject({ error: 'not_found' })
   })
 
+  it('serves its page at /admin to anyone, which asks for the token, and none without ADMIN_TOKEN', async () => {
+    const { app } = await adminApp()
+    const page = await app.request('/admin')
+    expect(page.status).toBe(200)
+    expect(page.headers.get('Content-Type')).toMatch(/^text\/html/)
+    expect(page.headers.get('Content-Security-Policy')).toContain("script-src 'self'")
+    expect(await page.text()).toContain('<label for="token">Admin token</label>')
+    expect((await (await testApp()).app.request('/admin')).status).toBe(404)
+  })
+
   it('answers 401 with WWW-Authenticate without the token or with another, and 400 to a malformed header', async () => {
     const { app } = await adminApp()
     for (const headers of [{}, { Authorization: 'Bearer not-the-token' }]) {
