@@ -4,7 +4,10 @@
 import { element, setText } from '../ui/dom.js'
 import { messageOf } from './api.js'
 
-/** @typedef {{ sku: string, name: string, onHand: number, held: number, available: number }} AdminProduct */
+/**
+ * @typedef {{ sku: string, name: string, onHand: number, held: number, available: number,
+ *   openOrders: { orders: number, units: number } }} AdminProduct
+ */
 
 /**
  * A control of a form, labelled for assistive technology by what it does to which product.
@@ -68,7 +71,7 @@ export function productsTable(api, showHolds) {
     heading.scope = 'row'
     heading.textContent = product.sku
     row.append(heading)
-    const cells = Array.from({ length: 6 }, () => row.appendChild(document.createElement('td')))
+    const cells = Array.from({ length: 7 }, () => row.appendChild(document.createElement('td')))
     const form = document.createElement('form')
     form.className = 'adjust'
     const delta = field('number', `Change on hand of ${product.sku} by`)
@@ -80,11 +83,11 @@ export function productsTable(api, showHolds) {
       event.preventDefault()
       void adjust(product.sku, form)
     })
-    cells[4]?.append(form)
+    cells[5]?.append(form)
     const holds = button('Holds')
     holds.setAttribute('aria-label', `Holds of ${product.sku}`)
     holds.addEventListener('click', () => showHolds(product.sku))
-    cells[5]?.append(holds)
+    cells[6]?.append(holds)
     body.append(row)
     return { row, cells, product }
   }
@@ -102,12 +105,10 @@ export function productsTable(api, showHolds) {
         const entry = rows.get(product.sku) ?? rowOf(product)
         entry.product = product
         rows.set(product.sku, entry)
-        const [name, onHand, held, available] = entry.cells
-        if (name && onHand && held && available) {
-          setText(name, product.name)
-          setText(onHand, String(product.onHand))
-          setText(held, String(product.held))
-          setText(available, String(product.available))
+        const counts = [product.onHand, product.held, product.available, product.openOrders.units].map(String)
+        for (const [i, text] of [product.name, ...counts].entries()) {
+          const shown = entry.cells[i]
+          if (shown) setText(shown, text)
         }
       }
     },

@@ -14,6 +14,15 @@ import type {
   StockRepository,
 } from '../store/store.js'
 
+/** What the orders still placed hold of one product: how many of them name it, and the units they sold of it. */
+export interface OpenOrders {
+  readonly orders: number
+  readonly units: number
+}
+
+/** How many orders one read of them takes. */
+const ORDERS_PER_READ = 1000
+
 /** What the shop's admin does: products and their stock, holds, orders, the ledger and its check. */
 export class AdminService {
   constructor(readonly repository: StockRepository) {}
@@ -21,6 +30,24 @@ export class AdminService {
   /** Every product, with every count. */
   catalog(): Promise<CatalogSnapshot> {
     return this.repository.catalog()
+  }
+
+  /**
+   * What the orders still placed hold of each product that any of them names: read from every placed order,
+   * a page at a time, on every call.
+   */
+  async openOrders(): Promise<ReadonlyMap<string, OpenOrders>> {
+    const open = new Map<string, OpenOrders>()
+    let after: string | undefined
+    for (;;) {
+      const page = await this.repository.orders({ status: 'placed', after, limit: ORDERS_PER_READ })
+      for (const { sku, quantity } of page.flatMap(({ lines }) => lines)) {
+        const { orders, units } = open.get(sku) ?? { orders: 0, units: 0 }
+        open.set(sku, { orders: orders + 1, units: units + quantity })
+      }
+      if (page.length < ORDERS_PER_READ) return open
+      after = page.at(-1)!.id
+    }
   }
 
   putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {

@@ -6,6 +6,7 @@ import { testApp } from '../helpers/test-app.js'
 
 const TOKEN = 'test-admin-token-0123456789abcdef0123456789'
 const AS_ADMIN = { Authorization: `Bearer ${TOKEN}` }
+const NO_ORDERS = { orders: 0, units: 0 }
 const CATALOG = { CATALOG_FILE: catalogFile(products(2, 5)), MAX_PER_SESSION: '5' }
 
 /** The app with the admin API on, and requests to it as the admin. */
@@ -126,6 +127,26 @@ describe('the admin API', () => {
     expect((await admin('/admin/products/nope/adjustments', 'POST', { delta: '1', reason: 'x' })).status).toBe(404)
   })
 
+  it('lists with each product the orders still placed that name it, and the units they sold of it', async () => {
+    const { admin, postCart, app } = await adminApp()
+    const buy = async (session: string, lines: Record<string, number>) => {
+      for (const [sku, quantity] of Object.entries(lines)) {
+        await postCart({ session, sku, action: 'set', quantity: String(quantity) })
+      }
+      const checkout = await app.request('/checkout', { method: 'POST', body: new URLSearchParams({ session }) })
+      return ((await checkout.json()) as { id: string }).id
+    }
+    await buy('ann', { 'sku-0': 2, 'sku-1': 1 })
+    const cancelled = await buy('bob', { 'sku-0': 1 })
+    await buy('cy', { 'sku-0': 1 })
+    expect((await admin(`/admin/orders/${cancelled}/cancel`, 'POST')).status).toBe(200)
+    const { products } = (await (await admin('/admin/products')).json()) as { products: { openOrders: object }[] }
+    expect(products.map(({ openOrders }) => openOrders)).toEqual([
+      { orders: 2, units: 3 },
+      { orders: 1, units: 1 },
+    ])
+  })
+
   it('lists every product with every count, and puts many at once, each made or refused alone, once per key', async () => {
     const { admin, postCart } = await adminApp()
     await postCart({ session: 'shopper', sku: 'sku-1', action: 'set', quantity: '2' })
@@ -133,8 +154,8 @@ describe('the admin API', () => {
       epoch: expect.any(String),
       version: 1,
       products: [
-        { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 0, available: 5, version: 0 },
-        { sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, version: 1 },
+        { sku: 'sku-0', name: 'Product 0', onHand: 5, held: 0, available: 5, version: 0, openOrders: NO_ORDERS },
+        { sku: 'sku-1', name: 'Product 1', onHand: 5, held: 2, available: 3, version: 1, openOrders: NO_ORDERS },
       ],
     })
     const bulk = (products: object[]) =>

@@ -8,7 +8,7 @@ import { testApp } from '../helpers/test-app.js'
 const TOKEN = 'test-admin-token-0123456789abcdef0123456789'
 
 /** The routes that serve the page and the scripts other sites' pages load, not the API. */
-const PAGE_ROUTES = ['GET /p/:sku', 'GET /*', 'GET /embed.js', 'GET /v/:version/:folder/:file']
+const PAGE_ROUTES = ['GET /p/:sku', 'GET /*', 'GET /admin', 'GET /embed.js', 'GET /v/:version/:folder/:file']
 
 interface Parameter {
   readonly name: string

@@ -14,7 +14,7 @@ const CATALOG = [
   { sku: 'poster', name: 'Poster', onHand: 2 },
 ]
 
-/** A cell of a product's row in the admin's table: 1 name, 2 on hand, 3 held, 4 available. */
+/** A cell of a product's row in the admin's table: 1 name, 2 on hand, 3 held, 4 available, 5 in open orders. */
 const cell = (sku: string, column: number) => `#products tr[data-sku="${sku}"] td:nth-of-type(${column})`
 const shopperSees = (sku: string) => `li.product[data-sku="${sku}"] .available`
 
@@ -73,8 +73,10 @@ describe.skipIf(!runBrowserTests)('the admin page in a real browser', { timeout:
     })
     const { id } = (await checkout.json()) as { id: string }
     await showsText(admin, cell('tee', 2), '7')
+    await showsText(admin, cell('tee', 5), '3')
     await clickIn(admin, `button[aria-label="Cancel order ${id}"]`)
     await showsText(admin, cell('tee', 2), '10')
+    expect(await textOf(admin, cell('tee', 5))).toBe('0')
     await showsText(admin, '#orders-message', `Cancelled order ${id}: its units are back on hand.`)
 
     await clickIn(admin, '#verify')

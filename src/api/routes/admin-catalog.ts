@@ -41,15 +41,21 @@ const bulkResult = z.union([
   z.object({ sku: z.string(), error: z.string(), message: z.string() }).catchall(z.unknown()),
 ])
 
+const adminProductBody = stockViewBody.extend({
+  openOrders: z
+    .object({ orders: z.number().int(), units: z.number().int() })
+    .meta({ description: 'The orders still placed that name it, and the units they sold of it' }),
+})
+
 const listProducts = {
   method: 'get',
   path: '/admin/products',
-  summary: 'Every product, in catalog order, with every count',
+  summary: 'Every product, in catalog order, with every count and its open orders',
   admin: true,
   answers: {
     200: {
       description: 'The catalog',
-      body: z.object({ epoch: z.string(), version: z.number().int(), products: z.array(stockViewBody) }),
+      body: z.object({ epoch: z.string(), version: z.number().int(), products: z.array(adminProductBody) }),
     },
     ...refusals([401, 429, 503]),
   },
@@ -77,8 +83,13 @@ export const adminCatalogOperations: readonly Operation[] = [listProducts, putPr
 export function adminCatalogRoutes(admin: AdminService): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(routeOf(listProducts), async () => {
-      const { epoch, version, products } = await admin.catalog()
-      return jsonAnswerOf({ epoch, version, products: products.map(stockView) })
+      const [{ epoch, version, products }, open] = await Promise.all([admin.catalog(), admin.openOrders()])
+      const none = { orders: 0, units: 0 }
+      return jsonAnswerOf({
+        epoch,
+        version,
+        products: products.map((product) => ({ ...stockView(product), openOrders: open.get(product.sku) ?? none })),
+      } satisfies z.infer<(typeof listProducts.answers)[200]['body']>)
     })
     .put(routeOf(putProducts), async (c) => {
       const key = idempotencyKeyOf(c)
