@@ -89,7 +89,7 @@ export function catalogView({ maxPerSession }, only) {
     const atCap = shown >= maxPerSession
     setDisabled([
       [less, shown === 0],
-      [more, atCap || product.level === 'sold_out'],
+      [more, atCap || product.level === 'sold_out' || product.archived === true],
     ])
     setText(why, atCap && product.level !== 'sold_out' ? `At most ${maxPerSession} per cart` : '')
   }

@@ -9,6 +9,7 @@
  * @property {string} low low, the count not shown
  * @property {string} lowCount low, the count shown
  * @property {string} soldOut
+ * @property {string} archived no longer sold: the shop archived it
  */
 
 /** @type {StockTexts} */
@@ -18,13 +19,15 @@ export const STOCK_TEXTS = {
   low: 'Only a few left',
   lowCount: 'Only {count} left',
   soldOut: 'Sold out',
+  archived: 'No longer sold',
 }
 
 /**
- * @param {Pick<import('./types.js').Product, 'available' | 'level'>} product
+ * @param {Pick<import('./types.js').Product, 'available' | 'level' | 'archived'>} product
  * @param {StockTexts} [texts]
  */
-export function stockText({ available, level }, texts = STOCK_TEXTS) {
+export function stockText({ available, level, archived }, texts = STOCK_TEXTS) {
+  if (archived) return texts.archived
   if (level === 'sold_out') return texts.soldOut
   const text =
     level === 'low'

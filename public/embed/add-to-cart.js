@@ -67,6 +67,7 @@ export class AddToCart extends HTMLElement {
     const product = stock.products.get(this.sku)
     const max = stock.maxPerSession
     if (!product || max === undefined) return textOf(this, 'text-loading', 'Loading…')
+    if (product.archived) return textOf(this, 'text-archived', 'No longer sold')
     if (product.level === 'sold_out') return textOf(this, 'text-sold-out', 'Sold out')
     if (stock.cart.shownQuantity(this.sku) + this.quantity > max) {
       return textOf(this, 'text-at-limit', 'At most {max} per cart').replaceAll('{max}', String(max))

@@ -15,6 +15,7 @@ const TEXT_ATTRIBUTES = /** @type {const} */ ({
   low: 'text-low',
   lowCount: 'text-low-count',
   soldOut: 'text-sold-out',
+  archived: 'text-archived',
 })
 
 /** The element's own words: "In stock" where the page would say how many are left, since a shop's product

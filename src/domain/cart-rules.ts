@@ -24,6 +24,7 @@ export type Refusal =
   | { readonly error: 'sold_out'; readonly available: number }
   | { readonly error: 'limit_reached'; readonly limit: number }
   | { readonly error: 'address_limit'; readonly limit: number }
+  | { readonly error: 'archived' }
 
 /** The quantity a request asks a line to have, given what it holds now. */
 export function wantedQuantity(request: CartRequest, held: number): number {
@@ -41,7 +42,8 @@ export interface LineState {
 
 /**
  * The quantity a line takes under `request`, or why it cannot. Holding less is always allowed; holding more
- * must stay within the session's cap, what is available, and the address's cap, in that order.
+ * must be of a product still sold, and stay within the session's cap, what is available, and the address's
+ * cap, in that order.
  */
 export function decideLine(
   { product, held, heldByAddress }: LineState,
@@ -51,6 +53,7 @@ export function decideLine(
   const quantity = wantedQuantity(request, held)
   const more = quantity - held
   if (more <= 0) return { quantity }
+  if (product.archived) return { error: 'archived' }
   if (quantity > rules.maxPerSession) return { error: 'limit_reached', limit: rules.maxPerSession }
   const available = availableOf(product)
   if (more > available) return { error: 'sold_out', available }

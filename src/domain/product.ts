@@ -18,6 +18,11 @@ export interface ProductStock extends ProductDefinition {
    * Kept with the product, so that a renewal that moves it is a change like any other.
    */
   readonly nextLapse?: number
+  /**
+   * Archived by the admin: no longer sold. It takes no new holds; the lines carts have of it, its orders and
+   * its ledger stay. Absent while it is sold.
+   */
+  readonly archived?: true
 }
 
 /**
@@ -39,6 +44,7 @@ export const stockView = (product: ProductStock) => ({
   held: product.held,
   available: availableOf(product),
   version: product.version,
+  ...(product.archived && { archived: true as const }),
 })
 
 export type StockView = ReturnType<typeof stockView>

@@ -68,13 +68,20 @@ export class Step {
     return next
   }
 
-  /** Changes a product at this step's version: its stock, through `move`, its name, or its next lapse. */
+  /** Changes a product at this step's version: its stock, through `move`, its name, its next lapse, whether it is archived. */
   touch(
     product: ProductStock,
-    change: Partial<ProductDefinition & Pick<ProductStock, 'held'>> & { readonly nextLapse?: number | undefined },
+    change: Partial<ProductDefinition & Pick<ProductStock, 'held'>> & {
+      readonly nextLapse?: number | undefined
+      readonly archived?: boolean
+    },
   ): ProductStock {
-    const { nextLapse, ...rest } = { ...product, ...change, version: (this.#version ??= this.state.bump()) }
-    const next: ProductStock = nextLapse === undefined ? rest : { ...rest, nextLapse }
+    const { nextLapse, archived, ...rest } = { ...product, ...change, version: (this.#version ??= this.state.bump()) }
+    const next: ProductStock = {
+      ...rest,
+      ...(nextLapse !== undefined && { nextLapse }),
+      ...(archived === true && { archived }),
+    }
     this.state.putProduct(next)
     this.#changed.set(next.sku, next)
     return next

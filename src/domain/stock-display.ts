@@ -19,6 +19,8 @@ export interface ShownStock {
   readonly available?: number
   /** When the next hold lapses, where holds are shown. */
   readonly nextLapse?: number
+  /** The product is no longer sold. */
+  readonly archived?: true
 }
 
 export interface StockDisplayOptions {
@@ -32,7 +34,7 @@ export interface StockDisplayOptions {
   readonly showsHolds?: boolean
 }
 
-type Stock = Pick<ProductStock, 'onHand' | 'held' | 'nextLapse'>
+type Stock = Pick<ProductStock, 'onHand' | 'held' | 'nextLapse' | 'archived'>
 
 export class StockDisplay {
   readonly mode: StockDisplayMode
@@ -58,12 +60,13 @@ export class StockDisplay {
    * What shoppers see of a product's stock: every count when exact, else what is left only once it is low;
    * and, where holds are shown, what carts hold and when the next hold lapses.
    */
-  shown({ onHand, held, nextLapse }: Stock): ShownStock {
+  shown({ onHand, held, nextLapse, archived }: Stock): ShownStock {
     const available = availableOf({ onHand, held })
     const level = this.levelOf(available)
     const counts = this.mode === 'exact' ? { onHand, held, available } : this.showsCount(available) ? { available } : {}
-    if (!this.showsHolds) return { level, ...counts }
-    return { level, ...counts, held, ...(nextLapse !== undefined && { nextLapse }) }
+    const sold = archived ? { archived } : {}
+    if (!this.showsHolds) return { level, ...counts, ...sold }
+    return { level, ...counts, held, ...(nextLapse !== undefined && { nextLapse }), ...sold }
   }
 
   /** Whether two stocks of a product look the same to shoppers, so that a move from one to the other is no news. */
@@ -74,7 +77,8 @@ export class StockDisplay {
       a.onHand === b.onHand &&
       a.held === b.held &&
       a.available === b.available &&
-      a.nextLapse === b.nextLapse
+      a.nextLapse === b.nextLapse &&
+      a.archived === b.archived
     )
   }
 }

@@ -113,6 +113,9 @@ export interface AboveLimit {
   readonly limit: number
 }
 
+/** What an archive, or its undoing, left the product as. */
+export type ArchiveOutcome = { readonly ok: true; readonly product: ProductStock } & Changes
+
 export type PutOutcome =
   | ({ readonly ok: true; readonly product: ProductStock; readonly created: boolean } & Changes)
   | Conflict
@@ -313,6 +316,18 @@ export class Stockroom {
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
     const sold = step.move(step.move(product, 'hold', quantity), 'sale', -quantity)
     return { ok: true, product: sold, changed: step.finish() }
+  }
+
+  /**
+   * Archives a product (`archived`), or sells it again: archived, it takes no new holds, and keeps its lines,
+   * its orders and its ledger. Archiving one that is already archived changes nothing.
+   */
+  archive(sku: string, archived: boolean, now: number, idempotencyKey?: string): ArchiveOutcome {
+    const product = this.product(sku)
+    if ((product.archived ?? false) === archived) return { ok: true, product, changed: [] }
+    const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
+    const after = step.touch(product, { archived })
+    return { ok: true, product: after, changed: step.finish() }
   }
 
   /** Lets go one session's line of a product, its held units back to stock. */

@@ -189,6 +189,9 @@ function refusalOf(refusal: Refusal, { sku, classic, replayed, bodies }: Refusal
           : `only ${left} of ${sku} ${left === 1 ? 'is' : 'are'} left`
     return new ApiError(409, 'sold_out', message, headers, classic || left === undefined ? {} : { available: left })
   }
+  if (refusal.error === 'archived') {
+    return new ApiError(409, 'archived', `${sku} is no longer sold: the shop archived it`, headers)
+  }
   const message =
     refusal.error === 'limit_reached'
       ? `a session may hold at most ${refusal.limit} of ${sku}`

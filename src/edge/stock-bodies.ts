@@ -21,6 +21,10 @@ export const stockViewBody = z.object({
   held: count.meta({ description: 'The units in carts' }),
   available: count.meta({ description: 'What is left to put in a cart' }),
   version: count.meta({ description: "The catalog's version when this product last changed" }),
+  archived: z
+    .literal(true)
+    .optional()
+    .meta({ description: 'The shop archived it: no longer sold, it takes no new holds; absent while sold' }),
 })
 
 const level = z.enum(STOCK_LEVELS).meta({ description: 'sold_out, low (at or under LOW_STOCK_AT left) or in_stock' })

@@ -5,6 +5,7 @@ import type { LineOf } from '../domain/stock-state.js'
 import type { AdjustmentInput, ProductInput, SaleInput } from '../domain/stockroom.js'
 import type {
   AdjustResult,
+  ArchiveResult,
   CancelResult,
   MovementQuery,
   OrderQuery,
@@ -60,6 +61,10 @@ export class AdminService {
 
   sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult> {
     return this.repository.sell(input, idempotencyKey)
+  }
+
+  archive(sku: string, archived: boolean, idempotencyKey?: string): Promise<ArchiveResult> {
+    return this.repository.archive(sku, archived, idempotencyKey)
   }
 
   /** Every line of a product, held or lapsed, by session. */

@@ -2,7 +2,15 @@ import { z } from 'zod'
 import { MOVEMENT_KINDS, type Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
-import type { AdjustResult, CancelResult, CheckoutResult, PutResult, ReleaseResult, SaleResult } from './store.js'
+import type {
+  AdjustResult,
+  ArchiveResult,
+  CancelResult,
+  CheckoutResult,
+  PutResult,
+  ReleaseResult,
+  SaleResult,
+} from './store.js'
 
 /**
  * What the scripts of `redis-scripts.ts` answer, read with zod: anyone with access to Redis can write its
@@ -31,6 +39,7 @@ export const productReply = z.object({
   held: count,
   version: count,
   nextLapse: count.exactOptional(),
+  archived: z.literal(true).exactOptional(),
 }) satisfies z.ZodType<ProductStock>
 
 export const orderReply = z.object({
@@ -96,6 +105,7 @@ export const applyReply = z.union([
     refusal: z.union([
       z.object({ error: z.literal('sold_out'), available: count }),
       z.object({ error: z.enum(['limit_reached', 'address_limit']), limit: count }),
+      z.object({ error: z.literal('archived') }),
     ]),
     product: productReply,
   }),
@@ -141,6 +151,8 @@ export const saleReply = z.union([
   conflict,
   z.object({ ok: z.literal(false), error: z.literal('insufficient_stock'), available: count }),
 ]) satisfies z.ZodType<SaleResult>
+
+export const archiveReply = z.object({ ok: z.literal(true), product: productReply }) satisfies z.ZodType<ArchiveResult>
 
 export const releaseReply = z.union([
   z.object({ ok: z.literal(true), released: count, product: productReply }),

@@ -10,6 +10,7 @@ import { RedisEvictsKeysError } from './redis-evicts-keys-error.js'
 import type { RedisCommands } from './redis-commands.js'
 import {
   adjustReply,
+  archiveReply,
   applyReply,
   cancelReply,
   cartReply,
@@ -34,6 +35,7 @@ import {
   operationOf,
   SHOPPER_KEYS,
   type AdjustResult,
+  type ArchiveResult,
   type CancelResult,
   type CartCommand,
   type CartResult,
@@ -145,6 +147,12 @@ export class RedisRepository implements StockRepository {
     const { sku, quantity, reason, expected } = input
     const args = [sku, quantity, reason, expected ?? '']
     return this.#change(saleReply, 'stockSell', ADMIN_KEYS, idempotencyKey, operationOf('sell', input), args)
+  }
+
+  async archive(sku: string, archived: boolean, idempotencyKey?: string): Promise<ArchiveResult> {
+    const operation = operationOf('archive', sku, String(archived))
+    const args = [sku, archived ? 1 : 0]
+    return this.#change(archiveReply, 'stockArchive', ADMIN_KEYS, idempotencyKey, operation, args)
   }
 
   async holds(sku: string): Promise<LineOf[]> {

@@ -41,6 +41,7 @@ export const SCRIPTS = {
   stockPut: writing('library', 'catalog', 'change', 'put-product'),
   stockAdjust: writing('library', 'catalog', 'change', 'adjust'),
   stockSell: writing('library', 'catalog', 'change', 'sell'),
+  stockArchive: writing('library', 'catalog', 'change', 'archive'),
   stockRelease: writing('library', 'catalog', 'change', 'release'),
   stockCancel: writing('library', 'catalog', 'change', 'cancel'),
 }

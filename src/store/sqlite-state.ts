@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS products (
   on_hand INTEGER NOT NULL,
   held INTEGER NOT NULL,
   version INTEGER NOT NULL,
-  next_lapse INTEGER
+  next_lapse INTEGER,
+  archived INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE IF NOT EXISTS lines (
   sku TEXT NOT NULL,
@@ -73,13 +74,16 @@ const firstLapseOf = (sku: string) =>
 
 /**
  * Brings the tables of a file an older stockpoll made up to these, where `SCHEMA`, which only adds what is
- * missing, cannot: the products' next lapse (schema version 2), worked out from the lines.
+ * missing, cannot: the products' next lapse (schema version 2), worked out from the lines, and whether each is
+ * archived (version 3), none of them.
  */
 export function upgradeTables(db: Database): void {
   const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('products')").pluck().all()
-  if (columns.includes('next_lapse')) return
-  db.exec(`ALTER TABLE products ADD COLUMN next_lapse INTEGER;
-    UPDATE products SET next_lapse = (${firstLapseOf('products.sku')});`)
+  if (!columns.includes('next_lapse')) {
+    db.exec(`ALTER TABLE products ADD COLUMN next_lapse INTEGER;
+      UPDATE products SET next_lapse = (${firstLapseOf('products.sku')});`)
+  }
+  if (!columns.includes('archived')) db.exec('ALTER TABLE products ADD COLUMN archived INTEGER NOT NULL DEFAULT 0')
 }
 
 interface OrdersParameters {
@@ -98,6 +102,7 @@ interface ProductRow {
   readonly held: number
   readonly version: number
   readonly nextLapse: number | null
+  readonly archived: 0 | 1
 }
 
 interface LineRow {
@@ -109,13 +114,16 @@ interface LineRow {
   readonly address: string | null
 }
 
-const PRODUCT_COLUMNS = 'sku, name, on_hand AS onHand, held, version, next_lapse AS nextLapse'
+const PRODUCT_COLUMNS = 'sku, name, on_hand AS onHand, held, version, next_lapse AS nextLapse, archived'
 const LINE_COLUMNS = 'lines.sku, session, quantity, until, lapsed, address'
 const MOVEMENT_COLUMNS = `seq, time, sku, kind, quantity, actor, order_id AS orderId,
   idempotency_key AS idempotencyKey, reason, on_hand AS onHand, held`
 
-const productOf = ({ nextLapse, ...product }: ProductRow): ProductStock =>
-  nextLapse === null ? product : { ...product, nextLapse }
+const productOf = ({ nextLapse, archived, ...product }: ProductRow): ProductStock => ({
+  ...product,
+  ...(nextLapse !== null && { nextLapse }),
+  ...(archived === 1 && { archived: true }),
+})
 
 const lineOf = ({ sku, session, quantity, until, lapsed, address }: LineRow): LineOf => ({
   sku,
@@ -155,7 +163,11 @@ export class SqliteState implements LedgerState {
   }
 
   putProduct(product: ProductStock): void {
-    this.#statements.putProduct.run({ ...product, nextLapse: product.nextLapse ?? null })
+    this.#statements.putProduct.run({
+      ...product,
+      nextLapse: product.nextLapse ?? null,
+      archived: product.archived ? 1 : 0,
+    })
   }
 
   line(session: string, sku: string): StoredLine | undefined {
@@ -248,10 +260,10 @@ function prepare(db: Database) {
     product: one<[string], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE sku = ?`),
     products: one<[], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY place`),
     putProduct: one<[ProductRow], never>(
-      `INSERT INTO products (sku, name, on_hand, held, version, next_lapse)
-       VALUES (@sku, @name, @onHand, @held, @version, @nextLapse)
+      `INSERT INTO products (sku, name, on_hand, held, version, next_lapse, archived)
+       VALUES (@sku, @name, @onHand, @held, @version, @nextLapse, @archived)
        ON CONFLICT (sku) DO UPDATE SET name = @name, on_hand = @onHand, held = @held, version = @version,
-       next_lapse = @nextLapse`,
+       next_lapse = @nextLapse, archived = @archived`,
     ),
     line: one<[string, string], LineRow>(`SELECT ${LINE_COLUMNS} FROM lines WHERE sku = ? AND session = ?`),
     linesOf: one<[string], LineRow>(

@@ -15,6 +15,7 @@ import {
   operationOf,
   storeDefaults,
   type AdjustResult,
+  type ArchiveResult,
   type Answered,
   type CancelResult,
   type CartCommand,
@@ -164,6 +165,12 @@ export abstract class StockroomRepository implements StockRepository {
   async adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult> {
     return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('adjust', input), () =>
       this.#answer(this.#stockroom.adjust(input, this.#now(), idempotencyKey)),
+    )
+  }
+
+  async archive(sku: string, archived: boolean, idempotencyKey?: string): Promise<ArchiveResult> {
+    return this.#once(ADMIN_KEYS, idempotencyKey, operationOf('archive', sku, String(archived)), () =>
+      this.#answer(this.#stockroom.archive(sku, archived, this.#now(), idempotencyKey)),
     )
   }
 

@@ -9,6 +9,7 @@ import {
   NEVER,
   type HoldEnd,
   type AdjustOutcome,
+  type ArchiveOutcome,
   type AdjustmentInput,
   type SaleInput,
   type SaleOutcome,
@@ -95,6 +96,7 @@ export type PutResult = Answered<PutOutcome>
 export type AdjustResult = Answered<AdjustOutcome>
 export type SaleResult = Answered<SaleOutcome>
 export type ReleaseResult = Answered<ReleaseOutcome>
+export type ArchiveResult = Answered<ArchiveOutcome>
 export type CancelResult = Answered<CancelOutcome>
 
 /** A page of the ledger: after the movement `after`, at most `limit`, of one product or of all. */
@@ -180,6 +182,7 @@ export interface StockRepository {
   putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult>
   adjust(input: AdjustmentInput, idempotencyKey?: string): Promise<AdjustResult>
   sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult>
+  archive(sku: string, archived: boolean, idempotencyKey?: string): Promise<ArchiveResult>
   holds(sku: string): Promise<LineOf[]>
   releaseHold(sku: string, session: string, idempotencyKey?: string): Promise<ReleaseResult>
   cancelOrder(id: string, idempotencyKey?: string): Promise<CancelResult>

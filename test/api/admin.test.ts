@@ -127,6 +127,27 @@ describe('the admin API', () => {
     expect((await admin('/admin/products/nope/adjustments', 'POST', { delta: '1', reason: 'x' })).status).toBe(404)
   })
 
+  it('archives a product, which shoppers see and can no longer put in a cart, and sells it again', async () => {
+    const { admin, postCart, app } = await adminApp()
+    const archived = await admin('/admin/products/sku-0/archive', 'POST', undefined, { 'Idempotency-Key': 'arc-1' })
+    expect(archived.status).toBe(200)
+    expect(await archived.json()).toMatchObject({ product: { sku: 'sku-0', archived: true } })
+    const shown = (await (await app.request('/products/sku-0')).json()) as { product: object }
+    expect(shown.product).toMatchObject({ sku: 'sku-0', archived: true })
+    const refused = await postCart({ session: 'ann', sku: 'sku-0', action: 'add' })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toEqual({
+      error: 'archived',
+      message: 'sku-0 is no longer sold: the shop archived it',
+    })
+
+    const sold = await admin('/admin/products/sku-0/unarchive', 'POST')
+    expect(((await sold.json()) as { product: object }).product).not.toHaveProperty('archived')
+    expect((await postCart({ session: 'ann', sku: 'sku-0', action: 'add' })).status).toBe(200)
+    expect((await admin('/admin/products/nope/archive', 'POST')).status).toBe(404)
+    expect((await admin('/admin/products/sku-0/archive')).status).toBe(405)
+  })
+
   it('lists with each product the orders still placed that name it, and the units they sold of it', async () => {
     const { admin, postCart, app } = await adminApp()
     const buy = async (session: string, lines: Record<string, number>) => {

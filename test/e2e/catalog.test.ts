@@ -13,6 +13,7 @@ const CATALOG = [
   { sku: 'poster', name: 'Poster', onHand: 2 },
 ]
 
+const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789'
 const product = (sku: string, part: string) => `li.product[data-sku="${sku}"] ${part}`
 
 describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeout: 30_000 }, () => {
@@ -21,7 +22,12 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
   let server: RunningServer
 
   beforeEach(async () => {
-    server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3', SHOP_NAME: 'Corner Shop' })
+    server = await start({
+      CATALOG_FILE: catalogFile(CATALOG),
+      MAX_PER_SESSION: '3',
+      SHOP_NAME: 'Corner Shop',
+      ADMIN_TOKEN,
+    })
   })
 
   it('shows every product, and moves the counts in another window as quantities change in one', async () => {
@@ -130,6 +136,19 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     await showsText(watcher, product('poster', '.available'), 'Sold out')
     expect(await watcher.locator(product('poster', '.more')).isDisabled()).toBe(true)
     expect(await textOf(watcher, product('tee', '.available'))).toBe('10 left')
+    expect(await watcher.locator(product('tee', '.more')).isEnabled()).toBe(true)
+  })
+
+  it('shows a product the shop archived as no longer sold, at once, and takes no more of it', async () => {
+    const [watcher] = (await openTabs(context(), server.url, 1)) as [Page]
+    await showsText(watcher, product('hoodie', '.available'), 'Only 4 left')
+    const archive = await fetch(`${server.url}/admin/products/hoodie/archive`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    })
+    expect(archive.status).toBe(200)
+    await showsText(watcher, product('hoodie', '.available'), 'No longer sold')
+    expect(await watcher.locator(product('hoodie', '.more')).isDisabled()).toBe(true)
     expect(await watcher.locator(product('tee', '.more')).isEnabled()).toBe(true)
   })
 

@@ -21,6 +21,7 @@ type Operation = { readonly key: string | undefined } & (
   | { readonly kind: 'sell'; readonly sku: string; readonly quantity: number; readonly expected: number | undefined }
   | { readonly kind: 'put'; readonly sku: string; readonly onHand: number; readonly expected: number | undefined }
   | { readonly kind: 'release'; readonly sku: string; readonly session: string }
+  | { readonly kind: 'archive'; readonly sku: string; readonly archived: boolean }
   | { readonly kind: 'cancel'; readonly nth: number }
   | { readonly kind: 'time'; readonly ms: number }
   | { readonly kind: 'retry'; readonly nth: number }
@@ -47,6 +48,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
     expected,
   }),
   fc.record({ kind: fc.constant('release' as const), key, sku, session }),
+  fc.record({ kind: fc.constant('archive' as const), key, sku, archived: fc.boolean() }),
   fc.record({ kind: fc.constant('cancel' as const), key, nth: fc.nat(4) }),
   fc.record({ kind: fc.constant('time' as const), key: fc.constant(undefined), ms: fc.constantFrom(1_000, TTL_MS) }),
   fc.record({ kind: fc.constant('retry' as const), key: fc.constant(undefined), nth: fc.nat(20) }),
@@ -89,6 +91,8 @@ class Driven {
         return store.adjust({ sku: op.sku, delta: op.delta, reason: 'count', expected: op.expected }, op.key)
       case 'sell':
         return store.sell({ sku: op.sku, quantity: op.quantity, reason: 'till', expected: op.expected }, op.key)
+      case 'archive':
+        return store.archive(op.sku, op.archived, op.key)
       case 'put':
         return store.putProduct(
           { sku: op.sku, name: `Name of ${op.sku}`, onHand: op.onHand, expected: op.expected },

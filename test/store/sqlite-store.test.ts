@@ -32,7 +32,9 @@ describe('SqliteStore', () => {
     await first.apply({ session: 'b', sku: 'sku-1', request: { action: 'set', quantity: 3 } })
     const sold = await first.checkout('b')
     await first.adjust({ sku: 'sku-1', delta: 4, reason: 'delivery' })
+    await first.archive('sku-1', true)
     const before = { catalog: await first.catalog(), cart: await first.cart('a') }
+    expect(before.catalog.products[1]).toMatchObject({ archived: true })
     const ledger = await first.movements({ after: 0, limit: 100 })
     await first.close()
 
@@ -48,7 +50,7 @@ describe('SqliteStore', () => {
     await again.close()
   })
 
-  it("brings a file of the tables before the next lapse up to date, working out each product's from its lines", async () => {
+  it("brings a file of the tables before the next lapse up to date, working out each product's from its lines, none archived", async () => {
     const file = newFile()
     const first = openFile({ ...options, file })
     await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } })
@@ -58,7 +60,8 @@ describe('SqliteStore', () => {
     expect(before.products[0]).toMatchObject({ held: 3, nextLapse: clock.now() - 1000 + 60_000 })
     await first.close()
     const older = new Database(file)
-    older.exec('DROP INDEX lapsing_lines; ALTER TABLE products DROP COLUMN next_lapse')
+    older.exec(`DROP INDEX lapsing_lines; ALTER TABLE products DROP COLUMN next_lapse;
+      ALTER TABLE products DROP COLUMN archived; DROP TABLE webhook_progress; DROP TABLE webhook_failures`)
     older.pragma('user_version = 1')
     older.close()
 
@@ -66,7 +69,7 @@ describe('SqliteStore', () => {
     expect(await again.catalog()).toEqual(before)
     await again.close()
     const upgraded = new Database(file, { readonly: true })
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(2)
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(3)
     upgraded.close()
   })
 

@@ -258,6 +258,45 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     expect(await store.verify()).toBeUndefined()
   })
 
+  it('archives a product: no new holds, its lines let go and sold as ever, its ledger kept; and sells it again', async () => {
+    const store = await shop()
+    await store.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 3 } })
+    const ledger = await store.movements({ after: 0, limit: 100 })
+    const heard: CatalogChange[] = []
+    store.onChange((change) => heard.push(change))
+
+    const archived = await store.archive('sku-0', true, 'archive-1')
+    expect(archived).toMatchObject({ ok: true, product: { sku: 'sku-0', archived: true, version: 2 } })
+    expect(await store.archive('sku-0', true, 'archive-1')).toMatchObject({ replayed: true })
+    expect(await store.archive('sku-0', true)).toMatchObject({ product: { version: 2 } })
+    await eventually(() => heard.length === 1)
+    expect(heard[0]!.products).toMatchObject([{ sku: 'sku-0', archived: true }])
+    expect((await store.catalog(['sku-0'])).products[0]).toMatchObject({ archived: true })
+
+    for (const request of [{ action: 'add' }, { action: 'set', quantity: 4 }] as const) {
+      expect(await store.apply({ session: 'b', sku: 'sku-0', request })).toMatchObject({
+        ok: false,
+        refusal: { error: 'archived' },
+      })
+      expect(await store.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 4 } })).toMatchObject({
+        ok: false,
+        refusal: { error: 'archived' },
+      })
+    }
+    expect(await store.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } })).toMatchObject({
+      ok: true,
+      line: { quantity: 2 },
+    })
+    expect(await store.checkout('a')).toMatchObject({ ok: true, order: { lines: [{ sku: 'sku-0', quantity: 2 }] } })
+    expect((await store.movements({ after: 0, limit: 100 })).slice(0, ledger.length)).toEqual(ledger)
+
+    const sold = await store.archive('sku-0', false)
+    expect(sold.product).not.toHaveProperty('archived')
+    expect(await store.apply({ session: 'b', sku: 'sku-0', request: { action: 'add' } })).toMatchObject({ ok: true })
+    await expect(store.archive('nope', true)).rejects.toThrow(UnknownProductError)
+    expect(await store.verify()).toBeUndefined()
+  })
+
   it('keeps onHand within MAX_ON_HAND on every path that raises it, and writes it exactly', async () => {
     const store = await shop()
     const refused = { ok: false, error: 'on_hand_limit', sku: 'sku-0', limit: MAX_ON_HAND }

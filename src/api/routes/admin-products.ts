@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Handler } from 'hono'
 import { z } from 'zod'
 import type { Clock } from '../../clock.js'
 import { MAX_ON_HAND, stockView } from '../../domain/product.js'
@@ -119,6 +119,25 @@ const sell = {
   },
 } as const satisfies Operation
 
+/** Archiving a product (`archived`), or selling it again. */
+const archiving = (archived: boolean) =>
+  ({
+    method: 'post',
+    path: archived ? '/admin/products/{sku}/archive' : '/admin/products/{sku}/unarchive',
+    summary: archived
+      ? 'Archive a product: no longer sold, it takes no new holds; its lines, orders and ledger stay'
+      : 'Sell an archived product again',
+    admin: true,
+    params: productPath,
+    headers: idempotencyHeaders,
+    answers: {
+      200: { description: 'The product after it', body: productAnswer, headers: REPLAYED_HEADER },
+      ...refusals([400, 401, 404, 422, 429, 503]),
+    },
+  }) as const satisfies Operation
+const archive = archiving(true)
+const unarchive = archiving(false)
+
 const listHolds = {
   method: 'get',
   path: '/admin/products/{sku}/holds',
@@ -144,10 +163,19 @@ const releaseHold = {
   },
 } as const satisfies Operation
 
-export const adminProductOperations: readonly Operation[] = [putProduct, adjust, sell, listHolds, releaseHold]
+export const adminProductOperations: readonly Operation[] = [
+  putProduct,
+  adjust,
+  sell,
+  archive,
+  unarchive,
+  listHolds,
+  releaseHold,
+]
 
 /**
- * The admin's changes to products: create or replace one, adjust its `onHand`, list and release its holds.
+ * The admin's changes to products: create or replace one, adjust its `onHand`, record a sale made elsewhere,
+ * archive one or sell it again, list and release its holds.
  * Each change is pushed to watchers like any other, and written to the ledger.
  */
 export function adminProductRoutes(admin: AdminService, clock: Clock): Hono<AppEnv> {
@@ -188,6 +216,10 @@ export function adminProductRoutes(admin: AdminService, clock: Clock): Hono<AppE
       throw new ApiError(409, 'insufficient_stock', message, headers, { available: result.available })
     })
     .all(routeOf(sell), methodNotAllowed('POST'))
+    .post(routeOf(archive), archiveHandler(admin, true))
+    .all(routeOf(archive), methodNotAllowed('POST'))
+    .post(routeOf(unarchive), archiveHandler(admin, false))
+    .all(routeOf(unarchive), methodNotAllowed('POST'))
     .get(routeOf(listHolds), async (c) => {
       const { sku } = parseInput(productPath, c.req.param())
       const now = clock.now()
@@ -205,3 +237,13 @@ export function adminProductRoutes(admin: AdminService, clock: Clock): Hono<AppE
     })
     .all(routeOf(releaseHold), methodNotAllowed('DELETE'))
 }
+
+/** Archives a product (`archived`), or sells it again. */
+const archiveHandler =
+  (admin: AdminService, archived: boolean): Handler<AppEnv> =>
+  async (c) => {
+    const key = idempotencyKeyOf(c)
+    const { sku } = parseInput(productPath, c.req.param())
+    const result = await admin.archive(sku, archived, key)
+    return jsonAnswerOf({ product: stockView(result.product) }, 200, replayHeaders(result.replayed))
+  }

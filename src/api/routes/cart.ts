@@ -40,7 +40,7 @@ const changeCart = {
       headers: REPLAYED_HEADER,
     },
     ...refusals([400, 404, 409, 422, 429, 503], {
-      409: 'sold_out (`available` says how many are left), limit_reached or address_limit (`limit`); nothing changed',
+      409: 'sold_out (`available` says how many are left), limit_reached or address_limit (`limit`), archived; nothing changed',
     }),
   },
 } as const satisfies Operation

@@ -17,7 +17,9 @@ local more = wanted - held
 local perSession, perAddress = tonumber(ARGV[13]), tonumber(ARGV[14])
 local available = math.max(0, p.onHand - p.held)
 local refusal
-if more > 0 and wanted > perSession then
+if more > 0 and p.archived then
+  refusal = { error = 'archived' }
+elseif more > 0 and wanted > perSession then
   refusal = { error = 'limit_reached', limit = perSession }
 elseif more > 0 and more > available then
   refusal = { error = 'sold_out', available = available }

@@ -31,6 +31,11 @@ local function touch(p)
   else
     redis.call('HDEL', productKey(p.sku), 'nextLapse')
   end
+  if p.archived then
+    redis.call('HSET', productKey(p.sku), 'archived', 1)
+  else
+    redis.call('HDEL', productKey(p.sku), 'archived')
+  end
   if not changed[p.sku] then order[#order + 1] = p.sku end
   changed[p.sku] = p
   return p
