@@ -7,7 +7,7 @@ import { instant, isoOf } from './stock-bodies.js'
 
 /**
  * What a webhook carries, as Standard Webhooks lays it out (`type`, `timestamp`, `data`): a zod schema, which
- * docs/webhooks.md describes, and the function that builds it, typed by the schema.
+ * `/openapi.json` describes under `webhooks`, and the function that builds it, typed by the schema.
  */
 
 const count = z.number().int()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { WEBHOOK_EVENT_TYPES } from '../../src/domain/webhook-event.js'
 import type { z } from 'zod'
 import { routeOf } from '../../src/edge/openapi/operation.js'
 import { apiOperations } from '../../src/api/routes/openapi.js'
@@ -65,6 +66,21 @@ describe('GET /openapi.json', () => {
     ].filter((route) => !PAGE_ROUTES.includes(route))
     expect(new Set(documented)).toEqual(new Set(served))
     expect(documented).toHaveLength(new Set(documented).size)
+  })
+
+  it('describes the webhook stockpoll posts: its signature headers and every event type', async () => {
+    const { app } = await testApp()
+    const { webhooks } = (await (await app.request('/openapi.json')).json()) as {
+      webhooks: Record<string, { post: DocumentedOperation }>
+    }
+    const { parameters, requestBody } = webhooks.stockpollEvent!.post
+    expect(parameters.map(({ name, in: where }) => `${where} ${name}`)).toEqual([
+      'header webhook-id',
+      'header webhook-timestamp',
+      'header webhook-signature',
+    ])
+    const schema = requestBody!.content['application/json']!.schema as { properties: { type: { enum: string[] } } }
+    expect(schema.properties.type.enum).toEqual([...WEBHOOK_EVENT_TYPES])
   })
 
   it('answers every documented route as documented: a documented status, with a body of its schema', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { webhookBodySchema } from '../../src/edge/webhook-bodies.js'
 import type { RetryPolicy } from '../../src/shop/webhook-sender.js'
 import { catalogFile, products } from '../helpers/catalogs.js'
 import { eventually } from '../helpers/eventually.js'
@@ -75,6 +76,8 @@ describe('webhooks', () => {
       lines: [{ sku: 'sku-0', quantity: 6 }],
     })
     expect(new Set(shop.receiver.taken.map(({ id }) => id)).size).toBe(6)
+    // Each body is what /openapi.json says a webhook carries, and nothing more.
+    for (const { id, ...body } of shop.receiver.taken) expect(webhookBodySchema.parse(body), id).toEqual(body)
     expect((await shop.status()).pending.events).toEqual([])
   })
 

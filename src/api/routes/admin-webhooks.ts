@@ -6,7 +6,7 @@ import { parseInput, singleText, wholeNumber } from '../../edge/input.js'
 import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
 import { instant, isoOf } from '../../edge/stock-bodies.js'
-import { webhookEventBody, webhookEventBodySchema } from '../../edge/webhook-bodies.js'
+import { webhookBodySchema, webhookEventBody, webhookEventBodySchema } from '../../edge/webhook-bodies.js'
 import type { FailedWebhook } from '../../domain/webhook-event.js'
 import type { WebhookSender } from '../../shop/webhook-sender.js'
 import type { AppEnv } from '../app-env.js'
@@ -87,6 +87,25 @@ const retry = {
 } as const satisfies Operation
 
 export const adminWebhookOperations: readonly Operation[] = [status, retry]
+
+/** What stockpoll posts to `WEBHOOK_URL`, for `/openapi.json`'s `webhooks`: the same schema it encodes with. */
+export const webhookEvent = {
+  method: 'post',
+  path: 'WEBHOOK_URL',
+  summary: 'An event: stock crossed a level, the admin changed it, or an order was made or cancelled',
+  description: 'Signed as Standard Webhooks has it; delivered at least once, in order per product (docs/webhooks.md).',
+  headers: z.object({
+    'webhook-id': z.string().meta({ description: 'The same on every attempt: a receiver drops repeats by it' }),
+    'webhook-timestamp': z
+      .string()
+      .meta({ description: 'When this attempt was made, in seconds since the Unix epoch' }),
+    'webhook-signature': z
+      .string()
+      .meta({ description: 'v1, and the base64 HMAC-SHA256 of id.timestamp.body, keyed with WEBHOOK_SECRET' }),
+  }),
+  body: { json: webhookBodySchema },
+  answers: { 200: { description: 'Any 2xx: taken. Any other answer, or none within 10 s, is tried again' } },
+} as const satisfies Operation
 
 /** The webhook events, pending and failed, and a retry by hand. */
 export function adminWebhookRoutes(sender: WebhookSender | undefined): Hono<AppEnv> {

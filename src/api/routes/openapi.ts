@@ -7,7 +7,7 @@ import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { adminCatalogOperations } from './admin-catalog.js'
 import { adminProductOperations } from './admin-products.js'
 import { adminSalesOperations } from './admin-sales.js'
-import { adminWebhookOperations } from './admin-webhooks.js'
+import { adminWebhookOperations, webhookEvent } from './admin-webhooks.js'
 import { cartOperations } from './cart.js'
 import { checkoutOperations } from './checkout.js'
 import { healthOperations } from './health.js'
@@ -63,6 +63,7 @@ export function openapiRoutes(push: readonly Operation[]): Hono {
           'the bearer token the server was started with.',
       },
       apiOperations(push),
+      { stockpollEvent: webhookEvent },
     ),
   )
   return new Hono().get(routeOf(describeApi), () => jsonAnswer(document))

@@ -71,14 +71,24 @@ function operationOf(operation: Operation) {
   }
 }
 
-/** The OpenAPI 3.1 document of `operations`. */
-export function apiDocument(info: ApiInfo, operations: readonly Operation[]) {
+/**
+ * The OpenAPI 3.1 document of `operations`, and of `webhooks`: the requests the server sends, by name (their
+ * `path` is where they go).
+ */
+export function apiDocument(
+  info: ApiInfo,
+  operations: readonly Operation[],
+  webhooks: Readonly<Record<string, Operation>> = {},
+) {
   const paths: Record<string, Record<string, ReturnType<typeof operationOf>>> = {}
   for (const operation of operations) (paths[operation.path] ??= {})[operation.method] = operationOf(operation)
   return {
     openapi: '3.1.0',
     info,
     paths,
+    webhooks: Object.fromEntries(
+      Object.entries(webhooks).map(([name, operation]) => [name, { [operation.method]: operationOf(operation) }]),
+    ),
     components: {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, as the server was started with' },
