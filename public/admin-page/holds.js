@@ -1,7 +1,7 @@
 // @ts-check
 // One product's cart lines: who holds how many, and for how long; each can be let go.
 import { element, setText } from '../ui/dom.js'
-import { messageOf } from './api.js'
+import { itemWithAction } from './controls.js'
 import { timeLeft } from '../client/index.js'
 
 /** @typedef {{ session: string, quantity: number, lapsed: boolean, holdExpiresInSeconds: number | null }} Hold */
@@ -30,26 +30,18 @@ export function holdsPanel(api) {
    * @param {string} sku
    * @param {Hold} hold
    */
-  function itemOf(sku, hold) {
-    const item = document.createElement('li')
-    item.textContent = `${textOf(hold)} `
-    const release = document.createElement('button')
-    release.type = 'button'
-    release.textContent = 'Release'
-    release.setAttribute('aria-label', `Release the hold of ${hold.session}`)
-    const releaseHold = async () => {
-      try {
+  const itemOf = (sku, hold) =>
+    itemWithAction({
+      text: textOf(hold),
+      button: 'Release',
+      label: `Release the hold of ${hold.session}`,
+      act: async () => {
         await api.remove(`admin/products/${encodeURIComponent(sku)}/holds/${encodeURIComponent(hold.session)}`)
-        setText(message, `Released ${hold.session}'s ${sku}.`)
-      } catch (error) {
-        setText(message, messageOf(error))
-      }
-      await panel.refresh()
-    }
-    release.addEventListener('click', () => void releaseHold())
-    item.append(release)
-    return item
-  }
+        return `Released ${hold.session}'s ${sku}.`
+      },
+      message,
+      after: () => panel.refresh(),
+    })
 
   const panel = {
     /** @param {string} sku */

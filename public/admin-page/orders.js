@@ -1,7 +1,7 @@
 // @ts-check
 // The orders still placed, newest first, each of which can be cancelled: its units go back on hand.
-import { element, setText } from '../ui/dom.js'
-import { messageOf } from './api.js'
+import { element } from '../ui/dom.js'
+import { itemWithAction } from './controls.js'
 
 /** @typedef {{ id: string, createdAt: string, lines: { sku: string, name: string, quantity: number }[] }} Order */
 
@@ -16,27 +16,20 @@ export function ordersList(api) {
   const message = element('orders-message')
 
   /** @param {Order} order */
-  function itemOf(order) {
-    const item = document.createElement('li')
-    const what = order.lines.map(({ name, quantity }) => `${quantity} × ${name}`).join(', ')
-    item.textContent = `${new Date(order.createdAt).toLocaleString()}: ${what} `
-    const cancel = document.createElement('button')
-    cancel.type = 'button'
-    cancel.textContent = 'Cancel'
-    cancel.setAttribute('aria-label', `Cancel order ${order.id}`)
-    const cancelOrder = async () => {
-      try {
+  const itemOf = (order) =>
+    itemWithAction({
+      text: `${new Date(order.createdAt).toLocaleString()}: ${order.lines
+        .map(({ name, quantity }) => `${quantity} × ${name}`)
+        .join(', ')}`,
+      button: 'Cancel',
+      label: `Cancel order ${order.id}`,
+      act: async () => {
         await api.change(`admin/orders/${encodeURIComponent(order.id)}/cancel`)
-        setText(message, `Cancelled order ${order.id}: its units are back on hand.`)
-      } catch (error) {
-        setText(message, messageOf(error))
-      }
-      await orders.refresh()
-    }
-    cancel.addEventListener('click', () => void cancelOrder())
-    item.append(cancel)
-    return item
-  }
+        return `Cancelled order ${order.id}: its units are back on hand.`
+      },
+      message,
+      after: () => orders.refresh(),
+    })
 
   const orders = {
     async refresh() {

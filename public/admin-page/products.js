@@ -3,6 +3,7 @@
 // on hand is still what the admin saw (`expected`); and the way to a product's holds.
 import { element, setText } from '../ui/dom.js'
 import { messageOf } from './api.js'
+import { button } from './controls.js'
 
 /**
  * @typedef {{ sku: string, name: string, onHand: number, held: number, available: number,
@@ -20,14 +21,6 @@ function field(type, label) {
   input.required = true
   input.setAttribute('aria-label', label)
   return input
-}
-
-/** @param {string} text */
-function button(text, type = /** @type {'button' | 'submit'} */ ('button')) {
-  const made = document.createElement('button')
-  made.type = type
-  made.textContent = text
-  return made
 }
 
 /**
