@@ -33,7 +33,7 @@ export class Metrics {
   })
   readonly #webhookBacklog = new Gauge({
     name: 'stockpoll_webhook_backlog_seconds',
-    help: 'How long the oldest webhook event not yet delivered has waited since its change; 0 when none waits.',
+    help: 'How long the oldest webhook event not yet delivered had waited since its change, at its last attempt; 0 when none waits.',
     registers: [this.registry],
   })
   readonly #cartActions = new Counter({

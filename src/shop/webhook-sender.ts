@@ -36,7 +36,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
 export interface WebhookObserver {
   /** An attempt's outcome: `delivered`, `failed` (to be tried again) or `given_up`. */
   webhookAttempt(outcome: 'delivered' | 'failed' | 'given_up'): void
-  /** How long the oldest event not yet sent has waited since its change; 0 when none waits. */
+  /** How long the oldest event not yet sent had waited since its change at its last attempt; 0 when none waits. */
   webhookBacklog(ms: number): void
 }
 
@@ -62,6 +62,12 @@ export interface PendingWebhooks {
   /** Whether more wait than these. */
   readonly more: boolean
 }
+
+/** Progress just past `event`: the next is the one after it in the same movement, if there is one. */
+const pastEvent = (event: WebhookEvent): WebhookProgress => ({
+  ...progressAt(event.movement.seq - 1),
+  sent: event.index + 1,
+})
 
 /** How a retry by hand went: sent, or failed again. */
 export type RetryOutcome = { readonly sent: true } | { readonly sent: false; readonly failed: FailedWebhook }
@@ -195,8 +201,7 @@ export class WebhookSender {
         const wait = await this.#failed(progress, event, delivery.error)
         if (wait !== undefined) return wait
       } else observer.webhookAttempt('delivered')
-      // Past this event: the next is the one after it in the same movement, if there is one.
-      progress = { ...progressAt(event.movement.seq - 1), sent: event.index + 1 }
+      progress = pastEvent(event)
       if (delivery.ok) await log.save(progress)
     }
     observer.webhookBacklog(0)
@@ -216,8 +221,7 @@ export class WebhookSender {
     if (now - failingSince >= this.#retry.giveUpAfterMs) {
       observer.webhookAttempt('given_up')
       logger.error({ event: event.id, type: event.type, attempts, error }, 'gave up sending a webhook event')
-      const past = { ...progressAt(event.movement.seq - 1), sent: event.index + 1 }
-      await log.save(past, { event, attempts, lastError: error, failedAt: now })
+      await log.save(pastEvent(event), { event, attempts, lastError: error, failedAt: now })
       return undefined
     }
     observer.webhookAttempt('failed')
