@@ -19,19 +19,30 @@ CREATE TABLE IF NOT EXISTS webhook_failures (
 CREATE INDEX IF NOT EXISTS webhook_failures_by_time ON webhook_failures (failed_at, id);
 `
 
-/** The webhook log of the SQLite store, in its file: the file belongs to one process, which always sends. */
+/** Runs `run` as one transaction of the store's, a disk that fails it a `StoreUnavailableError`. */
+export type Transact = <T>(run: () => T) => T
+
+/**
+ * The webhook log of the SQLite store, in its file: the file belongs to one process, which always sends. Each
+ * operation is a transaction of the store's own, so that a disk that stops taking writes fails it as it fails
+ * a change, and the store is not ready until it takes them again.
+ */
 export class SqliteWebhookLog implements WebhookLog {
   readonly #statements: ReturnType<typeof prepare>
-  readonly #save: (progress: WebhookProgress, failed?: FailedWebhook) => void
-  readonly #progress: () => WebhookProgress
+  readonly #transact: Transact
 
-  constructor(db: Database) {
-    const statements = (this.#statements = prepare(db))
-    this.#save = db.transaction((progress: WebhookProgress, failed?: FailedWebhook) => {
-      statements.putProgress.run(JSON.stringify(progress))
-      if (failed) this.#putFailed(failed.event.id, failed)
-    })
-    this.#progress = db.transaction(() => {
+  constructor(db: Database, transact: Transact) {
+    this.#statements = prepare(db)
+    this.#transact = transact
+  }
+
+  async lease(): Promise<boolean> {
+    return true
+  }
+
+  async progress(): Promise<WebhookProgress> {
+    const statements = this.#statements
+    return this.#transact(() => {
       const kept = statements.progress.get()
       if (kept !== undefined) return JSON.parse(kept) as WebhookProgress
       const start = progressAt(statements.lastSeq.get()!)
@@ -40,29 +51,24 @@ export class SqliteWebhookLog implements WebhookLog {
     })
   }
 
-  async lease(): Promise<boolean> {
-    return true
-  }
-
-  async progress(): Promise<WebhookProgress> {
-    return this.#progress()
-  }
-
   async save(progress: WebhookProgress, failed?: FailedWebhook): Promise<void> {
-    this.#save(progress, failed)
+    this.#transact(() => {
+      this.#statements.putProgress.run(JSON.stringify(progress))
+      if (failed) this.#putFailed(failed.event.id, failed)
+    })
   }
 
   async failed(limit: number): Promise<FailedWebhook[]> {
-    return this.#statements.failed.all(limit).map((body) => JSON.parse(body) as FailedWebhook)
+    return this.#transact(() => this.#statements.failed.all(limit)).map((body) => JSON.parse(body) as FailedWebhook)
   }
 
   async failedOne(id: string): Promise<FailedWebhook | undefined> {
-    const body = this.#statements.failedOne.get(id)
+    const body = this.#transact(() => this.#statements.failedOne.get(id))
     return body === undefined ? undefined : (JSON.parse(body) as FailedWebhook)
   }
 
   async putFailed(id: string, failed: FailedWebhook | undefined): Promise<void> {
-    this.#putFailed(id, failed)
+    this.#transact(() => this.#putFailed(id, failed))
   }
 
   #putFailed(id: string, failed: FailedWebhook | undefined): void {

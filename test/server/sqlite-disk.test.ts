@@ -9,6 +9,8 @@ import { useDatabaseFiles } from '../helpers/database-files.js'
 import { postCart, useServers } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 import { runSmallDiskTests, useSmallDisks } from '../helpers/small-disk.js'
+import { eventually } from '../helpers/eventually.js'
+import { useWebhookReceivers, WEBHOOK_SECRET } from '../helpers/webhook-receiver.js'
 
 /** A SQLite store on a file, as the tests use it. */
 const openFile = (options: SqliteStoreOptions) => testStoreOf(openSqliteStore(options))
@@ -30,6 +32,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
   const { spawnServer } = useServerProcesses()
   const start = useServers()
   const newFile = useDatabaseFiles()
+  const newReceiver = useWebhookReceivers()
 
   describe.skipIf(!runSmallDiskTests)('a real small disk', () => {
     const smallDisk = useSmallDisks()
@@ -56,6 +59,33 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
       expect((await postCart(server.url, 'while-full', 'add')).status).toBe(200)
       const verified = await fetch(`${server.url}/admin/verify`, { headers: { Authorization: `Bearer ${TOKEN}` } })
       expect(await verified.json()).toEqual({ ok: true })
+    })
+
+    it('sends again a webhook event it could not mark as sent while the disk was full', async () => {
+      const disk = smallDisk(512)
+      const receiver = await newReceiver('fail')
+      const env = { STORE: 'sqlite', DATABASE_FILE: join(disk.path, 'stock.db'), TOTAL_INVENTORY: '1' }
+      const server = await start({ ...env, ADMIN_TOKEN: TOKEN, WEBHOOK_URL: receiver.url, WEBHOOK_SECRET })
+      const asAdmin = { headers: { Authorization: `Bearer ${TOKEN}` } }
+      const pending = async () =>
+        ((await (await fetch(`${server.url}/admin/webhooks`, asAdmin)).json()) as { pending: { attempts: number } })
+          .pending
+      expect((await postCart(server.url, 'first', 'add')).status).toBe(200)
+      await eventually(async () => (await pending()).attempts === 1)
+
+      // Its second attempt, a second later, is taken; but the disk is full, and that it was sent is not kept.
+      disk.fill()
+      receiver.answer('take')
+      await eventually(() => receiver.taken.length === 1, 5000)
+      await eventually(async () => (await fetch(`${server.url}/readyz`)).status === 503)
+      expect(await pending()).toMatchObject({ attempts: 1 })
+
+      disk.free()
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200)
+      expect((await postCart(server.url, 'first', 'remove')).status).toBe(200)
+      await eventually(() => receiver.taken.length === 3)
+      const [first, again, next] = receiver.taken
+      expect([first!.type, again!.id, next!.type]).toEqual(['stock.sold_out', first!.id, 'stock.back_in_stock'])
     })
 
     it('stops at start with exit code 2, naming the file and the cause, on a read-only file system', async () => {
