@@ -4,7 +4,7 @@ import type { RunningServer } from '../../src/start-server.js'
 import { accessibilityViolations } from '../helpers/axe.js'
 import { catalogFile } from '../helpers/catalogs.js'
 import { runBrowserTests, useBrowserContext } from '../helpers/chromium.js'
-import { clickIn, openTabs, showsText, textOf } from '../helpers/page.js'
+import { clickIn, openTabs, shows, showsText, textOf } from '../helpers/page.js'
 import { postCart, useServers } from '../helpers/running-server.js'
 
 const TOKEN = 'test-admin-token-0123456789abcdef0123456789'
@@ -63,8 +63,11 @@ describe.skipIf(!runBrowserTests)('the admin page in a real browser', { timeout:
     await clickIn(admin, 'button[aria-label="Holds of hoodie"]')
     await showsText(admin, '#hold-list li', 'ann: 2, held Release')
     await clickIn(admin, 'button[aria-label="Release the hold of ann"]')
-    await showsText(admin, cell('hoodie', 3), '0')
+    await showsText(admin, '#holds-message', "Released ann's hoodie.")
+    // The list is read again after the release, as the table is after the change it makes: wait for both.
+    await shows(admin, '#holds-empty', { hidden: false })
     expect(await admin.locator('#hold-list li').count()).toBe(0)
+    await showsText(admin, cell('hoodie', 3), '0')
 
     expect((await postCart(server.url, 'bob', 'set', {}, { sku: 'tee', quantity: '3' })).status).toBe(200)
     const checkout = await fetch(`${server.url}/checkout`, {
