@@ -68,7 +68,10 @@ export class Step {
     return next
   }
 
-  /** Changes a product at this step's version: its stock, through `move`, its name, its next lapse, whether it is archived. */
+  /**
+   * Changes a product at this step's version: its stock, through `move`, its name, its next lapse, or whether it
+   * is archived.
+   */
   touch(
     product: ProductStock,
     change: Partial<ProductDefinition & Pick<ProductStock, 'held'>> & {
