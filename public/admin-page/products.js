@@ -1,12 +1,12 @@
 // @ts-check
 // Every product with on hand, held and available, redrawn on every change; a change of on hand, made only if
-// on hand is still what the admin saw (`expected`); and the way to a product's holds.
+// on hand is still what the admin saw (`expected`); the way to a product's holds; and its archiving.
 import { element, setText } from '../ui/dom.js'
 import { messageOf } from './api.js'
 import { button } from './controls.js'
 
 /**
- * @typedef {{ sku: string, name: string, onHand: number, held: number, available: number,
+ * @typedef {{ sku: string, name: string, onHand: number, held: number, available: number, archived?: true,
  *   openOrders: { orders: number, units: number } }} AdminProduct
  */
 
@@ -30,7 +30,10 @@ function field(type, label) {
 export function productsTable(api, showHolds) {
   const body = element('products')
   const message = element('products-message')
-  /** @type {Map<string, { row: HTMLTableRowElement, cells: HTMLTableCellElement[], product: AdminProduct }>} */
+  /**
+   * @type {Map<string, { row: HTMLTableRowElement, cells: HTMLTableCellElement[], archive: HTMLButtonElement,
+   *   product: AdminProduct }>}
+   */
   const rows = new Map()
 
   /**
@@ -51,6 +54,20 @@ export function productsTable(api, showHolds) {
       })
       form.reset()
       setText(message, `${sku}: on hand is now ${product.onHand}.`)
+    } catch (error) {
+      setText(message, `${sku}: nothing changed. ${messageOf(error)}`)
+    }
+  }
+
+  /**
+   * Archives a product, so that it takes no new holds, or sells an archived one again.
+   * @param {string} sku
+   */
+  async function toggleArchive(sku) {
+    const archived = rows.get(sku)?.product.archived === true
+    try {
+      await api.change(`admin/products/${encodeURIComponent(sku)}/${archived ? 'unarchive' : 'archive'}`)
+      setText(message, archived ? `${sku} is sold again.` : `${sku} is archived: no longer sold.`)
     } catch (error) {
       setText(message, `${sku}: nothing changed. ${messageOf(error)}`)
     }
@@ -80,9 +97,11 @@ export function productsTable(api, showHolds) {
     const holds = button('Holds')
     holds.setAttribute('aria-label', `Holds of ${product.sku}`)
     holds.addEventListener('click', () => showHolds(product.sku))
-    cells[6]?.append(holds)
+    const archive = button('')
+    archive.addEventListener('click', () => void toggleArchive(product.sku))
+    cells[6]?.append(holds, ' ', archive)
     body.append(row)
-    return { row, cells, product }
+    return { row, cells, archive, product }
   }
 
   return {
@@ -103,6 +122,8 @@ export function productsTable(api, showHolds) {
           const shown = entry.cells[i]
           if (shown) setText(shown, text)
         }
+        setText(entry.archive, product.archived ? 'Sell again' : 'Archive')
+        entry.archive.setAttribute('aria-label', `${product.archived ? 'Sell again' : 'Archive'} ${product.sku}`)
       }
     },
   }

@@ -37,7 +37,7 @@ describe.skipIf(!runBrowserTests)('the admin page in a real browser', { timeout:
     server = await start({ ...env, ADMIN_TOKEN: TOKEN })
   })
 
-  it("restocks a product, and a shopper's window shows it at once; a shopper's cart moves the admin's table", async () => {
+  it("restocks and archives a product, which a shopper's window shows at once; a shopper's cart moves the admin's table", async () => {
     const [shopper] = (await openTabs(shopperBrowser(), server.url, 1)) as [Page]
     await showsText(shopper, shopperSees('poster'), 'Only 2 left')
     const admin = await adminBrowser().newPage()
@@ -54,6 +54,12 @@ describe.skipIf(!runBrowserTests)('the admin page in a real browser', { timeout:
     await clickIn(shopper, 'li.product[data-sku="hoodie"] .more')
     await showsText(admin, cell('hoodie', 3), '1')
     expect(await textOf(admin, cell('hoodie', 4))).toBe('3')
+
+    await clickIn(admin, 'button[aria-label="Archive tee"]')
+    await showsText(shopper, shopperSees('tee'), 'No longer sold')
+    await showsText(admin, '#products-message', 'tee is archived: no longer sold.')
+    await clickIn(admin, 'button[aria-label="Sell again tee"]')
+    await showsText(shopper, shopperSees('tee'), '10 left')
   })
 
   it("lets go a shopper's hold, cancels an order, and checks the ledger", async () => {
