@@ -8,6 +8,7 @@ import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import { idempotencyHeaders, orderPath, parseInput, singleText, skuField, wholeNumber } from '../../edge/input.js'
 import { idempotencyKeyOf, queryFields } from '../input.js'
+import { DEFAULT_PAGE, nextAfter, nextCursor, pageLimit } from '../../edge/pages.js'
 import { REPLAYED_HEADER, routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { boundRefusal } from '../../edge/stock-refusals.js'
 import { refusals } from '../../edge/openapi/refusals.js'
@@ -20,18 +21,12 @@ import {
   verifyBodySchema,
 } from '../../edge/sale-bodies.js'
 
-/** The most movements one page of the ledger gives. */
-export const MAX_MOVEMENTS_PAGE = 1000
-const DEFAULT_MOVEMENTS_PAGE = 100
-
 const movementsQuery = z.object({
   sku: skuField.optional().meta({ description: "Only this product's movements" }),
   after: wholeNumber('after', 0, Number.MAX_SAFE_INTEGER)
     .optional()
     .meta({ description: 'The seq of the last movement you have: the page starts after it' }),
-  limit: wholeNumber('limit', 1, MAX_MOVEMENTS_PAGE)
-    .optional()
-    .meta({ description: `At most this many (${DEFAULT_MOVEMENTS_PAGE} when not said)` }),
+  limit: pageLimit(),
 })
 
 /** An instant given in a query: ISO 8601, with its offset, as ms since the Unix epoch. */
@@ -50,27 +45,12 @@ const ordersQuery = z.object({
   after: orderPath.shape.id
     .optional()
     .meta({ description: 'The id of the last order you have: the page starts after it' }),
-  limit: wholeNumber('limit', 1, MAX_MOVEMENTS_PAGE)
-    .optional()
-    .meta({ description: `At most this many (${DEFAULT_MOVEMENTS_PAGE} when not said)` }),
+  limit: pageLimit(),
 })
 
-const ordersAnswer = z.object({
-  orders: z.array(orderBodySchema),
-  next: z
-    .string()
-    .nullable()
-    .meta({ description: 'The `after` of the next page; null when this page is the last one so far' }),
-})
+const ordersAnswer = z.object({ orders: z.array(orderBodySchema), next: nextCursor(z.string()) })
 
-const movementsAnswer = z.object({
-  movements: z.array(movementBodySchema),
-  next: z
-    .number()
-    .int()
-    .nullable()
-    .meta({ description: 'The `after` of the next page; null when this page is the last one so far' }),
-})
+const movementsAnswer = z.object({ movements: z.array(movementBodySchema), next: nextCursor(z.number().int()) })
 
 const movements = {
   method: 'get',
@@ -140,17 +120,15 @@ export const adminSalesOperations: readonly Operation[] = [movements, listOrders
 export function adminSalesRoutes(admin: AdminService, metrics: Metrics): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .get(routeOf(movements), async (c) => {
-      const { sku, after = 0, limit = DEFAULT_MOVEMENTS_PAGE } = parseInput(movementsQuery, queryFields(c))
+      const { sku, after = 0, limit = DEFAULT_PAGE } = parseInput(movementsQuery, queryFields(c))
       const page = await admin.movements({ sku, after, limit })
-      const next = page.length === limit ? page.at(-1)!.seq : null
-      return jsonAnswerOf({ movements: page.map(movementBody), next })
+      return jsonAnswerOf({ movements: page.map(movementBody), next: nextAfter(page, limit, ({ seq }) => seq) })
     })
     .all(routeOf(movements), methodNotAllowed('GET'))
     .get(routeOf(listOrders), async (c) => {
-      const { limit = DEFAULT_MOVEMENTS_PAGE, ...query } = parseInput(ordersQuery, queryFields(c))
+      const { limit = DEFAULT_PAGE, ...query } = parseInput(ordersQuery, queryFields(c))
       const page = await admin.orders({ ...query, limit })
-      const next = page.length === limit ? page.at(-1)!.id : null
-      return jsonAnswerOf({ orders: page.map(orderBody), next })
+      return jsonAnswerOf({ orders: page.map(orderBody), next: nextAfter(page, limit, ({ id }) => id) })
     })
     .all(routeOf(listOrders), methodNotAllowed('GET'))
     .get(routeOf(getOrder), async (c) => {

@@ -2,7 +2,8 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import { jsonAnswerOf } from '../../edge/answer.js'
 import { ApiError } from '../../edge/api-error.js'
-import { parseInput, singleText, wholeNumber } from '../../edge/input.js'
+import { parseInput, singleText } from '../../edge/input.js'
+import { DEFAULT_PAGE, pageLimit } from '../../edge/pages.js'
 import { routeOf, type Operation } from '../../edge/openapi/operation.js'
 import { refusals } from '../../edge/openapi/refusals.js'
 import { instant, isoOf } from '../../edge/stock-bodies.js'
@@ -13,14 +14,7 @@ import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import { queryFields } from '../input.js'
 
-const MAX_PAGE = 1000
-const DEFAULT_PAGE = 100
-
-const pageQuery = z.object({
-  limit: wholeNumber('limit', 1, MAX_PAGE)
-    .optional()
-    .meta({ description: `At most this many pending and failed events (${DEFAULT_PAGE} when not said)` }),
-})
+const pageQuery = z.object({ limit: pageLimit('pending and failed events ') })
 
 /** An event's id, as the sender makes it: the store's epoch, the movement's seq, its place among its events. */
 const webhookPath = z.object({
