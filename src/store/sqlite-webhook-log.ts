@@ -29,11 +29,14 @@ export type Transact = <T>(run: () => T) => T
  */
 export class SqliteWebhookLog implements WebhookLog {
   readonly #statements: ReturnType<typeof prepare>
-  readonly #transact: Transact
 
-  constructor(db: Database, transact: Transact) {
+  /** `lastSeq` gives the seq of the ledger's last movement, inside `transact`. */
+  constructor(
+    db: Database,
+    private readonly transact: Transact,
+    private readonly lastSeq: () => number,
+  ) {
     this.#statements = prepare(db)
-    this.#transact = transact
   }
 
   async lease(): Promise<boolean> {
@@ -42,33 +45,33 @@ export class SqliteWebhookLog implements WebhookLog {
 
   async progress(): Promise<WebhookProgress> {
     const statements = this.#statements
-    return this.#transact(() => {
+    return this.transact(() => {
       const kept = statements.progress.get()
       if (kept !== undefined) return JSON.parse(kept) as WebhookProgress
-      const start = progressAt(statements.lastSeq.get()!)
+      const start = progressAt(this.lastSeq())
       statements.putProgress.run(JSON.stringify(start))
       return start
     })
   }
 
   async save(progress: WebhookProgress, failed?: FailedWebhook): Promise<void> {
-    this.#transact(() => {
+    this.transact(() => {
       this.#statements.putProgress.run(JSON.stringify(progress))
       if (failed) this.#putFailed(failed.event.id, failed)
     })
   }
 
   async failed(limit: number): Promise<FailedWebhook[]> {
-    return this.#transact(() => this.#statements.failed.all(limit)).map((body) => JSON.parse(body) as FailedWebhook)
+    return this.transact(() => this.#statements.failed.all(limit)).map((body) => JSON.parse(body) as FailedWebhook)
   }
 
   async failedOne(id: string): Promise<FailedWebhook | undefined> {
-    const body = this.#transact(() => this.#statements.failedOne.get(id))
+    const body = this.transact(() => this.#statements.failedOne.get(id))
     return body === undefined ? undefined : (JSON.parse(body) as FailedWebhook)
   }
 
   async putFailed(id: string, failed: FailedWebhook | undefined): Promise<void> {
-    this.#transact(() => this.#putFailed(id, failed))
+    this.transact(() => this.#putFailed(id, failed))
   }
 
   #putFailed(id: string, failed: FailedWebhook | undefined): void {
@@ -80,7 +83,6 @@ export class SqliteWebhookLog implements WebhookLog {
 function prepare(db: Database) {
   const value = <P extends unknown[], R>(sql: string) => db.prepare<P, R>(sql).pluck()
   return {
-    lastSeq: value<[], number>('SELECT COALESCE(MAX(seq), 0) FROM movements'),
     progress: value<[], string>('SELECT body FROM webhook_progress'),
     putProgress: db.prepare<[string], never>(
       'INSERT INTO webhook_progress (id, body) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body',

@@ -41,7 +41,11 @@ export class SqliteRepository extends StockroomRepository {
   private constructor(db: Database.Database, options: SqliteStoreOptions, feed: LocalFeed) {
     super(new SqliteState(db), options, feed)
     this.#db = db
-    this.webhooks = new SqliteWebhookLog(db, (run) => this.transact(run))
+    this.webhooks = new SqliteWebhookLog(
+      db,
+      (run) => this.transact(run),
+      () => this.state.lastSeq(),
+    )
     this.#file = options.file
     this.#logger = options.logger ?? silentLogger
     this.#firstResult = db.prepare('SELECT command, result FROM first_results WHERE key = ? AND forget_at > ?')
