@@ -32,7 +32,8 @@ export class WebhookEvents {
     // The movement before the first is read too: an order's lines are movements in a row, and only the first
     // tells of the order.
     const from = Math.max(0, progress.seq - 1)
-    const read = await this.repository.movements({ after: from, limit: limit + progress.seq - from })
+    const asked = limit + progress.seq - from
+    const read = await this.repository.movements({ after: from, limit: asked })
     const { epoch } = await this.repository.catalog([])
     const events: WebhookEvent[] = []
     let previous: Movement | undefined
@@ -48,7 +49,7 @@ export class WebhookEvents {
       }
       previous = movement
     }
-    return { events, through, more: read.length === limit + progress.seq - from }
+    return { events, through, more: read.length === asked }
   }
 
   async #event(id: string, index: number, type: WebhookEventType, movement: Movement): Promise<WebhookEvent> {
