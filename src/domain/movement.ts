@@ -2,9 +2,10 @@ import type { ProductStock } from './product.js'
 
 /**
  * Every way a product's `onHand` or `held` moves: a hold taken or let go by its session, a hold that lapsed,
- * a sale, a restock, an adjustment (a count, a shrink), an order cancelled.
+ * a sale, units of a hold taken by a sale made elsewhere, a restock, an adjustment (a count, a shrink), an order
+ * cancelled.
  */
-export const MOVEMENT_KINDS = ['hold', 'release', 'expire', 'sale', 'restock', 'adjust', 'cancel'] as const
+export const MOVEMENT_KINDS = ['hold', 'release', 'expire', 'sale', 'take', 'restock', 'adjust', 'cancel'] as const
 export type MovementKind = (typeof MOVEMENT_KINDS)[number]
 
 /** Who moved stock that no session moved. */
@@ -20,10 +21,10 @@ export interface Movement {
   readonly kind: MovementKind
   /**
    * How much it moved, signed: `held` for a hold, a release and an expiry; `onHand` for a restock, an
-   * adjustment and a cancel; both for a sale.
+   * adjustment and a cancel; both for a sale and a take.
    */
   readonly quantity: number
-  /** The session that moved it, or `admin`. */
+  /** The session that moved it, or `admin`; for a take, the session whose hold it took from. */
   readonly actor: string
   readonly orderId: string | null
   readonly idempotencyKey: string | null
@@ -42,6 +43,7 @@ export function effectOf({ kind, quantity }: Pick<Movement, 'kind' | 'quantity'>
     case 'expire':
       return { onHand: 0, held: quantity }
     case 'sale':
+    case 'take':
       return { onHand: quantity, held: quantity }
     case 'restock':
     case 'adjust':

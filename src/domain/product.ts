@@ -23,6 +23,12 @@ export interface ProductStock extends ProductDefinition {
    * its ledger stay. Absent while it is sold.
    */
   readonly archived?: true
+  /**
+   * The catalog's version when a sale made elsewhere last took units from carts' holds of it; absent until one
+   * has. It travels with the stock, so that a shopper's client hears of the take as of any change, and reads
+   * its cart again to learn whether its own hold was taken from.
+   */
+  readonly holdsTakenAt?: number
 }
 
 /**
@@ -45,6 +51,7 @@ export const stockView = (product: ProductStock) => ({
   available: availableOf(product),
   version: product.version,
   ...(product.archived && { archived: true as const }),
+  ...(product.holdsTakenAt !== undefined && { holdsTakenAt: product.holdsTakenAt }),
 })
 
 export type StockView = ReturnType<typeof stockView>

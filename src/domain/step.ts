@@ -69,12 +69,12 @@ export class Step {
   }
 
   /**
-   * Changes a product at this step's version: its stock, through `move`, its name, its next lapse, or whether it
-   * is archived.
+   * Changes a product at this step's version: its stock, through `move`, its name, its next lapse, whether it
+   * is archived, or when holds were last taken from.
    */
   touch(
     product: ProductStock,
-    change: Partial<ProductDefinition & Pick<ProductStock, 'held'>> & {
+    change: Partial<ProductDefinition & Pick<ProductStock, 'held' | 'holdsTakenAt'>> & {
       readonly nextLapse?: number | undefined
       readonly archived?: boolean
     },

@@ -27,6 +27,14 @@ const lapseOrder = (a: LineOf, b: LineOf): number => {
   return (a.until ?? 0) - (b.until ?? 0) || (first < second ? -1 : first > second ? 1 : 0)
 }
 
+/**
+ * The order a sale made elsewhere takes units from holds in: the newest first, by when the hold ends (one that
+ * never lapses counting as the newest), then by session, last first: `lapseOrder`'s reverse, which Redis keeps
+ * too. A shopper who has waited longest for checkout keeps their units longest.
+ */
+const newestFirst = (a: LineOf, b: LineOf): number =>
+  (b.until ?? Infinity) - (a.until ?? Infinity) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0)
+
 /** One line of a session's cart. */
 export interface Line {
   readonly sku: string
@@ -81,13 +89,14 @@ export interface AdjustmentInput {
 
 /**
  * A sale made elsewhere (a till, another channel) of `quantity` units; `expected` makes it a compare-and-set of
- * `onHand`.
+ * `onHand`. With `takeFromHolds`, what no cart holds is sold first, and the rest is taken from carts' holds.
  */
 export interface SaleInput {
   readonly sku: string
   readonly quantity: number
   readonly reason: string
   readonly expected?: number | undefined
+  readonly takeFromHolds?: boolean | undefined
 }
 
 /** What the caller read of `onHand` is no longer so: `current` is. */
@@ -128,6 +137,7 @@ export type AdjustOutcome =
 export type SaleOutcome =
   | ({ readonly ok: true; readonly product: ProductStock } & Changes)
   | Conflict
+  /** `available`: the most it may sell, what no cart holds, or with `takeFromHolds` every unit on hand. */
   | { readonly ok: false; readonly error: 'insufficient_stock'; readonly available: number }
 
 export type ReleaseOutcome =
@@ -305,17 +315,44 @@ export class Stockroom {
 
   /**
    * Sells units of a product made elsewhere, out of what no cart holds: held and sold in the same step, as a
-   * checkout sells a lapsed line, both the admin's; only if `onHand` is still `expected`, when given.
+   * checkout sells a lapsed line, both the admin's; only if `onHand` is still `expected`, when given. With
+   * `takeFromHolds`, what no cart holds may fall short: the rest is taken from the newest holds
+   * (`newestFirst`), each a `take` of the session's, its line cut or, emptied, gone; the product's
+   * `holdsTakenAt` tells their clients.
    */
-  sell({ sku, quantity, reason, expected }: SaleInput, now: number, idempotencyKey?: string): SaleOutcome {
+  sell(
+    { sku, quantity, reason, expected, takeFromHolds }: SaleInput,
+    now: number,
+    idempotencyKey?: string,
+  ): SaleOutcome {
     const product = this.product(sku)
     const conflict = unexpected(product.onHand, expected)
     if (conflict) return conflict
-    const available = availableOf(product)
-    if (quantity > available) return { ok: false, error: 'insufficient_stock', available }
+    const free = availableOf(product)
+    const most = takeFromHolds ? product.onHand : free
+    if (quantity > most) return { ok: false, error: 'insufficient_stock', available: most }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
-    const sold = step.move(step.move(product, 'hold', quantity), 'sale', -quantity)
-    return { ok: true, product: sold, changed: step.finish() }
+    const fromFree = Math.min(quantity, free)
+    const sold = fromFree === 0 ? product : step.move(step.move(product, 'hold', fromFree), 'sale', -fromFree)
+    const after = quantity > fromFree ? this.#takeFromHolds(step, sold, quantity - fromFree) : sold
+    const changed = step.finish()
+    return { ok: true, product: step.latest(after), changed }
+  }
+
+  /** Takes `units` of a product from its newest holds, and marks the product as taken from at this version. */
+  #takeFromHolds(step: Step, product: ProductStock, units: number): ProductStock {
+    const held = this.state.linesFor(product.sku).filter(({ lapsed }) => !lapsed)
+    let left = units
+    let after = product
+    for (const { session, quantity, until, address } of held.sort(newestFirst)) {
+      if (left === 0) break
+      const taken = Math.min(quantity, left)
+      const kept = quantity - taken
+      step.putLine(session, product.sku, kept === 0 ? undefined : { quantity: kept, until, lapsed: false, address })
+      after = step.move(after, 'take', -taken, session)
+      left -= taken
+    }
+    return step.touch(after, { holdsTakenAt: after.version })
   }
 
   /**

@@ -40,6 +40,7 @@ export const productReply = z.object({
   version: count,
   nextLapse: count.exactOptional(),
   archived: z.literal(true).exactOptional(),
+  holdsTakenAt: count.exactOptional(),
 }) satisfies z.ZodType<ProductStock>
 
 export const orderReply = z.object({

@@ -144,8 +144,8 @@ export class RedisRepository implements StockRepository {
   }
 
   async sell(input: SaleInput, idempotencyKey?: string): Promise<SaleResult> {
-    const { sku, quantity, reason, expected } = input
-    const args = [sku, quantity, reason, expected ?? '']
+    const { sku, quantity, reason, expected, takeFromHolds } = input
+    const args = [sku, quantity, reason, expected ?? '', takeFromHolds ? 1 : 0]
     return this.#change(saleReply, 'stockSell', ADMIN_KEYS, idempotencyKey, operationOf('sell', input), args)
   }
 

@@ -8,7 +8,7 @@ import { WEBHOOK_SCHEMA } from './sqlite-webhook-log.js'
 /** What marks a SQLite file as stockpoll's, in its header (`PRAGMA application_id`): "STPL" in ASCII. */
 export const APPLICATION_ID = 0x5354504c
 /** The version of the tables this code makes and reads, in the header too (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 /** The tables of a stockpoll database from before it was marked: a file of these, and of no others, is adopted. */
 const OWN_TABLES = new Set(['catalog', 'products', 'lines', 'orders', 'first_results', 'movements'])
 

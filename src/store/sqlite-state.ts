@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS products (
   held INTEGER NOT NULL,
   version INTEGER NOT NULL,
   next_lapse INTEGER,
-  archived INTEGER NOT NULL DEFAULT 0
+  archived INTEGER NOT NULL DEFAULT 0,
+  holds_taken_at INTEGER
 ) STRICT;
 CREATE TABLE IF NOT EXISTS lines (
   sku TEXT NOT NULL,
@@ -74,8 +75,8 @@ const firstLapseOf = (sku: string) =>
 
 /**
  * Brings the tables of a file an older stockpoll made up to these, where `SCHEMA`, which only adds what is
- * missing, cannot: the products' next lapse (schema version 2), worked out from the lines, and whether each is
- * archived (version 3), none of them.
+ * missing, cannot: the products' next lapse (schema version 2), worked out from the lines, whether each is
+ * archived (version 3), none of them, and when holds were last taken from each (version 4), never.
  */
 export function upgradeTables(db: Database): void {
   const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('products')").pluck().all()
@@ -84,6 +85,7 @@ export function upgradeTables(db: Database): void {
       UPDATE products SET next_lapse = (${firstLapseOf('products.sku')});`)
   }
   if (!columns.includes('archived')) db.exec('ALTER TABLE products ADD COLUMN archived INTEGER NOT NULL DEFAULT 0')
+  if (!columns.includes('holds_taken_at')) db.exec('ALTER TABLE products ADD COLUMN holds_taken_at INTEGER')
 }
 
 interface OrdersParameters {
@@ -103,6 +105,7 @@ interface ProductRow {
   readonly version: number
   readonly nextLapse: number | null
   readonly archived: 0 | 1
+  readonly holdsTakenAt: number | null
 }
 
 interface LineRow {
@@ -114,15 +117,17 @@ interface LineRow {
   readonly address: string | null
 }
 
-const PRODUCT_COLUMNS = 'sku, name, on_hand AS onHand, held, version, next_lapse AS nextLapse, archived'
+const PRODUCT_COLUMNS =
+  'sku, name, on_hand AS onHand, held, version, next_lapse AS nextLapse, archived, holds_taken_at AS holdsTakenAt'
 const LINE_COLUMNS = 'lines.sku, session, quantity, until, lapsed, address'
 const MOVEMENT_COLUMNS = `seq, time, sku, kind, quantity, actor, order_id AS orderId,
   idempotency_key AS idempotencyKey, reason, on_hand AS onHand, held`
 
-const productOf = ({ nextLapse, archived, ...product }: ProductRow): ProductStock => ({
+const productOf = ({ nextLapse, archived, holdsTakenAt, ...product }: ProductRow): ProductStock => ({
   ...product,
   ...(nextLapse !== null && { nextLapse }),
   ...(archived === 1 && { archived: true }),
+  ...(holdsTakenAt !== null && { holdsTakenAt }),
 })
 
 const lineOf = ({ sku, session, quantity, until, lapsed, address }: LineRow): LineOf => ({
@@ -167,6 +172,7 @@ export class SqliteState implements LedgerState {
       ...product,
       nextLapse: product.nextLapse ?? null,
       archived: product.archived ? 1 : 0,
+      holdsTakenAt: product.holdsTakenAt ?? null,
     })
   }
 
@@ -260,10 +266,10 @@ function prepare(db: Database) {
     product: one<[string], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products WHERE sku = ?`),
     products: one<[], ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM products ORDER BY place`),
     putProduct: one<[ProductRow], never>(
-      `INSERT INTO products (sku, name, on_hand, held, version, next_lapse, archived)
-       VALUES (@sku, @name, @onHand, @held, @version, @nextLapse, @archived)
+      `INSERT INTO products (sku, name, on_hand, held, version, next_lapse, archived, holds_taken_at)
+       VALUES (@sku, @name, @onHand, @held, @version, @nextLapse, @archived, @holdsTakenAt)
        ON CONFLICT (sku) DO UPDATE SET name = @name, on_hand = @onHand, held = @held, version = @version,
-       next_lapse = @nextLapse, archived = @archived`,
+       next_lapse = @nextLapse, archived = @archived, holds_taken_at = @holdsTakenAt`,
     ),
     line: one<[string, string], LineRow>(`SELECT ${LINE_COLUMNS} FROM lines WHERE sku = ? AND session = ?`),
     linesOf: one<[string], LineRow>(

@@ -18,7 +18,13 @@ type Operation = { readonly key: string | undefined } & (
   | { readonly kind: 'cart'; readonly session: string; readonly sku: string; readonly request: CartRequest }
   | { readonly kind: 'checkout'; readonly session: string }
   | { readonly kind: 'adjust'; readonly sku: string; readonly delta: number; readonly expected: number | undefined }
-  | { readonly kind: 'sell'; readonly sku: string; readonly quantity: number; readonly expected: number | undefined }
+  | {
+      readonly kind: 'sell'
+      readonly sku: string
+      readonly quantity: number
+      readonly expected: number | undefined
+      readonly takeFromHolds: boolean
+    }
   | { readonly kind: 'put'; readonly sku: string; readonly onHand: number; readonly expected: number | undefined }
   | { readonly kind: 'release'; readonly sku: string; readonly session: string }
   | { readonly kind: 'archive'; readonly sku: string; readonly archived: boolean }
@@ -39,7 +45,14 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('cart' as const), key, session, sku, request }),
   fc.record({ kind: fc.constant('checkout' as const), key, session }),
   fc.record({ kind: fc.constant('adjust' as const), key, sku, delta: fc.integer({ min: -4, max: 4 }), expected }),
-  fc.record({ kind: fc.constant('sell' as const), key, sku, quantity: fc.integer({ min: 1, max: 6 }), expected }),
+  fc.record({
+    kind: fc.constant('sell' as const),
+    key,
+    sku,
+    quantity: fc.integer({ min: 1, max: 6 }),
+    expected,
+    takeFromHolds: fc.boolean(),
+  }),
   fc.record({
     kind: fc.constant('put' as const),
     key,
@@ -89,8 +102,10 @@ class Driven {
       }
       case 'adjust':
         return store.adjust({ sku: op.sku, delta: op.delta, reason: 'count', expected: op.expected }, op.key)
-      case 'sell':
-        return store.sell({ sku: op.sku, quantity: op.quantity, reason: 'till', expected: op.expected }, op.key)
+      case 'sell': {
+        const { sku, quantity, expected, takeFromHolds } = op
+        return store.sell({ sku, quantity, reason: 'till', expected, takeFromHolds }, op.key)
+      }
       case 'archive':
         return store.archive(op.sku, op.archived, op.key)
       case 'put':

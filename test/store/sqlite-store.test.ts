@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { DatabaseFileError } from '../../src/store/database-file-error.js'
+import { SCHEMA_VERSION } from '../../src/store/sqlite-file.js'
 import { openSqliteStore, type SqliteStoreOptions } from '../../src/store/sqlite.js'
 import { testStoreOf } from '../helpers/stores.js'
 import type { StoreOptions } from '../../src/store/store.js'
@@ -33,8 +34,10 @@ describe('SqliteStore', () => {
     const sold = await first.checkout('b')
     await first.adjust({ sku: 'sku-1', delta: 4, reason: 'delivery' })
     await first.archive('sku-1', true)
+    await first.sell({ sku: 'sku-0', quantity: 4, reason: 'till', takeFromHolds: true })
     const before = { catalog: await first.catalog(), cart: await first.cart('a') }
     expect(before.catalog.products[1]).toMatchObject({ archived: true })
+    expect(before.catalog.products[0]).toMatchObject({ held: 1, holdsTakenAt: before.catalog.version })
     const ledger = await first.movements({ after: 0, limit: 100 })
     await first.close()
 
@@ -50,7 +53,7 @@ describe('SqliteStore', () => {
     await again.close()
   })
 
-  it("brings a file of the tables before the next lapse up to date, working out each product's from its lines, none archived", async () => {
+  it("brings a file of the tables before the next lapse up to date, working out each product's from its lines, none archived or taken from", async () => {
     const file = newFile()
     const first = openFile({ ...options, file })
     await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } })
@@ -61,7 +64,7 @@ describe('SqliteStore', () => {
     await first.close()
     const older = new Database(file)
     older.exec(`DROP INDEX lapsing_lines; ALTER TABLE products DROP COLUMN next_lapse;
-      ALTER TABLE products DROP COLUMN archived; DROP TABLE webhook_progress; DROP TABLE webhook_failures`)
+      ALTER TABLE products DROP COLUMN archived; ALTER TABLE products DROP COLUMN holds_taken_at; DROP TABLE webhook_progress; DROP TABLE webhook_failures`)
     older.pragma('user_version = 1')
     older.close()
 
@@ -69,7 +72,7 @@ describe('SqliteStore', () => {
     expect(await again.catalog()).toEqual(before)
     await again.close()
     const upgraded = new Database(file, { readonly: true })
-    expect(upgraded.pragma('user_version', { simple: true })).toBe(3)
+    expect(upgraded.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
     upgraded.close()
   })
 

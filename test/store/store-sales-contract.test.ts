@@ -258,6 +258,67 @@ describe.each(kinds)('$name store: checkout, the admin, the ledger', ({ name, op
     expect(await store.verify()).toBeUndefined()
   })
 
+  it('takes what no cart holds falls short of from the newest holds, each a take of the session whose hold it cut', async () => {
+    const store = await shop({ catalog: products(1, 9) })
+    const changes: CatalogChange[] = []
+    store.onChange((change) => changes.push(change))
+    await store.apply({ ...set('oldest', 'sku-0', 2), address: '10.0.0.1' })
+    clock.advance(1000)
+    await store.apply({ ...set('middle', 'sku-0', 3), address: '10.0.0.1' })
+    clock.advance(1000)
+    await store.apply(set('newest', 'sku-0', 2))
+    const till = { sku: 'sku-0', reason: 'till 3', takeFromHolds: true }
+    expect(await store.sell({ ...till, quantity: 10 })).toEqual({
+      ok: false,
+      error: 'insufficient_stock',
+      available: 9,
+    })
+    const { version } = await store.catalog()
+    const sold = await store.sell({ ...till, quantity: 6 }, 'sale-1')
+    expect(sold).toMatchObject({
+      ok: true,
+      product: { onHand: 3, held: 3, version: version + 1, holdsTakenAt: version + 1 },
+    })
+    expect(await store.sell({ ...till, quantity: 6 }, 'sale-1')).toMatchObject({ replayed: true })
+    await eventually(() => changes.length === 4)
+    expect(changes[3]?.products).toEqual([sold.ok && sold.product])
+    expect(await wholeLedger(store, 'sku-0')).toMatchObject([
+      { kind: 'restock' },
+      { kind: 'hold', actor: 'oldest' },
+      { kind: 'hold', actor: 'middle' },
+      { kind: 'hold', actor: 'newest' },
+      { kind: 'hold', quantity: 2, actor: 'admin', reason: 'till 3', onHand: 9, held: 9 },
+      { kind: 'sale', quantity: -2, actor: 'admin', reason: 'till 3', onHand: 7, held: 7 },
+      { kind: 'take', quantity: -2, actor: 'newest', reason: 'till 3', idempotencyKey: 'sale-1', onHand: 5, held: 5 },
+      { kind: 'take', quantity: -2, actor: 'middle', reason: 'till 3', idempotencyKey: 'sale-1', onHand: 3, held: 3 },
+    ])
+    expect((await store.cart('newest')).lines).toEqual([])
+    expect(await store.cart('middle')).toMatchObject({ lines: [{ sku: 'sku-0', quantity: 1, lapsed: false }] })
+    expect(await store.cart('oldest')).toMatchObject({ lines: [{ sku: 'sku-0', quantity: 2, lapsed: false }] })
+    // The cut line keeps its hold's end and its address, which counts only what it holds now.
+    const holds = await store.holds('sku-0')
+    expect(holds.sort((a, b) => a.session.localeCompare(b.session))).toMatchObject([
+      { session: 'middle', quantity: 1, until: clock.now() - 1000 + 60_000, address: '10.0.0.1' },
+      { session: 'oldest', quantity: 2, until: clock.now() - 2000 + 60_000, address: '10.0.0.1' },
+    ])
+    expect(await store.verify()).toBeUndefined()
+  })
+
+  it('takes from no hold without takeFromHolds, nor while what no cart holds is enough', async () => {
+    const store = await shop()
+    await store.apply(set('s', 'sku-0', 3))
+    expect(await store.sell({ sku: 'sku-0', quantity: 3, reason: 'till' })).toEqual({
+      ok: false,
+      error: 'insufficient_stock',
+      available: 2,
+    })
+    const sold = await store.sell({ sku: 'sku-0', quantity: 2, reason: 'till', takeFromHolds: true })
+    expect(sold).toMatchObject({ ok: true, product: { onHand: 3, held: 3 } })
+    expect(sold.ok && sold.product.holdsTakenAt).toBeUndefined()
+    expect(await store.cart('s')).toMatchObject({ lines: [{ sku: 'sku-0', quantity: 3 }] })
+    expect(await store.verify()).toBeUndefined()
+  })
+
   it('archives a product: no new holds, its lines let go and sold as ever, its ledger kept; and sells it again', async () => {
     const store = await shop()
     await store.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 3 } })

@@ -36,6 +36,7 @@ local function touch(p)
   else
     redis.call('HDEL', productKey(p.sku), 'archived')
   end
+  if p.holdsTakenAt then redis.call('HSET', productKey(p.sku), 'holdsTakenAt', p.holdsTakenAt) end
   if not changed[p.sku] then order[#order + 1] = p.sku end
   changed[p.sku] = p
   return p

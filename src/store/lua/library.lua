@@ -14,7 +14,8 @@
 -- was made), `P once:<scope>:<key>` (an idempotency key's
 -- command and first reply), `P ledger` (seq -> movement, as JSON) and `P ledger:seq` (the last seq); and per
 -- product, under its own hash tag: `P product:{sku}` (a hash of name, onHand, held, version and, while one of
--- its holds will lapse, nextLapse, and, while it is archived, archived = 1), `P lines:{sku}` (session -> units held), `P ends:{sku}` (its held lines
+-- its holds will lapse, nextLapse, while it is archived, archived = 1, and once a sale took from its holds,
+-- holdsTakenAt), `P lines:{sku}` (session -> units held), `P ends:{sku}` (its held lines
 -- that lapse, by session, scored as in `P expiries`), `P lapsed:{sku}` (session -> units of a lapsed line),
 -- `P addresses:{sku}` (session -> its client address, while addresses are counted), `P units:{sku}`
 -- (address -> units held) and `P ledger:{sku}` (the seqs of its movements).
@@ -39,11 +40,11 @@ local function cartKey(session) return prefix .. 'cart:' .. session end
 local function orderKey(id) return prefix .. 'order:' .. id end
 
 local function product(sku)
-  local p = redis.call('HMGET', productKey(sku), 'name', 'onHand', 'held', 'version', 'nextLapse', 'archived')
+  local p = redis.call('HMGET', productKey(sku), 'name', 'onHand', 'held', 'version', 'nextLapse', 'archived', 'holdsTakenAt')
   if not p[1] then return nil end
   return {
     sku = sku, name = p[1], onHand = tonumber(p[2]), held = tonumber(p[3]), version = tonumber(p[4]),
-    nextLapse = tonumber(p[5]), archived = p[6] == '1' or nil,
+    nextLapse = tonumber(p[5]), archived = p[6] == '1' or nil, holdsTakenAt = tonumber(p[7]),
   }
 end
 -- When the first of a product's held lines that lapse will lapse; nil while none will.
