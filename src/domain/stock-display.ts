@@ -21,6 +21,8 @@ export interface ShownStock {
   readonly nextLapse?: number
   /** The product is no longer sold. */
   readonly archived?: true
+  /** When a sale made elsewhere last took from carts' holds of it: each shopper's client checks its own. */
+  readonly holdsTakenAt?: number
 }
 
 export interface StockDisplayOptions {
@@ -34,7 +36,7 @@ export interface StockDisplayOptions {
   readonly showsHolds?: boolean
 }
 
-type Stock = Pick<ProductStock, 'onHand' | 'held' | 'nextLapse' | 'archived'>
+type Stock = Pick<ProductStock, 'onHand' | 'held' | 'nextLapse' | 'archived' | 'holdsTakenAt'>
 
 export class StockDisplay {
   readonly mode: StockDisplayMode
@@ -60,11 +62,11 @@ export class StockDisplay {
    * What shoppers see of a product's stock: every count when exact, else what is left only once it is low;
    * and, where holds are shown, what carts hold and when the next hold lapses.
    */
-  shown({ onHand, held, nextLapse, archived }: Stock): ShownStock {
+  shown({ onHand, held, nextLapse, archived, holdsTakenAt }: Stock): ShownStock {
     const available = availableOf({ onHand, held })
     const level = this.levelOf(available)
     const counts = this.mode === 'exact' ? { onHand, held, available } : this.showsCount(available) ? { available } : {}
-    const sold = archived ? { archived } : {}
+    const sold = { ...(archived && { archived }), ...(holdsTakenAt !== undefined && { holdsTakenAt }) }
     if (!this.showsHolds) return { level, ...counts, ...sold }
     return { level, ...counts, held, ...(nextLapse !== undefined && { nextLapse }), ...sold }
   }
@@ -78,7 +80,8 @@ export class StockDisplay {
       a.held === b.held &&
       a.available === b.available &&
       a.nextLapse === b.nextLapse &&
-      a.archived === b.archived
+      a.archived === b.archived &&
+      a.holdsTakenAt === b.holdsTakenAt
     )
   }
 }

@@ -66,6 +66,12 @@ export const wholeNumber = (name: string, min: number, max: number, source: Fiel
         .pipe(number)
 }
 
+/** Yes or no: `true` or `false`, as text or as JSON. */
+export const flag = (name: string, source: FieldSource = 'text') => {
+  const error = { error: `${name} must be true or false` }
+  return source === 'json' ? z.boolean(error) : z.enum(['true', 'false'], error).transform((text) => text === 'true')
+}
+
 /** A body's schema as JSON, and as form fields (text) where the route takes a form too. */
 export interface BodySchemas<Schema extends z.ZodType = z.ZodType> {
   readonly text?: Schema

@@ -54,11 +54,15 @@ export const movementBodySchema = z.object({
   time: instant,
   sku: z.string(),
   kind: z.enum(MOVEMENT_KINDS),
-  quantity: z.number().int().meta({
-    description:
-      'Signed: what it moved held by (hold, release, expire), onHand by (restock, adjust, cancel), or both (sale)',
-  }),
-  actor: z.string().meta({ description: 'The session that moved it, or admin' }),
+  quantity: z
+    .number()
+    .int()
+    .meta({
+      description:
+        'Signed: what it moved held by (hold, release, expire), onHand by (restock, adjust, cancel), or both (sale, ' +
+        'and take: units of a hold a sale made elsewhere took)',
+    }),
+  actor: z.string().meta({ description: 'The session that moved it, or admin; for a take, the session it took from' }),
   orderId: z.string().nullable(),
   idempotencyKey: z.string().nullable(),
   reason: z.string().nullable(),

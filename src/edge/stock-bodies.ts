@@ -25,6 +25,11 @@ export const stockViewBody = z.object({
     .literal(true)
     .optional()
     .meta({ description: 'The shop archived it: no longer sold, it takes no new holds; absent while sold' }),
+  holdsTakenAt: count.optional().meta({
+    description:
+      "The catalog's version when a sale made elsewhere last took units from carts' holds of it (takeFromHolds); " +
+      'a client that holds some reads its cart again to learn whether its own hold was cut. Absent until one has',
+  }),
 })
 
 const level = z.enum(STOCK_LEVELS).meta({ description: 'sold_out, low (at or under LOW_STOCK_AT left) or in_stock' })

@@ -7,6 +7,7 @@ import { testApp } from '../helpers/test-app.js'
 const TOKEN = 'test-admin-token-0123456789abcdef0123456789'
 const AS_ADMIN = { Authorization: `Bearer ${TOKEN}` }
 const NO_ORDERS = { orders: 0, units: 0 }
+const JSON_BODY = { 'Content-Type': 'application/json' }
 const CATALOG = { CATALOG_FILE: catalogFile(products(2, 5)), MAX_PER_SESSION: '5' }
 
 /** The app with the admin API on, and requests to it as the admin. */
@@ -258,6 +259,40 @@ describe('the admin API', () => {
       movements: [
         { kind: 'hold', quantity: 1, actor: 'admin', reason: 'till 3' },
         { kind: 'sale', quantity: -1, actor: 'admin', reason: 'till 3', onHand: 4, held: 4 },
+      ],
+    })
+    expect(await (await admin('/admin/verify')).json()).toMatchObject({ ok: true })
+  })
+
+  it("takes a sale's shortfall from the newest holds with takeFromHolds, which the carts and every watcher see", async () => {
+    const { admin, postCart, app, clock } = await adminApp()
+    await postCart({ session: 'early', sku: 'sku-0', action: 'set', quantity: '2' })
+    clock.advance(1000)
+    await postCart({ session: 'late', sku: 'sku-0', action: 'set', quantity: '2' })
+    const sale = (body: object) => admin('/admin/products/sku-0/sales', 'POST', undefined, JSON_BODY, body)
+    for (const takeFromHolds of ['yes', 1]) {
+      const refused = await sale({ quantity: 2, takeFromHolds })
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toEqual({ error: 'invalid_request', message: 'takeFromHolds must be true or false' })
+    }
+    const short = await sale({ quantity: 6, takeFromHolds: true })
+    expect(short.status).toBe(409)
+    expect(await short.json()).toMatchObject({ message: 'only 5 of sku-0 are on hand, not 6', available: 5 })
+    const poll = app.request('/status?skus=sku-0&since=2&epoch=' + (await epochOf(app)))
+    const sold = await sale({ quantity: 3, reason: 'sold in the shop', takeFromHolds: true, expected: 5 })
+    expect(await sold.json()).toEqual({
+      product: { sku: 'sku-0', name: 'Product 0', onHand: 2, held: 2, available: 0, version: 3, holdsTakenAt: 3 },
+    })
+    expect(await (await poll).json()).toMatchObject({ products: [{ sku: 'sku-0', held: 2, holdsTakenAt: 3 }] })
+    const cart = async (session: string) => (await (await app.request(`/cart?session=${session}`)).json()).lines
+    expect(await cart('late')).toEqual([])
+    expect(await cart('early')).toMatchObject([{ sku: 'sku-0', quantity: 2, product: { holdsTakenAt: 3 } }])
+    const page = await (await admin('/admin/movements?sku=sku-0&after=4')).json()
+    expect(page).toMatchObject({
+      movements: [
+        { kind: 'hold', quantity: 1, actor: 'admin', reason: 'sold in the shop' },
+        { kind: 'sale', quantity: -1, actor: 'admin', onHand: 4, held: 4 },
+        { kind: 'take', quantity: -2, actor: 'late', reason: 'sold in the shop', onHand: 2, held: 2 },
       ],
     })
     expect(await (await admin('/admin/verify')).json()).toMatchObject({ ok: true })

@@ -50,5 +50,8 @@ describe('StockDisplay', () => {
     expect(display('exact').looksAlike(stock(10, 1, 1000), stock(10, 1, 2000))).toBe(true)
     expect(display('level', true).looksAlike(stock(10, 1, 1000), stock(10, 1, 2000))).toBe(false)
     expect(display('level', true).looksAlike(stock(10, 1), stock(10, 2))).toBe(false)
+    // A take sells held units: nothing shoppers see of the counts moves, but the clients of those holds must hear.
+    expect(level.looksAlike(stock(10, 4), { ...stock(8, 2), holdsTakenAt: 7 })).toBe(false)
+    expect(level.shown({ ...stock(8, 2), holdsTakenAt: 7 })).toEqual({ level: 'in_stock', holdsTakenAt: 7 })
   })
 })

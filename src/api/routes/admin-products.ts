@@ -9,6 +9,7 @@ import type { AppEnv } from '../app-env.js'
 import { methodNotAllowed } from '../errors.js'
 import {
   bodySchemas,
+  flag,
   idempotencyHeaders,
   parseInput,
   sessionField,
@@ -59,8 +60,15 @@ const saleFields = bodySchemas((source) =>
       quantity: wholeNumber('quantity', 1, MAX_ON_HAND, source).meta({ examples: [2] }),
       reason: reasonField.default('sold elsewhere').meta({ examples: ['till 3'] }),
       expected: expectedField(source),
+      takeFromHolds: flag('takeFromHolds', source)
+        .optional()
+        .meta({
+          description:
+            "true: what no cart holds falls short of is taken from carts' holds, the newest first, and each " +
+            'shopper whose hold is cut is told; without it, a sale refuses to touch a hold',
+        }),
     },
-    'the field quantity, and maybe reason and expected',
+    'the field quantity, and maybe reason, expected and takeFromHolds',
   ),
 )
 
@@ -114,7 +122,7 @@ const sell = {
   answers: {
     200: { description: 'The product after it', body: productAnswer, headers: REPLAYED_HEADER },
     ...refusals([400, 401, 404, 409, 422, 429, 503], {
-      409: `${CONFLICT}; insufficient_stock: fewer units than that are in no cart (\`available\`)`,
+      409: `${CONFLICT}; insufficient_stock: fewer units than that are in no cart, or with takeFromHolds on hand (\`available\`)`,
     }),
   },
 } as const satisfies Operation
@@ -212,7 +220,8 @@ export function adminProductRoutes(admin: AdminService, clock: Clock): Hono<AppE
       const headers = replayHeaders(result.replayed)
       if (result.ok) return jsonAnswerOf({ product: stockView(result.product) }, 200, headers)
       if (result.error === 'conflict') throw conflictRefusal(sku, fields.expected, result.current, headers)
-      const message = `only ${result.available} of ${sku} are in no cart, not ${fields.quantity}`
+      const where = fields.takeFromHolds ? 'on hand' : 'in no cart'
+      const message = `only ${result.available} of ${sku} are ${where}, not ${fields.quantity}`
       throw new ApiError(409, 'insufficient_stock', message, headers, { available: result.available })
     })
     .all(routeOf(sell), methodNotAllowed('POST'))
