@@ -160,5 +160,9 @@ export function catalogView({ maxPerSession }, only) {
     lapsed(skus) {
       dom.message.textContent = `Your hold lapsed and went back to stock: ${skus.map(nameOf).join(', ')}. Checkout still buys it if it is there.`
     },
+    taken(taken) {
+      const units = taken.map(({ sku, quantity }) => `${quantity} × ${nameOf(sku)}`).join(', ')
+      dom.message.textContent = `Sold in the shop meanwhile, and taken from your cart: ${units}.`
+    },
   }
 }

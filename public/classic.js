@@ -69,5 +69,8 @@ export function classicView(sku) {
     lapsed() {
       dom.message.textContent = 'Your hold lapsed: the unit went back to stock. Add it again if it is still there.'
     },
+    taken() {
+      dom.message.textContent = 'The unit in your cart was sold in the shop meanwhile, and taken from your cart.'
+    },
   }
 }

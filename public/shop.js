@@ -12,6 +12,7 @@
  * @property {(sku: string, error: unknown) => void} refused says why a change to a line was not made
  * @property {() => void} changed says that a change was made, clearing what was said before
  * @property {(skus: string[]) => void} lapsed says that the holds of these products lapsed
+ * @property {(taken: import('./client/cart.js').Taken[]) => void} taken says that sales made elsewhere took these units from the cart
  */
 
 /**
@@ -49,6 +50,7 @@ export function liveShop(stock, view, rendered = () => {}) {
   stock.on('made', () => view.changed())
   stock.on('refused', ({ sku, error }) => view.refused(sku, error))
   stock.on('lapsed', (skus) => view.lapsed(skus))
+  stock.on('taken', (taken) => view.taken(taken))
   setInterval(render, 1000)
   return shop
 }

@@ -8,7 +8,12 @@ import { lineRequests } from './line-requests.js'
 /** @typedef {import('./types.js').Product} Product */
 /** @typedef {import('./types.js').CartLine} CartLine */
 /** @typedef {import('./types.js').Order} Order */
-/** A line as the client keeps it: `endsAt`, when its hold lapses, on this machine's clock. @typedef {{ quantity: number, endsAt: number | undefined, lapsed: boolean }} Line */
+/**
+ * A line as the client keeps it: `endsAt`, when its hold lapses, on this machine's clock; `takenAt`, the
+ * product's `holdsTakenAt` when the line was last read.
+ * @typedef {{ quantity: number, endsAt: number | undefined, lapsed: boolean, takenAt: number | undefined }} Line
+ */
+/** Units of a line a sale made elsewhere took. @typedef {{ sku: string, quantity: number }} Taken */
 /** @typedef {Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>} KeyValueStore */
 
 const SESSION_KEY = 'stockpoll.session'
@@ -30,6 +35,7 @@ const LAPSE_CHECK_DELAY_MS = 1500
  * @property {(sku: string) => void} made a change to a line was made
  * @property {(sku: string, error: Error) => void} refused a change to a line was refused, or failed
  * @property {(skus: string[]) => void} lapsed the holds of these products lapsed
+ * @property {(taken: Taken[]) => void} taken sales made elsewhere took these units of the shopper's holds
  * @property {(product: Product) => void} product an answer carried a product's stock
  * @property {(order: Order) => void} sold a checkout made this order
  */
@@ -53,6 +59,8 @@ export class Cart {
   )
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   #lapseTimer
+  /** The newest `holdsTakenAt` heard of each product. @type {Map<string, number>} */
+  #takenAt = new Map()
 
   /**
    * @param {URL} base
@@ -135,15 +143,44 @@ export class Cart {
   async #read() {
     /** @type {{ lines: CartLine[] }} */
     const { lines } = await request(this.#base, `cart?session=${encodeURIComponent(await this.session())}`)
-    const heldBefore = [...this.lines].filter(([, line]) => !line.lapsed).map(([sku]) => sku)
+    const heldBefore = [...this.lines].filter(([, line]) => !line.lapsed)
     this.lines.clear()
     for (const line of lines) {
-      this.#showLine(line)
+      this.#showLine(line, line.product)
       this.#events.product(line.product)
     }
     this.#watchLapses()
     this.#events.changed()
-    return heldBefore.filter((sku) => this.lines.get(sku)?.lapsed ?? true)
+    const taken = heldBefore.flatMap(([sku, before]) => this.#takenFrom(sku, before))
+    if (taken.length > 0) this.#events.taken(taken)
+    return heldBefore.map(([sku]) => sku).filter((sku) => this.lines.get(sku)?.lapsed ?? true)
+  }
+
+  /**
+   * What a sale made elsewhere took of a line that held `before`: the units it lost, where the product's
+   * `holdsTakenAt` moved since; none where the shopper's own change is on its way, or its hold lapsed.
+   * @param {string} sku
+   * @param {Line} before
+   * @returns {Taken[]}
+   */
+  #takenFrom(sku, before) {
+    const now = this.lines.get(sku)
+    const takenAt = now?.takenAt ?? this.#takenAt.get(sku)
+    if (now?.lapsed || this.busy(sku) || takenAt === undefined || takenAt === before.takenAt) return []
+    const lost = before.quantity - (now?.quantity ?? 0)
+    return lost > 0 ? [{ sku, quantity: lost }] : []
+  }
+
+  /**
+   * Hears a product's stock, pushed or read: where a sale made elsewhere took from its holds since this
+   * shopper's line of it was read, the cart is read again, to learn whether this hold was one.
+   * @param {Product} product
+   */
+  heard({ sku, holdsTakenAt }) {
+    if (holdsTakenAt === undefined) return
+    this.#takenAt.set(sku, holdsTakenAt)
+    const line = this.lines.get(sku)
+    if (line && !line.lapsed && line.takenAt !== holdsTakenAt) void this.load().catch(() => {})
   }
 
   /**
@@ -216,12 +253,15 @@ export class Cart {
     }
   }
 
-  /** @param {{ sku: string, quantity: number, holdExpiresInSeconds: number | null, lapsed: boolean }} line */
-  #showLine({ sku, quantity, holdExpiresInSeconds, lapsed }) {
+  /**
+   * @param {{ sku: string, quantity: number, holdExpiresInSeconds: number | null, lapsed: boolean }} line
+   * @param {Product} product its stock, as the same answer told it
+   */
+  #showLine({ sku, quantity, holdExpiresInSeconds, lapsed }, product) {
     if (quantity === 0) this.lines.delete(sku)
     else {
       const endsAt = holdExpiresInSeconds === null ? undefined : Date.now() + holdExpiresInSeconds * 1000
-      this.lines.set(sku, { quantity, endsAt, lapsed })
+      this.lines.set(sku, { quantity, endsAt, lapsed, takenAt: product.holdsTakenAt })
     }
   }
 
@@ -251,7 +291,7 @@ export class Cart {
       const body = { session: await this.session(), sku, action: 'set', quantity }
       /** @type {{ line: { quantity: number, holdExpiresInSeconds: number | null }, product: Product }} */
       const { line, product } = await sendChange(this.#base, 'cart', body)
-      this.#showLine({ sku, ...line, lapsed: false })
+      this.#showLine({ sku, ...line, lapsed: false }, product)
       this.#watchLapses()
       this.#events.product(product)
       this.#events.made(sku)

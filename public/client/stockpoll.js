@@ -25,6 +25,7 @@ import { electLeader } from './tabs.js'
  * @property {string} made a change the shopper asked of this line was made
  * @property {{ sku: string, error: Error }} refused a change the shopper asked was refused, or failed
  * @property {string[]} lapsed the holds of these products lapsed, their units back in stock
+ * @property {import('./cart.js').Taken[]} taken sales made elsewhere (a till, another channel) took these units of the shopper's holds
  * @property {Order} checkout a checkout made this order
  * @property {boolean} link the link to the server is live, or reconnecting
  * @property {TransportName} transport the transport the link follows from now on
@@ -110,6 +111,7 @@ export class Stockpoll {
         made: (sku) => this.#emit('made', sku),
         refused: (sku, error) => this.#emit('refused', { sku, error }),
         lapsed: (skus) => this.#emit('lapsed', skus),
+        taken: (taken) => this.#emit('taken', taken),
         product: (product) => this.#show([product]),
         sold: (order) => this.#emit('checkout', order),
       },
@@ -342,6 +344,7 @@ export class Stockpoll {
     )
     for (const product of news) this.products.set(product.sku, product)
     if (news.length > 0) this.#emit('stock', news)
+    for (const product of news) this.cart.heard(product)
   }
 
   /**

@@ -45,6 +45,10 @@ export class AddToCart extends HTMLElement {
       stock.on('cart', render),
       stock.on('made', (sku) => sku === this.sku && this.#say(textOf(this, 'text-added', 'In your cart: {count}'))),
       stock.on('refused', ({ sku, error }) => sku === this.sku && this.#refused(error)),
+      stock.on('taken', (taken) => {
+        if (taken.some(({ sku }) => sku === this.sku))
+          this.#say(textOf(this, 'text-taken', 'Sold elsewhere: {count} left in your cart'))
+      }),
     )
     const ticking = setInterval(render, 1000)
     this.#undo.push(() => clearInterval(ticking))

@@ -10,7 +10,7 @@ export const stock = connect({ server })
 
 /**
  * Tells the shop's own script what happened, as a DOM event on `document`.
- * @param {'stock-change' | 'cart-change' | 'hold-expired' | 'checkout'} type
+ * @param {'stock-change' | 'cart-change' | 'hold-expired' | 'hold-taken' | 'checkout'} type
  * @param {unknown} detail
  */
 export const announce = (type, detail) => document.dispatchEvent(new CustomEvent(type, { detail }))
@@ -18,6 +18,7 @@ export const announce = (type, detail) => document.dispatchEvent(new CustomEvent
 stock.on('stock', (products) => announce('stock-change', { products }))
 stock.on('cart', () => announce('cart-change', { lines: Object.fromEntries(stock.cart.lines) }))
 stock.on('lapsed', (skus) => announce('hold-expired', { skus }))
+stock.on('taken', (taken) => announce('hold-taken', { taken }))
 stock.on('checkout', (order) => announce('checkout', { order }))
 void explainUnreadable()
 

@@ -11,6 +11,15 @@ const CATALOG = [
   { sku: 'cap', name: 'Cap', onHand: 4 },
 ]
 
+const ADMIN_TOKEN = 'node-client-admin-token-0123456789abcdef'
+
+/** Holds `quantity` of `sku` in the client's cart, once the shop has made the change. */
+async function hold(client: Stockpoll, sku: string, quantity: number): Promise<void> {
+  const made = new Promise((resolve) => client.on('made', resolve))
+  client.cart.setQuantity(sku, quantity)
+  await made
+}
+
 /** The next stock `client` hears of `sku` that `wanted` accepts. */
 function nextStock(client: Stockpoll, sku: string, wanted: (product: Product) => boolean): Promise<Product> {
   return new Promise((resolve) => {
@@ -66,6 +75,42 @@ describe('the client, in a Node back end', { timeout: 15_000 }, () => {
     } finally {
       globalThis.fetch = realFetch
       client.close()
+    }
+  })
+
+  it('tells a shopper whose hold a sale made elsewhere took how many units it took, and no other', async () => {
+    const server = await start({ CATALOG_FILE: catalogFile(CATALOG), MAX_PER_SESSION: '3', ADMIN_TOKEN })
+    const [early, late] = [connect({ server: server.url }), connect({ server: server.url })]
+    try {
+      const told = new Map<Stockpoll, unknown[]>([
+        [early, []],
+        [late, []],
+      ])
+      for (const client of [early, late]) {
+        client.on('taken', (taken) => told.get(client)?.push(...taken))
+        client.watch(['cap'], () => {})
+      }
+      await hold(early, 'cap', 1)
+      // The newest hold is the one that ends last: a later millisecond makes the late one newest for sure.
+      const heldAt = Date.now()
+      await eventually(() => Date.now() > heldAt)
+      await hold(late, 'cap', 2)
+      const sale = await fetch(new URL('admin/products/cap/sales', server.url), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ quantity: 3, takeFromHolds: true }),
+      })
+      expect(sale.status).toBe(200)
+      await eventually(() => told.get(late)?.length !== 0)
+      expect(told.get(late)).toEqual([{ sku: 'cap', quantity: 2 }])
+      expect(late.cart.lines.has('cap')).toBe(false)
+      // The early shopper's client heard of the take too, and read its cart again: its line is whole.
+      await eventually(() => early.cart.lines.get('cap')?.takenAt !== undefined)
+      expect(early.cart.lines.get('cap')).toMatchObject({ quantity: 1, lapsed: false })
+      expect(told.get(early)).toEqual([])
+    } finally {
+      early.close()
+      late.close()
     }
   })
 

@@ -152,6 +152,22 @@ describe.skipIf(!runBrowserTests)('the catalog page in a real browser', { timeou
     expect(await watcher.locator(product('tee', '.more')).isEnabled()).toBe(true)
   })
 
+  it('tells the shopper when a sale made in the shop took units from their cart, and shows what is left', async () => {
+    const [shopper] = (await openTabs(context(), server.url, 1)) as [Page]
+    await clickIn(shopper, product('hoodie', '.more'))
+    await clickIn(shopper, product('hoodie', '.more'))
+    await showsText(shopper, '#lines li[data-sku="hoodie"] span', '2 × Hoodie')
+    const sale = await fetch(`${server.url}/admin/products/hoodie/sales`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ quantity: 3, reason: 'sold at the counter', takeFromHolds: true }),
+    })
+    expect(sale.status).toBe(200)
+    await showsText(shopper, '#catalog-message', 'Sold in the shop meanwhile, and taken from your cart: 1 × Hoodie.')
+    await showsText(shopper, '#lines li[data-sku="hoodie"] span', '1 × Hoodie')
+    expect(await textOf(shopper, product('hoodie', '.quantity'))).toBe('1')
+  })
+
   it('checks out the whole cart: the order shows, the cart empties, and every window sees the stock sold', async () => {
     const [shopper, watcher] = (await openTabs(context(), server.url, 2)) as [Page, Page]
     expect(await shopper.locator('#checkout').isDisabled()).toBe(true)

@@ -130,6 +130,30 @@ describe.skipIf(!runBrowserTests)('the page in a real browser', { timeout: 30_00
     await showsText(late, '#count', '0')
   })
 
+  it('says so when a sale made in the shop took the unit in the cart', async () => {
+    await server.close()
+    const token = 'page-admin-token-0123456789abcdef0123'
+    server = await start({ ADMIN_TOKEN: token })
+    const [shopper] = windows as [Page]
+    await shopper.goto(server.url)
+    await showsText(shopper, '#link', 'live', 5000)
+    await clickIn(shopper, '#add')
+    await showsText(shopper, '#cart-state', 'One unit is in your cart.')
+    const sale = await fetch(`${server.url}/admin/products/default/sales`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ quantity: 10, takeFromHolds: true }),
+    })
+    expect(sale.status).toBe(200)
+    await showsText(
+      shopper,
+      '#message',
+      'The unit in your cart was sold in the shop meanwhile, and taken from your cart.',
+    )
+    await showsText(shopper, '#count', '0')
+    expect(await shopper.locator('#remove').isDisabled()).toBe(true)
+  })
+
   it('shows reconnecting while the server is gone, then the fresh stock of a restarted one', async () => {
     const [shopper, watcher] = windows as [Page, Page]
     await clickIn(shopper, '#add')

@@ -141,6 +141,32 @@ describe.skipIf(!runBrowserTests)(
       await showsText(page, others, '1 in other carts')
     })
 
+    it('tells the shopper and the shop\u2019s script when a sale made elsewhere took the unit in the cart', async () => {
+      const token = 'storefront-admin-token-0123456789abcdef'
+      const { storefront, server } = await shopAndStockpoll({ ADMIN_TOKEN: token })
+      const page = await openStorefront(storefront.url)
+      await page.evaluate(() => {
+        document.addEventListener('hold-taken', (event) => {
+          document.body.dataset.taken = JSON.stringify((event as CustomEvent).detail)
+        })
+      })
+      await clickIn(page, addButton('poster-a2'))
+      await showsText(page, level('poster-a2'), 'Last 2!')
+      const sale = await fetch(`${server.url}/admin/products/poster-a2/sales`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ quantity: 3, takeFromHolds: true }),
+      })
+      expect(sale.status).toBe(200)
+      await showsText(page, 'add-to-cart[sku="poster-a2"] >>> [role=status]', 'Sold elsewhere: 0 left in your cart')
+      await shows(page, 'body[data-taken]', {})
+      expect(JSON.parse((await page.locator('body').getAttribute('data-taken')) ?? 'null')).toEqual({
+        taken: [{ sku: 'poster-a2', quantity: 1 }],
+      })
+      await showsText(page, addPart('poster-a2', 'hold'), '')
+      await showsText(page, level('poster-a2'), 'Sold out')
+    })
+
     it('checks out the cart and tells the shop\u2019s script the order, with the checkout event', async () => {
       const { storefront, server } = await shopAndStockpoll()
       const page = await openStorefront(storefront.url)
