@@ -201,6 +201,8 @@ export class Cart {
         { key: pending.key, onRetry },
       )
       this.#storage.setItem(LAST_ORDER_KEY, order.id)
+      // Sold, not taken: a read of the cart under way must not count these lines as lost.
+      for (const { sku } of order.lines) this.lines.delete(sku)
       this.#events.sold(order)
       void this.load().catch(() => {})
       return order
