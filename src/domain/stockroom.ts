@@ -29,8 +29,8 @@ const lapseOrder = (a: LineOf, b: LineOf): number => {
 
 /**
  * The order a sale made elsewhere takes units from holds in: the newest first, by when the hold ends (one that
- * never lapses counting as the newest), then by session, last first: `lapseOrder`'s reverse, which Redis keeps
- * too. A shopper who has waited longest for checkout keeps their units longest.
+ * never lapses counting as the newest), then by session, last first: within a product, `lapseOrder` reversed,
+ * as `sell.lua` sorts them too. The shopper who acted last loses first; one about to check out keeps theirs.
  */
 const newestFirst = (a: LineOf, b: LineOf): number =>
   (b.until ?? Infinity) - (a.until ?? Infinity) || (a.session < b.session ? 1 : a.session > b.session ? -1 : 0)
