@@ -35,7 +35,7 @@ export interface VerifyResult {
  */
 async function fillLedger(file: string, movements: number): Promise<void> {
   const catalog = Array.from({ length: SKUS }, (_, i) => ({ sku: `sku-${i}`, name: `Product ${i}`, onHand: 0 }))
-  await openSqliteStore({ file, catalog }).close()
+  await (await openSqliteStore({ file, catalog })).close()
   const db = new Database(file)
   const record = db.prepare(
     `INSERT INTO movements (time, sku, kind, quantity, actor, reason, on_hand, held)

@@ -27,18 +27,18 @@ export class Step {
   ) {}
 
   /** Keeps a line, or drops it with `undefined`. */
-  putLine(session: string, sku: string, line: StoredLine | undefined): void {
-    this.state.putLine(session, sku, line)
+  async putLine(session: string, sku: string, line: StoredLine | undefined): Promise<void> {
+    await this.state.putLine(session, sku, line)
     this.#linesChanged.add(sku)
   }
 
   /** Ends the step: gives every product it changed, as it left it. */
-  finish(): ProductStock[] {
+  async finish(): Promise<ProductStock[]> {
     for (const sku of this.#linesChanged) {
       // A product this step changed is at hand as it left it: read again only those it did not.
-      const product = this.#changed.get(sku) ?? this.state.product(sku)
-      const nextLapse = this.state.nextLapse(sku)
-      if (product && product.nextLapse !== nextLapse) this.touch(product, { nextLapse })
+      const product = this.#changed.get(sku) ?? (await this.state.product(sku))
+      const nextLapse = await this.state.nextLapse(sku)
+      if (product && product.nextLapse !== nextLapse) await this.touch(product, { nextLapse })
     }
     return [...this.#changed.values()]
   }
@@ -49,11 +49,16 @@ export class Step {
   }
 
   /** Moves a product's counters by a movement of `kind` and `quantity`, and records it, as `actor`'s. */
-  move(product: ProductStock, kind: MovementKind, quantity: number, actor = this.who.actor): ProductStock {
+  async move(
+    product: ProductStock,
+    kind: MovementKind,
+    quantity: number,
+    actor = this.who.actor,
+  ): Promise<ProductStock> {
     const effect = effectOf({ kind, quantity })
-    const next = this.touch(product, { onHand: product.onHand + effect.onHand, held: product.held + effect.held })
+    const next = await this.touch(product, { onHand: product.onHand + effect.onHand, held: product.held + effect.held })
     const { idempotencyKey, orderId, reason } = this.who
-    this.state.record({
+    await this.state.record({
       time: this.time,
       sku: product.sku,
       kind,
@@ -72,20 +77,21 @@ export class Step {
    * Changes a product at this step's version: its stock, through `move`, its name, its next lapse, whether it
    * is archived, or when holds were last taken from.
    */
-  touch(
+  async touch(
     product: ProductStock,
     change: Partial<ProductDefinition & Pick<ProductStock, 'held' | 'holdsTakenAt'>> & {
       readonly nextLapse?: number | undefined
       readonly archived?: boolean
     },
-  ): ProductStock {
-    const { nextLapse, archived, ...rest } = { ...product, ...change, version: (this.#version ??= this.state.bump()) }
+  ): Promise<ProductStock> {
+    this.#version ??= await this.state.bump()
+    const { nextLapse, archived, ...rest } = { ...product, ...change, version: this.#version }
     const next: ProductStock = {
       ...rest,
       ...(nextLapse !== undefined && { nextLapse }),
       ...(archived === true && { archived }),
     }
-    this.state.putProduct(next)
+    await this.state.putProduct(next)
     this.#changed.set(next.sku, next)
     return next
   }

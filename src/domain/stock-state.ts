@@ -23,36 +23,39 @@ export interface LineOf extends StoredLine {
   readonly sku: string
 }
 
+/** A value now, or later: a state in this process's memory answers at once, a database over the network later. */
+export type Awaitable<T> = T | Promise<T>
+
 /**
- * Where `Stockroom` keeps the stock: the catalog, every cart's lines, the orders and the ledger. It is
- * synchronous, and each `Stockroom` operation runs inside one call of it, so that a store that keeps it
- * (in memory, in SQLite inside one transaction) makes every operation atomic.
+ * Where `Stockroom` keeps the stock: the catalog, every cart's lines, the orders and the ledger. Each
+ * `Stockroom` operation runs inside one transaction of its store, so that the store makes every operation
+ * atomic (in memory, by running one at a time; in a database, as one of its transactions).
  */
 export interface StockState {
   /** The catalog's version. */
-  readonly version: number
+  version(): Awaitable<number>
   /** Moves the catalog's version by one and gives it. */
-  bump(): number
-  product(sku: string): ProductStock | undefined
+  bump(): Awaitable<number>
+  product(sku: string): Awaitable<ProductStock | undefined>
   /** Every product, in catalog order. */
-  products(): ProductStock[]
+  products(): Awaitable<ProductStock[]>
   /** Keeps a product: a new one goes last in catalog order. */
-  putProduct(product: ProductStock): void
-  line(session: string, sku: string): StoredLine | undefined
+  putProduct(product: ProductStock): Awaitable<void>
+  line(session: string, sku: string): Awaitable<StoredLine | undefined>
   /** A session's lines, in catalog order. */
-  linesOf(session: string): LineOf[]
+  linesOf(session: string): Awaitable<LineOf[]>
   /** A product's lines. */
-  linesFor(sku: string): LineOf[]
+  linesFor(sku: string): Awaitable<LineOf[]>
   /** Keeps a line; `undefined` drops it. */
-  putLine(session: string, sku: string, line: StoredLine | undefined): void
+  putLine(session: string, sku: string, line: StoredLine | undefined): Awaitable<void>
   /** When the first held line of a product that lapses will lapse; `undefined` while none will. */
-  nextLapse(sku: string): number | undefined
+  nextLapse(sku: string): Awaitable<number | undefined>
   /** The units the held lines of one client address hold of a product. */
-  heldByAddress(sku: string, address: string): number
+  heldByAddress(sku: string, address: string): Awaitable<number>
   /** The held lines whose hold ends at or before `now`, and the lapsed lines that lapsed at or before `forgetBefore`. */
-  dueLines(now: number, forgetBefore: number): LineOf[]
+  dueLines(now: number, forgetBefore: number): Awaitable<LineOf[]>
   /** Appends a movement to the ledger, with the next `seq`. */
-  record(movement: Omit<Movement, 'seq'>): Movement
-  order(id: string): Order | undefined
-  putOrder(order: Order): void
+  record(movement: Omit<Movement, 'seq'>): Awaitable<Movement>
+  order(id: string): Awaitable<Order | undefined>
+  putOrder(order: Order): Awaitable<void>
 }

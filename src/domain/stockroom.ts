@@ -163,10 +163,11 @@ const aboveLimit = ({ sku, onHand }: ProductStock, wanted: number): AboveLimit |
  * product it changed that version, and writes each move of `onHand` or `held` to the ledger in the same
  * step; one that changes nothing keeps the version. Time is given, never read.
  *
- * It keeps nothing itself: it reads and writes a synchronous `StockState`, inside one call, so that a store
- * that keeps the state (in memory, in SQLite inside one transaction) makes every operation atomic. The
- * Redis store applies the same rules in Lua, and the store contract suite holds all of them to the same
- * answers.
+ * It keeps nothing itself: it reads and writes a `StockState`, each operation inside one transaction of its
+ * store's, which makes the operation atomic (in memory, by running one at a time; in SQLite and PostgreSQL,
+ * as a database transaction). The state may answer at once or later: a store in this process's memory
+ * answers at once, a database over the network later. The Redis store applies the same rules in Lua, and the
+ * store contract suite holds all of them to the same answers.
  */
 export class Stockroom {
   constructor(
@@ -178,30 +179,31 @@ export class Stockroom {
    * Starts a catalog at version 0 (not a change clients hear of), each product restocked from nothing in
    * the ledger.
    */
-  seed(catalog: readonly ProductDefinition[], now: number): void {
+  async seed(catalog: readonly ProductDefinition[], now: number): Promise<void> {
     for (const { sku, name, onHand } of catalog) {
-      this.state.putProduct({ sku, name, onHand, held: 0, version: 0 })
+      await this.state.putProduct({ sku, name, onHand, held: 0, version: 0 })
       if (onHand === 0) continue
       const restock = { time: now, sku, kind: 'restock', quantity: onHand, actor: ADMIN } as const
-      this.state.record({ ...restock, orderId: null, idempotencyKey: null, reason: 'catalog', onHand, held: 0 })
+      await this.state.record({ ...restock, orderId: null, idempotencyKey: null, reason: 'catalog', onHand, held: 0 })
     }
   }
 
   /** One product; throws `UnknownProductError` for a SKU the catalog lacks. */
-  product(sku: string): ProductStock {
-    const product = this.state.product(sku)
+  async product(sku: string): Promise<ProductStock> {
+    const product = await this.state.product(sku)
     if (!product) throw new UnknownProductError(sku)
     return product
   }
 
   /** The session's lines, in catalog order. */
-  linesOf(session: string): Line[] {
-    return this.state.linesOf(session).map(({ sku, quantity, until, lapsed }) => ({ sku, quantity, until, lapsed }))
+  async linesOf(session: string): Promise<Line[]> {
+    const lines = await this.state.linesOf(session)
+    return lines.map(({ sku, quantity, until, lapsed }) => ({ sku, quantity, until, lapsed }))
   }
 
   /** Every line of a product, held or lapsed: who holds it, how many, until when. */
-  holdsOf(sku: string): LineOf[] {
-    this.product(sku)
+  async holdsOf(sku: string): Promise<LineOf[]> {
+    await this.product(sku)
     return this.state.linesFor(sku)
   }
 
@@ -210,23 +212,24 @@ export class Stockroom {
    * the hold it keeps; a lapsed line counts as holding none; a line set to 0 is gone. A refusal changes
    * nothing.
    */
-  apply(command: LineCommand, until: HoldEnd, now: number, idempotencyKey?: string): LineOutcome {
+  async apply(command: LineCommand, until: HoldEnd, now: number, idempotencyKey?: string): Promise<LineOutcome> {
     const { session, sku, request, address } = command
-    const product = this.product(sku)
-    const line = this.state.line(session, sku)
+    const product = await this.product(sku)
+    const line = await this.state.line(session, sku)
     const held = line && !line.lapsed ? line.quantity : 0
     const lineAddress = line?.address ?? address
-    const heldByAddress = lineAddress === undefined ? 0 : this.state.heldByAddress(sku, lineAddress)
+    const heldByAddress = lineAddress === undefined ? 0 : await this.state.heldByAddress(sku, lineAddress)
     const decision = decideLine({ product, held, heldByAddress }, request, this.rules)
     if (!('quantity' in decision)) return { ok: false, product, ...decision }
 
     const { quantity } = decision
     const step = new Step(this.state, now, { actor: session, idempotencyKey })
-    step.putLine(session, sku, quantity === 0 ? undefined : { quantity, until, lapsed: false, address: lineAddress })
+    const stored = { quantity, until, lapsed: false, address: lineAddress }
+    await step.putLine(session, sku, quantity === 0 ? undefined : stored)
     const more = quantity - held
-    const after = more === 0 ? product : step.move(product, more > 0 ? 'hold' : 'release', more)
+    const after = more === 0 ? product : await step.move(product, more > 0 ? 'hold' : 'release', more)
     const kept = { sku, quantity, until: quantity === 0 ? NEVER : until, lapsed: false }
-    const changed = step.finish()
+    const changed = await step.finish()
     return { ok: true, line: kept, product: step.latest(after), changed }
   }
 
@@ -235,15 +238,16 @@ export class Stockroom {
    * change recorded as each line's session's, in `lapseOrder`; and forgets the lines that lapsed more than
    * `LAPSED_LINES_KEPT_MS` ago. Gives the products it changed.
    */
-  expire(now: number): ProductStock[] {
+  async expire(now: number): Promise<ProductStock[]> {
     const step = new Step(this.state, now, { actor: ADMIN })
-    for (const line of this.state.dueLines(now, now - LAPSED_LINES_KEPT_MS).sort(lapseOrder)) {
+    const due = await this.state.dueLines(now, now - LAPSED_LINES_KEPT_MS)
+    for (const line of due.sort(lapseOrder)) {
       if (line.lapsed) {
-        step.putLine(line.session, line.sku, undefined)
+        await step.putLine(line.session, line.sku, undefined)
         continue
       }
-      step.putLine(line.session, line.sku, { ...line, lapsed: true })
-      step.move(this.product(line.sku), 'expire', -line.quantity, line.session)
+      await step.putLine(line.session, line.sku, { ...line, lapsed: true })
+      await step.move(await this.product(line.sku), 'expire', -line.quantity, line.session)
     }
     return step.finish()
   }
@@ -253,64 +257,75 @@ export class Stockroom {
    * lapsed line from what is available (held again and sold in the same step), or, if any lapsed line wants
    * more than is left, nothing at all. The cart is emptied, and the order kept.
    */
-  checkout(session: string, orderId: string, now: number, idempotencyKey?: string): CheckoutOutcome {
-    const lines = this.state.linesOf(session)
+  async checkout(session: string, orderId: string, now: number, idempotencyKey?: string): Promise<CheckoutOutcome> {
+    const lines = await this.state.linesOf(session)
     if (lines.length === 0) return { ok: false, error: 'cart_empty' }
+    const products = new Map<string, ProductStock>()
+    for (const { sku } of lines) products.set(sku, await this.product(sku))
     const short = lines
-      .filter((line) => line.lapsed && line.quantity > availableOf(this.product(line.sku)))
-      .map(({ sku, quantity }) => ({ sku, quantity, available: availableOf(this.product(sku)) }))
+      .filter((line) => line.lapsed && line.quantity > availableOf(products.get(line.sku)!))
+      .map(({ sku, quantity }) => ({ sku, quantity, available: availableOf(products.get(sku)!) }))
     if (short.length > 0) return { ok: false, error: 'insufficient_stock', lines: short }
 
     const step = new Step(this.state, now, { actor: session, idempotencyKey, orderId })
     for (const line of lines) {
-      const product = line.lapsed ? step.move(this.product(line.sku), 'hold', line.quantity) : this.product(line.sku)
-      step.move(product, 'sale', -line.quantity)
-      step.putLine(session, line.sku, undefined)
+      const product = products.get(line.sku)!
+      const held = line.lapsed ? await step.move(product, 'hold', line.quantity) : product
+      await step.move(held, 'sale', -line.quantity)
+      await step.putLine(session, line.sku, undefined)
     }
     const order: Order = {
       id: orderId,
       session,
-      lines: lines.map(({ sku, quantity }) => ({ sku, name: this.product(sku).name, quantity })),
+      lines: lines.map(({ sku, quantity }) => ({ sku, name: products.get(sku)!.name, quantity })),
       createdAt: now,
       status: 'placed',
     }
-    this.state.putOrder(order)
-    return { ok: true, order, changed: step.finish() }
+    await this.state.putOrder(order)
+    return { ok: true, order, changed: await step.finish() }
   }
 
   /**
    * Creates a product, or replaces one's name and `onHand`: only if `onHand` is still `expected`, when the
    * caller says what it read, never below what carts hold, and never above `MAX_ON_HAND`.
    */
-  putProduct({ sku, name, onHand, expected }: ProductInput, now: number, idempotencyKey?: string): PutOutcome {
-    const existing = this.state.product(sku)
+  async putProduct(
+    { sku, name, onHand, expected }: ProductInput,
+    now: number,
+    idempotencyKey?: string,
+  ): Promise<PutOutcome> {
+    const existing = await this.state.product(sku)
     const conflict = unexpected(existing?.onHand ?? 0, expected)
     if (conflict) return conflict
     if (existing && onHand < existing.held) return { ok: false, error: 'below_held', held: existing.held }
     const tooMany = aboveLimit(existing ?? { sku, name, onHand: 0, held: 0, version: 0 }, onHand)
     if (tooMany) return tooMany
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
-    let product = existing ?? step.touch({ sku, name, onHand: 0, held: 0, version: 0 }, {})
-    if (product.name !== name) product = step.touch(product, { name })
+    let product = existing ?? (await step.touch({ sku, name, onHand: 0, held: 0, version: 0 }, {}))
+    if (product.name !== name) product = await step.touch(product, { name })
     const delta = onHand - product.onHand
-    if (delta !== 0) product = step.move(product, existing ? 'adjust' : 'restock', delta)
-    return { ok: true, product, created: !existing, changed: step.finish() }
+    if (delta !== 0) product = await step.move(product, existing ? 'adjust' : 'restock', delta)
+    return { ok: true, product, created: !existing, changed: await step.finish() }
   }
 
   /**
    * Moves `onHand` by `delta`: a restock when more, an adjustment when less, never below what carts hold nor
    * above `MAX_ON_HAND`; only if `onHand` is still `expected`, when the caller says what it read.
    */
-  adjust({ sku, delta, reason, expected }: AdjustmentInput, now: number, idempotencyKey?: string): AdjustOutcome {
-    const product = this.product(sku)
+  async adjust(
+    { sku, delta, reason, expected }: AdjustmentInput,
+    now: number,
+    idempotencyKey?: string,
+  ): Promise<AdjustOutcome> {
+    const product = await this.product(sku)
     const conflict = unexpected(product.onHand, expected)
     if (conflict) return conflict
     if (product.onHand + delta < product.held) return { ok: false, error: 'below_held', held: product.held }
     const tooMany = aboveLimit(product, product.onHand + delta)
     if (tooMany) return tooMany
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
-    const after = delta === 0 ? product : step.move(product, delta > 0 ? 'restock' : 'adjust', delta)
-    return { ok: true, product: after, changed: step.finish() }
+    const after = delta === 0 ? product : await step.move(product, delta > 0 ? 'restock' : 'adjust', delta)
+    return { ok: true, product: after, changed: await step.finish() }
   }
 
   /**
@@ -320,12 +335,12 @@ export class Stockroom {
    * (`newestFirst`), each a `take` of the session's, its line cut or, emptied, gone; the product's
    * `holdsTakenAt` tells their clients.
    */
-  sell(
+  async sell(
     { sku, quantity, reason, expected, takeFromHolds }: SaleInput,
     now: number,
     idempotencyKey?: string,
-  ): SaleOutcome {
-    const product = this.product(sku)
+  ): Promise<SaleOutcome> {
+    const product = await this.product(sku)
     const conflict = unexpected(product.onHand, expected)
     if (conflict) return conflict
     const free = availableOf(product)
@@ -333,23 +348,28 @@ export class Stockroom {
     if (quantity > most) return { ok: false, error: 'insufficient_stock', available: most }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, reason })
     const fromFree = Math.min(quantity, free)
-    const sold = fromFree === 0 ? product : step.move(step.move(product, 'hold', fromFree), 'sale', -fromFree)
-    const after = quantity > fromFree ? this.#takeFromHolds(step, sold, quantity - fromFree) : sold
-    const changed = step.finish()
+    const sold =
+      fromFree === 0 ? product : await step.move(await step.move(product, 'hold', fromFree), 'sale', -fromFree)
+    const after = quantity > fromFree ? await this.#takeFromHolds(step, sold, quantity - fromFree) : sold
+    const changed = await step.finish()
     return { ok: true, product: step.latest(after), changed }
   }
 
   /** Takes `units` of a product from its newest holds, and marks the product as taken from at this version. */
-  #takeFromHolds(step: Step, product: ProductStock, units: number): ProductStock {
-    const held = this.state.linesFor(product.sku).filter(({ lapsed }) => !lapsed)
+  async #takeFromHolds(step: Step, product: ProductStock, units: number): Promise<ProductStock> {
+    const held = (await this.state.linesFor(product.sku)).filter(({ lapsed }) => !lapsed)
     let left = units
     let after = product
     for (const { session, quantity, until, address } of held.sort(newestFirst)) {
       if (left === 0) break
       const taken = Math.min(quantity, left)
       const kept = quantity - taken
-      step.putLine(session, product.sku, kept === 0 ? undefined : { quantity: kept, until, lapsed: false, address })
-      after = step.move(after, 'take', -taken, session)
+      await step.putLine(
+        session,
+        product.sku,
+        kept === 0 ? undefined : { quantity: kept, until, lapsed: false, address },
+      )
+      after = await step.move(after, 'take', -taken, session)
       left -= taken
     }
     return step.touch(after, { holdsTakenAt: after.version })
@@ -359,40 +379,41 @@ export class Stockroom {
    * Archives a product (`archived`), or sells it again: archived, it takes no new holds, and keeps its lines,
    * its orders and its ledger. Archiving one that is already archived changes nothing.
    */
-  archive(sku: string, archived: boolean, now: number, idempotencyKey?: string): ArchiveOutcome {
-    const product = this.product(sku)
+  async archive(sku: string, archived: boolean, now: number, idempotencyKey?: string): Promise<ArchiveOutcome> {
+    const product = await this.product(sku)
     if ((product.archived ?? false) === archived) return { ok: true, product, changed: [] }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
-    const after = step.touch(product, { archived })
-    return { ok: true, product: after, changed: step.finish() }
+    const after = await step.touch(product, { archived })
+    return { ok: true, product: after, changed: await step.finish() }
   }
 
   /** Lets go one session's line of a product, its held units back to stock. */
-  releaseHold(sku: string, session: string, now: number, idempotencyKey?: string): ReleaseOutcome {
-    const product = this.product(sku)
-    const line = this.state.line(session, sku)
+  async releaseHold(sku: string, session: string, now: number, idempotencyKey?: string): Promise<ReleaseOutcome> {
+    const product = await this.product(sku)
+    const line = await this.state.line(session, sku)
     if (!line) return { ok: false, error: 'no_hold' }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey })
-    step.putLine(session, sku, undefined)
+    await step.putLine(session, sku, undefined)
     const released = line.lapsed ? 0 : line.quantity
-    const after = released === 0 ? product : step.move(product, 'release', -released)
-    const changed = step.finish()
+    const after = released === 0 ? product : await step.move(product, 'release', -released)
+    const changed = await step.finish()
     return { ok: true, released, product: step.latest(after), changed }
   }
 
   /** Cancels an order: every unit it sold goes back to `onHand`, unless that would take one past `MAX_ON_HAND`. */
-  cancelOrder(id: string, now: number, idempotencyKey?: string): CancelOutcome {
-    const order = this.state.order(id)
+  async cancelOrder(id: string, now: number, idempotencyKey?: string): Promise<CancelOutcome> {
+    const order = await this.state.order(id)
     if (!order) return { ok: false, error: 'order_not_found' }
     if (order.status === 'cancelled') return { ok: false, error: 'already_cancelled' }
     for (const { sku, quantity } of order.lines) {
-      const tooMany = aboveLimit(this.product(sku), this.product(sku).onHand + quantity)
+      const product = await this.product(sku)
+      const tooMany = aboveLimit(product, product.onHand + quantity)
       if (tooMany) return tooMany
     }
     const step = new Step(this.state, now, { actor: ADMIN, idempotencyKey, orderId: id })
-    for (const { sku, quantity } of order.lines) step.move(this.product(sku), 'cancel', quantity)
+    for (const { sku, quantity } of order.lines) await step.move(await this.product(sku), 'cancel', quantity)
     const cancelled: Order = { ...order, status: 'cancelled' }
-    this.state.putOrder(cancelled)
-    return { ok: true, order: cancelled, changed: step.finish() }
+    await this.state.putOrder(cancelled)
+    return { ok: true, order: cancelled, changed: await step.finish() }
   }
 }

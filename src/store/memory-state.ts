@@ -19,7 +19,7 @@ export class MemoryState implements StockState {
   readonly #movements: Movement[] = []
   readonly #orders = new Map<string, Order>()
 
-  get version(): number {
+  version(): number {
     return this.#version
   }
 

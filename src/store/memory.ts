@@ -8,9 +8,9 @@ import type { StoreOptions, StoreParts } from './store.js'
 import { MemoryWebhookLog } from './webhook-log.js'
 
 /**
- * The repository of the in-memory store, for throwaway runs and tests: one process holds the whole stock, so
- * every operation is atomic by construction, and nothing outlives the process. Its epoch is the store's life:
- * a restarted process starts a new one.
+ * The repository of the in-memory store, for throwaway runs and tests: one process holds the whole stock, and
+ * runs one operation at a time on it, so every operation is atomic; nothing outlives the process. Its epoch is
+ * the store's life: a restarted process starts a new one.
  */
 export class MemoryRepository extends StockroomRepository {
   protected readonly epoch = nanoid()
@@ -19,10 +19,11 @@ export class MemoryRepository extends StockroomRepository {
 
   constructor(options: StoreOptions, feed: LocalFeed) {
     super(new MemoryState(), options, feed)
-    this.seed(options)
+    // The first transaction: every operation asked for after this waits for it.
+    void this.transact(() => this.seed(options))
   }
 
-  protected transact<T>(run: () => T): T {
+  protected atomically<T>(run: () => Promise<T>): Promise<T> {
     return run()
   }
 

@@ -150,7 +150,7 @@ export class SqliteState implements LedgerState {
     this.#statements = prepare(db)
   }
 
-  get version(): number {
+  version(): number {
     return this.#statements.version.get()!
   }
 

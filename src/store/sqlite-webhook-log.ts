@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3'
+import type { Awaitable } from '../domain/stock-state.js'
 import { progressAt, type FailedWebhook, type WebhookProgress } from '../domain/webhook-event.js'
 import type { WebhookLog } from './webhook-log.js'
 
@@ -20,7 +21,7 @@ CREATE INDEX IF NOT EXISTS webhook_failures_by_time ON webhook_failures (failed_
 `
 
 /** Runs `run` as one transaction of the store's, a disk that fails it a `StoreUnavailableError`. */
-export type Transact = <T>(run: () => T) => T
+export type Transact = <T>(run: () => Promise<T>) => Promise<T>
 
 /**
  * The webhook log of the SQLite store, in its file: the file belongs to one process, which always sends. Each
@@ -34,7 +35,7 @@ export class SqliteWebhookLog implements WebhookLog {
   constructor(
     db: Database,
     private readonly transact: Transact,
-    private readonly lastSeq: () => number,
+    private readonly lastSeq: () => Awaitable<number>,
   ) {
     this.#statements = prepare(db)
   }
@@ -45,33 +46,34 @@ export class SqliteWebhookLog implements WebhookLog {
 
   async progress(): Promise<WebhookProgress> {
     const statements = this.#statements
-    return this.transact(() => {
+    return this.transact(async () => {
       const kept = statements.progress.get()
       if (kept !== undefined) return JSON.parse(kept) as WebhookProgress
-      const start = progressAt(this.lastSeq())
+      const start = progressAt(await this.lastSeq())
       statements.putProgress.run(JSON.stringify(start))
       return start
     })
   }
 
   async save(progress: WebhookProgress, failed?: FailedWebhook): Promise<void> {
-    this.transact(() => {
+    await this.transact(async () => {
       this.#statements.putProgress.run(JSON.stringify(progress))
       if (failed) this.#putFailed(failed.event.id, failed)
     })
   }
 
   async failed(limit: number): Promise<FailedWebhook[]> {
-    return this.transact(() => this.#statements.failed.all(limit)).map((body) => JSON.parse(body) as FailedWebhook)
+    const bodies = await this.transact(async () => this.#statements.failed.all(limit))
+    return bodies.map((body) => JSON.parse(body) as FailedWebhook)
   }
 
   async failedOne(id: string): Promise<FailedWebhook | undefined> {
-    const body = this.transact(() => this.#statements.failedOne.get(id))
+    const body = await this.transact(async () => this.#statements.failedOne.get(id))
     return body === undefined ? undefined : (JSON.parse(body) as FailedWebhook)
   }
 
   async putFailed(id: string, failed: FailedWebhook | undefined): Promise<void> {
-    this.transact(() => this.#putFailed(id, failed))
+    await this.transact(async () => this.#putFailed(id, failed))
   }
 
   #putFailed(id: string, failed: FailedWebhook | undefined): void {

@@ -26,14 +26,16 @@ export interface SqliteStoreOptions extends StoreOptions {
  * a write works again.
  */
 export class SqliteRepository extends StockroomRepository {
-  protected readonly epoch: string
   readonly webhooks: SqliteWebhookLog
   readonly #db: Database.Database
   readonly #firstResult: Database.Statement<[string, number], { command: string; result: string }>
   readonly #forget: Database.Statement<[number], never>
   readonly #keep: Database.Statement<[string, string, string, number], never>
-  readonly #transaction: (run: () => unknown) => unknown
+  readonly #begin: Database.Statement<[], never>
+  readonly #commit: Database.Statement<[], never>
+  readonly #rollback: Database.Statement<[], never>
   readonly #file: string
+  #epoch = ''
   readonly #logger: Logger
   /** Why the last write failed, while no write has worked since. */
   #cannotWrite: string | undefined
@@ -51,13 +53,23 @@ export class SqliteRepository extends StockroomRepository {
     this.#firstResult = db.prepare('SELECT command, result FROM first_results WHERE key = ? AND forget_at > ?')
     this.#forget = db.prepare('DELETE FROM first_results WHERE forget_at <= ?')
     this.#keep = db.prepare('INSERT INTO first_results (key, command, result, forget_at) VALUES (?, ?, ?, ?)')
-    this.#transaction = db.transaction((run: () => unknown) => run())
-    const epochOf = db.prepare<[], string>('SELECT epoch FROM catalog').pluck()
-    this.epoch = this.transact(() => {
+    this.#begin = db.prepare('BEGIN')
+    this.#commit = db.prepare('COMMIT')
+    this.#rollback = db.prepare('ROLLBACK')
+  }
+
+  protected get epoch(): string {
+    return this.#epoch
+  }
+
+  /** Reads the epoch the file keeps, or, for a new file, makes one and seeds the catalog of `options`. */
+  async #start(options: SqliteStoreOptions): Promise<void> {
+    const epochOf = this.#db.prepare<[], string>('SELECT epoch FROM catalog').pluck()
+    this.#epoch = await this.transact(async () => {
       const kept = epochOf.get()
       if (kept !== undefined) return kept
-      db.prepare('INSERT INTO catalog (id, epoch, version) VALUES (1, ?, 0)').run(nanoid())
-      this.seed(options)
+      this.#db.prepare('INSERT INTO catalog (id, epoch, version) VALUES (1, ?, 0)').run(nanoid())
+      await this.seed(options)
       return epochOf.get()!
     })
   }
@@ -67,10 +79,12 @@ export class SqliteRepository extends StockroomRepository {
    * file already there keeps its own. Throws `DatabaseFileError` when the file cannot be used: the server
    * stops at start, rather than wait.
    */
-  static open(options: SqliteStoreOptions, feed: LocalFeed): SqliteRepository {
+  static async open(options: SqliteStoreOptions, feed: LocalFeed): Promise<SqliteRepository> {
     const db = openDatabaseFile(options.file)
     try {
-      return new SqliteRepository(db, options, feed)
+      const repository = new SqliteRepository(db, options, feed)
+      await repository.#start(options)
+      return repository
     } catch (error) {
       db.close()
       // Seeding a new file is a start that cannot write, as much as the file's claim.
@@ -79,9 +93,22 @@ export class SqliteRepository extends StockroomRepository {
     }
   }
 
-  protected transact<T>(run: () => T): T {
+  /**
+   * One SQLite transaction, begun and ended by hand around `run`, which may await: the repository runs one at a
+   * time, and nothing else uses the connection meanwhile.
+   */
+  protected async atomically<T>(run: () => Promise<T>): Promise<T> {
     try {
-      return this.#transaction(run) as T
+      this.#begin.run()
+      try {
+        const result = await run()
+        this.#commit.run()
+        return result
+      } catch (error) {
+        // SQLite ends some transactions itself when a write fails (a full disk, say).
+        if (this.#db.inTransaction) this.#rollback.run()
+        throw error
+      }
     } catch (error) {
       if (!isDiskFailure(error)) throw error
       const cause = causeOf(error)
@@ -96,11 +123,7 @@ export class SqliteRepository extends StockroomRepository {
   /** Ready unless a write failed: then a write must work again first. */
   override async check(): Promise<void> {
     if (this.#cannotWrite === undefined) return
-    try {
-      probeWrite(this.#db)
-    } catch (error) {
-      throw new StoreUnavailableError(`cannot write the database ${this.#file}: ${causeOf(error)}`, { cause: error })
-    }
+    await this.transact(async () => probeWrite(this.#db))
     this.#cannotWrite = undefined
     this.#logger.warn(`the database ${this.#file} takes writes again`)
   }
@@ -124,9 +147,9 @@ export class SqliteRepository extends StockroomRepository {
  * A store in a SQLite file (see `SqliteRepository.open`): its repository, the feed it tells, and counters of
  * this process's own, the only one on the file.
  */
-export function openSqliteStore(options: SqliteStoreOptions): StoreParts {
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<StoreParts> {
   const feed = new LocalFeed()
-  const repository = SqliteRepository.open(options, feed)
+  const repository = await SqliteRepository.open(options, feed)
   return {
     repository,
     feed,

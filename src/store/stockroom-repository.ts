@@ -3,7 +3,7 @@ import type { CatalogSnapshot } from '../domain/catalog.js'
 import type { Divergence, Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
 import type { ProductStock } from '../domain/product.js'
-import type { LineOf, StockState } from '../domain/stock-state.js'
+import type { Awaitable, LineOf, StockState } from '../domain/stock-state.js'
 import { Stockroom, type AdjustmentInput, type Line, type ProductInput, type SaleInput } from '../domain/stockroom.js'
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 import { verifyLedger } from './verify-ledger.js'
@@ -44,11 +44,11 @@ interface Outcome<T> {
 /** A `StockState` that can also read its ledger and its orders back. */
 export interface LedgerState extends StockState {
   /** A page of the orders (see `OrderQuery`). */
-  orders(query: OrderQuery): Order[]
+  orders(query: OrderQuery): Awaitable<Order[]>
   /** The ledger after the movement `after`, oldest first, at most `limit`, of one product or all. */
-  movements(after: number, limit: number, sku?: string): Movement[]
+  movements(after: number, limit: number, sku?: string): Awaitable<Movement[]>
   /** The seq of the ledger's last movement; 0 for none. */
-  lastSeq(): number
+  lastSeq(): Awaitable<number>
 }
 
 /** The first result of an idempotency key, and what it is compared by. */
@@ -67,10 +67,10 @@ export const cartLineOf = ({ sku, quantity, until, lapsed }: Line, product: Prod
 })
 
 /**
- * The repository of a store of one process, which keeps the stock in a synchronous `LedgerState` and applies
- * the rules of `Stockroom` to it, each operation inside one `transact`: the memory store and the SQLite store.
- * What they differ in (where the state and the idempotency keys are kept, how a transaction is run, the
- * epoch) is theirs to say. It tells its feed of each change once the change is in.
+ * The repository of a store that keeps the stock in a `LedgerState` and applies the rules of `Stockroom` to
+ * it, each operation inside one `transact`: the memory store and the SQLite store. What they differ in (where
+ * the state and the idempotency keys are kept, how a transaction is run, the epoch) is theirs to say. It
+ * tells its feed of each change once the change is in.
  */
 export abstract class StockroomRepository implements StockRepository {
   readonly #stockroom: Stockroom
@@ -89,57 +89,79 @@ export abstract class StockroomRepository implements StockRepository {
   /** The epoch of the stock this store keeps. */
   protected abstract readonly epoch: string
 
-  /** Runs `run` atomically: nothing else reads or writes the state in between, and all of it or none lands. */
-  protected abstract transact<T>(run: () => T): T
+  /**
+   * Runs `run` as one transaction of the store's: all of it or none lands. The repository runs one at a time
+   * (`transact`), so no other reads or writes the state in between.
+   */
+  protected abstract atomically<T>(run: () => Promise<T>): Promise<T>
 
   /** The first result kept for an idempotency key, if it is not forgotten by `now`. */
-  protected abstract firstResult(key: string, now: number): FirstResult | undefined
+  protected abstract firstResult(key: string, now: number): Awaitable<FirstResult | undefined>
 
   /**
    * Keeps the first result of an idempotency key until `forgetAt`, inside the same transaction as its
    * operation.
    */
-  protected abstract keepResult(key: string, first: FirstResult, forgetAt: number): void
+  protected abstract keepResult(key: string, first: FirstResult, forgetAt: number): Awaitable<void>
+
+  /** The transaction under way, or the last: the next starts once it has ended. */
+  #last: Promise<unknown> = Promise.resolve()
+
+  /**
+   * Runs `run` atomically, once every transaction before it has ended: nothing else reads or writes the state
+   * in between, and all of it or none lands.
+   */
+  protected transact<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.#last.then(() => this.atomically(run))
+    this.#last = result.catch(() => {})
+    return result
+  }
 
   async check(): Promise<void> {}
 
   /** The seq of the ledger's last movement; 0 for none. */
-  ledgerEnd(): number {
-    return this.transact(() => this.state.lastSeq())
+  ledgerEnd(): Promise<number> {
+    return this.transact(async () => this.state.lastSeq())
   }
 
   /** Seeds a new catalog: for a store whose state is new. */
-  protected seed(options: StoreOptions): void {
-    this.transact(() => this.#stockroom.seed(storeDefaults(options).catalog, this.#now()))
+  protected async seed(options: StoreOptions): Promise<void> {
+    await this.#stockroom.seed(storeDefaults(options).catalog, this.#now())
   }
 
   async catalog(skus?: readonly string[]): Promise<CatalogSnapshot> {
-    return this.transact(() =>
-      this.#catalogOf(skus ? skus.map((sku) => this.#stockroom.product(sku)) : this.state.products()),
-    )
+    return this.transact(async () => {
+      const products = [] as ProductStock[]
+      for (const sku of skus ?? []) products.push(await this.#stockroom.product(sku))
+      return this.#catalogOf(skus ? products : await this.state.products())
+    })
   }
 
   async cart(session: string): Promise<CartView> {
-    return this.transact(() => ({
-      ...this.#stamp(),
-      lines: this.#stockroom.linesOf(session).map((line) => cartLineOf(line, this.#stockroom.product(line.sku))),
-    }))
+    return this.transact(async () => {
+      const lines = [] as CartLine[]
+      for (const line of await this.#stockroom.linesOf(session)) {
+        lines.push(cartLineOf(line, await this.#stockroom.product(line.sku)))
+      }
+      return { ...(await this.#stamp()), lines }
+    })
   }
 
   async apply(command: CartCommand, idempotencyKey?: string): Promise<CartResult> {
-    return this.#once(SHOPPER_KEYS, idempotencyKey, commandOf(command), (): Outcome<CartResult> => {
-      const outcome = this.#stockroom.apply(command, holdEndNow(this.#holds), this.#now(), idempotencyKey)
+    return this.#once(SHOPPER_KEYS, idempotencyKey, commandOf(command), async (): Promise<Outcome<CartResult>> => {
+      const outcome = await this.#stockroom.apply(command, holdEndNow(this.#holds), this.#now(), idempotencyKey)
+      const stamp = await this.#stamp()
       if (!outcome.ok) {
         const { ok, product, ...refusal } = outcome
-        return { answer: { ...this.#stamp(), ok, product, refusal }, changed: [] }
+        return { answer: { ...stamp, ok, product, refusal }, changed: [] }
       }
-      const answer = { ...this.#stamp(), ok: true, line: cartLineOf(outcome.line, outcome.product) } as const
+      const answer = { ...stamp, ok: true, line: cartLineOf(outcome.line, outcome.product) } as const
       return { answer, changed: outcome.changed }
     })
   }
 
   async expireHolds(): Promise<void> {
-    this.#tell(this.transact(() => this.#stockroom.expire(this.#now())))
+    this.#tell(await this.transact(() => this.#stockroom.expire(this.#now())))
   }
 
   async checkout(session: string, idempotencyKey?: string): Promise<CheckoutResult> {
@@ -149,11 +171,11 @@ export abstract class StockroomRepository implements StockRepository {
   }
 
   async order(id: string): Promise<Order | undefined> {
-    return this.transact(() => this.state.order(id))
+    return this.transact(async () => this.state.order(id))
   }
 
   async orders(query: OrderQuery): Promise<Order[]> {
-    return this.transact(() => this.state.orders(query))
+    return this.transact(async () => this.state.orders(query))
   }
 
   async putProduct(input: ProductInput, idempotencyKey?: string): Promise<PutResult> {
@@ -197,16 +219,20 @@ export abstract class StockroomRepository implements StockRepository {
   }
 
   async movements({ sku, after, limit }: MovementQuery): Promise<Movement[]> {
-    return this.transact(() => this.state.movements(after, limit, sku))
+    return this.transact(async () => this.state.movements(after, limit, sku))
   }
 
   async verify(): Promise<Divergence | undefined> {
-    const snapshot = this.transact(() => ({ seq: this.state.lastSeq(), products: this.state.products() }))
-    return verifyLedger(snapshot, async (after, limit) => this.transact(() => this.state.movements(after, limit)))
+    const snapshot = await this.transact(async () => ({
+      seq: await this.state.lastSeq(),
+      products: await this.state.products(),
+    }))
+    return verifyLedger(snapshot, (after, limit) => this.transact(async () => this.state.movements(after, limit)))
   }
 
   /** A domain outcome as an answer, and the products it changed apart. */
-  #answer<T extends object>(outcome: T): Outcome<Answered<T>> {
+  async #answer<T extends object>(pending: Promise<T>): Promise<Outcome<Answered<T>>> {
+    const outcome = await pending
     const { changed = [], ...answer } = outcome as T & { readonly changed?: readonly ProductStock[] }
     return { answer: answer as Answered<T>, changed }
   }
@@ -221,17 +247,17 @@ export abstract class StockroomRepository implements StockRepository {
     scope: string,
     key: string | undefined,
     command: string,
-    run: () => Outcome<T>,
+    run: () => Promise<Outcome<T>>,
   ): Promise<T> {
-    const { answer, changed } = this.transact((): Outcome<T> => {
+    const { answer, changed } = await this.transact(async (): Promise<Outcome<T>> => {
       if (key === undefined) return run()
       const now = this.#now()
       const kept = `${scope}:${key}`
-      const first = this.firstResult(kept, now)
+      const first = await this.firstResult(kept, now)
       if (first?.command === command) return { answer: { ...(first.result as T), replayed: true }, changed: [] }
       if (first) throw new IdempotencyKeyReusedError()
-      const outcome = run()
-      this.keepResult(kept, { command, result: outcome.answer }, now + IDEMPOTENCY_KEY_TTL_MS)
+      const outcome = await run()
+      await this.keepResult(kept, { command, result: outcome.answer }, now + IDEMPOTENCY_KEY_TTL_MS)
       return outcome
     })
     this.#tell(changed)
@@ -242,17 +268,18 @@ export abstract class StockroomRepository implements StockRepository {
     return this.#holds.clock.now()
   }
 
+  /** Tells the feed of a change: the products it changed, each at the version the change moved the catalog to. */
   #tell(products: readonly ProductStock[]): void {
     if (products.length === 0) return
-    this.feed.tell(this.#catalogOf(products))
+    this.feed.tell({ epoch: this.epoch, version: products[0]!.version, products })
   }
 
   /** The epoch and the version now. */
-  #stamp(): { readonly epoch: string; readonly version: number } {
-    return { epoch: this.epoch, version: this.state.version }
+  async #stamp(): Promise<{ readonly epoch: string; readonly version: number }> {
+    return { epoch: this.epoch, version: await this.state.version() }
   }
 
-  #catalogOf(products: readonly ProductStock[]): CatalogSnapshot {
-    return { ...this.#stamp(), products }
+  async #catalogOf(products: readonly ProductStock[]): Promise<CatalogSnapshot> {
+    return { ...(await this.#stamp()), products }
   }
 }

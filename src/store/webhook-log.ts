@@ -33,14 +33,14 @@ export class MemoryWebhookLog implements WebhookLog {
   #progress: WebhookProgress | undefined
   readonly #failed = new Map<string, FailedWebhook>()
 
-  constructor(private readonly lastSeq: () => number) {}
+  constructor(private readonly lastSeq: () => Promise<number>) {}
 
   async lease(): Promise<boolean> {
     return true
   }
 
   async progress(): Promise<WebhookProgress> {
-    return (this.#progress ??= progressAt(this.lastSeq()))
+    return (this.#progress ??= progressAt(await this.lastSeq()))
   }
 
   async save(progress: WebhookProgress, failed?: FailedWebhook): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Awaitable } from '../../src/domain/stock-state.js'
 import type { ChangeListener } from '../../src/store/change-feed.js'
 import { openMemoryStore } from '../../src/store/memory.js'
 import { openRedisStore } from '../../src/store/redis.js'
@@ -48,11 +49,11 @@ export interface StoreKind {
 }
 
 /** A store of one process: `openTwo` gives the one store twice. */
-const oneProcess = (name: string, open: (options?: StoreOptions) => StoreParts): StoreKind => ({
+const oneProcess = (name: string, open: (options?: StoreOptions) => Awaitable<StoreParts>): StoreKind => ({
   name,
-  open: async (options) => testStoreOf(open(options)),
+  open: async (options) => testStoreOf(await open(options)),
   openTwo: async (options) => {
-    const store = testStoreOf(open(options))
+    const store = testStoreOf(await open(options))
     return [store, store]
   },
 })

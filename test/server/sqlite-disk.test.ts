@@ -13,7 +13,7 @@ import { eventually } from '../helpers/eventually.js'
 import { useWebhookReceivers, WEBHOOK_SECRET } from '../helpers/webhook-receiver.js'
 
 /** A SQLite store on a file, as the tests use it. */
-const openFile = (options: SqliteStoreOptions) => testStoreOf(openSqliteStore(options))
+const openFile = async (options: SqliteStoreOptions) => testStoreOf(await openSqliteStore(options))
 
 const TOKEN = 'sqlite-disk-test-admin-token-0123456789ab'
 
@@ -91,7 +91,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
     it('stops at start with exit code 2, naming the file and the cause, on a read-only file system', async () => {
       const disk = smallDisk(512)
       const kept = join(disk.path, 'kept.db')
-      await openFile({ file: kept }).close()
+      await (await openFile({ file: kept })).close()
       disk.readOnly()
       for (const file of [join(disk.path, 'data', 'new.db'), kept]) {
         const { code, lines } = await exitOf(spawnServer({ STORE: 'sqlite', DATABASE_FILE: file }))
@@ -111,7 +111,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
     const notADatabase = newFile()
     writeFileSync(notADatabase, 'name,email\nada,ada@example.com\n'.repeat(40))
     const newer = newFile()
-    await openFile({ file: newer }).close()
+    await (await openFile({ file: newer })).close()
     const later = new Database(newer)
     later.pragma('user_version = 99')
     later.close()
@@ -135,7 +135,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
 
   it('marks the database of an older stockpoll, made before the mark, and serves it as it was', async () => {
     const file = newFile()
-    const first = openFile({ file })
+    const first = await openFile({ file })
     await first.apply({ session: 'a', sku: 'default', request: { action: 'add' } })
     const before = await first.catalog()
     await first.close()
@@ -146,7 +146,7 @@ describe('the SQLite store on a disk that stops taking writes', { timeout: 20_00
     unmark.pragma('user_version = 0')
     unmark.close()
 
-    const again = openFile({ file })
+    const again = await openFile({ file })
     expect(await again.catalog()).toEqual(before)
     await again.close()
     const marked = new Database(file, { readonly: true })

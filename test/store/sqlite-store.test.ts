@@ -12,7 +12,7 @@ import { useDatabaseFiles } from '../helpers/database-files.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 
 /** A SQLite store on a file, as the tests use it. */
-const openFile = (options: SqliteStoreOptions) => testStoreOf(openSqliteStore(options))
+const openFile = async (options: SqliteStoreOptions) => testStoreOf(await openSqliteStore(options))
 
 const newFile = useDatabaseFiles()
 
@@ -27,7 +27,7 @@ describe('SqliteStore', () => {
 
   it('makes its file and folder on first start, and keeps everything across a restart, in the same epoch', async () => {
     const file = join(dirname(newFile()), 'new-folder', 'stock.db')
-    const first = openFile({ ...options, file })
+    const first = await openFile({ ...options, file })
     expect(existsSync(file)).toBe(true)
     await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } }, 'key-1')
     await first.apply({ session: 'b', sku: 'sku-1', request: { action: 'set', quantity: 3 } })
@@ -41,7 +41,7 @@ describe('SqliteStore', () => {
     const ledger = await first.movements({ after: 0, limit: 100 })
     await first.close()
 
-    const again = openFile({ ...options, catalog: products(5, 99), file })
+    const again = await openFile({ ...options, catalog: products(5, 99), file })
     expect(await again.catalog()).toEqual(before.catalog)
     expect(await again.cart('a')).toEqual(before.cart)
     if (!sold.ok) throw new Error('not sold')
@@ -55,7 +55,7 @@ describe('SqliteStore', () => {
 
   it("brings a file of the tables before the next lapse up to date, working out each product's from its lines, none archived or taken from", async () => {
     const file = newFile()
-    const first = openFile({ ...options, file })
+    const first = await openFile({ ...options, file })
     await first.apply({ session: 'a', sku: 'sku-0', request: { action: 'set', quantity: 2 } })
     clock.advance(1000)
     await first.apply({ session: 'b', sku: 'sku-0', request: { action: 'set', quantity: 1 } })
@@ -68,7 +68,7 @@ describe('SqliteStore', () => {
     older.pragma('user_version = 1')
     older.close()
 
-    const again = openFile({ ...options, file })
+    const again = await openFile({ ...options, file })
     expect(await again.catalog()).toEqual(before)
     await again.close()
     const upgraded = new Database(file, { readonly: true })
@@ -78,22 +78,22 @@ describe('SqliteStore', () => {
 
   it('starts a new epoch only with a new file', async () => {
     const file = newFile()
-    const first = openFile({ ...options, file })
+    const first = await openFile({ ...options, file })
     const { epoch } = await first.catalog()
     await first.close()
-    const again = openFile({ ...options, file })
+    const again = await openFile({ ...options, file })
     expect((await again.catalog()).epoch).toBe(epoch)
-    const other = openFile({ ...options, file: newFile() })
+    const other = await openFile({ ...options, file: newFile() })
     expect((await other.catalog()).epoch).not.toBe(epoch)
     await Promise.all([again.close(), other.close()])
   })
 
   it('refuses a file another store holds open, and one it cannot make', async () => {
     const file = newFile()
-    const holder = openFile({ ...options, file })
-    expect(() => openFile({ ...options, file })).toThrow(DatabaseFileError)
-    expect(() => openFile({ ...options, file })).toThrow(/is another server running on it\?/)
+    const holder = await openFile({ ...options, file })
+    await expect(openFile({ ...options, file })).rejects.toThrow(DatabaseFileError)
+    await expect(openFile({ ...options, file })).rejects.toThrow(/is another server running on it\?/)
     await holder.close()
-    expect(() => openFile({ ...options, file: join(file, 'under-a-file.db') })).toThrow(DatabaseFileError)
+    await expect(openFile({ ...options, file: join(file, 'under-a-file.db') })).rejects.toThrow(DatabaseFileError)
   })
 })

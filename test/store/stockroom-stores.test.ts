@@ -10,15 +10,15 @@ import { ManualClock } from '../helpers/manual-clock.js'
 const newFile = useDatabaseFiles()
 
 /** The stores of one process, which keep their idempotency keys themselves, on the clock they are given. */
-const kinds: readonly { name: string; open: (options: StoreOptions) => TestStore }[] = [
-  { name: 'memory', open: (options) => testStoreOf(openMemoryStore(options)) },
-  { name: 'sqlite', open: (options) => testStoreOf(openSqliteStore({ ...options, file: newFile() })) },
+const kinds: readonly { name: string; open: (options: StoreOptions) => Promise<TestStore> }[] = [
+  { name: 'memory', open: async (options) => testStoreOf(openMemoryStore(options)) },
+  { name: 'sqlite', open: async (options) => testStoreOf(await openSqliteStore({ ...options, file: newFile() })) },
 ]
 
 describe.each(kinds)('$name store', ({ open }) => {
   it('remembers an idempotency key for 10 minutes, then acts on it again', async () => {
     const clock = new ManualClock()
-    const store = classicView(open({ holds: { clock, ttlMs: 0 } }))
+    const store = classicView(await open({ holds: { clock, ttlMs: 0 } }))
     await store.apply('add', 'alice', 'key-1')
     await store.apply('remove', 'alice')
     clock.advance(IDEMPOTENCY_KEY_TTL_MS - 1)
