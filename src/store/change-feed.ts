@@ -15,8 +15,13 @@ export interface ChangeFeed {
   check(): Promise<void>
 }
 
+/** A feed its store's repository tells of each change this process makes, as soon as it is made. */
+export interface TellingFeed extends ChangeFeed {
+  tell(change: CatalogChange): void
+}
+
 /** The feed of a store only this process uses: its repository tells it of each change it makes. */
-export class LocalFeed implements ChangeFeed {
+export class LocalFeed implements TellingFeed {
   readonly #listeners = new Set<ChangeListener>()
 
   listen(listener: ChangeListener): () => void {

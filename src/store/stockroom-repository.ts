@@ -33,7 +33,7 @@ import {
   type StockRepository,
   type StoreOptions,
 } from './store.js'
-import type { LocalFeed } from './change-feed.js'
+import type { TellingFeed } from './change-feed.js'
 
 /** What an operation answers, and the products it changed, which listeners hear of once it is in. */
 interface Outcome<T> {
@@ -79,7 +79,7 @@ export abstract class StockroomRepository implements StockRepository {
   protected constructor(
     protected readonly state: LedgerState,
     options: StoreOptions,
-    readonly feed: LocalFeed,
+    readonly feed: TellingFeed,
   ) {
     const { rules, holds } = storeDefaults(options)
     this.#stockroom = new Stockroom(state, rules)

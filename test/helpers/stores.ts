@@ -2,9 +2,11 @@ import type { Awaitable } from '../../src/domain/stock-state.js'
 import type { ChangeListener } from '../../src/store/change-feed.js'
 import { openMemoryStore } from '../../src/store/memory.js'
 import { openRedisStore } from '../../src/store/redis.js'
+import { openPostgresStore } from '../../src/store/postgres.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
 import type { StockRepository, StoreOptions, StoreParts } from '../../src/store/store.js'
 import { useDatabaseFiles } from './database-files.js'
+import { DATABASE_URL, runPostgresTests, useSchemas } from './postgres.js'
 import { REDIS_URL, runRedisTests, useKeyPrefixes } from './redis.js'
 
 /**
@@ -66,6 +68,7 @@ const oneProcess = (name: string, open: (options?: StoreOptions) => Awaitable<St
 export function useStoreKinds(): readonly StoreKind[] {
   const newPrefix = useKeyPrefixes()
   const newFile = useDatabaseFiles()
+  const newSchema = useSchemas()
   const memory = oneProcess('memory', (options) => openMemoryStore(options))
   const sqlite = oneProcess('sqlite', (options) => openSqliteStore({ ...options, file: newFile() }))
   const redisOn = async (keyPrefix: string, options?: StoreOptions) =>
@@ -78,5 +81,15 @@ export function useStoreKinds(): readonly StoreKind[] {
       return [await redisOn(keyPrefix, options), await redisOn(keyPrefix, options)]
     },
   }
-  return runRedisTests ? [memory, sqlite, redis] : [memory, sqlite]
+  const postgresOn = async (schema: string, options?: StoreOptions) =>
+    testStoreOf(await openPostgresStore({ ...options, url: DATABASE_URL, schema }))
+  const postgres: StoreKind = {
+    name: 'postgres',
+    open: (options) => postgresOn(newSchema(), options),
+    openTwo: async (options) => {
+      const schema = newSchema()
+      return [await postgresOn(schema, options), await postgresOn(schema, options)]
+    },
+  }
+  return [memory, sqlite, ...(runRedisTests ? [redis] : []), ...(runPostgresTests ? [postgres] : [])]
 }
