@@ -177,7 +177,7 @@ const webhookVariables = {
 
 /** Where the stock is kept. */
 const storeVariables = {
-  STORE: choiceVariable('STORE', ['sqlite', 'memory', 'redis'], 'sqlite'),
+  STORE: choiceVariable('STORE', ['sqlite', 'memory', 'redis', 'postgres'], 'sqlite'),
   DATABASE_FILE: z
     .string()
     .optional()
@@ -188,6 +188,21 @@ const storeVariables = {
     .transform((raw) => raw?.trim() || 'redis://127.0.0.1:6379')
     .refine((url) => /^rediss?:\/\/./.test(url) && URL.canParse(url), {
       error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(issue.input)}`,
+    }),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || undefined)
+    .refine((url) => url === undefined || (/^postgres(ql)?:\/\/./.test(url) && URL.canParse(url)), {
+      error: (issue) => `DATABASE_URL must be a postgres:// or postgresql:// URL, got ${JSON.stringify(issue.input)}`,
+    }),
+  DATABASE_SCHEMA: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'public')
+    .refine((schema) => /^[a-z_][a-z0-9_]{0,62}$/.test(schema), {
+      error: (issue) =>
+        `DATABASE_SCHEMA must be 1 to 63 characters of a-z, 0-9 and _, not starting with a digit, got ${JSON.stringify(issue.input)}`,
     }),
   STORE_KEY_PREFIX: z
     .string()

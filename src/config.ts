@@ -96,6 +96,8 @@ export function loadConfig(
     STORE,
     REDIS_URL,
     STORE_KEY_PREFIX,
+    DATABASE_URL,
+    DATABASE_SCHEMA,
     WORKERS,
   } = parsed.data
   const { CART_TTL_SECONDS, SHUTDOWN_SPREAD_MS, LOG_LEVEL, SHOP_NAME } = parsed.data
@@ -128,10 +130,13 @@ export function loadConfig(
         : 'CHECKOUT_TOKEN goes with CHECKOUT=backend',
     )
   }
-  if (WORKERS > 1 && STORE !== 'redis') {
+  if (WORKERS > 1 && (STORE === 'memory' || STORE === 'sqlite')) {
     const why =
       STORE === 'memory' ? 'every worker would sell its own stock' : 'the database file belongs to one process'
-    throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis: with the ${STORE} store ${why}`)
+    throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis or postgres: with the ${STORE} store ${why}`)
+  }
+  if (STORE === 'postgres' && DATABASE_URL === undefined) {
+    throw new ConfigError('STORE=postgres needs DATABASE_URL: postgres://user@host:5432/database')
   }
   const catalogFile = CATALOG_FILE === undefined ? undefined : readCatalogFile(CATALOG_FILE)
   return {
@@ -149,12 +154,7 @@ export function loadConfig(
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,
     cartTtlSeconds: CART_TTL_SECONDS,
-    store:
-      STORE === 'redis'
-        ? { kind: 'redis', url: REDIS_URL, keyPrefix: STORE_KEY_PREFIX }
-        : STORE === 'sqlite'
-          ? { kind: 'sqlite', file: DATABASE_FILE }
-          : { kind: 'memory' },
+    store: storeOf(STORE, { DATABASE_FILE, REDIS_URL, STORE_KEY_PREFIX, DATABASE_URL, DATABASE_SCHEMA }),
     adminToken: ADMIN_TOKEN,
     checkoutToken: CHECKOUT === 'backend' ? CHECKOUT_TOKEN : undefined,
     webhooks:
@@ -174,5 +174,28 @@ export function loadConfig(
       trustedProxies: TRUSTED_PROXIES,
     },
     logLevel: LOG_LEVEL,
+  }
+}
+
+/** The store `STORE` names, with the variables it is configured by. */
+function storeOf(
+  store: 'sqlite' | 'memory' | 'redis' | 'postgres',
+  variables: {
+    readonly DATABASE_FILE: string
+    readonly REDIS_URL: string
+    readonly STORE_KEY_PREFIX: string
+    readonly DATABASE_URL: string | undefined
+    readonly DATABASE_SCHEMA: string
+  },
+): StoreConfig {
+  switch (store) {
+    case 'sqlite':
+      return { kind: 'sqlite', file: variables.DATABASE_FILE }
+    case 'memory':
+      return { kind: 'memory' }
+    case 'redis':
+      return { kind: 'redis', url: variables.REDIS_URL, keyPrefix: variables.STORE_KEY_PREFIX }
+    case 'postgres':
+      return { kind: 'postgres', url: variables.DATABASE_URL!, schema: variables.DATABASE_SCHEMA }
   }
 }

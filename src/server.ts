@@ -28,6 +28,10 @@ function describeStore(store: StoreConfig): string {
       return 'in memory'
     case 'redis':
       return `in Redis at ${new URL(store.url).host} under ${store.keyPrefix}`
+    case 'postgres': {
+      const { host, pathname } = new URL(store.url)
+      return `in PostgreSQL at ${host}${pathname}, schema ${store.schema}`
+    }
   }
 }
 

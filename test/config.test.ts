@@ -83,17 +83,29 @@ describe('loadConfig', () => {
   })
 
   it.each([
-    [{ STORE: 'postgres' }, 'STORE must be sqlite, memory or redis, got "postgres"'],
+    [{ STORE: 'mysql' }, 'STORE must be sqlite, memory, redis or postgres, got "mysql"'],
+    [{ STORE: 'postgres' }, 'STORE=postgres needs DATABASE_URL: postgres://user@host:5432/database'],
+    [
+      { STORE: 'postgres', DATABASE_URL: 'mysql://db/shop' },
+      'DATABASE_URL must be a postgres:// or postgresql:// URL, got "mysql://db/shop"',
+    ],
+    [
+      { STORE: 'postgres', DATABASE_URL: 'postgres://db/shop', DATABASE_SCHEMA: 'My Shop' },
+      'DATABASE_SCHEMA must be 1 to 63 characters of a-z, 0-9 and _',
+    ],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 32 characters'],
     [
       { STORE: 'redis', REDIS_URL: 'http://cache' },
       'REDIS_URL must be a redis:// or rediss:// URL, got "http://cache"',
     ],
     [{ STORE: 'redis', STORE_KEY_PREFIX: 'my shop' }, 'STORE_KEY_PREFIX must be 1 to 64 characters'],
-    [{ WORKERS: '2' }, 'WORKERS=2 needs STORE=redis: with the sqlite store the database file belongs to one process'],
+    [
+      { WORKERS: '2' },
+      'WORKERS=2 needs STORE=redis or postgres: with the sqlite store the database file belongs to one process',
+    ],
     [
       { STORE: 'memory', WORKERS: '2' },
-      'WORKERS=2 needs STORE=redis: with the memory store every worker would sell its own stock',
+      'WORKERS=2 needs STORE=redis or postgres: with the memory store every worker would sell its own stock',
     ],
     [{ STORE: 'redis', WORKERS: '0' }, 'WORKERS must be a whole number from 1 to 64, got "0"'],
     [{ SHOP_NAME: 'x'.repeat(101) }, 'SHOP_NAME must be at most 100 characters'],

@@ -1,4 +1,5 @@
 import { openMemoryStore } from './memory.js'
+import { openPostgresStore } from './postgres.js'
 import { openRedisStore } from './redis.js'
 import { openSqliteStore } from './sqlite.js'
 import type { StoreOptions, StoreParts } from './store.js'
@@ -8,6 +9,7 @@ export type StoreConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
   | { readonly kind: 'memory' }
   | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string }
 
 /** The store the configuration names, connected and ready. */
 export async function openStore(config: StoreConfig, options: StoreOptions): Promise<StoreParts> {
@@ -18,5 +20,7 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
       return openMemoryStore(options)
     case 'redis':
       return openRedisStore({ ...options, url: config.url, keyPrefix: config.keyPrefix })
+    case 'postgres':
+      return openPostgresStore({ ...options, url: config.url, schema: config.schema })
   }
 }
