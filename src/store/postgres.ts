@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid'
 import pg from 'pg'
-import { RateLimiterPostgres } from 'rate-limiter-flexible'
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible'
 import { silentLogger } from '../logger.js'
 import { StockpollError } from '../stockpoll-error.js'
 import { LimiterCounters } from './counters.js'
@@ -190,8 +190,9 @@ const queryOf =
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<StoreParts> {
   const logger = options.logger ?? silentLogger
   const pool = new pg.Pool(poolConfig(options))
-  // A connection lost while idle in the pool: the next query reports it.
+  // A connection lost, idle in the pool or between the queries of a transaction: the next query reports it.
   pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const schema = options.schema ?? 'public'
   try {
     await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
@@ -203,6 +204,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   try {
     const repository = await PostgresRepository.open(pool, options, feed)
     await feed.start()
+    // Counted in the database, every process together; while it is out of reach this process counts alone,
+    // in memory, so that limits still hold, if less tightly.
     const counters = new LimiterCounters(
       (name, points, duration) =>
         new RateLimiterPostgres({
@@ -213,6 +216,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           keyPrefix: name,
           points,
           duration,
+          insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration }),
         }),
     )
     return {

@@ -15,7 +15,12 @@ interface Pair {
  */
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1') {
   const pairs = new Set<Pair>()
+  let refusing = false
   const server = createServer((client) => {
+    if (refusing) {
+      client.destroy()
+      return
+    }
     const upstream = createConnection({ port: targetPort, host: targetHost })
     const pair = { client, upstream }
     pairs.add(pair)
@@ -42,6 +47,18 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       pair.upstream.unpipe(pair.client)
       pair.client.pause()
       pair.upstream.pause()
+    },
+    /** Closes every connection through it, and every one made until `mend`, as a target that went down does. */
+    cut(): void {
+      refusing = true
+      for (const { client, upstream } of pairs) {
+        client.destroy()
+        upstream.destroy()
+      }
+    },
+    /** Carries connections again, as a target that came back does. */
+    mend(): void {
+      refusing = false
     },
     async close(): Promise<void> {
       for (const { client, upstream } of pairs) {
