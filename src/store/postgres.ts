@@ -59,9 +59,9 @@ export class PostgresRepository extends StockroomRepository {
   }
 
   /**
-   * Connects, brings the tables up to date (`migrate`), and, on a database with no stock yet, seeds the
-   * catalog of `options`, all in one transaction: of processes starting at once, one seeds and the others
-   * find it seeded.
+   * Connects, brings the tables up to date (`migrate`, one process at a time), and, on a database with no
+   * stock yet, seeds the catalog of `options` in one transaction: of processes starting at once, one seeds and
+   * the others find it seeded.
    */
   static async open(pool: pg.Pool, options: PostgresStoreOptions, feed: PostgresFeed): Promise<PostgresRepository> {
     const repository = new PostgresRepository(pool, new PostgresState(), options, feed)
@@ -105,6 +105,7 @@ export class PostgresRepository extends StockroomRepository {
 
   protected async atomically<T>(run: () => Promise<T>): Promise<T> {
     const client = await this.#connect()
+    let lost = false
     try {
       await client.query('BEGIN')
       await client.query('SELECT 1 FROM catalog WHERE id = 1 FOR UPDATE')
@@ -115,10 +116,13 @@ export class PostgresRepository extends StockroomRepository {
       return result
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
-      throw unavailable(error)
+      const failed = unavailable(error)
+      // A connection the database failed is not given to the next transaction: the pool makes a new one.
+      lost = failed instanceof StoreUnavailableError
+      throw failed
     } finally {
       this.#state.use(undefined)
-      client.release()
+      client.release(lost)
     }
   }
 
