@@ -1,13 +1,15 @@
 import fc from 'fast-check'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { CartRequest } from '../../src/domain/cart-rules.js'
 import { openMemoryStore } from '../../src/store/memory.js'
+import { openPostgresStore } from '../../src/store/postgres.js'
 import { openRedisStore } from '../../src/store/redis.js'
 import type { StoreOptions } from '../../src/store/store.js'
 import { products } from '../helpers/catalogs.js'
 import { ManualClock } from '../helpers/manual-clock.js'
 import { REDIS_URL, runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
 import { testStoreOf, type TestStore } from '../helpers/stores.js'
+import { DATABASE_URL, runPostgresTests, useSchemas } from '../helpers/postgres.js'
 
 const SESSIONS = ['a', 'b', 'c']
 const SKUS = ['sku-0', 'sku-1', 'sku-2']
@@ -152,12 +154,29 @@ class Driven {
   }
 }
 
-describe.skipIf(!runRedisTests)('the Redis store, held to the rules of the memory store', () => {
-  const newPrefix = useKeyPrefixes()
-  const opened: TestStore[] = []
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((store) => store.close()))
-  })
+/** The stores that keep the stock outside this process, each held to the memory store's answers. */
+const others = [
+  {
+    name: 'Redis',
+    runs: runRedisTests,
+    use: () => {
+      const newPrefix = useKeyPrefixes()
+      return (options: StoreOptions) => openRedisStore({ ...options, url: REDIS_URL, keyPrefix: newPrefix() })
+    },
+  },
+  {
+    // The same Stockroom over queries: what it holds to the rules is the state's SQL.
+    name: 'PostgreSQL',
+    runs: runPostgresTests,
+    use: () => {
+      const newSchema = useSchemas()
+      return (options: StoreOptions) => openPostgresStore({ ...options, url: DATABASE_URL, schema: newSchema() })
+    },
+  },
+].filter(({ runs }) => runs)
+
+describe.each(others)('the $name store, held to the rules of the memory store', ({ use }) => {
+  const open = use()
 
   it('answers every random sequence of every operation as the memory store does, and ends with the same stock and ledger', async () => {
     await fc.assert(
@@ -171,17 +190,19 @@ describe.skipIf(!runRedisTests)('the Redis store, held to the rules of the memor
           holds: { clock, ttlMs: TTL_MS },
         })
         const memory = testStoreOf(openMemoryStore(options(clocks[0])))
-        const redis = testStoreOf(
-          await openRedisStore({ ...options(clocks[1]), url: REDIS_URL, keyPrefix: newPrefix() }),
-        )
-        opened.push(memory, redis)
-        const [byRules, byRedis] = [new Driven(memory, clocks[0]), new Driven(redis, clocks[1])]
-        for (const [i, op] of operations.entries()) {
-          expect(await byRedis.answer(op), `operation ${i + 1}: ${JSON.stringify(op)}`).toEqual(
-            await byRules.answer(op),
-          )
+        const other = testStoreOf(await open(options(clocks[1])))
+        // Closed after each run: a database takes only so many connections.
+        try {
+          const [byRules, byOther] = [new Driven(memory, clocks[0]), new Driven(other, clocks[1])]
+          for (const [i, op] of operations.entries()) {
+            expect(await byOther.answer(op), `operation ${i + 1}: ${JSON.stringify(op)}`).toEqual(
+              await byRules.answer(op),
+            )
+          }
+          expect(await byOther.state()).toEqual(await byRules.state())
+        } finally {
+          await Promise.all([memory.close(), other.close()])
         }
-        expect(await byRedis.state()).toEqual(await byRules.state())
       }),
       { numRuns: 150 },
     )
