@@ -5,6 +5,7 @@ import { CLIENT_KINDS, type ClientKind } from './subscribers.js'
 import type { InterestResult } from './interest.js'
 import type { ScaleResult } from './scale.js'
 import type { ServerKind } from './server-process.js'
+import { storesReport, type StoresRun } from './stores.js'
 
 export interface Machine {
   readonly cores: number
@@ -27,6 +28,7 @@ export interface BenchResults {
   readonly fanOut: readonly FanOutRow[]
   readonly interest: InterestResult
   readonly churn: Record<ServerKind, ChurnResult>
+  readonly stores: StoresRun
 }
 
 /** A figure and the bound it must keep: at most `limit`, or at least `atLeast`. */
@@ -140,7 +142,7 @@ function fanOutTable(rows: readonly FanOutRow[], clients: ClientKind, rounds: nu
 }
 
 export function benchReport(results: BenchResults, targets: Record<string, Target> | null): string {
-  const { machine, baseline, rounds, fanOut, interest, churn } = results
+  const { machine, baseline, rounds, fanOut, interest, churn, stores } = results
   const lines = [
     `stockpoll vs the node:http baseline${baseline.yieldEvery ? `, answering ${baseline.yieldEvery} waiters a turn` : ''}: ` +
       `${machine.cores} cores, Node ${machine.node}`,
@@ -168,6 +170,8 @@ export function benchReport(results: BenchResults, targets: Record<string, Targe
   lines.push(
     `${'ratio'.padEnd(10)} ${times(churn.stockpoll.changesPerSecond / churn.baseline.changesPerSecond).padStart(9)} ` +
       `${times(churn.stockpoll.answersPerSecond / churn.baseline.answersPerSecond).padStart(10)}`,
+    '',
+    storesReport(stores),
     '',
     targets
       ? 'Targets'

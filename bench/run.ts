@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { fanOutChart } from './chart.js'
 import { measureChurn, type ChurnResult } from './churn.js'
+import { measureStores, STORE_KINDS } from './stores.js'
 import { fanOutOverRounds, measureFanOut, type FanOutResult } from './fan-out.js'
 import { measureInterest } from './interest.js'
 import { benchReport, scaleReport, targetsOf, type BenchResults, type FanOutRow } from './report.js'
@@ -48,6 +49,12 @@ const optionsSchema = z.object({
   'client-processes': z.coerce.number().int().min(1).max(32),
   'redis-url': z.string().regex(/^redis:\/\//, { error: '--redis-url takes a redis:// URL' }),
   verify: z.coerce.number().int().min(1).max(100_000_000).optional(),
+  stores: z
+    .string()
+    .transform((text) => (text === '' ? [] : text.split(',')))
+    .pipe(z.array(z.enum(STORE_KINDS, { error: `--stores takes ${STORE_KINDS.join(' or ')}, separated by commas` }))),
+  'store-seconds': z.coerce.number().int().min(1).max(60),
+  'database-url': z.string().regex(/^postgres(ql)?:\/\//, { error: '--database-url takes a postgres:// URL' }),
 })
 
 /** The command line, or a message naming what is wrong with it and exit code 2. */
@@ -73,6 +80,12 @@ function readOptions(): z.infer<typeof optionsSchema> {
           'client-processes': { type: 'string', default: '4' },
           'redis-url': { type: 'string', default: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
           verify: { type: 'string' },
+          stores: { type: 'string', default: STORE_KINDS.join(',') },
+          'store-seconds': { type: 'string', default: '5' },
+          'database-url': {
+            type: 'string',
+            default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/stockpoll_test',
+          },
         },
       }).values,
     )
@@ -158,6 +171,19 @@ const churn: Record<ServerKind, ChurnResult> = await bothAlternately(turn, (serv
   measureChurn(server, { pollers: options.pollers, writers: options.writers, seconds: options['churn-seconds'] }),
 )
 
+log(`stores: ${options.writers} writers on ${options.stores.join(', ')}, ${options['store-seconds']} s each…`)
+const storesRun = {
+  writers: options.writers,
+  seconds: options['store-seconds'],
+  results: await measureStores({
+    stores: options.stores,
+    writers: options.writers,
+    seconds: options['store-seconds'],
+    redisUrl: options['redis-url'],
+    databaseUrl: options['database-url'],
+  }),
+}
+
 const results: BenchResults = {
   machine,
   baseline: { yieldEvery: yieldEvery ?? null },
@@ -165,6 +191,7 @@ const results: BenchResults = {
   fanOut,
   interest,
   churn,
+  stores: storesRun,
 }
 // The issue's targets are set against the baseline that answers every waiter in one loop, not a yielding one.
 const targets = yieldEvery ? null : targetsOf(results)
