@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg'
+import type { ClientBase } from 'pg'
 import { DatabaseTooNewError } from './database-too-new-error.js'
 
 /**
@@ -81,7 +81,7 @@ const MIGRATION_LOCK = 0x5370_6f6c
  * lock that makes any other process starting at once wait, then find them done. Throws
  * `DatabaseTooNewError` for a database a newer stockpoll migrated further: this one would misread its tables.
  */
-export async function migrate(client: PoolClient): Promise<void> {
+export async function migrate(client: ClientBase): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
   await client.query('CREATE TABLE IF NOT EXISTS stockpoll_schema (version integer NOT NULL)')
   const { rows } = await client.query<{ version: number }>('SELECT version FROM stockpoll_schema')

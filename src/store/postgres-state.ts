@@ -1,4 +1,4 @@
-import type { ClientBase, QueryResultRow } from 'pg'
+import pg, { type ClientBase, type QueryResultRow } from 'pg'
 import type { CatalogChange } from '../domain/catalog.js'
 import type { Movement } from '../domain/movement.js'
 import type { Order } from '../domain/order.js'
@@ -6,6 +6,10 @@ import type { ProductStock } from '../domain/product.js'
 import type { LineOf, StoredLine } from '../domain/stock-state.js'
 import type { LedgerState } from './stockroom-repository.js'
 import type { OrderQuery } from './store.js'
+
+/** bigint columns as numbers: every count, instant and version stockpoll keeps is well inside 2^53. */
+export const BIGINT_AS_NUMBER = new pg.TypeOverrides()
+BIGINT_AS_NUMBER.setTypeParser(pg.types.builtins.INT8, Number)
 
 interface ProductRow {
   readonly sku: string

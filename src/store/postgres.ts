@@ -6,7 +6,7 @@ import { StockpollError } from '../stockpoll-error.js'
 import { LimiterCounters } from './counters.js'
 import { PostgresFeed } from './postgres-feed.js'
 import { migrate } from './postgres-schema.js'
-import { PostgresState } from './postgres-state.js'
+import { BIGINT_AS_NUMBER, PostgresState } from './postgres-state.js'
 import { PostgresWebhookLog, type Query } from './postgres-webhook-log.js'
 import { StockroomRepository, type FirstResult } from './stockroom-repository.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
@@ -23,15 +23,11 @@ export interface PostgresStoreOptions extends StoreOptions {
 /** Any number, the same for every stockpoll: the advisory lock under which a new database is seeded once. */
 const SEED_LOCK = 0x5365_6564
 
-/** bigint columns as numbers: every count, instant and version stockpoll keeps is well inside 2^53. */
-const types = new pg.TypeOverrides()
-types.setTypeParser(pg.types.builtins.INT8, Number)
-
 /** The pool's settings: the schema as the search path, and bigint as numbers. */
 const poolConfig = ({ url, schema = 'public' }: PostgresStoreOptions): pg.PoolConfig => ({
   connectionString: url,
   options: `-c search_path=${schema}`,
-  types,
+  types: BIGINT_AS_NUMBER,
   connectionTimeoutMillis: 2000,
   // A database that stops answering fails each query, answered 503, rather than holding its request forever.
   query_timeout: 5000,
