@@ -77,12 +77,14 @@ export const MIGRATIONS: readonly string[] = [
 const MIGRATION_LOCK = 0x5370_6f6c
 
 /**
- * Brings the database's tables up to `MIGRATIONS`, inside the transaction `client` has begun, while holding a
- * lock that makes any other process starting at once wait, then find them done. Throws
+ * Brings the tables of `schema` (the client's search path) up to `MIGRATIONS`, making the schema if missing,
+ * inside the transaction `client` has begun, while holding a lock that makes any other process starting at
+ * once wait, then find them done: `CREATE … IF NOT EXISTS` alone races another that makes the same. Throws
  * `DatabaseTooNewError` for a database a newer stockpoll migrated further: this one would misread its tables.
  */
-export async function migrate(client: ClientBase): Promise<void> {
+export async function migrate(client: ClientBase, schema: string): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
+  await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
   await client.query('CREATE TABLE IF NOT EXISTS stockpoll_schema (version integer NOT NULL)')
   const { rows } = await client.query<{ version: number }>('SELECT version FROM stockpoll_schema')
   const version = rows[0]?.version ?? 0

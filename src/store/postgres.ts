@@ -73,7 +73,7 @@ export class PostgresRepository extends StockroomRepository {
     const client = await this.#connect()
     try {
       await client.query('BEGIN')
-      await migrate(client)
+      await migrate(client, options.schema ?? 'public')
       await client.query('COMMIT')
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {})
@@ -194,12 +194,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => {})
   pool.on('connect', (client) => client.on('error', () => {}))
   const schema = options.schema ?? 'public'
-  try {
-    await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
-  } catch (error) {
-    await pool.end()
-    throw unavailable(error)
-  }
   const feed = new PostgresFeed({ config: poolConfig(options), channel: `stockpoll:${schema}`, logger })
   try {
     const repository = await PostgresRepository.open(pool, options, feed)

@@ -89,9 +89,8 @@ function postgres(): StateKind {
     async withState(body) {
       await client.query('BEGIN')
       try {
-        await client.query('CREATE SCHEMA property_run')
         await client.query('SET LOCAL search_path TO property_run')
-        await migrate(client)
+        await migrate(client, 'property_run')
         await client.query("INSERT INTO catalog (id, epoch, version, last_seq) VALUES (1, 'run', 0, 0)")
         const state = new PostgresState()
         state.use(client)
