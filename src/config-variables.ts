@@ -200,9 +200,10 @@ const storeVariables = {
     .string()
     .optional()
     .transform((raw) => raw?.trim() || 'public')
-    .refine((schema) => /^[a-z_][a-z0-9_]{0,62}$/.test(schema), {
+    // The change channel is named after it, and a channel's name may be 63 bytes at most.
+    .refine((schema) => /^[a-z_][a-z0-9_]{0,47}$/.test(schema), {
       error: (issue) =>
-        `DATABASE_SCHEMA must be 1 to 63 characters of a-z, 0-9 and _, not starting with a digit, got ${JSON.stringify(issue.input)}`,
+        `DATABASE_SCHEMA must be 1 to 48 characters of a-z, 0-9 and _, not starting with a digit, got ${JSON.stringify(issue.input)}`,
     }),
   STORE_KEY_PREFIX: z
     .string()

@@ -91,7 +91,7 @@ describe('loadConfig', () => {
     ],
     [
       { STORE: 'postgres', DATABASE_URL: 'postgres://db/shop', DATABASE_SCHEMA: 'My Shop' },
-      'DATABASE_SCHEMA must be 1 to 63 characters of a-z, 0-9 and _',
+      'DATABASE_SCHEMA must be 1 to 48 characters of a-z, 0-9 and _',
     ],
     [{ ADMIN_TOKEN: 'short' }, 'ADMIN_TOKEN must be at least 32 characters'],
     [

@@ -68,7 +68,7 @@ export const cartLineOf = ({ sku, quantity, until, lapsed }: Line, product: Prod
 
 /**
  * The repository of a store that keeps the stock in a `LedgerState` and applies the rules of `Stockroom` to
- * it, each operation inside one `transact`: the memory store and the SQLite store. What they differ in (where
+ * it, each operation inside one `transact`: the memory, SQLite and PostgreSQL stores. What they differ in (where
  * the state and the idempotency keys are kept, how a transaction is run, the epoch) is theirs to say. It
  * tells its feed of each change once the change is in.
  */
