@@ -62,7 +62,7 @@ export async function measureStores(options: StoresOptions): Promise<StoreResult
   const results: StoreResult[] = []
   for (const store of options.stores) {
     const { env, clear } = storeUnderTest(store, options)
-    const server = await startBenchServer('stockpoll', { ...env, TOTAL_INVENTORY: '1000000' })
+    const server = await startBenchServer('stockpoll', env)
     try {
       const connections = await Promise.all(
         Array.from({ length: options.writers }, () => Connection.open(server.target)),
