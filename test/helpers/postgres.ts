@@ -39,7 +39,9 @@ export function useSchemas(): () => string {
     await client.end()
   })
   return () => {
-    const schema = `test_${nanoid(10).toLowerCase().replace(/[^a-z0-9]/g, '_')}`
+    const schema = `test_${nanoid(10)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '_')}`
     schemas.push(schema)
     return schema
   }
