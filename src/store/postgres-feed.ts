@@ -3,6 +3,7 @@ import type { CatalogChange } from '../domain/catalog.js'
 import type { Logger } from '../logger.js'
 import type { ChangeListener, TellingFeed } from './change-feed.js'
 import { PostgresState } from './postgres-state.js'
+import { reconnectDelayMs } from './reconnect-delay.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 
 export interface PostgresFeedOptions {
@@ -11,9 +12,6 @@ export interface PostgresFeedOptions {
   readonly channel: string
   readonly logger: Logger
 }
-
-/** How long to wait before connecting again, after the given number of failed attempts. */
-const reconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
 
 /**
  * The changes to a stock in PostgreSQL, as every process hears them. A transaction that changed the stock
@@ -67,7 +65,7 @@ export class PostgresFeed implements TellingFeed {
     for (const listener of this.#listeners) listener(change)
   }
 
-  /** Ready while its connection listens and has read everything it was told of. */
+  /** Ready while the connection it listens on answers. */
   async check(): Promise<void> {
     if (!this.#client) throw new StoreUnavailableError('not listening for changes in PostgreSQL')
     try {
@@ -106,7 +104,7 @@ export class PostgresFeed implements TellingFeed {
 
   async #reconnect(): Promise<void> {
     for (let attempt = 0; !this.#closed && !this.#client; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, reconnectDelay(attempt)))
+      await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)))
       try {
         await this.#connect()
         this.#logger.warn('listening for changes in PostgreSQL again')

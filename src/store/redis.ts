@@ -5,6 +5,7 @@ import { LimiterCounters } from './counters.js'
 import { connectionOptions, RedisCommands } from './redis-commands.js'
 import { RedisFeed } from './redis-feed.js'
 import { RedisRepository } from './redis-repository.js'
+import { reconnectDelayMs } from './reconnect-delay.js'
 import { RedisWebhookLog } from './redis-webhook-log.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 import { StoreUnusableError } from './store-unusable-error.js'
@@ -25,7 +26,6 @@ export interface RedisStoreOptions extends StoreOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 2000
 const DEFAULT_CANARY_TIMEOUT_MS = 1000
-const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1000)
 
 /**
  * Opens a store in Redis, shared by every process on the same URL and prefix: the repository and the
@@ -36,7 +36,7 @@ const defaultReconnectDelay = (attempt: number) => Math.min(50 * 2 ** attempt, 1
 export async function openRedisStore(options: RedisStoreOptions): Promise<StoreParts> {
   const { catalog, rules, holds } = storeDefaults(options)
   const logger = options.logger ?? silentLogger
-  const retryStrategy = options.reconnectDelayMs ?? defaultReconnectDelay
+  const retryStrategy = options.reconnectDelayMs ?? reconnectDelayMs
   const connect = (role: string, timeoutMs: number) => {
     const connection = new Redis(options.url, {
       ...connectionOptions(timeoutMs, retryStrategy),
