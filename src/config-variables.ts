@@ -58,6 +58,23 @@ const listVariable = () =>
         .filter(Boolean),
     )
 
+/** `host:port`, each as a URL gives it (a name, an IPv4 address, or an IPv6 one in brackets). */
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/
+
+/** Comma-separated `host:port` pairs, such as Redis's Cluster nodes and Sentinels are found at. */
+const hostPortsVariable = (name: string, example: string) =>
+  listVariable().transform((items, ctx) => {
+    const hosts = items.map((item) => HOST_PORT.exec(item))
+    if (hosts.every((match) => match !== null && Number(match[2]) >= 1 && Number(match[2]) <= 65_535)) {
+      return hosts.map((match) => ({ host: match![1]!.replace(/^\[|\]$/g, ''), port: Number(match![2]) }))
+    }
+    ctx.addIssue({
+      code: 'custom',
+      message: `${name} must be host:port pairs separated by commas, such as ${example}, got ${JSON.stringify(items.join(','))}`,
+    })
+    return z.NEVER
+  })
+
 /** A host name as a `Host` header names it, without a port, in the form URLs give it (`[::1]`, lower case). */
 export const isHostName = (host: string): boolean =>
   URL.canParse(`http://${host}`) && new URL(`http://${host}`).hostname === host
@@ -189,6 +206,17 @@ const storeVariables = {
     .refine((url) => /^rediss?:\/\/./.test(url) && URL.canParse(url), {
       error: (issue) => `REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(issue.input)}`,
     }),
+  REDIS_CLUSTER_NODES: hostPortsVariable('REDIS_CLUSTER_NODES', '10.0.0.5:7000,10.0.0.6:7000'),
+  REDIS_SENTINELS: hostPortsVariable('REDIS_SENTINELS', '10.0.0.5:26379,10.0.0.6:26379,10.0.0.7:26379'),
+  REDIS_MASTER_NAME: z
+    .string()
+    .optional()
+    .transform((raw) => raw?.trim() || 'mymaster')
+    .refine((name) => /^[A-Za-z0-9._-]{1,64}$/.test(name), {
+      error: (issue) =>
+        `REDIS_MASTER_NAME must be 1 to 64 characters of A-Z, a-z, 0-9, ., _ or -, got ${JSON.stringify(issue.input)}`,
+    }),
+  REDIS_WAIT_REPLICAS: integerVariable('REDIS_WAIT_REPLICAS', 0, 16, 0),
   DATABASE_URL: z
     .string()
     .optional()

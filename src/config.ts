@@ -7,6 +7,7 @@ import { StockDisplay } from './domain/stock-display.js'
 import type { LogLevel } from './logger.js'
 import { openFileLimit } from './open-files.js'
 import type { StoreConfig } from './store/open-store.js'
+import type { HostPort, RedisServer } from './store/redis-server.js'
 
 export interface Config {
   readonly port: number
@@ -95,6 +96,10 @@ export function loadConfig(
     HEARTBEAT_SECONDS,
     STORE,
     REDIS_URL,
+    REDIS_CLUSTER_NODES,
+    REDIS_SENTINELS,
+    REDIS_MASTER_NAME,
+    REDIS_WAIT_REPLICAS,
     STORE_KEY_PREFIX,
     DATABASE_URL,
     DATABASE_SCHEMA,
@@ -135,6 +140,17 @@ export function loadConfig(
       STORE === 'memory' ? 'every worker would sell its own stock' : 'the database file belongs to one process'
     throw new ConfigError(`WORKERS=${WORKERS} needs STORE=redis or postgres: with the ${STORE} store ${why}`)
   }
+  const redisWays = [
+    env.REDIS_URL?.trim() && 'REDIS_URL',
+    REDIS_CLUSTER_NODES.length > 0 && 'REDIS_CLUSTER_NODES',
+    REDIS_SENTINELS.length > 0 && 'REDIS_SENTINELS',
+  ].filter(Boolean)
+  if (redisWays.length > 1) throw new ConfigError(`${redisWays.join(' and ')} name two Redis: give one of them`)
+  if (REDIS_WAIT_REPLICAS > 0 && REDIS_CLUSTER_NODES.length > 0) {
+    throw new ConfigError(
+      "REDIS_WAIT_REPLICAS goes without REDIS_CLUSTER_NODES: WAIT asks one master's replicas, and a cluster's commands go to many masters",
+    )
+  }
   if (STORE === 'postgres' && DATABASE_URL === undefined) {
     throw new ConfigError('STORE=postgres needs DATABASE_URL: postgres://user@host:5432/database')
   }
@@ -154,7 +170,14 @@ export function loadConfig(
     maxWaiters: MAX_WAITERS,
     heartbeatSeconds: HEARTBEAT_SECONDS,
     cartTtlSeconds: CART_TTL_SECONDS,
-    store: storeOf(STORE, { DATABASE_FILE, REDIS_URL, STORE_KEY_PREFIX, DATABASE_URL, DATABASE_SCHEMA }),
+    store: storeOf(STORE, {
+      DATABASE_FILE,
+      redis: redisServerOf({ REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS, REDIS_MASTER_NAME }),
+      REDIS_WAIT_REPLICAS,
+      STORE_KEY_PREFIX,
+      DATABASE_URL,
+      DATABASE_SCHEMA,
+    }),
     adminToken: ADMIN_TOKEN,
     checkoutToken: CHECKOUT === 'backend' ? CHECKOUT_TOKEN : undefined,
     webhooks:
@@ -182,7 +205,8 @@ function storeOf(
   store: 'sqlite' | 'memory' | 'redis' | 'postgres',
   variables: {
     readonly DATABASE_FILE: string
-    readonly REDIS_URL: string
+    readonly redis: RedisServer
+    readonly REDIS_WAIT_REPLICAS: number
     readonly STORE_KEY_PREFIX: string
     readonly DATABASE_URL: string | undefined
     readonly DATABASE_SCHEMA: string
@@ -194,8 +218,27 @@ function storeOf(
     case 'memory':
       return { kind: 'memory' }
     case 'redis':
-      return { kind: 'redis', url: variables.REDIS_URL, keyPrefix: variables.STORE_KEY_PREFIX }
+      return {
+        kind: 'redis',
+        server: variables.redis,
+        keyPrefix: variables.STORE_KEY_PREFIX,
+        waitReplicas: variables.REDIS_WAIT_REPLICAS,
+      }
     case 'postgres':
       return { kind: 'postgres', url: variables.DATABASE_URL!, schema: variables.DATABASE_SCHEMA }
   }
+}
+
+/** The Redis the variables name: a cluster, or Sentinel's master, where given; else the one at REDIS_URL. */
+function redisServerOf(variables: {
+  readonly REDIS_URL: string
+  readonly REDIS_CLUSTER_NODES: readonly HostPort[]
+  readonly REDIS_SENTINELS: readonly HostPort[]
+  readonly REDIS_MASTER_NAME: string
+}): RedisServer {
+  if (variables.REDIS_CLUSTER_NODES.length > 0) return { clusterNodes: variables.REDIS_CLUSTER_NODES }
+  if (variables.REDIS_SENTINELS.length > 0) {
+    return { sentinels: variables.REDIS_SENTINELS, masterName: variables.REDIS_MASTER_NAME }
+  }
+  return { url: variables.REDIS_URL }
 }

@@ -6,6 +6,7 @@ import type { CatalogSnapshot } from './domain/catalog.js'
 import { createLogger, type Logger } from './logger.js'
 import { startServer } from './start-server.js'
 import { StoreUnusableError } from './store/store-unusable-error.js'
+import { describeServer } from './store/redis-server.js'
 import { superviseWorkers } from './workers.js'
 
 /** The configuration, or one log line naming every bad variable and exit code 2. */
@@ -27,7 +28,7 @@ function describeStore(store: StoreConfig): string {
     case 'memory':
       return 'in memory'
     case 'redis':
-      return `in Redis at ${new URL(store.url).host} under ${store.keyPrefix}`
+      return `in ${describeServer(store.server)} under ${store.keyPrefix}`
     case 'postgres': {
       const { host, pathname } = new URL(store.url)
       return `in PostgreSQL at ${host}${pathname}, schema ${store.schema}`

@@ -65,11 +65,54 @@ describe('loadConfig', () => {
   it('reads the Redis store and its settings', () => {
     expect(
       loadConfig({ STORE: 'redis', REDIS_URL: 'redis://cache:6380/2', STORE_KEY_PREFIX: 'shop-7:', WORKERS: '4' }),
-    ).toMatchObject({ store: { kind: 'redis', url: 'redis://cache:6380/2', keyPrefix: 'shop-7:' }, workers: 4 })
+    ).toMatchObject({
+      store: { kind: 'redis', server: { url: 'redis://cache:6380/2' }, keyPrefix: 'shop-7:' },
+      workers: 4,
+    })
     expect(loadConfig({ STORE: 'redis' }).store).toEqual({
       kind: 'redis',
-      url: 'redis://127.0.0.1:6379',
+      server: { url: 'redis://127.0.0.1:6379' },
       keyPrefix: 'stockpoll:',
+      waitReplicas: 0,
+    })
+  })
+
+  it('reads a Redis Cluster, and Sentinel with the replicas to wait for', () => {
+    expect(loadConfig({ STORE: 'redis', REDIS_CLUSTER_NODES: '10.0.0.5:7000, cache-b:7001,[::1]:7002' }).store).toEqual(
+      {
+        kind: 'redis',
+        server: {
+          clusterNodes: [
+            { host: '10.0.0.5', port: 7000 },
+            { host: 'cache-b', port: 7001 },
+            { host: '::1', port: 7002 },
+          ],
+        },
+        keyPrefix: 'stockpoll:',
+        waitReplicas: 0,
+      },
+    )
+    expect(
+      loadConfig({
+        STORE: 'redis',
+        REDIS_SENTINELS: 's1:26379,s2:26379',
+        REDIS_MASTER_NAME: 'shop',
+        REDIS_WAIT_REPLICAS: '1',
+      }).store,
+    ).toEqual({
+      kind: 'redis',
+      server: {
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+        ],
+        masterName: 'shop',
+      },
+      keyPrefix: 'stockpoll:',
+      waitReplicas: 1,
+    })
+    expect(loadConfig({ STORE: 'redis', REDIS_SENTINELS: 's1:26379' }).store).toMatchObject({
+      server: { masterName: 'mymaster' },
     })
   })
 
@@ -99,6 +142,21 @@ describe('loadConfig', () => {
       'REDIS_URL must be a redis:// or rediss:// URL, got "http://cache"',
     ],
     [{ STORE: 'redis', STORE_KEY_PREFIX: 'my shop' }, 'STORE_KEY_PREFIX must be 1 to 64 characters'],
+    [
+      { STORE: 'redis', REDIS_CLUSTER_NODES: '10.0.0.5,10.0.0.6:7000' },
+      'REDIS_CLUSTER_NODES must be host:port pairs separated by commas, such as 10.0.0.5:7000,10.0.0.6:7000, got "10.0.0.5,10.0.0.6:7000"',
+    ],
+    [{ STORE: 'redis', REDIS_SENTINELS: 's1:99999' }, 'REDIS_SENTINELS must be host:port pairs'],
+    [
+      { STORE: 'redis', REDIS_URL: 'redis://cache', REDIS_SENTINELS: 's1:26379' },
+      'REDIS_URL and REDIS_SENTINELS name two Redis: give one of them',
+    ],
+    [
+      { STORE: 'redis', REDIS_CLUSTER_NODES: 'c1:7000', REDIS_WAIT_REPLICAS: '1' },
+      'REDIS_WAIT_REPLICAS goes without REDIS_CLUSTER_NODES',
+    ],
+    [{ STORE: 'redis', REDIS_WAIT_REPLICAS: '-1' }, 'REDIS_WAIT_REPLICAS must be a whole number from 0 to 16'],
+    [{ STORE: 'redis', REDIS_MASTER_NAME: 'my master' }, 'REDIS_MASTER_NAME must be 1 to 64 characters'],
     [
       { WORKERS: '2' },
       'WORKERS=2 needs STORE=redis or postgres: with the sqlite store the database file belongs to one process',

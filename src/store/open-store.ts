@@ -1,6 +1,7 @@
 import { openMemoryStore } from './memory.js'
 import { openPostgresStore } from './postgres.js'
 import { openRedisStore } from './redis.js'
+import type { RedisServer } from './redis-server.js'
 import { openSqliteStore } from './sqlite.js'
 import type { StoreOptions, StoreParts } from './store.js'
 
@@ -8,7 +9,12 @@ import type { StoreOptions, StoreParts } from './store.js'
 export type StoreConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
   | { readonly kind: 'memory' }
-  | { readonly kind: 'redis'; readonly url: string; readonly keyPrefix: string }
+  | {
+      readonly kind: 'redis'
+      readonly server: RedisServer
+      readonly keyPrefix: string
+      readonly waitReplicas: number
+    }
   | { readonly kind: 'postgres'; readonly url: string; readonly schema: string }
 
 /** The store the configuration names, connected and ready. */
@@ -19,7 +25,12 @@ export async function openStore(config: StoreConfig, options: StoreOptions): Pro
     case 'memory':
       return openMemoryStore(options)
     case 'redis':
-      return openRedisStore({ ...options, url: config.url, keyPrefix: config.keyPrefix })
+      return openRedisStore({
+        ...options,
+        ...config.server,
+        keyPrefix: config.keyPrefix,
+        waitReplicas: config.waitReplicas,
+      })
     case 'postgres':
       return openPostgresStore({ ...options, url: config.url, schema: config.schema })
   }

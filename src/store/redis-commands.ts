@@ -1,4 +1,3 @@
-import { Redis, type RedisOptions } from 'ioredis'
 import { nanoid } from 'nanoid'
 import { z } from 'zod'
 import type { ProductDefinition } from '../domain/product.js'
@@ -8,6 +7,7 @@ import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js'
 import { RedisEvictsKeysError } from './redis-evicts-keys-error.js'
 import { scriptReply } from './redis-replies.js'
 import { SCRIPTS, type ScriptName } from './redis-scripts.js'
+import type { RedisConnection } from './redis-server.js'
 import { RedisTooOldError } from './redis-too-old-error.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 import type { Clock } from '../clock.js'
@@ -21,27 +21,21 @@ const OLDEST_REDIS = 7
 
 const seedReply = z.tuple([z.enum(['kept', 'seeded'])]).rest(z.string())
 
-type CommandConnection = Redis & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>
-
-/** How every connection of the store is made: failing fast, and reconnecting by itself. */
-export const connectionOptions = (commandTimeoutMs: number, retryStrategy: (attempt: number) => number) =>
-  ({
-    lazyConnect: true,
-    // Fail at once while disconnected, rather than queue the command and leave the request hanging.
-    enableOfflineQueue: false,
-    // A command whose reply was lost is not sent again behind the back of a client already told 503.
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy,
-    // Resubscribing is done by the feed itself, so that it knows when to re-read (see RedisFeed).
-    autoResubscribe: false,
-  }) satisfies RedisOptions
+type CommandConnection = RedisConnection & Record<ScriptName, (...args: (string | number)[]) => Promise<unknown>>
 
 export interface RedisCommandsOptions {
-  readonly connection: Redis
+  readonly connection: RedisConnection
   readonly keyPrefix: string
-  /** The URL, with any password hidden, for messages. */
+  /** Which Redis it is, for messages (see describeServer). */
   readonly where: string
+  /**
+   * How many replicas must have a checkout or an admin write before it is answered, and the connection such
+   * writes are made on: one of their own, since `WAIT` holds up every command sent after it on its connection.
+   */
+  readonly replicated: { readonly replicas: number; readonly connection: RedisConnection } | undefined
+  /** Whether the store can tell which master it runs on (see `adoptMaster`): not on a cluster. */
+  readonly knowsItsMaster: boolean
+  readonly commandTimeoutMs: number
   readonly catalog: readonly ProductDefinition[]
   readonly clock: Clock
   readonly logger: Logger
@@ -58,7 +52,11 @@ export class RedisCommands {
   /** The change channel, on which every change is published in the script that makes it. */
   readonly channel: string
   readonly where: string
-  readonly #catalogKeys: readonly [string, string, string]
+  readonly #keys: readonly string[]
+  readonly #replicated: { readonly replicas: number; readonly connection: CommandConnection } | undefined
+  /** Within the command timeout, so that a reply of too few replicas comes back rather than none. */
+  readonly #waitTimeoutMs: number
+  readonly #knowsItsMaster: boolean
   readonly #definitions: readonly ProductDefinition[]
   readonly #clock: Clock
   readonly #logger: Logger
@@ -67,13 +65,24 @@ export class RedisCommands {
   /** When the log last said that Redis is out of memory. */
   #toldOutOfMemoryAt = Number.NEGATIVE_INFINITY
 
-  constructor({ connection, keyPrefix, where, catalog, clock, logger }: RedisCommandsOptions) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) connection.defineCommand(name, { numberOfKeys: 3, lua })
-    this.connection = connection as CommandConnection
+  constructor(options: RedisCommandsOptions) {
+    const { connection, keyPrefix, where, catalog, clock, logger } = options
+    const keys = ['epoch', 'version', 'skus', 'expiries', 'lapses', 'ledger', 'ledger:seq', 'orders', 'master']
+    const withScripts = (each: RedisConnection) => {
+      for (const [name, lua] of Object.entries(SCRIPTS)) each.defineCommand(name, { numberOfKeys: keys.length, lua })
+      return each as CommandConnection
+    }
+    this.connection = withScripts(connection)
     this.prefix = keyPrefix
     this.channel = `${keyPrefix}changes`
     this.where = where
-    this.#catalogKeys = [`${keyPrefix}epoch`, `${keyPrefix}version`, `${keyPrefix}skus`]
+    this.#keys = keys.map((key) => `${keyPrefix}${key}`)
+    this.#replicated = options.replicated && {
+      replicas: options.replicated.replicas,
+      connection: withScripts(options.replicated.connection),
+    }
+    this.#waitTimeoutMs = Math.floor(options.commandTimeoutMs / 2)
+    this.#knowsItsMaster = options.knowsItsMaster
     this.#definitions = catalog
     this.#clock = clock
     this.#logger = logger
@@ -98,15 +107,24 @@ export class RedisCommands {
   /**
    * Runs a script; one that finds the catalog lost (`lost`) seeds it again, in a new epoch, and runs once
    * more. A SKU the catalog lacks is an `UnknownProductError`, an idempotency key used for another command an
-   * `IdempotencyKeyReusedError`. Gives the reply, and whether it was given before.
+   * `IdempotencyKeyReusedError`. A `replicated` write is answered once replicas have it (see `#confirm`).
+   * Gives the reply, and whether it was given before.
    */
-  async script(name: ScriptName, args: readonly (string | number)[]): Promise<{ reply: unknown; replayed: boolean }> {
-    const call = () => this.connection[name](...this.#args(), ...args)
+  async script(
+    name: ScriptName,
+    args: readonly (string | number)[],
+    { replicated = false } = {},
+  ): Promise<{ reply: unknown; replayed: boolean }> {
+    const waited = replicated ? this.#replicated : undefined
+    const connection = waited?.connection ?? this.connection
+    const call = () => connection[name](...this.#args(), ...args)
     let reply = scriptReply.parse(await this.run(call))
     if (reply[0] === 'lost') {
       await this.seed()
       reply = scriptReply.parse(await this.run(call))
     }
+    // A replayed reply too: the first may have been answered 503 before replicas had it.
+    if (waited) await this.#confirm(waited)
     switch (reply[0]) {
       case 'lost':
         throw new StoreUnavailableError('the catalog in Redis keeps being lost')
@@ -139,13 +157,32 @@ export class RedisCommands {
     }
   }
 
+  /**
+   * Takes the catalog on for the master the connection reaches now (see adopt.lua): one that may lack the last
+   * changes of the one before (promoted by a failover, or restarted from its files) goes on in a new epoch,
+   * which every process and client reads afresh. Not on a cluster, whose nodes each have a replication id of
+   * their own, and which of them holds the shop's keys is not the node `INFO` would ask.
+   */
+  async adoptMaster(): Promise<void> {
+    if (!this.#knowsItsMaster) return
+    const info = await this.run(() => this.connection.info('replication'))
+    const replicationId = /^master_replid:(\S+)/m.exec(info)?.[1]
+    if (replicationId === undefined) return
+    const { reply } = await this.script('stockAdopt', [replicationId, nanoid()])
+    if (reply !== 'renewed') return
+    this.#logger.warn(
+      `${this.where} is not the master that last kept the stock (a failover, or a restart): it may lack the last ` +
+        'changes made there, so the stock goes on in a new epoch, and every client reads it afresh',
+    )
+  }
+
   /** Throws `RedisTooOldError` for a Redis before 7, whose scripts cannot carry the flags ours need. */
   async assertNewEnough(): Promise<void> {
     const info = await this.run(() => this.connection.info('server'))
     const version = /^redis_version:(\S+)/m.exec(info)?.[1] ?? ''
     if (Number.parseInt(version, 10) >= OLDEST_REDIS) return
     throw new RedisTooOldError(
-      `Redis at ${this.where} is version ${version || 'unknown'}: stockpoll needs Redis ${OLDEST_REDIS} or newer`,
+      `${this.where} is version ${version || 'unknown'}: stockpoll needs Redis ${OLDEST_REDIS} or newer`,
     )
   }
 
@@ -166,7 +203,7 @@ export class RedisCommands {
       if (!this.#toldPolicyUnknown) {
         this.#toldPolicyUnknown = true
         this.#logger.warn(
-          `Redis at ${this.where} did not say its maxmemory-policy (${error.message}): check by hand that it is ` +
+          `${this.where} did not say its maxmemory-policy (${error.message}): check by hand that it is ` +
             `${KEEPS_KEYS}, or Redis may evict orders and stock when its memory is full`,
         )
       }
@@ -174,7 +211,7 @@ export class RedisCommands {
     }
     if (policy === undefined || policy === KEEPS_KEYS) return
     throw new RedisEvictsKeysError(
-      `Redis at ${this.where} evicts keys when its memory is full (maxmemory-policy ${policy}): it would lose ` +
+      `${this.where} evicts keys when its memory is full (maxmemory-policy ${policy}): it would lose ` +
         `orders and sell stock twice. Set maxmemory-policy ${KEEPS_KEYS} (in redis.conf, and at once with ` +
         `redis-cli CONFIG SET maxmemory-policy ${KEEPS_KEYS}); a full Redis then refuses changes, which stockpoll ` +
         'answers with 503, and loses nothing',
@@ -183,7 +220,22 @@ export class RedisCommands {
 
   /** The keys and the first ARGV every script is given: the prefix, the change channel, and now. */
   #args(): (string | number)[] {
-    return [...this.#catalogKeys, this.prefix, this.channel, this.now()]
+    return [...this.#keys, this.prefix, this.channel, this.now()]
+  }
+
+  /**
+   * Waits until `replicas` replicas have every write made on `connection`, as a checkout or an admin write
+   * must before it is answered: acknowledged, it then survives the loss of the master. Throws
+   * `StoreUnavailableError` when fewer confirm in time; the write is made on the master, and the caller's
+   * Idempotency-Key tells, on a retry, whether it was kept.
+   */
+  async #confirm({ replicas, connection }: { replicas: number; connection: CommandConnection }): Promise<void> {
+    const confirmed = await this.run(() => connection.wait(replicas, this.#waitTimeoutMs))
+    if (confirmed >= replicas) return
+    throw new StoreUnavailableError(
+      `only ${confirmed} of the ${replicas} replicas asked for confirmed a write within ${this.#waitTimeoutMs} ms; ` +
+        'it may be lost if the master fails',
+    )
   }
 
   #tellOutOfMemory(): void {
@@ -191,7 +243,7 @@ export class RedisCommands {
     if (now - this.#toldOutOfMemoryAt < OUT_OF_MEMORY_WARNING_MS) return
     this.#toldOutOfMemoryAt = now
     this.#logger.warn(
-      `Redis at ${this.where} is out of memory (maxmemory reached): changes are refused with 503 until it has room`,
+      `${this.where} is out of memory (maxmemory reached): changes are refused with 503 until it has room`,
     )
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import type { RedisConnection } from './redis-server.js'
 import { nanoid } from 'nanoid'
 import type { CatalogChange, CatalogSnapshot } from '../domain/catalog.js'
 import type { Logger } from '../logger.js'
@@ -11,7 +11,7 @@ import { StoreUnavailableError } from './store-unavailable-error.js'
 export interface RedisFeedOptions {
   readonly commands: RedisCommands
   /** A connection of its own, which subscribes to the change channel and does nothing else. */
-  readonly subscriber: Redis
+  readonly subscriber: RedisConnection
   /** Reads the whole catalog, to catch up with what was missed. */
   readonly readCatalog: () => Promise<CatalogSnapshot>
   /** How long `check()` waits for its test message to come back through the change channel. */
@@ -23,13 +23,15 @@ export interface RedisFeedOptions {
 
 /**
  * The changes to a stock in Redis, as every process hears them: each script publishes its change on the
- * change channel, and the feed hears it on a subscribed connection of its own. After either connection
- * comes back from an outage it reads the catalog again and reports it, since what was published meanwhile
- * never reached this process.
+ * change channel, and the feed hears it on a subscribed connection of its own. The channel is a sharded one
+ * (`SPUBLISH`), named under the shop's prefix: on a cluster it lives on the node that holds the shop's keys,
+ * so a change reaches its subscribers as the script that made it ends, as on one server, rather than later,
+ * over the cluster's bus, to every node. After either connection comes back from an outage it reads the
+ * catalog again and reports it, since what was published meanwhile never reached this process.
  */
 export class RedisFeed implements ChangeFeed {
   readonly #commands: RedisCommands
-  readonly #subscriber: Redis
+  readonly #subscriber: RedisConnection
   readonly #readCatalog: () => Promise<CatalogSnapshot>
   readonly #canaryTimeoutMs: number
   readonly #retryDelayMs: (attempt: number) => number
@@ -59,10 +61,10 @@ export class RedisFeed implements ChangeFeed {
 
   /** Subscribes, and from then on hears, and catches up after every outage of either connection. */
   async start(): Promise<void> {
-    await this.#subscriber.subscribe(this.#commands.channel)
+    await this.#subscriber.ssubscribe(this.#commands.channel)
     this.#subscribed = true
     const { connection } = this.#commands
-    this.#subscriber.on('message', (_channel: string, message: string) => this.#hear(message))
+    this.#subscriber.on('smessage', (_channel: string, message: string) => this.#hear(message))
     this.#subscriber.on('close', () => this.#lost(this.#subscriber))
     connection.on('close', () => this.#lost(connection))
     this.#subscriber.on('ready', () => void this.#catchUp())
@@ -95,7 +97,7 @@ export class RedisFeed implements ChangeFeed {
     heard.catch(() => {})
     try {
       const { connection, channel } = this.#commands
-      await this.#commands.run(() => connection.publish(channel, JSON.stringify({ canary: id })))
+      await this.#commands.run(() => connection.spublish(channel, JSON.stringify({ canary: id })))
       await heard
     } finally {
       clearTimeout(timer)
@@ -125,7 +127,7 @@ export class RedisFeed implements ChangeFeed {
     }
   }
 
-  #lost(connection: Redis): void {
+  #lost(connection: RedisConnection): void {
     if (this.#closed) return
     this.#losses++
     this.#behind = true
@@ -133,8 +135,9 @@ export class RedisFeed implements ChangeFeed {
   }
 
   /**
-   * After a reconnect: subscribe again if the subscriber was lost, then read the catalog again and report it.
-   * Subscribing first leaves no gap. A step that fails (the other connection is still down, or Redis is too
+   * After a reconnect: subscribe again if the subscriber was lost, take the catalog on for the master reached
+   * (a new one, after a failover, starts a new epoch), then read the catalog again and report it. Subscribing
+   * first leaves no gap. A step that fails (the other connection is still down, or Redis is too
    * slow to answer, as during a failover) is tried again, ever less often, for as long as it takes: until then
    * the feed is not ready, and its listeners may hold a stale stock.
    */
@@ -147,9 +150,10 @@ export class RedisFeed implements ChangeFeed {
         const losses = this.#losses
         try {
           if (!this.#subscribed) {
-            await this.#subscriber.subscribe(this.#commands.channel)
+            await this.#subscriber.ssubscribe(this.#commands.channel)
             this.#subscribed = true
           }
+          await this.#commands.adoptMaster()
           this.#tell(await this.#readCatalog())
           if (losses === this.#losses) this.#behind = false
         } catch {

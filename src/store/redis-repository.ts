@@ -228,7 +228,10 @@ export class RedisRepository implements StockRepository {
     args: readonly (string | number)[],
   ): Promise<T & { readonly replayed?: true }> {
     const once = [idempotencyKey ?? '', scope, command, IDEMPOTENCY_KEY_TTL_MS]
-    const { reply, replayed } = await this.commands.script(name, [...once, ...args])
+    // An order, or a shop's own write, must survive the loss of the master; a hold lost in a failover costs a
+    // shopper a click, and waiting for replicas would slow every one.
+    const replicated = name !== 'stockApply'
+    const { reply, replayed } = await this.commands.script(name, [...once, ...args], { replicated })
     const answer = schema.parse(json(reply))
     return replayed ? { ...answer, replayed: true } : answer
   }

@@ -28,9 +28,10 @@ const withConstants = (source: string) =>
 const writing = (...parts: string[]) => withConstants(['#!lua', ...parts.map(lua)].join('\n'))
 const reading = (...parts: string[]) => withConstants(['#!lua flags=no-writes', ...parts.map(lua)].join('\n'))
 
-/** Every script, by the name the store calls it by: each given the catalog's three keys, then its ARGV. */
+/** Every script, by the name the store calls it by: each given the same keys (see library.lua), then its ARGV. */
 export const SCRIPTS = {
   stockSeed: writing('library', 'seed'),
+  stockAdopt: writing('library', 'catalog', 'adopt'),
   stockRead: reading('library', 'catalog', 'read'),
   stockCart: reading('library', 'catalog', 'cart'),
   stockHolds: reading('library', 'catalog', 'holds'),

@@ -2,12 +2,14 @@ import type { Awaitable } from '../../src/domain/stock-state.js'
 import type { ChangeListener } from '../../src/store/change-feed.js'
 import { openMemoryStore } from '../../src/store/memory.js'
 import { openRedisStore } from '../../src/store/redis.js'
+import type { RedisServer } from '../../src/store/redis-server.js'
 import { openPostgresStore } from '../../src/store/postgres.js'
 import { openSqliteStore } from '../../src/store/sqlite.js'
 import type { StockRepository, StoreOptions, StoreParts } from '../../src/store/store.js'
 import { useDatabaseFiles } from './database-files.js'
 import { DATABASE_URL, runPostgresTests, useSchemas } from './postgres.js'
 import { REDIS_URL, runRedisTests, useKeyPrefixes } from './redis.js'
+import { clusterNodesOf, useRedisCluster } from './redis-cluster.js'
 
 /**
  * A store as the contract suites use it: its repository's operations, its feed's listening as `onChange`,
@@ -62,8 +64,9 @@ const oneProcess = (name: string, open: (options?: StoreOptions) => Awaitable<St
 
 /**
  * Every kind of store the tests run against: the memory store, the SQLite store, each test's in a file of
- * its own, and the Redis store where Redis answers (in CI always), each test's under a key prefix of its own;
- * files and keys are deleted after the test file.
+ * its own, and the Redis store where Redis answers (in CI always), on one server and on a Redis Cluster of the
+ * file's own, each test's under a key prefix of its own, and the PostgreSQL store where PostgreSQL answers,
+ * each test's in a schema of its own; files, keys and schemas are deleted after the test file.
  */
 export function useStoreKinds(): readonly StoreKind[] {
   const newPrefix = useKeyPrefixes()
@@ -71,16 +74,21 @@ export function useStoreKinds(): readonly StoreKind[] {
   const newSchema = useSchemas()
   const memory = oneProcess('memory', (options) => openMemoryStore(options))
   const sqlite = oneProcess('sqlite', (options) => openSqliteStore({ ...options, file: newFile() }))
-  const redisOn = async (keyPrefix: string, options?: StoreOptions) =>
-    testStoreOf(await openRedisStore({ ...options, url: REDIS_URL, keyPrefix }))
-  const redis: StoreKind = {
-    name: 'redis',
-    open: (options) => redisOn(newPrefix(), options),
-    openTwo: async (options) => {
-      const keyPrefix = newPrefix()
-      return [await redisOn(keyPrefix, options), await redisOn(keyPrefix, options)]
-    },
+  const redisKind = (name: string, server: () => RedisServer): StoreKind => {
+    const on = async (keyPrefix: string, options?: StoreOptions) =>
+      testStoreOf(await openRedisStore({ ...options, ...server(), keyPrefix }))
+    return {
+      name,
+      open: (options) => on(newPrefix(), options),
+      openTwo: async (options) => {
+        const keyPrefix = newPrefix()
+        return [await on(keyPrefix, options), await on(keyPrefix, options)]
+      },
+    }
   }
+  const redis = runRedisTests ? [redisKind('redis', () => ({ url: REDIS_URL }))] : []
+  const cluster = runRedisTests ? useRedisCluster() : undefined
+  const redisCluster = cluster ? [redisKind('redis-cluster', () => ({ clusterNodes: clusterNodesOf(cluster()) }))] : []
   const postgresOn = async (schema: string, options?: StoreOptions) =>
     testStoreOf(await openPostgresStore({ ...options, url: DATABASE_URL, schema }))
   const postgres: StoreKind = {
@@ -91,5 +99,5 @@ export function useStoreKinds(): readonly StoreKind[] {
       return [await postgresOn(schema, options), await postgresOn(schema, options)]
     },
   }
-  return [memory, sqlite, ...(runRedisTests ? [redis] : []), ...(runPostgresTests ? [postgres] : [])]
+  return [memory, sqlite, ...redis, ...redisCluster, ...(runPostgresTests ? [postgres] : [])]
 }

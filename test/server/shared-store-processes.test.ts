@@ -1,6 +1,8 @@
+import { nanoid } from 'nanoid'
 import { describe, expect, it } from 'vitest'
 import { DATABASE_URL, runPostgresTests, useSchemas } from '../helpers/postgres.js'
 import { runRedisTests, useKeyPrefixes } from '../helpers/redis.js'
+import { useRedisCluster } from '../helpers/redis-cluster.js'
 import { MANY_SHOPPERS_ONE_ADDRESS, postCart } from '../helpers/running-server.js'
 import { useServerProcesses } from '../helpers/server-process.js'
 
@@ -12,6 +14,14 @@ const sharedStores = [
     use: () => {
       const newPrefix = useKeyPrefixes()
       return () => ({ STORE: 'redis', STORE_KEY_PREFIX: newPrefix() })
+    },
+  },
+  {
+    name: 'Redis Cluster',
+    runs: runRedisTests,
+    use: () => {
+      const cluster = useRedisCluster()
+      return () => ({ STORE: 'redis', REDIS_CLUSTER_NODES: cluster().nodes, STORE_KEY_PREFIX: `shop-${nanoid(8)}:` })
     },
   },
   {

@@ -272,8 +272,8 @@ describe.skipIf(!runRedisTests)('RedisStore', () => {
     const { logger, lines } = recordingLogger()
     const [store] = (await shared(1, { logger })) as [ClassicView]
     const changes = heard(store)
-    await admin.publish(`${prefix}changes`, '{"version":"not a number"}')
-    await admin.publish(`${prefix}changes`, 'not json at all')
+    await admin.spublish(`${prefix}changes`, '{"version":"not a number"}')
+    await admin.spublish(`${prefix}changes`, 'not json at all')
     await eventually(
       () => lines().filter((line) => line.msg === 'ignored a malformed change message').length === 2,
       1000,

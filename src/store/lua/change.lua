@@ -76,7 +76,7 @@ local function publish()
   if #order == 0 then return end
   local products = {}
   for i, sku in ipairs(order) do products[i] = changed[sku] end
-  redis.call('PUBLISH', channel, cjson.encode({ epoch = epoch, version = version, products = products }))
+  redis.call('SPUBLISH', channel, cjson.encode({ epoch = epoch, version = version, products = products }))
 end
 local function finish(reply)
   publish()

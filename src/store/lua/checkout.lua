@@ -25,5 +25,5 @@ for _, line in ipairs(lines) do
 end
 local order = { id = id, session = session, lines = sold, createdAt = now, status = 'placed' }
 redis.call('SET', orderKey(id), cjson.encode(order))
-redis.call('ZADD', prefix .. 'orders', now, id)
+redis.call('ZADD', ORDERS, now, id)
 return finish({ ok = true, order = order })

@@ -11,24 +11,28 @@
 -- line that lapses, as `<sku>|<session>`, scored by the instant in ms its hold lapses; a hold that never
 -- lapses is not in it), `P lapses` (every lapsed line, scored by when it lapsed), `P cart:<session>` (the SKUs
 -- a session has a line of), `P order:<id>` (an order, as JSON), `P orders` (every order's id, scored by when it
--- was made), `P once:<scope>:<key>` (an idempotency key's
--- command and first reply), `P ledger` (seq -> movement, as JSON) and `P ledger:seq` (the last seq); and per
--- product, under its own hash tag: `P product:{sku}` (a hash of name, onHand, held, version and, while one of
--- its holds will lapse, nextLapse, while it is archived, archived = 1, and once a sale took from its holds,
--- holdsTakenAt), `P lines:{sku}` (session -> units held), `P ends:{sku}` (its held lines
--- that lapse, by session, scored as in `P expiries`), `P lapsed:{sku}` (session -> units of a lapsed line),
--- `P addresses:{sku}` (session -> its client address, while addresses are counted), `P units:{sku}`
+-- was made), `P once:<scope>:<key>` (an idempotency key's command and first reply), `P ledger` (seq ->
+-- movement, as JSON), `P ledger:seq` (the last seq) and `P master` (the replication id of the master that
+-- last took the catalog on: see adopt.lua); and per product: `P product:{sku}` (a hash of name, onHand, held,
+-- version and, while one of its holds will lapse, nextLapse, while it is archived, archived = 1, and once a
+-- sale took from its holds, holdsTakenAt), `P lines:{sku}` (session -> units held), `P ends:{sku}` (its held
+-- lines that lapse, by session, scored as in `P expiries`), `P lapsed:{sku}` (session -> units of a lapsed
+-- line), `P addresses:{sku}` (session -> its client address, while addresses are counted), `P units:{sku}`
 -- (address -> units held) and `P ledger:{sku}` (the seqs of its movements).
 --
--- Every script gets the keys `P epoch`, `P version` and `P skus` and names the others itself; every one but
--- the seed first checks the catalog is whole, and answers `lost` when it is not (the store then seeds it again,
--- in a new epoch, and tries once more). A change is published on the change channel in the same step, as JSON:
--- `{epoch, version, products}` with the products it touched, or `{epoch, version, reset: true}` for a catalog
--- seeded anew. Every number they write stays under 10^14, which cjson writes exactly.
+-- Every script is given the keys it can name before it runs: KEYS 1 `P epoch`, 2 `P version`, 3 `P skus`,
+-- 4 `P expiries`, 5 `P lapses`, 6 `P ledger`, 7 `P ledger:seq`, 8 `P orders`, 9 `P master`. The others (a
+-- product's, a session's cart, an order, an idempotency key) it can only name once it has read which, so it
+-- builds them from the prefix. On a Redis Cluster the prefix is a hash tag (`{...}`), which puts every key of
+-- the shop in the one slot of the keys given, so the script runs on the node that holds them all. Every script
+-- but the seed first checks the catalog is whole, and answers `lost` when it is not (the store then seeds it
+-- again, in a new epoch, and tries once more). A change is published on the change channel in the same step,
+-- as JSON: `{epoch, version, products}` with the products it touched, or `{epoch, version, reset: true}` for
+-- a catalog seeded anew. Every number they write stays under 10^14, which cjson writes exactly.
 --
 -- ARGV of every script: 1 prefix, 2 the change channel, 3 now (ms); then its own.
 local prefix, channel, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local EXPIRIES, LAPSES, LEDGER, LEDGER_SEQ = prefix .. 'expiries', prefix .. 'lapses', prefix .. 'ledger', prefix .. 'ledger:seq'
+local EXPIRIES, LAPSES, LEDGER, LEDGER_SEQ, ORDERS = KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local function productKey(sku) return prefix .. 'product:{' .. sku .. '}' end
 local function linesKey(sku) return prefix .. 'lines:{' .. sku .. '}' end
 local function endsKey(sku) return prefix .. 'ends:{' .. sku .. '}' end

@@ -2,7 +2,6 @@
 -- go on after ('' for none), 8 how many at most. Answers `ok` and, as JSON, a page of the orders, oldest
 -- first: `P orders` keeps their ids scored by when they were made, so that ties fall in the order of their
 -- ids, as in the other stores. An id it does not have gives none.
-local ORDERS = prefix .. 'orders'
 local status, from, to, after, limit = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[8])
 local function page(found) return { 'ok', '[' .. table.concat(found, ',') .. ']' } end
 local start

@@ -36,7 +36,7 @@ local function indexOrders()
     cursor = scanned[1]
     for _, key in ipairs(scanned[2]) do
       local order = cjson.decode(redis.call('GET', key))
-      redis.call('ZADD', prefix .. 'orders', order.createdAt, order.id)
+      redis.call('ZADD', ORDERS, order.createdAt, order.id)
     end
   until cursor == '0'
   redis.call('SET', ORDERS_INDEXED, 1)
@@ -87,5 +87,5 @@ end
 indexLapses(skus)
 redis.call('SET', KEYS[1], ARGV[4])
 redis.call('SET', KEYS[2], 0)
-redis.call('PUBLISH', channel, cjson.encode({ epoch = ARGV[4], version = 0, reset = true }))
+redis.call('SPUBLISH', channel, cjson.encode({ epoch = ARGV[4], version = 0, reset = true }))
 return { 'seeded' }
