@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { afterEach } from 'vitest'
 import { freePort } from './free-port.js'
+import { connectWithin } from './redis.js'
 
 export interface PrivateRedis {
   readonly url: string
@@ -49,17 +49,7 @@ export function usePrivateRedis(): (...args: string[]) => Promise<PrivateRedis> 
       )
       const probe = new Redis(port, { lazyConnect: true, retryStrategy: () => null })
       probe.on('error', () => {})
-      const deadline = Date.now() + 5000
-      for (;;) {
-        try {
-          await probe.connect()
-          await probe.ping()
-          break
-        } catch {
-          if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${port}`)
-          await sleep(20)
-        }
-      }
+      await connectWithin(probe, 5000, `redis-server on port ${port}`)
       probe.disconnect()
     }
     made.push(async () => {

@@ -9,6 +9,7 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll } from 'vitest'
 import type { HostPort } from '../../src/store/redis-server.js'
 import { freePort } from './free-port.js'
+import { connectWithin } from './redis.js'
 
 export interface LocalCluster {
   /** The nodes, as REDIS_CLUSTER_NODES lists them. */
@@ -48,7 +49,7 @@ export function useRedisCluster(): () => LocalCluster {
       children.push(child)
       masters.push(new Redis(port, { lazyConnect: true, retryStrategy: () => null }).on('error', () => {}))
     }
-    for (const master of masters) await connectWithin(master, 5000)
+    for (const master of masters) await connectWithin(master, 5000, 'a Redis Cluster node')
     const addresses = ports.slice(0, MASTERS).map((port) => `127.0.0.1:${port}`)
     await promisify(execFile)('redis-cli', [
       '--cluster',
@@ -90,17 +91,4 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   const ports = new Set<number>()
   while (ports.size < count) ports.add(await freePort())
   return [...ports]
-}
-
-async function connectWithin(redis: Redis, ms: number): Promise<void> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    try {
-      await redis.connect()
-      return
-    } catch {
-      if (Date.now() > deadline) throw new Error('a Redis Cluster node did not start')
-      await sleep(20)
-    }
-  }
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { nanoid } from 'nanoid'
 import { afterAll } from 'vitest'
@@ -93,4 +94,18 @@ export async function killConnections(redis: Redis, prefix: string): Promise<num
   const ids = await connectionIds(redis, prefix)
   for (const id of ids) await redis.client('KILL', 'ID', id)
   return ids.length
+}
+
+/** Connects `redis` (made with `lazyConnect` and no retries) to a server just started, trying until `ms` pass. */
+export async function connectWithin(redis: Redis, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    try {
+      await redis.connect()
+      return
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${what} did not start within ${ms} ms`)
+      await sleep(20)
+    }
+  }
 }
