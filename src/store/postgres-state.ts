@@ -61,11 +61,14 @@ const lineOf = ({ sku, session, quantity, until, lapsed, address }: LineRow): Li
 export class PostgresState implements LedgerState {
   #client: ClientBase | undefined
   #changed = false
+  /** The catalog's version as this transaction last read or moved it: its lock keeps every other from moving it. */
+  #version: number | undefined
 
   /** The client of the transaction under way; `undefined` once it has ended. */
   use(client: ClientBase | undefined): void {
     this.#client = client
     this.#changed = false
+    this.#version = undefined
   }
 
   get client(): ClientBase | undefined {
@@ -106,12 +109,14 @@ export class PostgresState implements LedgerState {
   }
 
   async version(): Promise<number> {
-    return (await this.#value<number>('SELECT version AS value FROM catalog'))!
+    this.#version ??= (await this.#value<number>('SELECT version AS value FROM catalog'))!
+    return this.#version
   }
 
   async bump(): Promise<number> {
     this.#changed = true
-    return (await this.#value<number>('UPDATE catalog SET version = version + 1 RETURNING version AS value'))!
+    this.#version = (await this.#value<number>('UPDATE catalog SET version = version + 1 RETURNING version AS value'))!
+    return this.#version
   }
 
   async product(sku: string): Promise<ProductStock | undefined> {
@@ -182,13 +187,14 @@ export class PostgresState implements LedgerState {
 
   async record(movement: Omit<Movement, 'seq'>): Promise<Movement> {
     const { time, sku, kind, quantity, actor, orderId, idempotencyKey, reason, onHand, held } = movement
-    // The catalog's row is locked by the transaction already: the seqs follow one another without a gap.
-    const seq = (await this.#value<number>('UPDATE catalog SET last_seq = last_seq + 1 RETURNING last_seq AS value'))!
-    await this.#rows(
-      `INSERT INTO movements (seq, time, sku, kind, quantity, actor, order_id, idempotency_key, reason, on_hand, held)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [seq, time, sku, kind, quantity, actor, orderId, idempotencyKey, reason, onHand, held],
-    )
+    // The catalog's row is locked by the transaction already: the seqs follow one another without a gap. One
+    // statement takes the seq and writes the movement, a round trip fewer in every change.
+    const seq = (await this.#value<number>(
+      `WITH next AS (UPDATE catalog SET last_seq = last_seq + 1 RETURNING last_seq)
+       INSERT INTO movements (seq, time, sku, kind, quantity, actor, order_id, idempotency_key, reason, on_hand, held)
+       SELECT last_seq, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM next RETURNING seq AS value`,
+      [time, sku, kind, quantity, actor, orderId, idempotencyKey, reason, onHand, held],
+    ))!
     return { seq, ...movement }
   }
 
