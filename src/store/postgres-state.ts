@@ -37,6 +37,22 @@ const LINE_COLUMNS = 'lines.sku, session, quantity, until, lapsed, address'
 const MOVEMENT_COLUMNS = `seq, time, sku, kind, quantity, actor, order_id AS "orderId",
   idempotency_key AS "idempotencyKey", reason, on_hand AS "onHand", held`
 
+/** The name of each statement the state sends, one per text. */
+const statementNames = new Map<string, string>()
+
+/**
+ * A statement's name, under which each connection parses and plans it once, and runs it from then on: a
+ * statement of its own each time was planned anew in every transaction.
+ */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql)
+  if (name === undefined) {
+    name = `stockpoll_${statementNames.size}`
+    statementNames.set(sql, name)
+  }
+  return name
+}
+
 const productOf = ({ nextLapse, archived, holdsTakenAt, ...product }: ProductRow): ProductStock => ({
   ...product,
   ...(nextLapse !== null && { nextLapse }),
@@ -101,7 +117,7 @@ export class PostgresState implements LedgerState {
 
   async #rows<R extends QueryResultRow>(sql: string, values: readonly unknown[] = []): Promise<R[]> {
     if (!this.#client) throw new Error('the PostgreSQL state was used outside a transaction')
-    return (await this.#client.query<R>(sql, [...values])).rows
+    return (await this.#client.query<R>({ name: statementName(sql), text: sql, values: [...values] })).rows
   }
 
   async #value<T>(sql: string, values: readonly unknown[] = []): Promise<T | undefined> {
