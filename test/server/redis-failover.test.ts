@@ -114,7 +114,9 @@ describe.skipIf(!runRedisTests)('server processes on a Redis that Sentinel fails
     const stocks = await Promise.all(urls.map(stockOf))
     expect(stocks[0]!.epoch).not.toBe(before.epoch)
     expect(stocks[1]!.epoch).toBe(stocks[0]!.epoch)
-    const stale = await fetch(`${urls[1]}/status?since=${before.version}&epoch=${before.epoch}&timeout=10`)
+    const stale = await fetch(`${urls[1]}/status?since=${before.version}&epoch=${before.epoch}&timeout=30`, {
+      signal: AbortSignal.timeout(5000),
+    })
     expect(((await stale.json()) as Stock).epoch).toBe(stocks[0]!.epoch)
 
     const answered: Answered[] = [...during, ...after]
