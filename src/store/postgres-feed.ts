@@ -19,7 +19,7 @@ export interface PostgresFeedOptions {
  * of its own, and on each notification reads the products whose version is past the last it read, in one
  * statement. So a notification carries nothing and may be coalesced or lost: the next read finds everything
  * since. After the connection comes back from an outage it reads again from where it was. This process's
- * own changes are told at once too (`tell`); listeners keep the newest of what they hear twice.
+ * own changes are told at once too (`tell`), each once: by `tell` or by a read, whichever comes first.
  */
 export class PostgresFeed implements TellingFeed {
   readonly channel: string
@@ -57,6 +57,9 @@ export class PostgresFeed implements TellingFeed {
   }
 
   tell(change: CatalogChange): void {
+    // A read after the change committed, which may come back before the change is told, told it already.
+    const heard = this.#heard
+    if (heard?.epoch === change.epoch && heard.version >= change.version) return
     this.#toldAlready.add(change.version)
     this.#tellListeners(change)
   }
