@@ -1,10 +1,10 @@
-import type { RedisConnection } from './redis-server.js'
 import { nanoid } from 'nanoid'
 import type { CatalogChange, CatalogSnapshot } from '../domain/catalog.js'
 import type { Logger } from '../logger.js'
 import type { ChangeFeed, ChangeListener } from './change-feed.js'
 import type { RedisCommands } from './redis-commands.js'
 import { channelMessage } from './redis-replies.js'
+import type { RedisConnection } from './redis-server.js'
 import { parseJson } from './redis-repository.js'
 import { StoreUnavailableError } from './store-unavailable-error.js'
 
