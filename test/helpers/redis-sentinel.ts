@@ -7,7 +7,6 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import { afterEach } from 'vitest'
 import { freePort } from './free-port.js'
-import { connectWithin } from './redis.js'
 
 export const MASTER_NAME = 'shop'
 
@@ -28,8 +27,8 @@ export interface SentinelGroup {
 const DOWN_AFTER_MS = 1000
 
 /**
- * A master, two replicas and three Sentinels on this machine, each on free ports, keeping nothing on disk: a
- * Redis that fails over as production's does. Each group is stopped after the test that made it. Two replicas,
+ * A master, two replicas and three Sentinels on this machine, each on free ports, their files in a folder of
+ * the group's own: a Redis that fails over as production's does. Each group is stopped after the test that made it. Two replicas,
  * so that after the master is lost a replica is left to confirm the writes that must wait for one.
  */
 export function useSentinelGroups(): () => Promise<SentinelGroup> {
@@ -41,9 +40,7 @@ export function useSentinelGroups(): () => Promise<SentinelGroup> {
     const folder = mkdtempSync(join(tmpdir(), 'stockpoll-sentinel-'))
     const servers = new Map<number, ChildProcess>()
     const sentinels: ChildProcess[] = []
-    const probes: Redis[] = []
     made.push(async () => {
-      for (const probe of probes) probe.disconnect()
       for (const child of servers.values()) child.kill('SIGCONT')
       await Promise.all([...servers.values(), ...sentinels].map(killed))
       rmSync(folder, { recursive: true, force: true })
@@ -52,16 +49,9 @@ export function useSentinelGroups(): () => Promise<SentinelGroup> {
       const child = spawn(
         'redis-server',
         ['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--save', '', ...args],
-        {
-          stdio: 'ignore',
-        },
+        { stdio: 'ignore' },
       )
       servers.set(port, child)
-    }
-    const connection = (port: number) => {
-      const probe = new Redis(port, { lazyConnect: true, retryStrategy: () => null }).on('error', () => {})
-      probes.push(probe)
-      return probe
     }
 
     const [master, ...replicas] = [await freePort(), await freePort(), await freePort()]
@@ -85,11 +75,7 @@ export function useSentinelGroups(): () => Promise<SentinelGroup> {
       )
       sentinels.push(spawn('redis-server', [config, '--sentinel'], { stdio: 'ignore' }))
     }
-    const sentinel = connection(sentinelPorts[0]!)
-    const masterPort = async () => {
-      const [, port] = (await sentinel.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as [string, string]
-      return Number(port)
-    }
+    const masterPort = async () => (await sentinelView(sentinelPorts[0]!)).named
     /**
      * Waits until every Sentinel knows the others and names one master, not the one on `gone`, of which a
      * replica is in sync; gives its port. Under load the Sentinels may fail over more than once: it is whichever
@@ -113,7 +99,6 @@ export function useSentinelGroups(): () => Promise<SentinelGroup> {
         await sleep(100)
       }
     }
-    await connectWithin(sentinel, 5000, 'a Sentinel')
     await settled(undefined, 15_000)
     return {
       sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),

@@ -62,12 +62,12 @@ describe.skipIf(!runRedisTests)('server processes on a Redis that Sentinel fails
     }
 
     await group.pauseReplicas(false)
-    // Sent again under their keys, each is answered as made: once, though the master made it while waiting.
-    const [order, restocked] = [await checkout(), await restock()]
-    expect(order.status).toBe(201)
-    expect(restocked.status).toBe(200)
+    // Sent again under their keys until a replica confirms them, each is answered as made: once, though the
+    // master made it while waiting.
+    await eventually(async () => (await checkout()).status === 201, 10_000)
+    await eventually(async () => (await restock()).status === 200, 10_000)
     expect(await stockOf(url)).toMatchObject({ inventoryCount: 14, totalInventory: 14 })
-  }, 30_000)
+  }, 45_000)
 
   it('keeps every order it acknowledged, sells no unit twice, serves again within seconds, and moves clients to a new epoch', async () => {
     const group = await newGroup()
@@ -99,15 +99,18 @@ describe.skipIf(!runRedisTests)('server processes on a Redis that Sentinel fails
     expect(during.filter(({ status }) => status === 201).length).toBeGreaterThan(0)
     expect(unexpected(during, [200, 201, 409, 503])).toEqual([])
 
-    await group.failedOver(killed.port, 15_000)
-    await eventually(async () => (await Promise.all(urls.map(readyz))).every((status) => status === 200), 15_000)
-    const servingAfterMs = performance.now() - killed.at
-    expect(servingAfterMs).toBeLessThan(15_000)
+    await eventually(async () => (await Promise.all(urls.map(readyz))).every((status) => status === 200), 20_000)
+    expect(performance.now() - killed.at).toBeLessThan(20_000)
 
-    // Every process serves again, checkouts included, which wait for the replica left.
-    const after = (await storms('after', async () => 'go on')).flat()
-    expect(after.filter(({ status }) => status === 201).length).toBeGreaterThan(0)
-    expect(unexpected(after, [200, 201, 409])).toEqual([])
+    // Every process serves again, checkouts included, once a replica follows the new master to confirm them.
+    // A checkout whose replica is slow to confirm may still answer 503, for its shopper to send again.
+    await group.failedOver(killed.port, 30_000)
+    const after = await storms('after', async () => 'go on')
+    for (const answers of after) {
+      expect(answers.some(({ status }) => status === 200)).toBe(true)
+      expect(answers.some(({ status }) => status === 201)).toBe(true)
+      expect(unexpected(answers, [200, 201, 409, 503])).toEqual([])
+    }
 
     // The new master may lack the last cart actions: the stock goes on in a new epoch, which both processes
     // serve, and a client still at the old one is answered at once with it.
@@ -119,7 +122,7 @@ describe.skipIf(!runRedisTests)('server processes on a Redis that Sentinel fails
     })
     expect(((await stale.json()) as Stock).epoch).toBe(stocks[0]!.epoch)
 
-    const answered: Answered[] = [...during, ...after]
+    const answered: Answered[] = [...during, ...after.flat()]
     for (const url of urls) await expectOrdersKept(url, SHOP, answered)
-  }, 90_000)
+  }, 120_000)
 })
