@@ -104,7 +104,7 @@ describe.skipIf(!runRedisTests)('server processes on a Redis that Sentinel fails
 
     // Every process serves again, checkouts included, once a replica follows the new master to confirm them.
     // A checkout whose replica is slow to confirm may still answer 503, for its shopper to send again.
-    await group.failedOver(killed.port, 30_000)
+    await group.failedOver(killed.port, 45_000)
     const after = await storms('after', async () => 'go on')
     for (const answers of after) {
       expect(answers.some(({ status }) => status === 200)).toBe(true)
@@ -124,5 +124,5 @@ describe.skipIf(!runRedisTests)('server processes on a Redis that Sentinel fails
 
     const answered: Answered[] = [...during, ...after.flat()]
     for (const url of urls) await expectOrdersKept(url, SHOP, answered)
-  }, 120_000)
+  }, 150_000)
 })
