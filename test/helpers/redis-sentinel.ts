@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -73,6 +73,7 @@ export function useSentinelGroups(): () => Promise<SentinelGroup> {
           `port ${port}`,
           'bind 127.0.0.1',
           `dir ${folder}`,
+          `logfile ${join(folder, `sentinel-${port}.log`)}`,
           `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master} 2`,
           `sentinel down-after-milliseconds ${MASTER_NAME} ${DOWN_AFTER_MS}`,
           `sentinel failover-timeout ${MASTER_NAME} ${FAILOVER_TIMEOUT_MS}`,
@@ -101,7 +102,16 @@ export function useSentinelGroups(): () => Promise<SentinelGroup> {
         } catch (error) {
           seen = String(error)
         }
-        if (Date.now() > deadline) throw new Error(`the Redis group did not settle on a master: ${seen}`)
+        if (Date.now() > deadline) {
+          // What the Sentinels did, for whoever reads the failure.
+          const logs = sentinelPorts.map((each) => readFileSync(join(folder, `sentinel-${each}.log`), 'utf8'))
+          const events = logs
+            .join('\n')
+            .split('\n')
+            .filter((line) => / [+-]/.test(line))
+            .slice(-40)
+          throw new Error(`the Redis group did not settle on a master: ${seen}\n${events.join('\n')}`)
+        }
         await sleep(100)
       }
     }
